@@ -1,0 +1,156 @@
+/**
+ * The configuration an end-user app needs, served to the web demo as `/config.json`.
+ *
+ * Written by `npm run deploy` (from the stack's `ClientConfig` output), by the hosting construct and
+ * by the local sandbox; read by the web demo. This file is the only definition of its shape.
+ */
+export const CLIENT_CONFIG_VERSION = 1;
+
+/** How the app signs in: SRP on AWS; the local sandbox (cognito-local) has no SRP. */
+export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
+
+export interface HostedUiConfig {
+  /** Domain without scheme, e.g. `my-chat.auth.us-east-1.amazoncognito.com`. */
+  readonly domain: string;
+  readonly redirectSignIn: readonly string[];
+  readonly redirectSignOut: readonly string[];
+  readonly scopes: readonly string[];
+}
+
+/** Endpoint overrides, for the local sandbox; absent on AWS. */
+export interface EndpointOverrides {
+  readonly userPool?: string;
+  readonly identityPool?: string;
+  readonly sts?: string;
+  readonly chimeIdentity?: string;
+  readonly chimeMessaging?: string;
+}
+
+export interface ClientConfig {
+  readonly version: typeof CLIENT_CONFIG_VERSION;
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly identityPoolId: string;
+  readonly appInstanceArn: string;
+  readonly principalTagKey: string;
+  readonly signInFlow: SignInFlow;
+  readonly hostedUi?: HostedUiConfig;
+  readonly endpoints?: EndpointOverrides;
+  /** URL of the optional STS credential-vending API. */
+  readonly credentialVendingUrl?: string;
+}
+
+export class ClientConfigError extends Error {
+  constructor(message: string) {
+    super(`invalid client config: ${message}`);
+    this.name = 'ClientConfigError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(obj: Json, key: string, path = key): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ClientConfigError(`'${path}' must be a non-empty string`);
+  }
+  return value;
+}
+
+function optionalString(obj: Json, key: string, path: string): string | undefined {
+  return obj[key] === undefined ? undefined : requireString(obj, key, path);
+}
+
+function requireStringArray(obj: Json, key: string, path: string): string[] {
+  const value = obj[key];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new ClientConfigError(`'${path}' must be an array of non-empty strings`);
+  }
+  return value as string[];
+}
+
+function parseEndpoints(value: unknown): EndpointOverrides | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ClientConfigError(`'endpoints' must be an object`);
+  const endpoints: Record<string, string> = {};
+  for (const key of [
+    'userPool',
+    'identityPool',
+    'sts',
+    'chimeIdentity',
+    'chimeMessaging',
+  ] as const) {
+    const url = optionalString(value, key, `endpoints.${key}`);
+    if (url === undefined) continue;
+    if (!/^https?:\/\/[^\s/]+/.test(url)) {
+      throw new ClientConfigError(`'endpoints.${key}' must be an http(s) URL, got '${url}'`);
+    }
+    endpoints[key] = url;
+  }
+  return endpoints;
+}
+
+function parseHostedUi(value: unknown): HostedUiConfig | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ClientConfigError(`'hostedUi' must be an object`);
+  const domain = requireString(value, 'domain', 'hostedUi.domain');
+  if (domain.includes('://')) {
+    throw new ClientConfigError(`'hostedUi.domain' must not include a scheme, got '${domain}'`);
+  }
+  return {
+    domain,
+    redirectSignIn: requireStringArray(value, 'redirectSignIn', 'hostedUi.redirectSignIn'),
+    redirectSignOut: requireStringArray(value, 'redirectSignOut', 'hostedUi.redirectSignOut'),
+    scopes: requireStringArray(value, 'scopes', 'hostedUi.scopes'),
+  };
+}
+
+/** Validates untrusted JSON (a fetched `/config.json`) into a {@link ClientConfig}. */
+export function parseClientConfig(input: unknown): ClientConfig {
+  if (!isObject(input)) throw new ClientConfigError('expected a JSON object');
+  if (input.version !== CLIENT_CONFIG_VERSION) {
+    throw new ClientConfigError(
+      `'version' must be ${CLIENT_CONFIG_VERSION}, got ${JSON.stringify(input.version)}`,
+    );
+  }
+  const signInFlow = input.signInFlow;
+  if (signInFlow !== 'USER_SRP_AUTH' && signInFlow !== 'USER_PASSWORD_AUTH') {
+    throw new ClientConfigError(
+      `'signInFlow' must be USER_SRP_AUTH or USER_PASSWORD_AUTH, got ${JSON.stringify(signInFlow)}`,
+    );
+  }
+  const appInstanceArn = requireString(input, 'appInstanceArn');
+  if (!/^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[\w-]+$/.test(appInstanceArn)) {
+    throw new ClientConfigError(`'appInstanceArn' is not an AppInstance ARN: '${appInstanceArn}'`);
+  }
+  const hostedUi = parseHostedUi(input.hostedUi);
+  const endpoints = parseEndpoints(input.endpoints);
+  const credentialVendingUrl = optionalString(
+    input,
+    'credentialVendingUrl',
+    'credentialVendingUrl',
+  );
+  return {
+    version: CLIENT_CONFIG_VERSION,
+    region: requireString(input, 'region'),
+    userPoolId: requireString(input, 'userPoolId'),
+    userPoolClientId: requireString(input, 'userPoolClientId'),
+    identityPoolId: requireString(input, 'identityPoolId'),
+    appInstanceArn,
+    principalTagKey: requireString(input, 'principalTagKey'),
+    signInFlow,
+    ...(hostedUi && { hostedUi }),
+    ...(endpoints && { endpoints }),
+    ...(credentialVendingUrl && { credentialVendingUrl }),
+  };
+}
+
+/** The AppInstanceUser ARN of a user, from the AppInstance ARN and the user's id (their `sub`). */
+export function appInstanceUserArn(appInstanceArn: string, appInstanceUserId: string): string {
+  return `${appInstanceArn}/user/${appInstanceUserId}`;
+}

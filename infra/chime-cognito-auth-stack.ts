@@ -1,0 +1,116 @@
+import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type Construct } from 'constructs';
+import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import { ChatUserPool, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
+import { ChimeAppInstance } from './constructs/chime-app-instance';
+import { ChimeIdentityPool } from './constructs/chime-identity-pool';
+import { guardChimeRegion } from './region-guard';
+
+export interface ChimeCognitoAuthStackProps extends StackProps {
+  /**
+   * Principal tag key carrying the user's AppInstanceUserId.
+   * @default DEFAULT_PRINCIPAL_TAG_KEY
+   */
+  readonly principalTagKey?: string;
+  /**
+   * Hosted UI domain prefix.
+   * @default - unique to the stack
+   */
+  readonly hostedUiDomainPrefix?: string;
+  /**
+   * Hosted UI redirect URLs after sign-in.
+   * @default - the local web demo (http://localhost:5173/)
+   */
+  readonly callbackUrls?: string[];
+  /**
+   * Hosted UI redirect URLs after sign-out.
+   * @default - the callback URLs
+   */
+  readonly logoutUrls?: string[];
+  /**
+   * Removal policy of the stateful resources (user pool, AppInstance).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Channel message retention.
+   * @default - kept until deleted
+   */
+  readonly channelRetention?: Duration;
+}
+
+/** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
+export class ChimeCognitoAuthStack extends Stack {
+  public readonly appInstance: ChimeAppInstance;
+  public readonly users: ChatUserPool;
+  public readonly identities: ChimeIdentityPool;
+
+  constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
+    super(scope, id, props);
+    guardChimeRegion(this);
+
+    this.appInstance = new ChimeAppInstance(this, 'AppInstance', {
+      ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
+      ...(props.channelRetention && {
+        channelRetention: props.channelRetention,
+      }),
+    });
+
+    this.users = new ChatUserPool(this, 'Users', {
+      ...(props.hostedUiDomainPrefix && {
+        domainPrefix: props.hostedUiDomainPrefix,
+      }),
+      ...(props.callbackUrls && { callbackUrls: props.callbackUrls }),
+      ...(props.logoutUrls && { logoutUrls: props.logoutUrls }),
+      ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
+    });
+
+    this.identities = new ChimeIdentityPool(this, 'Identities', {
+      userPool: this.users.userPool,
+      userPoolClient: this.users.webClient,
+      appInstanceArn: this.appInstance.appInstanceArn,
+      principalTagKey: props.principalTagKey ?? DEFAULT_PRINCIPAL_TAG_KEY,
+    });
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const clientConfig: ClientConfig = {
+      version: CLIENT_CONFIG_VERSION,
+      region: this.region,
+      userPoolId: this.users.userPool.userPoolId,
+      userPoolClientId: this.users.webClient.userPoolClientId,
+      identityPoolId: this.identities.identityPoolId,
+      appInstanceArn: this.appInstance.appInstanceArn,
+      principalTagKey: this.identities.principalTagKey,
+      signInFlow: 'USER_SRP_AUTH',
+      hostedUi: {
+        domain: this.users.hostedUiDomain,
+        redirectSignIn: this.users.callbackUrls,
+        redirectSignOut: this.users.logoutUrls,
+        scopes: WEB_CLIENT_OAUTH_SCOPES,
+      },
+    };
+    const outputs: Record<string, [string, string]> = {
+      Region: [this.region, 'Region of every resource'],
+      UserPoolId: [clientConfig.userPoolId, 'Cognito user pool id'],
+      UserPoolClientId: [clientConfig.userPoolClientId, 'Public SPA app client id'],
+      IdentityPoolId: [clientConfig.identityPoolId, 'Cognito identity pool id'],
+      AppInstanceArn: [clientConfig.appInstanceArn, 'Chime AppInstance ARN'],
+      HostedUiDomain: [this.users.hostedUiDomain, 'Hosted UI domain (no scheme)'],
+      PrincipalTagKey: [
+        clientConfig.principalTagKey,
+        'Principal tag carrying the AppInstanceUserId',
+      ],
+      ClientConfig: [
+        this.toJsonString(clientConfig),
+        'The web demo config.json (one JSON document)',
+      ],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) {
+      new CfnOutput(this, id, { value, description });
+    }
+  }
+}

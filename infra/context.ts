@@ -1,0 +1,80 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+
+/** The `-c key=value` context keys the app reads (documented in the README). */
+export const CONTEXT_KEYS = {
+  region: 'region',
+  principalTagKey: 'principalTagKey',
+  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
+  callbackUrls: 'callbackUrls',
+  logoutUrls: 'logoutUrls',
+  removalPolicy: 'removalPolicy',
+  channelRetentionDays: 'channelRetentionDays',
+} as const;
+
+const DEFAULT_REGION = 'us-east-1';
+
+function optionalString(node: Node, key: string): string | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new Error(`context '${key}' must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Accepts a JSON array (cdk.json) or a comma-separated string (`-c key=a,b`). */
+function optionalUrlList(node: Node, key: string): string[] | undefined {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',')
+      : undefined;
+  if (!list || !list.every((item): item is string => typeof item === 'string')) {
+    throw new Error(`context '${key}' must be a list of URLs or a comma-separated string`);
+  }
+  return list.map((item) => item.trim()).filter(Boolean);
+}
+
+function removalPolicy(node: Node): RemovalPolicy | undefined {
+  const value = optionalString(node, CONTEXT_KEYS.removalPolicy);
+  if (value === undefined) return undefined;
+  if (value === 'retain') return RemovalPolicy.RETAIN;
+  if (value === 'destroy') return RemovalPolicy.DESTROY;
+  throw new Error(`context 'removalPolicy' must be 'retain' or 'destroy', got '${value}'`);
+}
+
+function channelRetention(node: Node): Duration | undefined {
+  const value = optionalString(node, CONTEXT_KEYS.channelRetentionDays);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new Error(`context 'channelRetentionDays' must be a whole number, got '${value}'`);
+  }
+  return Duration.days(Number(value));
+}
+
+/** Stack props from CDK context, so a deployment is configured with `-c key=value` only. */
+export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStackProps {
+  const node = app.node;
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region =
+    optionalString(node, CONTEXT_KEYS.region) ?? process.env.CDK_DEFAULT_REGION ?? DEFAULT_REGION;
+  const principalTagKey = optionalString(node, CONTEXT_KEYS.principalTagKey);
+  const hostedUiDomainPrefix = optionalString(node, CONTEXT_KEYS.hostedUiDomainPrefix);
+  const callbackUrls = optionalUrlList(node, CONTEXT_KEYS.callbackUrls);
+  const logoutUrls = optionalUrlList(node, CONTEXT_KEYS.logoutUrls);
+  const policy = removalPolicy(node);
+  const retention = channelRetention(node);
+  return {
+    env: { region, ...(account && { account }) },
+    description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
+    ...(principalTagKey && { principalTagKey }),
+    ...(hostedUiDomainPrefix && { hostedUiDomainPrefix }),
+    ...(callbackUrls && { callbackUrls }),
+    ...(logoutUrls && { logoutUrls }),
+    ...(policy && { removalPolicy: policy }),
+    ...(retention && { channelRetention: retention }),
+  };
+}

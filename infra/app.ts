@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { ChimeCognitoAuthStack } from './chime-cognito-auth-stack';
+import { App } from 'aws-cdk-lib';
+import { ChimeCognitoAuthStack, STACK_NAME } from './chime-cognito-auth-stack';
 import { stackPropsFromContext } from './context';
+import { addNagChecks } from './nag';
 
 const app = new App();
-new ChimeCognitoAuthStack(app, 'ChimeCognitoAuth', stackPropsFromContext(app));
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
+addNagChecks(app);

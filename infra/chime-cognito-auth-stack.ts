@@ -7,6 +7,9 @@ import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import { guardChimeRegion } from './region-guard';
 
+/** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
+export const STACK_NAME = 'ChimeCognitoAuth';
+
 export interface ChimeCognitoAuthStackProps extends StackProps {
   /**
    * Principal tag key carrying the user's AppInstanceUserId.

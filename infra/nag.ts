@@ -1,4 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -28,4 +29,9 @@ export function acknowledgeNag(scope: IConstruct, rule: string, reason: string):
     id: `AwsSolutions::AwsSolutions-${rule}`,
     reason,
   });
+}
+
+/** Runs the AwsSolutions rule pack on every synth of `app`; an unacknowledged error fails it. */
+export function addNagChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }

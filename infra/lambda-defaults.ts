@@ -1,0 +1,118 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { type Construct } from 'constructs';
+
+/**
+ * The Lambda runtime of every function in this project: the newest Node.js Lambda offers in every
+ * region (aws-cdk-lib 2.276: nodejs24.x). Pinned rather than `NODEJS_LATEST`, so an aws-cdk-lib
+ * upgrade never changes a deployed runtime (and the bundle's target) without a reviewed diff.
+ */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** esbuild target matching {@link LAMBDA_RUNTIME}. */
+export const LAMBDA_ESBUILD_TARGET = 'node24';
+
+/**
+ * esbuild options shared by every function.
+ *
+ * - `@aws-sdk/*` is left to the runtime's copy of SDK v3 (see docs/triggers.md for the measured
+ *   bundle sizes and cold-load times that decided it).
+ * - Minified, with an external source map (no sources inside) that Node applies to stack traces
+ *   (`NODE_OPTIONS=--enable-source-maps`, set in {@link LAMBDA_ENVIRONMENT_DEFAULTS}).
+ * - `module` before `main`, so ESM builds of dependencies (Powertools) tree-shake.
+ */
+export const LAMBDA_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.EXTERNAL,
+  sourcesContent: false,
+  target: LAMBDA_ESBUILD_TARGET,
+  format: OutputFormat.CJS,
+  mainFields: ['module', 'main'],
+  bundleAwsSDK: false,
+  externalModules: ['@aws-sdk/*'],
+};
+
+/** Environment every function gets (the caller's variables are added to these). */
+export const LAMBDA_ENVIRONMENT_DEFAULTS: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: '--enable-source-maps',
+  LOG_LEVEL: 'INFO',
+};
+
+export interface ProjectNodejsFunctionProps extends NodejsFunctionProps {
+  /**
+   * How long the function's log group keeps events.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Removal policy of the function's log group.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Powertools service name written in every log line.
+   * @default - the construct id
+   */
+  readonly serviceName?: string;
+}
+
+/**
+ * A `NodejsFunction` with this project's defaults: Node 24 on ARM64, minified bundle without the
+ * AWS SDK, JSON logs into a log group of its own with a retention, X-Ray off (no `xray:*` on `*`),
+ * and an execution role that may only write to that log group (no `AWSLambdaBasicExecutionRole`,
+ * whose `logs:*` on `*` cdk-nag rejects). Grant the function's own permissions on `fn.role`.
+ *
+ * The caller's props are spread first; runtime, architecture, log format and log group cannot be
+ * overridden (bundling options are merged over {@link LAMBDA_BUNDLING}).
+ */
+export class ProjectNodejsFunction extends NodejsFunction {
+  /** The function's log group (also `fn.logGroup`). */
+  public readonly projectLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProjectNodejsFunctionProps) {
+    const { logRetention, logRemovalPolicy, serviceName, ...functionProps } = props;
+    // Siblings (not children): a subclass cannot create children before calling super().
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    const role =
+      functionProps.role ??
+      new iam.Role(scope, `${id}ServiceRole`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of ${id}`,
+      });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      tracing: lambda.Tracing.DISABLED,
+      ...functionProps,
+      bundling: { ...LAMBDA_BUNDLING, ...functionProps.bundling },
+      environment: {
+        ...LAMBDA_ENVIRONMENT_DEFAULTS,
+        POWERTOOLS_SERVICE_NAME: serviceName ?? id,
+        ...functionProps.environment,
+      },
+      role,
+      runtime: LAMBDA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup,
+    });
+    this.projectLogGroup = logGroup;
+  }
+}

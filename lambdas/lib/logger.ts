@@ -1,0 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * The one Powertools Logger of every handler in this project (one per container).
+ *
+ * The level comes from `POWERTOOLS_LOG_LEVEL` or `LOG_LEVEL` (read by Powertools itself; default
+ * INFO), and Lambda's own application log level (`AWS_LAMBDA_LOG_LEVEL`) wins when it is stricter.
+ * Never log tokens, credentials, email addresses or whole events at INFO.
+ */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'chime-cognito-auth',
+});

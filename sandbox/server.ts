@@ -1,0 +1,384 @@
+/**
+ * The sandbox HTTP server: one port on 127.0.0.1 for every service, each mounted by a module.
+ *
+ * PLUGIN INTERFACE (for service modules such as sandbox/chime-messaging/):
+ *
+ *   export const chimeMessaging: ServiceModule = {
+ *     name: 'chime-messaging',
+ *     register(router, ctx) {
+ *       router.rest('GET', '/channels/:channelArn', async (req) => {
+ *         const caller = await ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });
+ *         ctx.authorize(caller, { action: 'chime:DescribeChannel', resource: arn, protocol: 'restJson' });
+ *         return { status: 200, body: { Channel: ... } };       // objects are sent as JSON
+ *       });
+ *       router.upgrade('/connect', (req, socket, head) => { ... });   // WebSocket (e.g. ws's
+ *       // `new WebSocketServer({ noServer: true }).handleUpgrade(req, socket, head, cb)`)
+ *     },
+ *     async close() { ... },                                    // optional, on stop
+ *   };
+ *
+ * - `router.rest(method, pattern, handler)`: restJson routes; `:name` segments are decoded into
+ *   `req.params.name`. `router.jsonTarget('Service.Operation', handler)`: awsJson 1.1 operations
+ *   selected by `X-Amz-Target` (body parsed into `req.json`). `router.queryAction('AssumeRole',
+ *   handler)`: awsQuery operations (`POST /`, form body parsed into `req.form`), handler returns
+ *   an XML string body. `router.upgrade(pathPrefix, handler)`: WebSocket upgrades.
+ * - Throw `AwsError` (sandbox/core/errors.ts) from a handler; it is rendered in the route's
+ *   protocol (`x-amzn-ErrorType` + JSON, or STS XML). Anything else becomes a 500.
+ * - `ctx.authenticate(req, { service, protocol })` verifies SigV4 (header or presigned) against
+ *   the credential store and returns `{ session, region, presigned }`; `session.principalTags`
+ *   holds the caller's principal tags. Call it from the upgrade handler too with
+ *   `requestFromUpgrade(req)`.
+ * - `ctx.authorize(caller, { action, resource, protocol, context })` evaluates the caller's role
+ *   policies from the synthesized template with its principal tags, and throws AWS's denial.
+ * - `ctx.resources` holds the sandbox's physical ids (app instance ARN, pool ids, ...);
+ *   `ctx.state.store(name, defaults)` gives an atomically persisted JSON document in `.sandbox/`;
+ *   `ctx.services` lets modules share objects by name (e.g. 'chime-identity' exposes its users).
+ * - Every response carries permissive CORS headers (the web demo runs on another origin).
+ */
+import type { Duplex } from 'node:stream';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError, type Protocol, renderError } from './core/errors';
+import type { VerifiedCaller } from './core/sigv4';
+import type { CredentialStore } from './core/credentials';
+import type { SandboxState } from './core/state';
+import type { AuthorizeRequest } from './core/authorize';
+import type { SandboxResources } from './resources';
+
+export interface SandboxRequest {
+  method: string;
+  /** Raw path (percent-encoded), no query string. */
+  path: string;
+  /** Decoded query parameters (repeated keys become arrays). */
+  query: Record<string, string | string[]>;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  /** Decoded `:name` segments of a rest route. */
+  params: Record<string, string>;
+  /** Parsed JSON body (json and restJson routes; `{}` when empty). */
+  json: Record<string, unknown>;
+  /** Parsed form body (query routes). */
+  form: URLSearchParams;
+}
+
+export interface SandboxResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** Objects are serialized as JSON; strings and buffers are sent as they are. */
+  body?: unknown;
+}
+
+export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface Router {
+  rest(method: string, pattern: string, handler: Handler): void;
+  jsonTarget(target: string, handler: Handler): void;
+  queryAction(action: string, handler: Handler): void;
+  upgrade(pathPrefix: string, handler: UpgradeHandler): void;
+  /** Requests no route matched (cognito-local's express app). One only. */
+  fallback(handler: NodeHandler): void;
+}
+
+export interface AuthenticateOptions {
+  service: string;
+  protocol: Protocol;
+}
+
+export interface SandboxContext {
+  readonly region: string;
+  readonly accountId: string;
+  /** `http://127.0.0.1:<port>`, the endpoint of every service. */
+  readonly url: string;
+  readonly state: SandboxState;
+  readonly credentials: CredentialStore;
+  readonly resources: SandboxResources;
+  readonly services: Map<string, unknown>;
+  authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
+  authorize(caller: VerifiedCaller, request: AuthorizeRequest): void;
+  log(message: string): void;
+}
+
+export interface ServiceModule {
+  readonly name: string;
+  register(router: Router, ctx: SandboxContext): void | Promise<void>;
+  close?(): Promise<void>;
+}
+
+interface RestRoute {
+  method: string;
+  segments: string[];
+  handler: Handler;
+}
+
+const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET,POST,PUT,DELETE,PATCH,OPTIONS',
+  'access-control-allow-headers': '*',
+  'access-control-expose-headers':
+    'x-amzn-errortype,x-amzn-requestid,x-amzn-errormessage,x-amz-apigw-id,date',
+  'access-control-max-age': '600',
+};
+
+function parseQuery(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(search)) {
+    const existing = query[key];
+    if (existing === undefined) query[key] = value;
+    else query[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+function matchRoute(route: RestRoute, method: string, path: string): Record<string, string> | null {
+  if (route.method !== method) return null;
+  const parts = path.split('/').slice(1);
+  if (parts.length !== route.segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const segment = route.segments[i] ?? '';
+    const part = parts[i] ?? '';
+    if (segment.startsWith(':')) {
+      if (part === '') return null;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    } else if (segment !== part) {
+      return null;
+    }
+  }
+  return params;
+}
+
+function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AwsError('RequestEntityTooLarge', 'Request body is too large.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Builds the `SandboxRequest` of a WebSocket upgrade (no body), for `ctx.authenticate`. */
+export function requestFromUpgrade(req: IncomingMessage): SandboxRequest {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  return {
+    method: req.method ?? 'GET',
+    path: (req.url ?? '/').split('?')[0] ?? '/',
+    query: parseQuery(url.search),
+    headers: req.headers,
+    body: Buffer.alloc(0),
+    params: {},
+    json: {},
+    form: new URLSearchParams(),
+  };
+}
+
+function send(res: ServerResponse, response: SandboxResponse): void {
+  const headers: Record<string, string> = { ...CORS_HEADERS, ...(response.headers ?? {}) };
+  let body: string | Buffer = '';
+  if (Buffer.isBuffer(response.body) || typeof response.body === 'string') {
+    body = response.body;
+  } else if (response.body !== undefined) {
+    body = JSON.stringify(response.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  res.writeHead(response.status ?? 200, headers);
+  res.end(body);
+}
+
+/** The router plus the node HTTP server that dispatches to it. */
+export class SandboxServer implements Router {
+  private readonly restRoutes: RestRoute[] = [];
+  private readonly jsonTargets = new Map<string, Handler>();
+  private readonly queryActions = new Map<string, Handler>();
+  private readonly upgrades: [string, UpgradeHandler][] = [];
+  private fallbackHandler: NodeHandler | undefined;
+  readonly http: Server;
+
+  constructor(private readonly onError: (error: unknown) => void = () => {}) {
+    this.http = createServer((req, res) => {
+      this.dispatch(req, res).catch((error: unknown) => {
+        this.onError(error);
+        if (!res.headersSent) send(res, renderError(error, 'json'));
+        else res.destroy();
+      });
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const match = this.upgrades.find(([prefix]) => path.startsWith(prefix));
+      if (!match) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      match[1](req, socket, head);
+    });
+  }
+
+  rest(method: string, pattern: string, handler: Handler): void {
+    this.restRoutes.push({ method, segments: pattern.split('/').slice(1), handler });
+  }
+
+  jsonTarget(target: string, handler: Handler): void {
+    this.jsonTargets.set(target, handler);
+  }
+
+  queryAction(action: string, handler: Handler): void {
+    this.queryActions.set(action, handler);
+  }
+
+  upgrade(pathPrefix: string, handler: UpgradeHandler): void {
+    this.upgrades.push([pathPrefix, handler]);
+  }
+
+  fallback(handler: NodeHandler): void {
+    if (this.fallbackHandler) throw new Error('a fallback handler is already registered');
+    this.fallbackHandler = handler;
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const [path = '/', search = ''] = rawUrl.split('?', 2);
+    if (method === 'OPTIONS') {
+      send(res, { status: 204 });
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    let handler: Handler | undefined;
+    let protocol: Protocol = 'restJson';
+    let params: Record<string, string> = {};
+    if (typeof target === 'string' && method === 'POST') {
+      handler = this.jsonTargets.get(target);
+      protocol = 'json';
+    } else {
+      for (const route of this.restRoutes) {
+        const matched = matchRoute(route, method, path);
+        if (matched) {
+          handler = route.handler;
+          params = matched;
+          break;
+        }
+      }
+      const contentType = String(req.headers['content-type'] ?? '');
+      if (
+        !handler &&
+        method === 'POST' &&
+        path === '/' &&
+        contentType.startsWith('application/x-www-form-urlencoded')
+      ) {
+        protocol = 'query';
+        const body = await readBody(req);
+        const form = new URLSearchParams(body.toString('utf8'));
+        const action = form.get('Action') ?? '';
+        const queryHandler = this.queryActions.get(action);
+        const request = this.request(req, path, search, body, {}, protocol);
+        request.form = form;
+        if (!queryHandler) {
+          send(
+            res,
+            renderError(
+              new AwsError('InvalidAction', `Could not find operation ${action} for version.`),
+              protocol,
+            ),
+          );
+          return;
+        }
+        await this.run(res, queryHandler, request, protocol);
+        return;
+      }
+    }
+    if (!handler) {
+      if (this.fallbackHandler) {
+        this.fallbackHandler(req, res);
+        return;
+      }
+      send(
+        res,
+        renderError(
+          new AwsError('UnknownOperationException', `No route for ${method} ${path}.`, 404),
+          protocol,
+        ),
+      );
+      return;
+    }
+    const body = await readBody(req);
+    await this.run(res, handler, this.request(req, path, search, body, params, protocol), protocol);
+  }
+
+  private request(
+    req: IncomingMessage,
+    path: string,
+    search: string,
+    body: Buffer,
+    params: Record<string, string>,
+    protocol: Protocol,
+  ): SandboxRequest {
+    let json: Record<string, unknown> = {};
+    if (protocol !== 'query' && body.length > 0) {
+      try {
+        const parsed: unknown = JSON.parse(body.toString('utf8'));
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+          json = parsed as Record<string, unknown>;
+        }
+      } catch {
+        json = {};
+      }
+    }
+    return {
+      method: req.method ?? 'GET',
+      path,
+      query: parseQuery(search),
+      headers: req.headers,
+      body,
+      params,
+      json,
+      form: new URLSearchParams(),
+    };
+  }
+
+  private async run(
+    res: ServerResponse,
+    handler: Handler,
+    request: SandboxRequest,
+    protocol: Protocol,
+  ): Promise<void> {
+    let response: SandboxResponse;
+    try {
+      response = await handler(request);
+    } catch (error) {
+      if (!(error instanceof AwsError)) this.onError(error);
+      response = renderError(error, protocol);
+    }
+    send(res, response);
+  }
+}

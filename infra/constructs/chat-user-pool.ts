@@ -156,8 +156,9 @@ export class ChatUserPool extends Construct {
       refreshTokenValidity: Duration.days(30),
       authSessionValidity: Duration.minutes(3),
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      // Profile names only: never the claim the principal tag is mapped from.
+      // Sign-up needs email writable; nothing here feeds the principal tag (it is `sub`).
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({
+        email: true,
         fullname: true,
         preferredUsername: true,
         givenName: true,

@@ -1,8 +1,12 @@
-import { type Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { type Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { CfnAppInstance } from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeNag } from '../nag';
+
+/** Construct id of the singleton function behind every AwsCustomResource in a stack. */
+const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export interface ChimeAppInstanceProps {
   /**
@@ -59,7 +63,7 @@ export class ChimeAppInstance extends Construct {
   }
 
   private setChannelRetention(retention: Duration): void {
-    const days = retention.toDays();
+    const days = retention.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1 || days > 5475) {
       throw new Error(`channelRetention must be whole days from 1 to 5475, got ${days}`);
     }
@@ -74,7 +78,7 @@ export class ChimeAppInstance extends Construct {
       },
       physicalResourceId: cr.PhysicalResourceId.of(`${this.node.addr}-retention`),
     };
-    new cr.AwsCustomResource(this, 'ChannelRetention', {
+    const retentionResource = new cr.AwsCustomResource(this, 'ChannelRetention', {
       onCreate: call,
       onUpdate: call,
       installLatestAwsSdk: false,
@@ -85,5 +89,12 @@ export class ChimeAppInstance extends Construct {
         }),
       ]),
     });
+    // The SDK-call provider is a stack-wide singleton function, created beside the stack's root.
+    const provider = Stack.of(this).node.tryFindChild(PROVIDER_ID) ?? retentionResource;
+    acknowledgeNag(
+      provider,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'the CDK AwsCustomResource provider writes its logs with the AWS managed basic execution policy; its only other permission is PutAppInstanceRetentionSettings on this AppInstance',
+    );
   }
 }

@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import {
+  CHIME_SESSION_ENDPOINT_ACTION,
+  CHIME_USER_MESSAGING_ACTIONS,
+  chimeUserPolicyDocument,
+} from '../../contracts/chime-user-policy';
+import {
+  ClientConfigError,
+  appInstanceUserArn,
+  parseClientConfig,
+} from '../../contracts/client-config';
+import {
+  DEFAULT_PRINCIPAL_TAG_KEY,
+  assertValidPrincipalTagKey,
+  principalTagVariable,
+} from '../../contracts/principal-tag';
+import { isChimeSdkMessagingRegion } from '../../contracts/regions';
+
+const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123';
+
+describe('chimeUserPolicyDocument', () => {
+  const document = chimeUserPolicyDocument({
+    appInstanceArn: APP_INSTANCE_ARN,
+    principalTagKey: DEFAULT_PRINCIPAL_TAG_KEY,
+  });
+
+  test('is valid JSON that round-trips', () => {
+    expect(JSON.parse(JSON.stringify(document))).toEqual(document);
+    expect(document.Version).toBe('2012-10-17');
+  });
+
+  test('grants the 22 actions of the seed page, each once, no wildcards', () => {
+    expect(new Set(CHIME_USER_MESSAGING_ACTIONS).size).toBe(22);
+    for (const action of CHIME_USER_MESSAGING_ACTIONS) expect(action).toMatch(/^chime:[A-Z]\w+$/);
+  });
+
+  test('pins the user resource to the principal tag and keeps the endpoint apart', () => {
+    expect(document.Statement).toEqual([
+      {
+        Sid: 'MessagingSessionEndpoint',
+        Effect: 'Allow',
+        Action: CHIME_SESSION_ENDPOINT_ACTION,
+        Resource: '*',
+      },
+      {
+        Sid: 'MessagingAsOwnAppInstanceUser',
+        Effect: 'Allow',
+        Action: [...CHIME_USER_MESSAGING_ACTIONS],
+        Resource: [
+          `${APP_INSTANCE_ARN}/user/\${aws:PrincipalTag/chime_user_id}`,
+          `${APP_INSTANCE_ARN}/channel/*`,
+        ],
+      },
+    ]);
+  });
+});
+
+describe('principal tag key', () => {
+  test('the default key is valid and renders the IAM variable literally', () => {
+    expect(() => assertValidPrincipalTagKey(DEFAULT_PRINCIPAL_TAG_KEY)).not.toThrow();
+    expect(principalTagVariable('k')).toBe('${aws:PrincipalTag/k}');
+  });
+
+  test('no accepted key can break out of the IAM variable', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 130 }), (key) => {
+        let valid = true;
+        try {
+          assertValidPrincipalTagKey(key);
+        } catch {
+          valid = false;
+        }
+        if (valid) expect(key).not.toMatch(/[${}*?]/);
+      }),
+    );
+  });
+});
+
+describe('regions', () => {
+  test('knows the Chime SDK messaging regions', () => {
+    expect(isChimeSdkMessagingRegion('us-east-1')).toBe(true);
+    expect(isChimeSdkMessagingRegion('eu-central-1')).toBe(true);
+    expect(isChimeSdkMessagingRegion('eu-west-1')).toBe(false);
+  });
+});
+
+describe('parseClientConfig', () => {
+  const valid = {
+    version: 1,
+    region: 'us-east-1',
+    userPoolId: 'us-east-1_abc',
+    userPoolClientId: 'client',
+    identityPoolId: 'us-east-1:0000',
+    appInstanceArn: APP_INSTANCE_ARN,
+    principalTagKey: 'chime_user_id',
+    signInFlow: 'USER_PASSWORD_AUTH',
+    endpoints: { userPool: 'http://127.0.0.1:9229', identityPool: 'http://127.0.0.1:9230' },
+    hostedUi: {
+      domain: 'localhost:9443',
+      redirectSignIn: ['http://localhost:5173/'],
+      redirectSignOut: ['http://localhost:5173/'],
+      scopes: ['openid'],
+    },
+  };
+
+  test('accepts a complete config', () => {
+    expect(parseClientConfig(valid)).toEqual(valid);
+  });
+
+  test.each([
+    [null, /expected a JSON object/],
+    [{ ...valid, version: 2 }, /'version' must be 1, got 2/],
+    [
+      { ...valid, signInFlow: 'CUSTOM' },
+      /'signInFlow' must be USER_SRP_AUTH or USER_PASSWORD_AUTH/,
+    ],
+    [{ ...valid, region: '' }, /'region' must be a non-empty string/],
+    [{ ...valid, appInstanceArn: 'arn:aws:s3:::bucket' }, /not an AppInstance ARN/],
+    [
+      { ...valid, endpoints: { userPool: 'ftp://x' } },
+      /'endpoints.userPool' must be an http\(s\) URL/,
+    ],
+    [
+      { ...valid, hostedUi: { ...valid.hostedUi, domain: 'https://x' } },
+      /'hostedUi.domain' must not include a scheme/,
+    ],
+    [
+      { ...valid, hostedUi: { ...valid.hostedUi, scopes: [''] } },
+      /'hostedUi.scopes' must be an array/,
+    ],
+  ])('rejects %p', (input, message) => {
+    expect(() => parseClientConfig(input)).toThrow(ClientConfigError);
+    expect(() => parseClientConfig(input)).toThrow(message);
+  });
+
+  test('builds AppInstanceUser ARNs', () => {
+    expect(appInstanceUserArn(APP_INSTANCE_ARN, 'u-1')).toBe(`${APP_INSTANCE_ARN}/user/u-1`);
+  });
+});

@@ -1,0 +1,162 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { parseClientConfig } from '../../contracts/client-config';
+import { CHIME_SDK_MESSAGING_REGIONS } from '../../contracts/regions';
+import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
+import { stackPropsFromContext } from '../../infra/context';
+import { addNagChecks } from '../../infra/nag';
+import { synthFromContext, synthStack } from './support';
+
+describe('region guard', () => {
+  test.each(CHIME_SDK_MESSAGING_REGIONS)('accepts %s', (region) => {
+    expect(() => synthStack({ env: { region } })).not.toThrow();
+  });
+
+  test.each(['eu-west-1', 'ap-southeast-1', 'us-west-2'])(
+    'refuses %s, naming the supported regions',
+    (region) => {
+      expect(() => synthStack({ env: { region } })).toThrow(
+        `Amazon Chime SDK messaging is not available in ${region}; deploy to one of: us-east-1, eu-central-1`,
+      );
+    },
+  );
+
+  test('an environment-agnostic stack gets a deploy-time rule instead', () => {
+    const stack = new ChimeCognitoAuthStack(new App(), 'Agnostic');
+    expect(Template.fromStack(stack).toJSON().Rules.ChimeSdkMessagingRegion).toMatchObject({
+      Assertions: [
+        {
+          Assert: { 'Fn::Contains': [[...CHIME_SDK_MESSAGING_REGIONS], { Ref: 'AWS::Region' }] },
+          AssertDescription: expect.stringContaining('deploy to one of: us-east-1, eu-central-1'),
+        },
+      ],
+    });
+  });
+
+  test('a stack with a concrete region has no such rule', () => {
+    expect(synthStack().toJSON().Rules).not.toHaveProperty('ChimeSdkMessagingRegion');
+  });
+});
+
+describe('outputs', () => {
+  const template = synthStack();
+
+  test.each([
+    'Region',
+    'UserPoolId',
+    'UserPoolClientId',
+    'IdentityPoolId',
+    'AppInstanceArn',
+    'HostedUiDomain',
+    'PrincipalTagKey',
+    'ClientConfig',
+  ])('has output %s', (name) => {
+    template.hasOutput(name, {
+      Value: Match.anyValue(),
+      Description: Match.stringLikeRegexp('.+'),
+    });
+  });
+
+  test('ClientConfig is the web demo config, with SRP sign-in and the hosted UI', () => {
+    const value = template.findOutputs('ClientConfig').ClientConfig?.Value as {
+      'Fn::Join': [string, unknown[]];
+    };
+    // Replace every intrinsic by a plausible value, then parse with the web demo's own parser.
+    const fake: Record<string, string> = {
+      AppInstanceArn: 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123',
+    };
+    const json = value['Fn::Join'][1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const att = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+        return (att && fake[att[1]]) ?? 'x';
+      })
+      .join('');
+    const config = parseClientConfig(JSON.parse(json));
+    expect(config).toMatchObject({
+      version: 1,
+      region: 'us-east-1',
+      principalTagKey: 'chime_user_id',
+      signInFlow: 'USER_SRP_AUTH',
+      hostedUi: {
+        redirectSignIn: ['http://localhost:5173/'],
+        redirectSignOut: ['http://localhost:5173/'],
+        scopes: ['openid', 'email', 'profile'],
+      },
+    });
+    expect(config.endpoints).toBeUndefined();
+  });
+});
+
+describe('cdk-nag', () => {
+  test('the stack has no unacknowledged AwsSolutions finding (synth would throw)', () => {
+    expect(() => synthStack()).not.toThrow();
+    expect(() => synthStack({ channelRetention: Duration.days(90) })).not.toThrow();
+  });
+
+  test('an unacknowledged finding fails synth', () => {
+    const app = new App();
+    const stack = new ChimeCognitoAuthStack(app, 'Nagged', { env: { region: 'us-east-1' } });
+    const role = new iam.Role(stack, 'Loose', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    addNagChecks(app);
+    expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Resource::\*\]/);
+  });
+});
+
+describe('context', () => {
+  function props(context: Record<string, unknown>) {
+    return stackPropsFromContext(new App({ context }));
+  }
+
+  test('defaults to us-east-1', () => {
+    const saved = process.env.CDK_DEFAULT_REGION;
+    delete process.env.CDK_DEFAULT_REGION;
+    try {
+      expect(props({}).env?.region).toBe('us-east-1');
+    } finally {
+      if (saved !== undefined) process.env.CDK_DEFAULT_REGION = saved;
+    }
+  });
+
+  test('reads every key', () => {
+    const p = props({
+      region: 'eu-central-1',
+      principalTagKey: 'uid',
+      hostedUiDomainPrefix: 'chat-x',
+      callbackUrls: 'https://a.example/,https://b.example/',
+      removalPolicy: 'destroy',
+      channelRetentionDays: '30',
+    });
+    expect(p).toMatchObject({
+      env: { region: 'eu-central-1' },
+      principalTagKey: 'uid',
+      hostedUiDomainPrefix: 'chat-x',
+      callbackUrls: ['https://a.example/', 'https://b.example/'],
+      removalPolicy: 'destroy',
+    });
+    expect(p.channelRetention?.toDays()).toBe(30);
+  });
+
+  test.each([
+    [{ removalPolicy: 'keep' }, /'removalPolicy' must be 'retain' or 'destroy', got 'keep'/],
+    [{ channelRetentionDays: 'ten' }, /'channelRetentionDays' must be a whole number, got 'ten'/],
+    [{ callbackUrls: 42 }, /'callbackUrls' must be a list of URLs/],
+    [{ principalTagKey: 7 }, /'principalTagKey' must be a string, got 7/],
+  ])('rejects %p', (context, message) => {
+    expect(() => props(context)).toThrow(message);
+  });
+
+  test('a bad tag key from context fails synth', () => {
+    expect(() => synthFromContext({ principalTagKey: 'bad}key' })).toThrow(/principal tag key/);
+  });
+
+  test('stack id and nag wiring are what `cdk synth` uses', () => {
+    const app = new App();
+    const stack = new ChimeCognitoAuthStack(app, 'X', stackPropsFromContext(app));
+    expect(Stack.of(stack).region).toBe(process.env.CDK_DEFAULT_REGION ?? 'us-east-1');
+  });
+});

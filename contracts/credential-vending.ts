@@ -1,0 +1,76 @@
+/**
+ * The HTTP contract of the optional STS credential-vending API (see docs/credential-vending.md).
+ *
+ * Request: `POST <credentialVendingUrl>` with header `Authorization: Bearer <ID token>` and no body.
+ * Success: 200 with a {@link VendedCredentialsResponse}. Failure: 4xx/5xx with a
+ * {@link VendingErrorBody}. Written by the vending Lambda; read by the web demo and the sandbox.
+ */
+
+/** Temporary credentials in the shape of the AWS SDK v3 `AwsCredentialIdentity` (expiration ISO). */
+export interface VendedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  /** ISO 8601 instant after which AWS refuses the credentials. */
+  readonly expiration: string;
+}
+
+export interface VendedCredentialsResponse {
+  readonly credentials: VendedCredentials;
+  /** The AppInstanceUser the credentials may act as (the `x-amz-chime-bearer` to send). */
+  readonly appInstanceUserArn: string;
+}
+
+export type VendingErrorCode =
+  | 'missing_token'
+  | 'invalid_token'
+  | 'unsupported_identity'
+  | 'method_not_allowed'
+  | 'identity_provider_unavailable'
+  | 'credentials_unavailable';
+
+export interface VendingErrorBody {
+  readonly error: VendingErrorCode;
+  readonly message: string;
+}
+
+export class VendingResponseError extends Error {
+  constructor(message: string) {
+    super(`invalid credential-vending response: ${message}`);
+    this.name = 'VendingResponseError';
+  }
+}
+
+function field(obj: Record<string, unknown>, key: string, path: string): string {
+  const value = obj[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new VendingResponseError(`'${path}' must be a non-empty string`);
+  }
+  return value;
+}
+
+/** Validates untrusted JSON (the API's 200 body) into a {@link VendedCredentialsResponse}. */
+export function parseVendedCredentialsResponse(input: unknown): VendedCredentialsResponse {
+  if (typeof input !== 'object' || input === null) {
+    throw new VendingResponseError('expected a JSON object');
+  }
+  const body = input as Record<string, unknown>;
+  const creds = body.credentials;
+  if (typeof creds !== 'object' || creds === null) {
+    throw new VendingResponseError(`'credentials' must be an object`);
+  }
+  const c = creds as Record<string, unknown>;
+  const expiration = field(c, 'expiration', 'credentials.expiration');
+  if (Number.isNaN(Date.parse(expiration))) {
+    throw new VendingResponseError(`'credentials.expiration' is not a date: '${expiration}'`);
+  }
+  return {
+    credentials: {
+      accessKeyId: field(c, 'accessKeyId', 'credentials.accessKeyId'),
+      secretAccessKey: field(c, 'secretAccessKey', 'credentials.secretAccessKey'),
+      sessionToken: field(c, 'sessionToken', 'credentials.sessionToken'),
+      expiration,
+    },
+    appInstanceUserArn: field(body, 'appInstanceUserArn', 'appInstanceUserArn'),
+  };
+}

@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLHandler } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createServer, type Server } from 'node:http';
@@ -16,7 +16,7 @@ const sts = mockClient(STSClient);
 let server: Server;
 let idp: TestIssuer;
 let jwksRequests = 0;
-let handler: (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;
+let handler: LambdaFunctionURLHandler;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -84,7 +84,7 @@ function urlEvent(method: string, headers: Record<string, string>): LambdaFuncti
 }
 
 const invoke = async (method: string, headers: Record<string, string>) =>
-  (await handler(urlEvent(method, headers), {} as Context)) as {
+  (await handler(urlEvent(method, headers), {} as Context, () => undefined)) as {
     statusCode: number;
     headers: Record<string, string>;
     body: string;

@@ -1,0 +1,64 @@
+/**
+ * The exceptions of the Chime SDK messaging API (restJson1): the name goes in `x-amzn-errortype`,
+ * the status is the one the service model declares, so the AWS SDK v3 raises the same typed
+ * exception (`BadRequestException`, `ForbiddenException`, ...) it raises against AWS.
+ */
+export type MessagingExceptionName =
+  | 'BadRequestException'
+  | 'ConflictException'
+  | 'ForbiddenException'
+  | 'NotFoundException'
+  | 'ResourceLimitExceededException'
+  | 'ServiceFailureException'
+  | 'ServiceUnavailableException'
+  | 'ThrottledClientException'
+  | 'UnauthorizedClientException';
+
+/** HTTP status of each exception, from the service model (`@httpError`). */
+export const EXCEPTION_STATUS: Record<MessagingExceptionName, number> = {
+  BadRequestException: 400,
+  ConflictException: 409,
+  ForbiddenException: 403,
+  NotFoundException: 404,
+  ResourceLimitExceededException: 400,
+  ServiceFailureException: 500,
+  ServiceUnavailableException: 503,
+  ThrottledClientException: 429,
+  UnauthorizedClientException: 401,
+};
+
+/** The `Code` member of the error body (the API's `ErrorCode` enum). */
+const ERROR_CODE: Record<MessagingExceptionName, string> = {
+  BadRequestException: 'BadRequest',
+  ConflictException: 'Conflict',
+  ForbiddenException: 'Forbidden',
+  NotFoundException: 'NotFound',
+  ResourceLimitExceededException: 'ResourceLimitExceeded',
+  ServiceFailureException: 'ServiceFailure',
+  ServiceUnavailableException: 'ServiceUnavailable',
+  ThrottledClientException: 'Throttled',
+  UnauthorizedClientException: 'Unauthorized',
+};
+
+export class MessagingError extends Error {
+  readonly status: number;
+  readonly errorCode: string;
+
+  constructor(
+    /** Exception name as the SDK sees it. */
+    readonly code: MessagingExceptionName,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MessagingError';
+    this.status = EXCEPTION_STATUS[code];
+    this.errorCode = ERROR_CODE[code];
+  }
+}
+
+export const badRequest = (message: string) => new MessagingError('BadRequestException', message);
+export const forbidden = (message: string) => new MessagingError('ForbiddenException', message);
+export const notFound = (message: string) => new MessagingError('NotFoundException', message);
+export const conflict = (message: string) => new MessagingError('ConflictException', message);
+export const unauthorized = (message: string) =>
+  new MessagingError('UnauthorizedClientException', message);

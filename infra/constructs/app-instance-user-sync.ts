@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ProjectNodejsFunction } from '../lambda-defaults';
+import { acknowledgeNag, nagResourceName } from '../nag';
+
+/** Below Cognito's hard 5-second limit per trigger attempt (the handlers stop Chime work earlier). */
+export const TRIGGER_TIMEOUT = Duration.seconds(4);
+
+/** The only Chime actions the triggers need, on this AppInstance's users only. */
+export const APP_INSTANCE_USER_SYNC_ACTIONS = [
+  'chime:CreateAppInstanceUser',
+  'chime:DescribeAppInstanceUser',
+] as const;
+
+/** Metric namespace of the triggers (`AppInstanceUserCreated`, `AppInstanceUserSyncFailed`). */
+export const APP_INSTANCE_USER_SYNC_METRIC_NAMESPACE = 'ChimeCognitoAuth';
+
+const LAMBDAS_DIR = path.join(__dirname, '..', '..', 'lambdas');
+
+export interface AppInstanceUserSyncProps {
+  /** ARN of the Chime AppInstance the users are created in. */
+  readonly appInstanceArn: string;
+
+  /**
+   * Log level of the trigger functions (Powertools `LOG_LEVEL`).
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+  /**
+   * Retention of the functions' log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Removal policy of the functions' log groups.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The Cognito triggers that give every user exactly one Chime AppInstanceUser, whose id is the
+ * user's `sub`:
+ *
+ * - `postConfirmation` creates it when a sign-up is confirmed (and on a federated first sign-in);
+ * - `postAuthentication` heals everyone else on sign-in (administrator-created users, failed
+ *   post-confirmations), with one idempotent call per sign-in and none per token refresh.
+ *
+ * Pass {@link triggers} to the user pool's `lambdaTriggers`. The functions' permissions name the
+ * AppInstance only, never the user pool, so there is no UserPool -> Function -> Policy -> UserPool
+ * cycle.
+ */
+export class AppInstanceUserSync extends Construct {
+  public readonly postConfirmation: ProjectNodejsFunction;
+  public readonly postAuthentication: ProjectNodejsFunction;
+  /** Ready for `UserPoolProps.lambdaTriggers`. */
+  public readonly triggers: cognito.UserPoolTriggers;
+
+  constructor(scope: Construct, id: string, props: AppInstanceUserSyncProps) {
+    super(scope, id);
+    const usersArn = props.appInstanceArn + '/user/*';
+
+    const common = {
+      timeout: TRIGGER_TIMEOUT,
+      environment: {
+        APP_INSTANCE_ARN: props.appInstanceArn,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: APP_INSTANCE_USER_SYNC_METRIC_NAMESPACE,
+      },
+      ...(props.logRetention && { logRetention: props.logRetention }),
+      ...(props.logRemovalPolicy && { logRemovalPolicy: props.logRemovalPolicy }),
+    };
+    this.postConfirmation = new ProjectNodejsFunction(this, 'PostConfirmation', {
+      ...common,
+      entry: path.join(LAMBDAS_DIR, 'post-confirmation.ts'),
+      description: 'Cognito post-confirmation: creates the Chime AppInstanceUser of the new user',
+      serviceName: 'post-confirmation',
+    });
+    this.postAuthentication = new ProjectNodejsFunction(this, 'PostAuthentication', {
+      ...common,
+      entry: path.join(LAMBDAS_DIR, 'post-authentication.ts'),
+      description:
+        'Cognito post-authentication: creates the Chime AppInstanceUser if it is missing',
+      serviceName: 'post-authentication',
+    });
+
+    for (const fn of [this.postConfirmation, this.postAuthentication]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'AppInstanceUsers',
+          actions: [...APP_INSTANCE_USER_SYNC_ACTIONS],
+          resources: [usersArn],
+        }),
+      );
+      if (fn.role) {
+        acknowledgeNag(
+          fn.role,
+          `IAM5[Resource::${nagResourceName(this, usersArn)}]`,
+          'the AppInstanceUserId is the sub of whichever user signs up or in, unknown at deploy time; the wildcard is limited to users of this one AppInstance and to create/describe',
+        );
+      }
+    }
+
+    this.triggers = {
+      postConfirmation: this.postConfirmation,
+      postAuthentication: this.postAuthentication,
+    };
+  }
+}

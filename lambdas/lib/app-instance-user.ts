@@ -1,0 +1,317 @@
+import { createHash } from 'node:crypto';
+import {
+  type ChimeSDKIdentityClient,
+  CreateAppInstanceUserCommand,
+  DescribeAppInstanceUserCommand,
+} from '@aws-sdk/client-chime-sdk-identity';
+import { appInstanceUserArn } from '../../contracts/client-config';
+
+/**
+ * The core shared by the post-confirmation and post-authentication triggers: make sure the Chime
+ * AppInstanceUser of one Cognito user exists. It never reads `process.env` and never builds a
+ * client; the handlers inject both.
+ */
+
+/** `AppInstanceUserId` rules of CreateAppInstanceUser (a Cognito `sub`, a UUID, fits). */
+const APP_INSTANCE_USER_ID = /^[A-Za-z0-9](?:[A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
+
+/** `Name`: 1-100 characters matching `.*\S.*`. */
+export const NAME_MAX_LENGTH = 100;
+
+/** Used when a profile yields no usable display name. */
+const FALLBACK_NAME_PREFIX = 'User ';
+
+/** The user's `sub` is missing or cannot be an AppInstanceUserId (and so cannot be a tag value). */
+export class InvalidUserSubError extends Error {
+  constructor(sub: unknown) {
+    const shown =
+      typeof sub === 'string' ? JSON.stringify(sub.slice(0, 80)) : `a value of type ${typeof sub}`;
+    super(
+      `user attribute 'sub' must be 1-64 characters of letters, digits and :-_.@ that start and end ` +
+        `with a letter or digit (it becomes the AppInstanceUserId), got ${shown}`,
+    );
+    this.name = 'InvalidUserSubError';
+  }
+}
+
+/** CreateAppInstanceUser kept failing: a permanent error, or retries ran out of time. */
+export class AppInstanceUserSyncError extends Error {
+  constructor(
+    message: string,
+    public readonly appInstanceUserId: string,
+    public readonly attempts: number,
+    public readonly errorName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppInstanceUserSyncError';
+  }
+}
+
+export interface EnsureAppInstanceUserDeps {
+  /** A Chime SDK identity client (created once per container, with SDK retries off). */
+  readonly chime: Pick<ChimeSDKIdentityClient, 'send'>;
+  readonly appInstanceArn: string;
+  /** Clock, in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** @default setTimeout-based sleep */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform [0, 1), for backoff jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface EnsureAppInstanceUserInput {
+  /** The user's Cognito attributes (`sub` and the profile names). */
+  readonly userAttributes: Readonly<Record<string, string | undefined>>;
+  /** Give up (throw) rather than start or continue a call after this instant (epoch ms). */
+  readonly deadline: number;
+}
+
+export interface EnsureAppInstanceUserResult {
+  /** `created` by this call, or it `exists` already (created before, or by a concurrent retry). */
+  readonly outcome: 'created' | 'exists';
+  readonly appInstanceUserId: string;
+  readonly appInstanceUserArn: string;
+  readonly attempts: number;
+}
+
+/** Backoff between attempts: full jitter, exponential from BASE, capped at CAP. */
+const BACKOFF_BASE_MS = 50;
+const BACKOFF_CAP_MS = 800;
+/** Do not start an attempt with less time than this before the deadline. */
+const MIN_ATTEMPT_MS = 150;
+
+/** Validates `sub` as an AppInstanceUserId; returns it unchanged (never rewritten). */
+export function appInstanceUserIdFromSub(sub: unknown): string {
+  if (typeof sub !== 'string' || !APP_INSTANCE_USER_ID.test(sub)) {
+    throw new InvalidUserSubError(sub);
+  }
+  return sub;
+}
+
+/** Bidirectional overrides/isolates: they make a name render as something else. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+/** C0/C1 controls and line/paragraph separators: `.` in `.*\S.*` does not match them. */
+const CONTROLS = /[\p{Cc}\u2028\u2029]/gu;
+/** Unpaired UTF-16 surrogates (possible in JSON input). */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Created on first use: building a Segmenter costs ~13 ms, and most names are short. */
+let graphemes: Intl.Segmenter | undefined;
+
+function truncateAtGrapheme(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (out.length + segment.length > maxLength) break;
+    out += segment;
+  }
+  return out;
+}
+
+/**
+ * Makes any string a valid `Name`, or returns undefined if nothing visible is left: controls and
+ * bidi overrides removed, whitespace runs collapsed to one space, trimmed, and cut at a grapheme
+ * boundary to at most 100 UTF-16 code units (an emoji is never split in half).
+ */
+export function sanitizeDisplayName(raw: string): string | undefined {
+  const cleaned = raw
+    .replace(LONE_SURROGATES, '')
+    .replace(BIDI_CONTROLS, '')
+    .replace(CONTROLS, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  if (cleaned === '') return undefined;
+  const out = truncateAtGrapheme(cleaned, NAME_MAX_LENGTH).trim();
+  // Left with only invisible format characters (e.g. zero-width joiners): nothing to show.
+  return /[^\s\p{Cf}]/u.test(out) ? out : undefined;
+}
+
+/**
+ * The display `Name` from the user's profile: `name`, then `preferred_username`, then
+ * `given_name family_name`, then `nickname`, then the local part of `email` (never the whole
+ * address); if none is usable, `User <first 8 characters of sub>`.
+ */
+export function displayNameFromAttributes(
+  attributes: Readonly<Record<string, string | undefined>>,
+  appInstanceUserId: string,
+): string {
+  const fullName = [attributes.given_name, attributes.family_name].filter(Boolean).join(' ');
+  const emailLocalPart = attributes.email?.split('@')[0];
+  const candidates = [
+    attributes.name,
+    attributes.preferred_username,
+    fullName,
+    attributes.nickname,
+    emailLocalPart,
+  ];
+  for (const candidate of candidates) {
+    if (candidate === undefined) continue;
+    const name = sanitizeDisplayName(candidate);
+    if (name !== undefined) return name;
+  }
+  return FALLBACK_NAME_PREFIX + appInstanceUserId.slice(0, 8);
+}
+
+/**
+ * Deterministic idempotency token: the same user, AppInstance and Name give the same token, so a
+ * retried invocation (Cognito retries, or our own) never creates a second user. 64 hex characters
+ * (the API allows 2-64 of `[-_a-zA-Z0-9]`).
+ */
+export function clientRequestToken(
+  appInstanceArn: string,
+  appInstanceUserId: string,
+  name: string,
+): string {
+  return createHash('sha256')
+    .update(`${appInstanceArn}\n${appInstanceUserId}\n${name}`)
+    .digest('hex');
+}
+
+interface SdkErrorLike {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+const RETRYABLE_NAMES = new Set([
+  'ThrottledClientException',
+  'ServiceUnavailableException',
+  'ServiceFailureException',
+  // Network-level failures before any response (the SDK's own names and Node's codes).
+  'TimeoutError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Throttling, 5xx and network errors are worth another attempt; anything else (bad request,
+ * forbidden, limit exceeded) will not change. Hand-written instead of the SDK's retry strategy
+ * because retries must stop at the invocation's deadline, which SDK strategies do not know.
+ */
+export function isRetryableChimeError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as SdkErrorLike;
+  const status = e.$metadata?.httpStatusCode;
+  return (
+    RETRYABLE_NAMES.has(e.name ?? '') ||
+    RETRYABLE_NAMES.has(e.code ?? '') ||
+    e.$retryable !== undefined ||
+    status === 429 ||
+    (status !== undefined && status >= 500)
+  );
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ensures the AppInstanceUser `<appInstanceArn>/user/<sub>` exists, creating it if needed.
+ *
+ * One CreateAppInstanceUser call in the common case. `ConflictException` means it exists. Throttling,
+ * 5xx and network errors are retried with full-jitter exponential backoff while time remains before
+ * `deadline`; each call is aborted at the deadline. Another 4xx from Create is checked with one
+ * DescribeAppInstanceUser (an existing user is success) before it is reported.
+ *
+ * @throws InvalidUserSubError when `sub` is missing or malformed (before any call)
+ * @throws AppInstanceUserSyncError when the user could not be created in time
+ */
+export async function ensureAppInstanceUser(
+  deps: EnsureAppInstanceUserDeps,
+  input: EnsureAppInstanceUserInput,
+): Promise<EnsureAppInstanceUserResult> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? defaultSleep;
+  const random = deps.random ?? Math.random;
+
+  const appInstanceUserId = appInstanceUserIdFromSub(input.userAttributes.sub);
+  const arn = appInstanceUserArn(deps.appInstanceArn, appInstanceUserId);
+  const name = displayNameFromAttributes(input.userAttributes, appInstanceUserId);
+  const command = new CreateAppInstanceUserCommand({
+    AppInstanceArn: deps.appInstanceArn,
+    AppInstanceUserId: appInstanceUserId,
+    Name: name,
+    ClientRequestToken: clientRequestToken(deps.appInstanceArn, appInstanceUserId, name),
+  });
+  const result = (outcome: 'created' | 'exists', attempts: number) => ({
+    outcome,
+    appInstanceUserId,
+    appInstanceUserArn: arn,
+    attempts,
+  });
+
+  let attempts = 0;
+  for (;;) {
+    const remaining = input.deadline - now();
+    if (remaining < MIN_ATTEMPT_MS) {
+      throw new AppInstanceUserSyncError(
+        attempts === 0
+          ? `no time left to create AppInstanceUser ${appInstanceUserId}`
+          : `gave up creating AppInstanceUser ${appInstanceUserId} after ${attempts} attempts: deadline reached`,
+        appInstanceUserId,
+        attempts,
+        attempts === 0 ? 'DeadlineExceeded' : 'RetriesExhausted',
+      );
+    }
+    attempts += 1;
+    try {
+      await deps.chime.send(command, { abortSignal: AbortSignal.timeout(remaining) });
+      return result('created', attempts);
+    } catch (error) {
+      const name_ = errorName(error);
+      if (name_ === 'ConflictException') return result('exists', attempts);
+      if (isRetryableChimeError(error)) {
+        const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempts);
+        const delay = Math.floor(random() * ceiling);
+        if (input.deadline - now() - delay >= MIN_ATTEMPT_MS) {
+          await sleep(delay);
+          continue;
+        }
+        throw new AppInstanceUserSyncError(
+          `gave up creating AppInstanceUser ${appInstanceUserId} after ${attempts} attempts: ${name_}`,
+          appInstanceUserId,
+          attempts,
+          name_,
+          { cause: error },
+        );
+      }
+      if (name_ !== 'AbortError' && (await existsAlready(deps, arn, input.deadline - now()))) {
+        return result('exists', attempts);
+      }
+      throw new AppInstanceUserSyncError(
+        `could not create AppInstanceUser ${appInstanceUserId}: ${name_}`,
+        appInstanceUserId,
+        attempts,
+        name_,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** One DescribeAppInstanceUser; any error (NotFound, or the Forbidden Chime returns) means no. */
+async function existsAlready(
+  deps: EnsureAppInstanceUserDeps,
+  arn: string,
+  remaining: number,
+): Promise<boolean> {
+  if (remaining < MIN_ATTEMPT_MS) return false;
+  try {
+    const out = await deps.chime.send(
+      new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }),
+      { abortSignal: AbortSignal.timeout(remaining) },
+    );
+    return out.AppInstanceUser?.AppInstanceUserArn !== undefined;
+  } catch {
+    return false;
+  }
+}

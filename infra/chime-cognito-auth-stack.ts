@@ -2,6 +2,7 @@ import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } 
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import { ChatUserPool, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
@@ -47,6 +48,8 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
 export class ChimeCognitoAuthStack extends Stack {
   public readonly appInstance: ChimeAppInstance;
   public readonly users: ChatUserPool;
+  /** Cognito triggers that create each user's AppInstanceUser (id = `sub`). */
+  public readonly userSync: AppInstanceUserSync;
   public readonly identities: ChimeIdentityPool;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
@@ -60,7 +63,12 @@ export class ChimeCognitoAuthStack extends Stack {
       }),
     });
 
+    this.userSync = new AppInstanceUserSync(this, 'AppInstanceUserSync', {
+      appInstanceArn: this.appInstance.appInstanceArn,
+    });
+
     this.users = new ChatUserPool(this, 'Users', {
+      lambdaTriggers: this.userSync.triggers,
       ...(props.hostedUiDomainPrefix && {
         domainPrefix: props.hostedUiDomainPrefix,
       }),

@@ -1,0 +1,98 @@
+import { friendlyError } from '../../web-demo/src/errors';
+
+function awsError(name: string, message = 'detail', status?: number): Error {
+  const error = new Error(message);
+  error.name = name;
+  if (status) Object.assign(error, { $metadata: { httpStatusCode: status } });
+  return error;
+}
+
+describe('friendlyError', () => {
+  it.each([
+    ['UserNotFoundException', /incorrect email or password/i],
+    ['NotAuthorizedException', /incorrect email or password/i],
+    ['UsernameExistsException', /already exists/i],
+    ['CodeMismatchException', /code is not right/i],
+    ['ExpiredCodeException', /expired/i],
+    ['LimitExceededException', /too many attempts/i],
+    ['TooManyRequestsException', /too many attempts/i],
+    ['EmptySignInPassword', /enter your password/i],
+    ['EmptyConfirmSignUpCode', /enter the code/i],
+    ['UserAlreadyAuthenticatedException', /already signed in/i],
+  ])('explains %s', (name, expected) => {
+    const friendly = friendlyError(awsError(name));
+    expect(friendly.code).toBe(name);
+    expect(friendly.message).toMatch(expected);
+  });
+
+  it('does not reveal whether an account exists (same words for both)', () => {
+    expect(friendlyError(awsError('UserNotFoundException')).message).toBe(
+      friendlyError(awsError('NotAuthorizedException', 'Incorrect username or password.')).message,
+    );
+  });
+
+  it('distinguishes a disabled account and a lockout within NotAuthorizedException', () => {
+    expect(friendlyError(awsError('NotAuthorizedException', 'User is disabled.')).message).toMatch(
+      /disabled/,
+    );
+    expect(
+      friendlyError(awsError('NotAuthorizedException', 'Password attempts exceeded')).message,
+    ).toMatch(/too many attempts/i);
+  });
+
+  it('sends an unconfirmed user to the confirmation screen', () => {
+    expect(friendlyError(awsError('UserNotConfirmedException'))).toMatchObject({
+      next: 'confirmSignUp',
+    });
+    expect(friendlyError(awsError('PasswordResetRequiredException'))).toMatchObject({
+      next: 'resetPassword',
+    });
+  });
+
+  it("passes Cognito's password-policy wording through", () => {
+    const friendly = friendlyError(
+      awsError(
+        'InvalidPasswordException',
+        'Password did not conform with policy: Password must have symbol characters',
+      ),
+    );
+    expect(friendly.message).toBe(
+      'Password did not conform with policy: Password must have symbol characters',
+    );
+  });
+
+  it('marks Chime authorization refusals as refused', () => {
+    for (const name of [
+      'ForbiddenException',
+      'AccessDeniedException',
+      'UnauthorizedClientException',
+    ]) {
+      expect(friendlyError(awsError(name, 'x', 403))).toMatchObject({ code: name, refused: true });
+    }
+    expect(friendlyError(awsError('NotFoundException')).refused).toBeUndefined();
+  });
+
+  it('reads namespaced error names and plain objects', () => {
+    expect(friendlyError({ __type: 'com.amazonaws.cognito#CodeMismatchException' }).code).toBe(
+      'CodeMismatchException',
+    );
+  });
+
+  it('explains network failures', () => {
+    expect(friendlyError(new TypeError('Failed to fetch'))).toMatchObject({
+      code: 'TypeError',
+      message: expect.stringMatching(/cannot reach the server/i),
+    });
+    expect(friendlyError(new Error('NetworkError when attempting to fetch resource.')).code).toBe(
+      'NetworkError',
+    );
+  });
+
+  it('falls back to the raw message for anything else', () => {
+    expect(friendlyError(awsError('WeirdException', 'odd'))).toEqual({
+      code: 'WeirdException',
+      message: 'Something went wrong: odd',
+    });
+    expect(friendlyError(undefined)).toEqual({ code: 'Error', message: 'Something went wrong.' });
+  });
+});

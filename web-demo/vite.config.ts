@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Connect, Plugin } from 'vite';
+import { defineConfig } from 'vite';
+
+const webDemoDir = import.meta.dirname;
+
+/**
+ * Where the dev and preview servers read `/config.json` from: `WEB_DEMO_CONFIG`, else the file the
+ * local sandbox writes. On AWS the hosting construct deploys `config.json` next to the site.
+ */
+function clientConfigPath(): string {
+  return process.env.WEB_DEMO_CONFIG ?? resolve(webDemoDir, '..', '.sandbox', 'config.json');
+}
+
+/** Serves `/config.json` fresh on every request, so a restarted sandbox needs no rebuild. */
+function serveClientConfig(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url?.split('?')[0] !== '/config.json') return next();
+    let body: string;
+    try {
+      body = readFileSync(clientConfigPath(), 'utf8');
+    } catch {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'text/plain');
+      res.end(`no client config at ${clientConfigPath()}: start the sandbox (npm run sandbox)`);
+      return;
+    }
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('cache-control', 'no-store');
+    res.end(body);
+  };
+  return {
+    name: 'serve-client-config',
+    configureServer(server) {
+      server.middlewares.use(middleware);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware);
+    },
+  };
+}
+
+export default defineConfig({
+  root: webDemoDir,
+  // amazon-chime-sdk-js (CommonJS) refers to Node's `global`.
+  define: { global: 'globalThis' },
+  plugins: [serveClientConfig()],
+  server: { host: '127.0.0.1', port: 5173, strictPort: false },
+  preview: { host: '127.0.0.1', port: 4173 },
+  build: {
+    outDir: resolve(webDemoDir, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+});

@@ -6,6 +6,11 @@ import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import { ChatUserPool, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
+import {
+  CredentialVending,
+  VendingTokenIssuer,
+  webOriginsOf,
+} from './constructs/credential-vending';
 import { guardChimeRegion } from './region-guard';
 
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
@@ -42,6 +47,16 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default - kept until deleted
    */
   readonly channelRetention?: Duration;
+  /**
+   * Deploy the optional STS credential-vending API (docs/credential-vending.md).
+   * @default false
+   */
+  readonly credentialVending?: boolean;
+  /**
+   * Web origins allowed to call the credential-vending API (CORS).
+   * @default - the origins of the callback URLs
+   */
+  readonly credentialVendingOrigins?: string[];
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -51,6 +66,8 @@ export class ChimeCognitoAuthStack extends Stack {
   /** Cognito triggers that create each user's AppInstanceUser (id = `sub`). */
   public readonly userSync: AppInstanceUserSync;
   public readonly identities: ChimeIdentityPool;
+  /** The STS credential-vending API, when enabled. */
+  public readonly credentialVending?: CredentialVending;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -84,6 +101,15 @@ export class ChimeCognitoAuthStack extends Stack {
       principalTagKey: props.principalTagKey ?? DEFAULT_PRINCIPAL_TAG_KEY,
     });
 
+    if (props.credentialVending) {
+      this.credentialVending = new CredentialVending(this, 'CredentialVending', {
+        appInstanceArn: this.appInstance.appInstanceArn,
+        tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
+        allowedOrigins: props.credentialVendingOrigins ?? webOriginsOf(this.users.callbackUrls),
+        principalTagKey: this.identities.principalTagKey,
+      });
+    }
+
     this.addOutputs();
   }
 
@@ -103,6 +129,7 @@ export class ChimeCognitoAuthStack extends Stack {
         redirectSignOut: this.users.logoutUrls,
         scopes: WEB_CLIENT_OAUTH_SCOPES,
       },
+      ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],
@@ -115,6 +142,9 @@ export class ChimeCognitoAuthStack extends Stack {
         clientConfig.principalTagKey,
         'Principal tag carrying the AppInstanceUserId',
       ],
+      ...(this.credentialVending && {
+        CredentialVendingUrl: [this.credentialVending.url, 'STS credential-vending API URL'],
+      }),
       ClientConfig: [
         this.toJsonString(clientConfig),
         'The web demo config.json (one JSON document)',

@@ -11,6 +11,8 @@ export const CONTEXT_KEYS = {
   logoutUrls: 'logoutUrls',
   removalPolicy: 'removalPolicy',
   channelRetentionDays: 'channelRetentionDays',
+  credentialVending: 'credentialVending',
+  credentialVendingOrigins: 'credentialVendingOrigins',
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
@@ -55,6 +57,15 @@ function channelRetention(node: Node): Duration | undefined {
   return Duration.days(Number(value));
 }
 
+/** `true`/`false` (cdk.json) or `-c key=true|false`; absent means false. */
+function optionalBoolean(node: Node, key: string): boolean {
+  const value: unknown = node.tryGetContext(key);
+  if (value === undefined || value === null || value === '' || value === false) return false;
+  if (value === true || value === 'true') return true;
+  if (value === 'false') return false;
+  throw new Error(`context '${key}' must be true or false, got ${JSON.stringify(value)}`);
+}
+
 /** Stack props from CDK context, so a deployment is configured with `-c key=value` only. */
 export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStackProps {
   const node = app.node;
@@ -67,6 +78,8 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const logoutUrls = optionalUrlList(node, CONTEXT_KEYS.logoutUrls);
   const policy = removalPolicy(node);
   const retention = channelRetention(node);
+  const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
+  const credentialVendingOrigins = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOrigins);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -76,5 +89,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(logoutUrls && { logoutUrls }),
     ...(policy && { removalPolicy: policy }),
     ...(retention && { channelRetention: retention }),
+    ...(credentialVending && { credentialVending }),
+    ...(credentialVendingOrigins && { credentialVendingOrigins }),
   };
 }

@@ -188,6 +188,15 @@ export class CredentialVending extends Construct {
   }
 }
 
+/** The distinct web origins of concrete URLs (e.g. the hosted UI callback URLs). */
+export function webOriginsOf(urls: readonly string[]): string[] {
+  const origins = urls.filter((u) => !Token.isUnresolved(u)).map((u) => new URL(u).origin);
+  if (origins.length === 0) {
+    throw new Error('no concrete web origin among the callback URLs: set credentialVendingOrigins');
+  }
+  return [...new Set(origins)];
+}
+
 function validateOrigins(origins: readonly string[]): string[] {
   if (origins.length === 0) throw new Error('allowedOrigins needs at least one web origin');
   for (const origin of origins) {

@@ -8,6 +8,7 @@ import {
   VendingTokenIssuer,
 } from '../../infra/constructs/credential-vending';
 import { addNagChecks } from '../../infra/nag';
+import { synthFromContext } from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
 
@@ -246,5 +247,56 @@ describe('CredentialVending validation', () => {
     expect(() => VendingTokenIssuer.oidc({ issuer: 'https://idp.example', audience: [] })).toThrow(
       /at least one audience/,
     );
+  });
+});
+
+describe('the stack: credential vending is off by default, on with a context flag', () => {
+  it('off: no vending function, URL or output', () => {
+    const t = synthFromContext({});
+    t.resourceCountIs('AWS::Lambda::Url', 0);
+    expect(Object.keys(t.findOutputs('CredentialVendingUrl'))).toHaveLength(0);
+    expect(JSON.stringify(t.findOutputs('ClientConfig'))).not.toContain('credentialVendingUrl');
+  });
+
+  it('on: roles, trust, function and URL, CORS from the callback origins, URL in config.json', () => {
+    const t = synthFromContext({
+      credentialVending: 'true',
+      callbackUrls: 'https://chat.example.com/app/,http://localhost:5173/',
+    });
+    t.resourceCountIs('AWS::Lambda::Url', 1);
+    t.hasResourceProperties('AWS::Lambda::Url', {
+      Cors: Match.objectLike({
+        AllowOrigins: ['https://chat.example.com', 'http://localhost:5173'],
+      }),
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Condition: Match.objectLike({ Null: { 'aws:RequestTag/chime_user_id': 'false' } }),
+          }),
+        ],
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TOKEN_ISSUER_KIND: 'cognito',
+          COGNITO_USER_POOL_ID: { Ref: Match.stringLikeRegexp('^Users') },
+        }),
+      },
+    });
+    t.hasOutput('CredentialVendingUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionUrl'), 'FunctionUrl'] },
+    });
+    expect(JSON.stringify(t.findOutputs('ClientConfig'))).toContain('credentialVendingUrl');
+  });
+
+  it.each([
+    [{ credentialVending: 'yes' }, /'credentialVending' must be true or false, got "yes"/],
+    [{ credentialVending: true, credentialVendingOrigins: 'https://a.example/path' }, /no path/],
+  ])('refuses %p', (context, message) => {
+    expect(() => synthFromContext(context)).toThrow(message);
   });
 });

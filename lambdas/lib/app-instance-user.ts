@@ -211,6 +211,34 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 
+const DEADLINE_ERROR = 'DeadlineExceeded';
+
+/**
+ * Settles within `ms` whatever the call does: the request is aborted and the promise rejects at the
+ * deadline. Raced rather than trusting the abort signal alone, because parts of a call (credential
+ * resolution, a mocked client) do not observe it.
+ */
+async function beforeDeadline<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  ms: number,
+): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`Chime did not answer within ${ms} ms`);
+      error.name = DEADLINE_ERROR;
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([call(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -264,7 +292,7 @@ export async function ensureAppInstanceUser(
     }
     attempts += 1;
     try {
-      await deps.chime.send(command, { abortSignal: AbortSignal.timeout(remaining) });
+      await beforeDeadline((abortSignal) => deps.chime.send(command, { abortSignal }), remaining);
       return result('created', attempts);
     } catch (error) {
       const name_ = errorName(error);
@@ -284,7 +312,7 @@ export async function ensureAppInstanceUser(
           { cause: error },
         );
       }
-      if (name_ !== 'AbortError' && (await existsAlready(deps, arn, input.deadline - now()))) {
+      if (name_ !== DEADLINE_ERROR && (await existsAlready(deps, arn, input.deadline - now()))) {
         return result('exists', attempts);
       }
       throw new AppInstanceUserSyncError(
@@ -306,9 +334,12 @@ async function existsAlready(
 ): Promise<boolean> {
   if (remaining < MIN_ATTEMPT_MS) return false;
   try {
-    const out = await deps.chime.send(
-      new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }),
-      { abortSignal: AbortSignal.timeout(remaining) },
+    const out = await beforeDeadline(
+      (abortSignal) =>
+        deps.chime.send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }), {
+          abortSignal,
+        }),
+      remaining,
     );
     return out.AppInstanceUser?.AppInstanceUserArn !== undefined;
   } catch {

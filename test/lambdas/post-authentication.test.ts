@@ -1,0 +1,100 @@
+import { TEST_APP_INSTANCE_ARN } from './support/trigger-env';
+import {
+  ChimeSDKIdentityClient,
+  CreateAppInstanceUserCommand,
+  ServiceUnavailableException,
+} from '@aws-sdk/client-chime-sdk-identity';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../lambdas/post-authentication';
+import { logger } from '../../lambdas/lib/logger';
+import { fakeChimeUsers } from './support/fake-chime';
+import { USER_SUB, lambdaContext, postAuthenticationEvent } from './support/trigger-events';
+
+const chime = mockClient(ChimeSDKIdentityClient);
+const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;
+const invoke = (event = postAuthenticationEvent(), context = lambdaContext()) =>
+  handler(event, context, () => undefined);
+
+let errorLog: jest.SpyInstance;
+beforeEach(() => {
+  chime.reset();
+  errorLog = jest.spyOn(logger, 'error');
+});
+afterEach(() => jest.restoreAllMocks());
+
+test('administrator-created user: healed on first sign-in', async () => {
+  // GIVEN a user post-confirmation never saw (AdminCreateUser): no AppInstanceUser
+  const users = fakeChimeUsers(chime);
+  expect(users.size).toBe(0);
+
+  // WHEN they sign in
+  const event = postAuthenticationEvent();
+  const result = await invoke(event);
+
+  // THEN their AppInstanceUser exists, named from the profile, and the sign-in goes on
+  expect(result).toBe(event);
+  expect(users.get(USER_ARN)?.name).toBe('Grace Hopper');
+  expect(errorLog).not.toHaveBeenCalled();
+});
+
+test('a user who already has one: exactly one Chime call per sign-in, nothing created', async () => {
+  const users = fakeChimeUsers(chime);
+  users.set(USER_ARN, { arn: USER_ARN, name: 'Grace Hopper', token: undefined });
+
+  await invoke();
+  await invoke();
+
+  expect(chime).toHaveReceivedCommandTimes(CreateAppInstanceUserCommand, 2);
+  expect(chime.calls()).toHaveLength(2);
+  expect(users.size).toBe(1);
+});
+
+test('Chime down: the sign-in still succeeds within the budget, the error is logged', async () => {
+  chime
+    .on(CreateAppInstanceUserCommand)
+    .rejects(
+      new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } }),
+    );
+  const started = Date.now();
+
+  const event = postAuthenticationEvent();
+  const result = await invoke(event);
+
+  expect(result).toBe(event);
+  expect(Date.now() - started).toBeLessThan(1600);
+  expect(errorLog).toHaveBeenCalledWith(
+    expect.stringContaining('could not be created'),
+    expect.objectContaining({ trigger: 'PostAuthentication', appInstanceUserId: USER_SUB }),
+  );
+});
+
+test('Chime hanging: the sign-in goes on at the budget, without waiting for an answer', async () => {
+  chime.on(CreateAppInstanceUserCommand).callsFake(() => new Promise(() => undefined)); // never settles
+  const started = Date.now();
+
+  const event = postAuthenticationEvent();
+  const result = await invoke(event);
+
+  expect(result).toBe(event);
+  const elapsed = Date.now() - started;
+  expect(elapsed).toBeGreaterThanOrEqual(1400);
+  expect(elapsed).toBeLessThan(2500);
+  expect(errorLog).toHaveBeenCalledWith(
+    expect.any(String),
+    expect.objectContaining({ errorName: 'DeadlineExceeded' }),
+  );
+});
+
+test('malformed sub: logged, the sign-in is not blocked', async () => {
+  const event = postAuthenticationEvent({ sub: '' });
+
+  const result = await invoke(event);
+
+  expect(result).toBe(event);
+  expect(chime).not.toHaveReceivedAnyCommand();
+  expect(errorLog).toHaveBeenCalledWith(
+    'AppInstanceUser check skipped',
+    expect.objectContaining({ errorName: 'InvalidUserSubError' }),
+  );
+});

@@ -1,0 +1,39 @@
+import {
+  type ChimeSDKIdentityClient,
+  ConflictException,
+  CreateAppInstanceUserCommand,
+  DescribeAppInstanceUserCommand,
+  ForbiddenException,
+} from '@aws-sdk/client-chime-sdk-identity';
+import type { AwsStub } from 'aws-sdk-client-mock';
+
+export interface FakeUser {
+  readonly arn: string;
+  readonly name: string;
+  readonly token: string | undefined;
+}
+
+/**
+ * Gives an aws-sdk-client-mock stub the state of a Chime AppInstance: Create adds a user or fails
+ * with ConflictException, Describe finds one or fails with ForbiddenException (as Chime does).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fakeChimeUsers(stub: AwsStub<any, any, ChimeSDKIdentityClient>) {
+  const users = new Map<string, FakeUser>();
+  stub
+    .on(CreateAppInstanceUserCommand)
+    .callsFake((input: CreateAppInstanceUserCommand['input']) => {
+      const arn = `${input.AppInstanceArn}/user/${input.AppInstanceUserId}`;
+      if (users.has(arn)) throw new ConflictException({ message: 'already exists', $metadata: {} });
+      users.set(arn, { arn, name: input.Name ?? '', token: input.ClientRequestToken });
+      return { AppInstanceUserArn: arn };
+    });
+  stub
+    .on(DescribeAppInstanceUserCommand)
+    .callsFake((input: DescribeAppInstanceUserCommand['input']) => {
+      const user = users.get(input.AppInstanceUserArn ?? '');
+      if (!user) throw new ForbiddenException({ message: 'not found', $metadata: {} });
+      return { AppInstanceUser: { AppInstanceUserArn: user.arn, Name: user.name } };
+    });
+  return users;
+}

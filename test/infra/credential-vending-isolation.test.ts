@@ -140,7 +140,9 @@ describe('vending user role: the same Chime decisions as the identity pool role'
   });
 
   it('a session tagged bob acts as bob, never as alice', async () => {
-    const { bob, 'alice (self)': alice } = resourcesFor(instanceArn);
+    const resources = resourcesFor(instanceArn);
+    const bob = resources.bob!;
+    const alice = resources['alice (self)']!;
     for (const role of [vendingUser, identityPoolRole]) {
       expect(await decide(role, 'chime:SendChannelMessage', bob, BOB)).toBe('Allowed');
       expect(await decide(role, 'chime:SendChannelMessage', alice, BOB)).toBe('ImplicitlyDenied');
@@ -184,7 +186,8 @@ describe('vending user role trust policy', () => {
 
   it('refuses the vending function role without the tag, or with any other tag', async () => {
     expect(await assume('sts:AssumeRole')).not.toBe('Allowed');
-    for (const tags of [{ other: ALICE }, { [KEY]: ALICE, extra: 'x' }]) {
+    const wrongTags: Record<string, string>[] = [{ other: ALICE }, { [KEY]: ALICE, extra: 'x' }];
+    for (const tags of wrongTags) {
       expect(await assume('sts:AssumeRole', { tags })).not.toBe('Allowed');
       expect(await assume('sts:TagSession', { tags })).not.toBe('Allowed');
     }

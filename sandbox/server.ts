@@ -8,7 +8,7 @@
  *     register(router, ctx) {
  *       router.rest('GET', '/channels/:channelArn', async (req) => {
  *         const caller = await ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });
- *         ctx.authorize(caller, { action: 'chime:DescribeChannel', resource: arn, protocol: 'restJson' });
+ *         await ctx.authorize(caller, { action: 'chime:DescribeChannel', resource: arn, protocol: 'restJson' });
  *         return { status: 200, body: { Channel: ... } };       // objects are sent as JSON
  *       });
  *       router.upgrade('/connect', (req, socket, head) => { ... });   // WebSocket (e.g. ws's
@@ -97,7 +97,7 @@ export interface SandboxContext {
   readonly resources: SandboxResources;
   readonly services: Map<string, unknown>;
   authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
-  authorize(caller: VerifiedCaller, request: AuthorizeRequest): void;
+  authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void>;
   log(message: string): void;
 }
 
@@ -112,6 +112,9 @@ interface RestRoute {
   segments: string[];
   handler: Handler;
 }
+
+/** JSON operations of this service go to the fallback (cognito-local) when no module claims them. */
+const FALLBACK_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-origin': '*',
@@ -280,6 +283,16 @@ export class SandboxServer implements Router {
     if (typeof target === 'string' && method === 'POST') {
       handler = this.jsonTargets.get(target);
       protocol = 'json';
+      if (!handler && !target.startsWith(FALLBACK_TARGET_PREFIX)) {
+        send(
+          res,
+          renderError(
+            new AwsError('UnknownOperationException', `The sandbox does not implement ${target}.`),
+            protocol,
+          ),
+        );
+        return;
+      }
     } else {
       for (const route of this.restRoutes) {
         const matched = matchRoute(route, method, path);

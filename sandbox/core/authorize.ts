@@ -1,94 +1,80 @@
 /**
  * Authorization for every sandbox service: the caller's role policies, exactly as `cdk synth`
- * resolved them, evaluated with the session's principal tags by the project's IAM evaluator.
- * A request is allowed only when a policy allows it and none denies it, as on AWS.
+ * resolved them (sandbox/iam/template.ts), evaluated with the session's principal tags by the
+ * project's IAM evaluator (sandbox/iam/evaluate.ts, over @cloud-copilot/iam-simulate). A request
+ * is allowed only when a policy allows it and none denies it, as on AWS.
  */
+import { evaluateIdentityRequest, type Decision } from '../iam/evaluate';
+import type { NamedPolicy, PolicyDocument } from '../iam/template';
 import { type Session, assumedRoleArn } from './credentials';
 import { accessDenied, type Protocol } from './errors';
 import type { VerifiedCaller } from './sigv4';
 
-export interface PolicyDocumentJson {
-  Version?: string;
-  Statement: unknown;
-}
-
-export interface NamedPolicy {
-  name: string;
-  document: PolicyDocumentJson;
-}
-
-export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
-
-/** What the sandbox needs from an IAM evaluator (adapted from sandbox/iam/evaluate.ts). */
-export type EvaluateIdentityPolicies = (input: {
-  policies: readonly NamedPolicy[];
-  action: string;
-  resource: string;
-  principalArn: string;
-  accountId: string;
-  context: Record<string, string | string[]>;
-}) => Decision;
+export type { Decision };
 
 export interface AuthorizeRequest {
   /** `service:Action`, e.g. `chime:CreateAppInstanceUser`. */
   action: string;
-  /** The resource ARN IAM evaluates (`*` for actions without a resource type). */
+  /** The resource ARN the request names (`*` for actions without a resource type). */
   resource: string;
   protocol: Protocol;
   /** Extra condition keys (`aws:PrincipalTag/*` and the caller's ids are added). */
   context?: Record<string, string | string[]>;
 }
 
-/** The policies attached to each role ARN (inline and managed), from the template. */
+/** The identity policies of each role ARN (inline, standalone, managed), from the template. */
 export type RolePolicyLookup = (roleArn: string) => readonly NamedPolicy[] | undefined;
 
-/** Request context keys IAM derives from the session. */
+/** Global request context keys IAM derives from the session (principal tags added separately). */
 export function sessionContext(
   session: Session,
   region: string,
   now = Date.now(),
-): Record<string, string | string[]> {
-  const account = session.roleArn.split(':')[4] ?? '';
-  const context: Record<string, string | string[]> = {
+): Record<string, string> {
+  return {
     'aws:PrincipalArn': session.roleArn,
-    'aws:PrincipalAccount': account,
-    'aws:PrincipalType': 'AssumedRole',
-    'aws:userid': `${session.accessKeyId.slice(0, 4)}ROLE:${session.roleSessionName}`,
+    'aws:PrincipalAccount': session.roleArn.split(':')[4] ?? '',
+    'aws:userid': `${session.accessKeyId}:${session.roleSessionName}`,
     'aws:RequestedRegion': region,
     'aws:CurrentTime': new Date(now).toISOString(),
     'aws:EpochTime': String(Math.floor(now / 1000)),
     'aws:SecureTransport': 'false',
   };
-  const tagKeys = Object.keys(session.principalTags);
-  for (const key of tagKeys) {
-    context[`aws:PrincipalTag/${key}`] = session.principalTags[key] ?? '';
-  }
-  if (tagKeys.length > 0) context['aws:PrincipalTagKeys'] = tagKeys;
-  return context;
 }
 
-export class Authorizer {
-  constructor(
-    private readonly policiesOf: RolePolicyLookup,
-    private readonly evaluate: EvaluateIdentityPolicies,
-  ) {}
+/*
+ * The Service Authorization Reference lists some Chime actions with no resource type (or `*`
+ * only) although their API names an AppInstance or user; IAM then matches the statement's
+ * Resource against the ARN the request names, which is what the sandbox does.
+ */
+const UNLISTED_RESOURCE_REASON =
+  'the sandbox authorizes the ARN the API request names, as the service does';
 
-  /** The decision alone (for tests and tooling). */
-  decide(caller: VerifiedCaller, request: Omit<AuthorizeRequest, 'protocol'>): Decision {
-    const policies = this.policiesOf(caller.session.roleArn) ?? [];
-    return this.evaluate({
-      policies,
+export class Authorizer {
+  constructor(private readonly policiesOf: RolePolicyLookup) {}
+
+  async decide(
+    caller: VerifiedCaller,
+    request: Omit<AuthorizeRequest, 'protocol'>,
+  ): Promise<Decision> {
+    const outcome = await evaluateIdentityRequest({
+      policies: this.policiesOf(caller.session.roleArn) ?? [],
       action: request.action,
       resource: request.resource,
       principalArn: assumedRoleArn(caller.session),
-      accountId: caller.session.roleArn.split(':')[4] ?? '',
+      principalTags: caller.session.principalTags,
       context: { ...sessionContext(caller.session, caller.region), ...(request.context ?? {}) },
+      unlistedResourceReason: UNLISTED_RESOURCE_REASON,
+      ...(caller.session.sessionPolicy !== undefined && {
+        sessionPolicy: JSON.parse(caller.session.sessionPolicy) as PolicyDocument,
+      }),
     });
+    return outcome.decision;
   }
 
   /** Throws AWS's access-denied error of the protocol unless the request is allowed. */
-  authorize(caller: VerifiedCaller, request: AuthorizeRequest): void {
-    const decision = this.decide(caller, request);
+  async authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void> {
+    const decision = await this.decide(caller, request);
     if (decision === 'Allowed') return;
     const reason =
       decision === 'ExplicitlyDenied'

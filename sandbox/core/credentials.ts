@@ -21,6 +21,8 @@ export interface Session {
   readonly principalTags: Readonly<Record<string, string>>;
   /** Set for identity pool credentials: the Cognito identity id. */
   readonly identityId?: string;
+  /** An inline session policy (STS `Policy`): further limits the role's permissions. */
+  readonly sessionPolicy?: string;
   /** Who obtained the credentials, for logs (never the secret). */
   readonly issuedBy: string;
 }
@@ -31,6 +33,7 @@ export interface IssueOptions {
   durationSeconds: number;
   principalTags?: Record<string, string>;
   identityId?: string;
+  sessionPolicy?: string;
   issuedBy: string;
 }
 
@@ -87,6 +90,7 @@ export class CredentialStore {
       roleSessionName: options.roleSessionName,
       principalTags: { ...(options.principalTags ?? {}) },
       ...(options.identityId !== undefined && { identityId: options.identityId }),
+      ...(options.sessionPolicy !== undefined && { sessionPolicy: options.sessionPolicy }),
       issuedBy: options.issuedBy,
     };
     this.store.update((s) => {

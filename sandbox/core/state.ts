@@ -41,12 +41,23 @@ export class StateCorruptError extends Error {
 }
 
 /** A JSON document kept in memory and persisted atomically after every change. */
+export interface JsonCodec {
+  serialize(value: unknown): string;
+  parse(text: string): unknown;
+}
+
+const PLAIN_JSON: JsonCodec = {
+  serialize: (value) => JSON.stringify(value, null, 2),
+  parse: (text) => JSON.parse(text),
+};
+
 export class JsonStore<T> {
   private value: T;
 
   constructor(
     public readonly file: string,
     defaults: () => T,
+    private readonly codec: JsonCodec = PLAIN_JSON,
   ) {
     let text: string | undefined;
     try {
@@ -58,7 +69,7 @@ export class JsonStore<T> {
       this.value = defaults();
     } else {
       try {
-        this.value = JSON.parse(text) as T;
+        this.value = codec.parse(text) as T;
       } catch (error) {
         throw new StateCorruptError(file, error);
       }
@@ -72,7 +83,7 @@ export class JsonStore<T> {
   /** Applies `change` to the document (mutating it or returning a new one) and persists it. */
   update<R>(change: (draft: T) => R): R {
     const result = change(this.value);
-    writeFileAtomic(this.file, JSON.stringify(this.value, null, 2));
+    writeFileAtomic(this.file, this.codec.serialize(this.value));
     return result;
   }
 }

@@ -1,0 +1,279 @@
+/**
+ * The local sandbox: every service on one port of 127.0.0.1, configured from the synthesized
+ * template. `startSandbox()` is the API tests and tools use; `npm run sandbox` (sandbox/cli.ts)
+ * wraps it.
+ *
+ *   const sandbox = await startSandbox({ stateDir: tmp, port: 0 });
+ *   new CognitoIdentityProviderClient({ region: sandbox.config.region,
+ *                                       endpoint: sandbox.url, ... });
+ *   sandbox.latestCode('a@example.com');   // the sign-up confirmation code
+ *   await sandbox.stop();
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import { Authorizer } from './core/authorize';
+import { CredentialStore } from './core/credentials';
+import { AwsError } from './core/errors';
+import { verifySigV4 } from './core/sigv4';
+import { SandboxState, writeFileAtomic } from './core/state';
+import { resourcesOfType } from './iam/template';
+import { LambdaRunner, lambdaFunctionsOf } from './lambda/runner';
+import {
+  type SandboxResources,
+  buildResources,
+  loadSynthesizedStack,
+  onlyResourceOfType,
+  preliminaryEnvironment,
+} from './resources';
+import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
+import { chimeIdentity } from './services/chime-identity';
+import { identityPool } from './services/identity-pool';
+import { sts } from './services/sts';
+import { PROJECT_ROOT } from './synth';
+import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
+import { resolveIntrinsics } from './iam/template';
+
+export type { CodeRecord } from './user-pool';
+export type { SandboxContext, ServiceModule } from './server';
+
+export interface StartSandboxOptions {
+  /** State directory (created; kept across restarts). @default '<project>/.sandbox' */
+  readonly stateDir?: string;
+  /** Cloud assembly to read. @default '<project>/cdk.out' (not synthesized here: see ensureSynth) */
+  readonly cdkOutDir?: string;
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** Wipe the state directory first. @default false */
+  readonly reset?: boolean;
+  /** Service modules mounted after the built-in ones (e.g. Chime messaging). @default - none */
+  readonly modules?: readonly ServiceModule[];
+  /** Receives the sandbox's log lines (codes, errors). @default - discarded */
+  readonly log?: (line: string) => void;
+  /** Receives the Lambda functions' output lines. @default - discarded */
+  readonly lambdaLog?: (functionName: string, line: string) => void;
+}
+
+export interface RunningSandbox {
+  /** `http://127.0.0.1:<port>`: the endpoint of every service. */
+  readonly url: string;
+  readonly port: number;
+  readonly stateDir: string;
+  /** The client configuration (also written to `<stateDir>/config.json`). */
+  readonly config: ClientConfig;
+  readonly configFile: string;
+  readonly resources: SandboxResources;
+  readonly credentials: CredentialStore;
+  readonly lambda: LambdaRunner;
+  readonly context: SandboxContext;
+  /** Confirmation codes delivered so far (newest last), optionally for one user. */
+  codes(username?: string): CodeRecord[];
+  /** The newest code sent to `username` (or to that email address). */
+  latestCode(username: string): string | undefined;
+  /** Stops the server, the Lambda environments and every module. */
+  stop(): Promise<void>;
+}
+
+const CODES_KEPT = 200;
+
+interface ResourceIds {
+  userPoolId?: string;
+  userPoolClientId?: string;
+}
+
+function principalTagKeyOf(resources: SandboxResources): string {
+  for (const id of resourcesOfType(
+    resources.stack.template,
+    'AWS::Cognito::IdentityPoolPrincipalTag',
+  )) {
+    const tags = resources.properties(id).PrincipalTags as Record<string, string> | undefined;
+    const key = tags ? Object.keys(tags)[0] : undefined;
+    if (key) return key;
+  }
+  return DEFAULT_PRINCIPAL_TAG_KEY;
+}
+
+function loadJwk(): JwkWithKid {
+  const file = require.resolve('cognito-local/lib/keys/cognitoLocal.public.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { jwk: JwkWithKid }).jwk;
+}
+
+export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
+  const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
+  const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
+  const log = options.log ?? (() => {});
+  if (options.reset) SandboxState.reset(stateDir);
+  const state = new SandboxState(stateDir);
+  const stack = loadSynthesizedStack(cdkOutDir);
+  const credentials = new CredentialStore(state);
+  const server = new SandboxServer((error) =>
+    log(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    ),
+  );
+  const port = await server.listen(options.port ?? 0);
+  const url = `http://127.0.0.1:${port}`;
+  const cleanups: (() => Promise<void>)[] = [() => server.close()];
+
+  try {
+    // The user pool, configured from the template resolved with provisional ids.
+    const prelim = preliminaryEnvironment(stack);
+    const resolvePrelim = (value: unknown) => resolveIntrinsics(value, stack.template, prelim);
+    const poolLogicalId = onlyResourceOfType(stack.template, 'AWS::Cognito::UserPool');
+    const clientLogicalId = onlyResourceOfType(stack.template, 'AWS::Cognito::UserPoolClient');
+    const poolProps = resolvePrelim(
+      stack.template.Resources[poolLogicalId]?.Properties ?? {},
+    ) as Record<string, unknown>;
+    const clientProps = resolvePrelim(
+      stack.template.Resources[clientLogicalId]?.Properties ?? {},
+    ) as Record<string, unknown>;
+    const lambdaConfig = (poolProps.LambdaConfig ?? {}) as Record<string, unknown>;
+    const triggers: Partial<Record<TriggerName, string>> = {};
+    for (const [name, value] of Object.entries(lambdaConfig)) {
+      if ((SUPPORTED_TRIGGERS as readonly string[]).includes(name) && typeof value === 'string') {
+        triggers[name as TriggerName] = value;
+      } else {
+        log(`warning: user pool trigger ${name} is not supported by the sandbox and will not run`);
+      }
+    }
+
+    const idStore = state.store<ResourceIds>('resources', () => ({}));
+    const codeStore = state.store<{ codes: CodeRecord[] }>('codes', () => ({ codes: [] }));
+    // Triggers can only run once the runner exists (it needs the pool's final ids).
+    const runnerRef: { current?: LambdaRunner } = {};
+    const saved = idStore.get();
+    const userPool = await startUserPool({
+      dir: state.subdir('cognito'),
+      issuerDomain: url,
+      region: stack.region,
+      spec: { pool: poolProps, client: clientProps, triggers },
+      ...(saved.userPoolId &&
+        saved.userPoolClientId && {
+          existing: { userPoolId: saved.userPoolId, userPoolClientId: saved.userPoolClientId },
+        }),
+      async invoke(functionName, payload) {
+        const runner = runnerRef.current;
+        if (!runner) throw new Error('the Lambda runner is not started yet');
+        // cognito-local says region "local"; Cognito sends the pool's region.
+        const event = JSON.parse(payload) as Record<string, unknown>;
+        event.region = stack.region;
+        return runner.invoke(functionName, JSON.stringify(event));
+      },
+      onCode(record) {
+        log(`confirmation code for ${record.destination}: ${record.code}`);
+        codeStore.update((s) => {
+          s.codes.push(record);
+          s.codes.splice(0, Math.max(0, s.codes.length - CODES_KEPT));
+        });
+      },
+    });
+    idStore.update((s) => {
+      s.userPoolId = userPool.userPoolId;
+      s.userPoolClientId = userPool.userPoolClientId;
+    });
+
+    const resources = buildResources(stack, {
+      userPoolId: userPool.userPoolId,
+      userPoolClientId: userPool.userPoolClientId,
+      issuer: `${url}/${userPool.userPoolId}`,
+    });
+    const lambda = new LambdaRunner({
+      functions: lambdaFunctionsOf(resources),
+      credentials,
+      region: stack.region,
+      endpoint: url,
+      ...(options.lambdaLog && { onLog: options.lambdaLog }),
+    });
+    runnerRef.current = lambda;
+    cleanups.push(() => lambda.close());
+
+    const authorizer = new Authorizer((roleArn) => resources.role(roleArn)?.policies);
+    const context: SandboxContext = {
+      region: stack.region,
+      accountId: resources.accountId,
+      url,
+      state,
+      credentials,
+      resources,
+      services: new Map<string, unknown>([['user-pool-jwk', loadJwk()]]),
+      authenticate: (req, { service, protocol }) =>
+        verifySigV4(req, { service, protocol, credentials }),
+      authorize: (caller, request) => authorizer.authorize(caller, request),
+      log,
+    };
+
+    const config: ClientConfig = {
+      version: CLIENT_CONFIG_VERSION,
+      region: stack.region,
+      userPoolId: resources.userPoolId,
+      userPoolClientId: resources.userPoolClientId,
+      identityPoolId: resources.identityPoolId,
+      appInstanceArn: resources.appInstanceArn,
+      principalTagKey: principalTagKeyOf(resources),
+      signInFlow: 'USER_PASSWORD_AUTH',
+      endpoints: {
+        userPool: url,
+        identityPool: url,
+        sts: url,
+        chimeIdentity: url,
+        chimeMessaging: url,
+      },
+    };
+
+    const codes = (username?: string) =>
+      codeStore
+        .get()
+        .codes.filter(
+          (c) =>
+            username === undefined ||
+            c.username === username ||
+            c.destination.toLowerCase() === username.toLowerCase(),
+        );
+
+    // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
+    server.rest('GET', '/_sandbox/codes', async (req) => {
+      const username = req.query.username;
+      return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
+    });
+    server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
+    server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
+
+    const modules: ServiceModule[] = [identityPool, sts, chimeIdentity, ...(options.modules ?? [])];
+    for (const module of modules) {
+      await module.register(server, context);
+      if (module.close) cleanups.push(() => module.close!());
+    }
+    server.fallback(userPool.handler);
+
+    const configFile = join(stateDir, 'config.json');
+    writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      stateDir,
+      config,
+      configFile,
+      resources,
+      credentials,
+      lambda,
+      context,
+      codes,
+      latestCode: (username) => codes(username).at(-1)?.code,
+      stop() {
+        stopped ??= (async () => {
+          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    throw error;
+  }
+}
+
+export { AwsError };

@@ -1,0 +1,174 @@
+/**
+ * STS (awsQuery): `AssumeRole` with session tags and `GetCallerIdentity`, for the
+ * credential-vending Lambda and for tests. The caller's own policies and the role's trust policy
+ * from the template are both evaluated (sts:AssumeRole, plus sts:TagSession with tags), as IAM
+ * does for a role assumed from a role session in the same account.
+ */
+import { randomUUID } from 'node:crypto';
+import { evaluateTrustPolicy } from '../iam/evaluate';
+import { assumedRoleArn } from '../core/credentials';
+import { AwsError } from '../core/errors';
+import type { SandboxRequest, ServiceModule } from '../server';
+
+const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+/** Role chaining (a role session assuming a role) is limited to one hour. */
+const CHAINED_MAX_SECONDS = 3600;
+
+function xml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function validation(message: string): AwsError {
+  return new AwsError('ValidationError', message, 400);
+}
+
+function respond(action: string, result: string) {
+  return {
+    headers: { 'content-type': 'text/xml' },
+    body:
+      `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result>` +
+      `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+  };
+}
+
+/** `Tags.member.N.Key/Value` of an awsQuery form. */
+function tagsOf(form: URLSearchParams): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let i = 1; form.has(`Tags.member.${i}.Key`); i++) {
+    const key = form.get(`Tags.member.${i}.Key`) ?? '';
+    const value = form.get(`Tags.member.${i}.Value`) ?? '';
+    if (!TAG_KEY.test(key) || key.toLowerCase().startsWith('aws:')) {
+      throw validation(`Tag key '${key}' is not valid.`);
+    }
+    if (!TAG_VALUE.test(value)) throw validation(`Tag value for '${key}' is not valid.`);
+    if (Object.keys(tags).some((k) => k.toLowerCase() === key.toLowerCase())) {
+      throw validation(`Duplicate tag key '${key}' (tag keys are case-insensitive).`);
+    }
+    tags[key] = value;
+  }
+  if (Object.keys(tags).length > 50) {
+    throw validation(
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
+  }
+  return tags;
+}
+
+export const sts: ServiceModule = {
+  name: 'sts',
+  register(router, ctx) {
+    const authenticate = (req: SandboxRequest) =>
+      ctx.authenticate(req, { service: 'sts', protocol: 'query' });
+
+    router.queryAction('GetCallerIdentity', async (req) => {
+      const caller = await authenticate(req);
+      const session = caller.session;
+      return respond(
+        'GetCallerIdentity',
+        `<Arn>${xml(assumedRoleArn(session))}</Arn>` +
+          `<UserId>${xml(`${session.accessKeyId}:${session.roleSessionName}`)}</UserId>` +
+          `<Account>${ctx.accountId}</Account>`,
+      );
+    });
+
+    router.queryAction('AssumeRole', async (req) => {
+      const caller = await authenticate(req);
+      const form = req.form;
+      const roleArn = form.get('RoleArn') ?? '';
+      const sessionName = form.get('RoleSessionName') ?? '';
+      if (roleArn.length < 20)
+        throw validation(
+          "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+        );
+      if (!SESSION_NAME.test(sessionName)) {
+        throw validation(
+          `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+        );
+      }
+      const tags = tagsOf(form);
+      const policy = form.get('Policy') ?? undefined;
+      if (policy !== undefined) {
+        try {
+          JSON.parse(policy);
+        } catch {
+          throw new AwsError('MalformedPolicyDocument', 'The policy is not valid JSON.', 400);
+        }
+      }
+      const role = ctx.resources.role(roleArn);
+      const denied = () =>
+        new AwsError(
+          'AccessDenied',
+          `User: ${assumedRoleArn(caller.session)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          403,
+        );
+      if (!role) throw denied();
+      const maxSeconds = Math.min(
+        Number(ctx.resources.properties(role.logicalId).MaxSessionDuration ?? 3600),
+        CHAINED_MAX_SECONDS,
+      );
+      const duration = Number(form.get('DurationSeconds') ?? 3600);
+      if (!Number.isInteger(duration) || duration < 900) {
+        throw validation(
+          "1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+        );
+      }
+      if (duration > maxSeconds) {
+        throw validation(
+          'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+        );
+      }
+      const callerPolicies = ctx.resources.role(caller.session.roleArn)?.policies ?? [];
+      const actions = ['sts:AssumeRole'];
+      if (Object.keys(tags).length > 0) actions.push('sts:TagSession');
+      for (const action of actions) {
+        const outcome = await evaluateTrustPolicy({
+          trustPolicy: role.trustPolicy,
+          roleArn,
+          action,
+          principal: assumedRoleArn(caller.session),
+          callerPolicies,
+          context: {
+            'aws:PrincipalArn': caller.session.roleArn,
+            ...Object.fromEntries(
+              Object.entries(caller.session.principalTags).map(([k, v]) => [
+                `aws:PrincipalTag/${k}`,
+                v,
+              ]),
+            ),
+          },
+          ...(action === 'sts:TagSession' && { requestTags: tags }),
+        });
+        if (!outcome.allowed) {
+          if (action === 'sts:AssumeRole') throw denied();
+          throw new AwsError(
+            'AccessDenied',
+            `User: ${assumedRoleArn(caller.session)} is not authorized to perform: sts:TagSession on resource: ${roleArn}`,
+            403,
+          );
+        }
+      }
+      const session = ctx.credentials.issue({
+        roleArn,
+        roleSessionName: sessionName,
+        durationSeconds: duration,
+        principalTags: tags,
+        ...(policy !== undefined && { sessionPolicy: policy }),
+        issuedBy: `sts AssumeRole by ${assumedRoleArn(caller.session)}`,
+      });
+      const roleId = ctx.resources.env.resources[role.logicalId]?.attributes.RoleId ?? 'AROA';
+      return respond(
+        'AssumeRole',
+        `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId>` +
+          `<SecretAccessKey>${xml(session.secretAccessKey)}</SecretAccessKey>` +
+          `<SessionToken>${xml(session.sessionToken)}</SessionToken>` +
+          `<Expiration>${new Date(session.expiration).toISOString()}</Expiration></Credentials>` +
+          `<AssumedRoleUser><AssumedRoleId>${xml(`${roleId}:${sessionName}`)}</AssumedRoleId>` +
+          `<Arn>${xml(assumedRoleArn(session))}</Arn></AssumedRoleUser>` +
+          `<PackedPolicySize>${Object.keys(tags).length * 2}</PackedPolicySize>`,
+      );
+    });
+  },
+};

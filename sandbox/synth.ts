@@ -1,0 +1,91 @@
+/**
+ * `cdk synth` when the cloud assembly is missing or older than the stack's sources (infra/,
+ * lambdas/, contracts/, cdk.json, package-lock.json). Concurrent callers (parallel test files)
+ * wait on a lock directory so only one synthesizes.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
+const LOCK_STALE_MS = 180_000;
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/** Why the assembly must be (re)built, or undefined when it is up to date. */
+export function staleReason(cdkOutDir: string, root = PROJECT_ROOT): string | undefined {
+  const manifest = join(cdkOutDir, 'manifest.json');
+  if (!existsSync(manifest)) return `no cloud assembly in ${cdkOutDir}`;
+  const built = statSync(manifest).mtimeMs;
+  const newest = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
+  return newest > built ? 'stack sources changed since the last synth' : undefined;
+}
+
+function runSynth(cdkOutDir: string, root: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', cdkOutDir], {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`cdk synth failed with code ${code}:\n${output.slice(-4000)}`)),
+    );
+  });
+}
+
+async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS) {
+          rmSync(lockDir, { recursive: true, force: true });
+          continue;
+        }
+      } catch {
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesizes into `cdkOutDir` if needed. Returns what was done, for the log. */
+export async function ensureSynth(
+  cdkOutDir = join(PROJECT_ROOT, 'cdk.out'),
+  root = PROJECT_ROOT,
+): Promise<string> {
+  if (!staleReason(cdkOutDir, root)) return 'cloud assembly up to date';
+  return withLock(`${cdkOutDir}.lock`, async () => {
+    const reason = staleReason(cdkOutDir, root);
+    if (!reason) return 'cloud assembly up to date';
+    await runSynth(cdkOutDir, root);
+    return `synthesized (${reason})`;
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run sandbox` / `npm start`: synthesizes the stack if cdk.out is missing or stale, starts the
+ * sandbox on 127.0.0.1, writes `.sandbox/config.json` and prints `ready`. Ctrl-C / SIGTERM stop
+ * everything (Lambda environments included).
+ *
+ * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
+ * --state-dir DIR, --quiet-lambdas (hide the functions' logs).
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSandbox } from './index';
+import { PROJECT_ROOT, ensureSynth } from './synth';
+
+export const DEFAULT_PORT = 4577;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      reset: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'quiet-lambdas': { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(
+      `--port must be a port number, got '${values.port ?? process.env.SANDBOX_PORT}'`,
+    );
+  }
+  const log = (line: string) => console.log(`[sandbox] ${line}`);
+  const started = Date.now();
+  const cdkOutDir = join(PROJECT_ROOT, 'cdk.out');
+  log('checking the cloud assembly (cdk synth if needed)...');
+  log(await ensureSynth(cdkOutDir));
+  const sandbox = await startSandbox({
+    cdkOutDir,
+    stateDir: values['state-dir'] ?? join(PROJECT_ROOT, '.sandbox'),
+    port,
+    reset: values.reset,
+    log,
+    ...(!values['quiet-lambdas'] && {
+      lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
+    }),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  log(`endpoint (every service): ${sandbox.url}`);
+  log(`user pool ${sandbox.config.userPoolId}, app client ${sandbox.config.userPoolClientId}`);
+  log(`identity pool ${sandbox.config.identityPoolId}`);
+  log(`app instance ${sandbox.config.appInstanceArn}`);
+  log(`client config: ${sandbox.configFile} (also GET ${sandbox.url}/_sandbox/config.json)`);
+  log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
+  log(`started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log('ready');
+}
+
+main().catch((error: unknown) => {
+  console.error(`[sandbox] failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A tiny HTTP server speaking the two Chime SDK identity operations the triggers use, in the
@@ -37,7 +37,7 @@ export interface ChimeIdentityServer {
 export async function startChimeIdentityServer(): Promise<ChimeIdentityServer> {
   const users = new Map<string, StoredUser>();
   const creates: CreateRequest[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
 
   const sendJson = (
     res: http.ServerResponse,

@@ -1,3 +1,5 @@
+import { AwsError } from '../core/errors';
+
 /**
  * The exceptions of the Chime SDK messaging API (restJson1): the name goes in `x-amzn-errortype`,
  * the status is the one the service model declares, so the AWS SDK v3 raises the same typed
@@ -40,18 +42,18 @@ const ERROR_CODE: Record<MessagingExceptionName, string> = {
   UnauthorizedClientException: 'Unauthorized',
 };
 
-export class MessagingError extends Error {
-  readonly status: number;
+/** An `AwsError` (rendered by the sandbox server) with the messaging API's status codes. */
+export class MessagingError extends AwsError {
+  /** The `Code` member of the error body. */
   readonly errorCode: string;
 
   constructor(
     /** Exception name as the SDK sees it. */
-    readonly code: MessagingExceptionName,
+    override readonly code: MessagingExceptionName,
     message: string,
   ) {
-    super(message);
+    super(code, message, EXCEPTION_STATUS[code]);
     this.name = 'MessagingError';
-    this.status = EXCEPTION_STATUS[code];
     this.errorCode = ERROR_CODE[code];
   }
 }

@@ -628,10 +628,12 @@ describe('persistence', () => {
     second.compactLog();
     appendFileSync(join(dir, 'log.jsonl'), '{"k":"message","v":{"torn'); // a crash mid-append
 
-    const third = setup(new FileMutationLog(dir)).service;
+    const thirdLog = new FileMutationLog(dir);
+    const third = setup(thirdLog).service;
     expect(texts(third)).toEqual(['one', 'two']);
     expect(third.isMember(arn, bob)).toBe(true);
     await send(third, bob, arn, 'three');
+    await thirdLog.close();
     const fourth = setup(new FileMutationLog(dir)).service;
     expect(texts(fourth)).toEqual(['one', 'two', 'three']);
   });

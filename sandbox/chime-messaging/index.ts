@@ -1,0 +1,262 @@
+/**
+ * The Chime SDK messaging service module of the sandbox server (see the plugin interface at the
+ * top of sandbox/server.ts): the REST API at the sandbox's endpoint and the messaging session
+ * WebSocket at `/connect` on the same port.
+ *
+ * Every REST request: SigV4 (service `chime`) -> `x-amz-chime-bearer` present -> IAM allows
+ * `chime:<Operation>` on the bearer's AppInstanceUser ARN and on the channel ARN (the resource
+ * types the Service Authorization Reference lists) -> channel rules (service.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
+import { requestFromUpgrade } from '../server';
+import { AwsError } from '../core/errors';
+import { badRequest } from './errors';
+import {
+  OPERATIONS,
+  type OperationSpec,
+  UNSUPPORTED,
+  type UnsupportedOperation,
+} from './operations';
+import { type AppInstanceUserDirectory, MessagingService } from './service';
+import { FileMutationLog, type MutationLog } from './state';
+import {
+  CLOSE_BAD_REQUEST,
+  CLOSE_FORBIDDEN,
+  CLOSE_NOT_AUTHORIZED,
+  type ConnectDecision,
+  MessagingSessions,
+} from './websocket';
+
+export { MessagingService } from './service';
+export type { AppInstanceUserDirectory, ChannelEvent } from './service';
+
+/** The name under which the module shares its `MessagingService` in `ctx.services`. */
+export const CHIME_MESSAGING_SERVICE = 'chime-messaging';
+/** The name under which the Chime identity module is expected to share its users. */
+export const CHIME_IDENTITY_SERVICE = 'chime-identity';
+
+export interface ChimeMessagingModuleOptions {
+  /** Who exists. Default: the `chime-identity` entry of `ctx.services` (looked up per request). */
+  readonly users?: AppInstanceUserDirectory;
+  /** Where state goes. Default: `.sandbox/chime-messaging/` (snapshot + append log). */
+  readonly log?: MutationLog;
+}
+
+const BEARER_HEADER = 'x-amz-chime-bearer';
+
+/**
+ * Adapts what the identity module shares to the directory this module needs. Accepted shapes:
+ * `{ nameOf(arn) }` (preferred), or a lookup returning a user with `Name`/`name`.
+ */
+export function directoryFrom(shared: unknown): AppInstanceUserDirectory | undefined {
+  if (typeof shared !== 'object' || shared === null) return undefined;
+  const candidate = shared as Record<string, unknown>;
+  if (typeof candidate.nameOf === 'function')
+    return candidate as unknown as AppInstanceUserDirectory;
+  for (const method of ['describeAppInstanceUser', 'getUser', 'findUser', 'get']) {
+    const lookup = candidate[method];
+    if (typeof lookup === 'function') {
+      return {
+        nameOf(arn) {
+          const user = (lookup as (arn: string) => unknown).call(shared, arn) as
+            { Name?: unknown; name?: unknown } | undefined | null;
+          if (!user) return undefined;
+          const name = user.Name ?? user.name;
+          return typeof name === 'string' ? name : '';
+        },
+      };
+    }
+  }
+  return undefined;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** restJson1 writes body timestamps as epoch seconds. */
+function toWire(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : v;
+  });
+}
+
+function inputOf(spec: OperationSpec, req: SandboxRequest): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...req.json, ...req.params };
+  for (const [param, [member, type]] of Object.entries(spec.query ?? {})) {
+    const raw = single(req.query[param]);
+    if (raw === undefined) continue;
+    if (type === 'integer') {
+      if (!/^-?\d+$/.test(raw)) throw badRequest(`${param} must be an integer`);
+      input[member] = Number(raw);
+    } else if (type === 'timestamp') {
+      const date = new Date(raw);
+      if (Number.isNaN(date.getTime())) throw badRequest(`${param} must be an ISO 8601 timestamp`);
+      input[member] = date;
+    } else {
+      input[member] = raw;
+    }
+  }
+  return input;
+}
+
+export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}): ServiceModule & {
+  readonly service: () => MessagingService;
+} {
+  let service: MessagingService | undefined;
+  let sessions: MessagingSessions | undefined;
+  let log: MutationLog | undefined;
+
+  const handler =
+    (
+      ctx: SandboxContext,
+      specs: readonly OperationSpec[],
+      unsupported: readonly UnsupportedOperation[],
+    ) =>
+    async (req: SandboxRequest): Promise<SandboxResponse> => {
+      const selected = (d?: readonly [string, string]) =>
+        d !== undefined && single(req.query[d[0]]) === d[1];
+      let spec =
+        specs.find((s) => selected(s.discriminator)) ?? specs.find((s) => !s.discriminator);
+      const refused =
+        unsupported.find((u) => selected(u.discriminator)) ??
+        (spec ? undefined : unsupported.find((u) => u.discriminator === undefined));
+      if (refused) spec = undefined;
+      if (refused || !spec) {
+        throw new AwsError(
+          'BadRequestException',
+          `${refused?.name ?? 'This operation'} is not supported by the sandbox`,
+          400,
+        );
+      }
+      const caller = await ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });
+      const action = `chime:${spec.name}`;
+      const input = inputOf(spec, req);
+      let bearer = '';
+      if (spec.bearer) {
+        bearer = single(req.headers[BEARER_HEADER]) ?? '';
+        if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
+        await ctx.authorize(caller, { action, resource: bearer, protocol: 'restJson' });
+        for (const member of spec.resources) {
+          const arn = input[member];
+          if (typeof arn === 'string' && arn !== '') {
+            await ctx.authorize(caller, { action, resource: arn, protocol: 'restJson' });
+          }
+        }
+      } else {
+        await ctx.authorize(caller, { action, resource: '*', protocol: 'restJson' });
+      }
+      if (!service)
+        throw new AwsError(
+          'ServiceUnavailableException',
+          'The messaging service is not ready',
+          503,
+        );
+      const output = await spec.run(service, bearer, input);
+      if (spec.status === 204 || output === undefined) return { status: spec.status };
+      return {
+        status: spec.status,
+        headers: { 'content-type': 'application/json' },
+        body: toWire(output),
+      };
+    };
+
+  const connectCheck =
+    (ctx: SandboxContext) =>
+    async (req: IncomingMessage): Promise<ConnectDecision> => {
+      const request = requestFromUpgrade(req);
+      const userArn = single(request.query.userArn);
+      const sessionId = single(request.query.sessionId);
+      let caller;
+      try {
+        caller = await ctx.authenticate(request, { service: 'chime', protocol: 'restJson' });
+      } catch (error) {
+        if (error instanceof AwsError)
+          return { ok: false, code: CLOSE_NOT_AUTHORIZED, reason: error.message };
+        throw error;
+      }
+      if (!caller.presigned) {
+        return {
+          ok: false,
+          code: CLOSE_NOT_AUTHORIZED,
+          reason: 'The connect request must be a presigned URL',
+        };
+      }
+      if (!userArn || !sessionId) {
+        return { ok: false, code: CLOSE_BAD_REQUEST, reason: 'userArn and sessionId are required' };
+      }
+      try {
+        await ctx.authorize(caller, {
+          action: 'chime:Connect',
+          resource: userArn,
+          protocol: 'restJson',
+        });
+      } catch (error) {
+        if (error instanceof AwsError)
+          return { ok: false, code: CLOSE_NOT_AUTHORIZED, reason: error.message };
+        throw error;
+      }
+      if (!service?.userExists(userArn)) {
+        return { ok: false, code: CLOSE_FORBIDDEN, reason: `AppInstanceUser ${userArn} not found` };
+      }
+      return { ok: true, userArn, sessionId, expiresAt: caller.session.expiration };
+    };
+
+  return {
+    name: 'chime-messaging',
+    service() {
+      if (!service) throw new Error('the chime-messaging module is not registered yet');
+      return service;
+    },
+    register(router, ctx) {
+      const users: AppInstanceUserDirectory = options.users ?? {
+        nameOf(arn) {
+          const directory = directoryFrom(ctx.services.get(CHIME_IDENTITY_SERVICE));
+          if (!directory) {
+            throw new AwsError(
+              'ServiceFailureException',
+              `The sandbox has no '${CHIME_IDENTITY_SERVICE}' service to look AppInstanceUsers up`,
+              500,
+            );
+          }
+          return directory.nameOf(arn);
+        },
+      };
+      log = options.log ?? new FileMutationLog(ctx.state.subdir('chime-messaging'));
+      sessions = new MessagingSessions({
+        check: connectCheck(ctx),
+        onError: (e) => ctx.log(`chime-messaging websocket: ${String(e)}`),
+      });
+      const hub = sessions;
+      service = new MessagingService({
+        users,
+        log,
+        endpointHost: () => new URL(ctx.url).host,
+        onEvent: (event) => hub.publish(event),
+      });
+      service.compactLog();
+      ctx.services.set(CHIME_MESSAGING_SERVICE, service);
+
+      const groups = new Map<string, OperationSpec[]>();
+      for (const spec of OPERATIONS) {
+        const key = `${spec.method} ${spec.path}`;
+        groups.set(key, [...(groups.get(key) ?? []), spec]);
+      }
+      for (const { method, path } of UNSUPPORTED) {
+        if (!groups.has(`${method} ${path}`)) groups.set(`${method} ${path}`, []);
+      }
+      for (const [key, specs] of groups) {
+        const [method = 'GET', path = '/'] = key.split(' ');
+        const unsupported = UNSUPPORTED.filter((u) => u.method === method && u.path === path);
+        router.rest(method, path, handler(ctx, specs, unsupported));
+      }
+      router.upgrade('/connect', hub.handleUpgrade);
+    },
+    async close() {
+      await sessions?.close();
+      await log?.close();
+    },
+  };
+}

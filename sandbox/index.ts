@@ -30,6 +30,7 @@ import {
 } from './resources';
 import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
 import { chimeIdentity } from './services/chime-identity';
+import { chimeMessagingModule } from './chime-messaging';
 import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
@@ -240,7 +241,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
     server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
 
-    const modules: ServiceModule[] = [identityPool, sts, chimeIdentity, ...(options.modules ?? [])];
+    const modules: ServiceModule[] = [
+      identityPool,
+      sts,
+      chimeIdentity,
+      chimeMessagingModule(),
+      ...(options.modules ?? []),
+    ];
     for (const module of modules) {
       await module.register(server, context);
       if (module.close) cleanups.push(() => module.close!());

@@ -5,6 +5,8 @@
  * authenticated role does, and its trust policy must admit only the vending function's role with
  * the principal tag.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
@@ -31,9 +33,14 @@ const KEY = DEFAULT_PRINCIPAL_TAG_KEY;
 const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
 const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
 
+/** The stack as `cdk synth -c credentialVending=true` builds it (cdk.json's feature flags included). */
 function synthesizeWithVending() {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   const app = new App({
     context: {
+      ...cdkJson.context,
       credentialVending: 'true',
       region: 'us-east-1',
       'aws:cdk:bundling-stacks': [], // policies do not depend on the bundled code

@@ -4,7 +4,8 @@
  * everything (Lambda environments included).
  *
  * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
- * --state-dir DIR, --quiet-lambdas (hide the functions' logs).
+ * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
+ * assembly as it is, no synth).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'state-dir': { type: 'string' },
       'quiet-lambdas': { type: 'boolean', default: false },
+      'cdk-out': { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
@@ -30,9 +32,11 @@ async function main(): Promise<void> {
   }
   const log = (line: string) => console.log(`[sandbox] ${line}`);
   const started = Date.now();
-  const cdkOutDir = join(PROJECT_ROOT, 'cdk.out');
-  log('checking the cloud assembly (cdk synth if needed)...');
-  log(await ensureSynth(cdkOutDir));
+  const cdkOutDir = values['cdk-out'] ?? join(PROJECT_ROOT, 'cdk.out');
+  if (values['cdk-out'] === undefined) {
+    log('checking the cloud assembly (cdk synth if needed)...');
+    log(await ensureSynth(cdkOutDir));
+  }
   const sandbox = await startSandbox({
     cdkOutDir,
     stateDir: values['state-dir'] ?? join(PROJECT_ROOT, '.sandbox'),

@@ -7,6 +7,7 @@
  * - its files are written atomically;
  * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint.
  */
+import './quiet-sdk-v2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { createServer } from 'cognito-local/lib/server/server';

@@ -1,0 +1,176 @@
+/**
+ * Test support for every suite that needs a running sandbox (sandbox, messaging, credential
+ * vending, browser tests): one call starts a sandbox on a free port with a temporary state
+ * directory, and a few helpers drive the sign-up -> credentials flow with real AWS SDK v3 clients.
+ *
+ *   let sandbox: TestSandbox;
+ *   beforeAll(async () => { sandbox = await startTestSandbox(); }, 120_000);
+ *   afterAll(() => sandbox?.stop());
+ *   const alice = await sandbox.signUpUser('alice@example.com');   // signed up + confirmed
+ *   const session = await sandbox.signIn(alice);                   // tokens
+ *   const creds = await sandbox.credentialsFor(session.idToken);   // identity pool credentials
+ *
+ * The cloud assembly is `<project>/cdk.out`, synthesized first if missing or stale; set
+ * SANDBOX_CDK_OUT to use another one as it is.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AuthFlowType,
+  CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityClient,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
+import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
+import { PROJECT_ROOT, ensureSynth } from './synth';
+
+export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
+
+export interface TestUser {
+  readonly email: string;
+  readonly password: string;
+  /** The user pool `sub` (= AppInstanceUserId). */
+  readonly sub: string;
+}
+
+export interface TestSession {
+  readonly idToken: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+export interface TestSandbox extends RunningSandbox {
+  /** A user pool client pointed at the sandbox. */
+  readonly userPoolClient: CognitoIdentityProviderClient;
+  /** An identity pool client pointed at the sandbox. */
+  readonly identityClient: CognitoIdentityClient;
+  /** The `Logins` key of the user pool (its ProviderName, as on AWS). */
+  readonly loginsKey: string;
+  /** Signs up and confirms (with the code the sandbox captured) a user. */
+  signUpUser(email: string, password?: string): Promise<TestUser>;
+  /** USER_PASSWORD_AUTH sign-in. */
+  signIn(user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession>;
+  /** GetId + GetCredentialsForIdentity with the ID token. */
+  credentialsFor(idToken: string): Promise<{ identityId: string; credentials: AwsCredentials }>;
+}
+
+export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stateDir' | 'port'> {
+  /** Reuse a state directory (e.g. to test a restart); it is then not deleted on stop. */
+  readonly stateDir?: string;
+}
+
+/** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */
+export async function startTestSandbox(
+  options: StartTestSandboxOptions = {},
+): Promise<TestSandbox> {
+  const override = process.env.SANDBOX_CDK_OUT;
+  const cdkOutDir = options.cdkOutDir ?? override ?? join(PROJECT_ROOT, 'cdk.out');
+  if (!options.cdkOutDir && !override) await ensureSynth(cdkOutDir);
+  const ownDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+  const sandbox = await startSandbox({ ...options, cdkOutDir, stateDir, port: 0 });
+  const { config } = sandbox;
+  // Unsigned calls on AWS; the SDK still wants credentials to exist, any will do.
+  const dummy = { accessKeyId: 'unused', secretAccessKey: 'unused' };
+  const userPoolClient = new CognitoIdentityProviderClient({
+    region: config.region,
+    endpoint: sandbox.url,
+    credentials: dummy,
+  });
+  const identityClient = new CognitoIdentityClient({
+    region: config.region,
+    endpoint: sandbox.url,
+  });
+  const loginsKey = sandbox.resources.userPoolProviderName;
+
+  const signIn = async (user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession> => {
+    const out = await userPoolClient.send(
+      new InitiateAuthCommand({
+        ClientId: config.userPoolClientId,
+        AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
+        AuthParameters: { USERNAME: user.email, PASSWORD: user.password },
+      }),
+    );
+    const result = out.AuthenticationResult;
+    if (!result?.IdToken || !result.AccessToken) {
+      throw new Error(
+        `sign-in of ${user.email} did not return tokens (challenge ${out.ChallengeName})`,
+      );
+    }
+    return {
+      idToken: result.IdToken,
+      accessToken: result.AccessToken,
+      refreshToken: result.RefreshToken ?? '',
+    };
+  };
+
+  return {
+    ...sandbox,
+    userPoolClient,
+    identityClient,
+    loginsKey,
+    async signUpUser(email, password = TEST_PASSWORD) {
+      const out = await userPoolClient.send(
+        new SignUpCommand({
+          ClientId: config.userPoolClientId,
+          Username: email,
+          Password: password,
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      const code = sandbox.latestCode(email);
+      if (!code || !out.UserSub) throw new Error(`no confirmation code captured for ${email}`);
+      await userPoolClient.send(
+        new ConfirmSignUpCommand({
+          ClientId: config.userPoolClientId,
+          Username: email,
+          ConfirmationCode: code,
+        }),
+      );
+      return { email, password, sub: out.UserSub };
+    },
+    signIn,
+    async credentialsFor(idToken) {
+      const logins = { [loginsKey]: idToken };
+      const { IdentityId } = await identityClient.send(
+        new GetIdCommand({ IdentityPoolId: config.identityPoolId, Logins: logins }),
+      );
+      const out = await identityClient.send(
+        new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }),
+      );
+      const c = out.Credentials;
+      if (!IdentityId || !c?.AccessKeyId || !c.SecretKey || !c.SessionToken || !c.Expiration) {
+        throw new Error('GetCredentialsForIdentity returned no credentials');
+      }
+      return {
+        identityId: IdentityId,
+        credentials: {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretKey,
+          sessionToken: c.SessionToken,
+          expiration: c.Expiration,
+        },
+      };
+    },
+    async stop() {
+      userPoolClient.destroy();
+      identityClient.destroy();
+      await sandbox.stop();
+      if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

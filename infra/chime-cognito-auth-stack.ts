@@ -3,7 +3,7 @@ import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
-import { ChatUserPool, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
+import { ChatUserPool, LOCAL_DEV_URLS, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import {
@@ -11,6 +11,7 @@ import {
   VendingTokenIssuer,
   webOriginsOf,
 } from './constructs/credential-vending';
+import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
 
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
@@ -57,6 +58,11 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default - the origins of the callback URLs
    */
   readonly credentialVendingOrigins?: string[];
+  /**
+   * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
+   * @default true
+   */
+  readonly webHosting?: boolean;
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -68,6 +74,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly identities: ChimeIdentityPool;
   /** The STS credential-vending API, when enabled. */
   public readonly credentialVending?: CredentialVending;
+  /** The hosted web demo, unless turned off. */
+  public readonly webHosting?: WebHosting;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -84,13 +92,25 @@ export class ChimeCognitoAuthStack extends Stack {
       appInstanceArn: this.appInstance.appInstanceArn,
     });
 
+    // Before the user pool: the app client's callback URLs name the distribution.
+    if (props.webHosting !== false) {
+      this.webHosting = new WebHosting(this, 'WebHosting', {
+        ...(props.credentialVending && {
+          additionalConnectSources: [`https://*.lambda-url.${this.region}.on.aws`],
+        }),
+      });
+    }
+    const siteUrls = this.webHosting ? [this.webHosting.siteUrl] : [];
+    const callbackUrls = [...(props.callbackUrls ?? LOCAL_DEV_URLS), ...siteUrls];
+    const logoutUrls = props.logoutUrls && [...props.logoutUrls, ...siteUrls];
+
     this.users = new ChatUserPool(this, 'Users', {
       lambdaTriggers: this.userSync.triggers,
       ...(props.hostedUiDomainPrefix && {
         domainPrefix: props.hostedUiDomainPrefix,
       }),
-      ...(props.callbackUrls && { callbackUrls: props.callbackUrls }),
-      ...(props.logoutUrls && { logoutUrls: props.logoutUrls }),
+      callbackUrls,
+      ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
     });
 
@@ -105,7 +125,12 @@ export class ChimeCognitoAuthStack extends Stack {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
         appInstanceArn: this.appInstance.appInstanceArn,
         tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
-        allowedOrigins: props.credentialVendingOrigins ?? webOriginsOf(this.users.callbackUrls),
+        allowedOrigins: props.credentialVendingOrigins ?? [
+          ...webOriginsOf(this.users.callbackUrls),
+          ...(this.webHosting
+            ? [`https://${this.webHosting.distribution.distributionDomainName}`]
+            : []),
+        ],
         principalTagKey: this.identities.principalTagKey,
       });
     }
@@ -145,6 +170,9 @@ export class ChimeCognitoAuthStack extends Stack {
       ...(this.credentialVending && {
         CredentialVendingUrl: [this.credentialVending.url, 'STS credential-vending API URL'],
       }),
+      ...(this.webHosting && {
+        WebDemoUrl: [this.webHosting.siteUrl, 'The hosted web demo'],
+      }),
       ClientConfig: [
         this.toJsonString(clientConfig),
         'The web demo config.json (one JSON document)',
@@ -153,5 +181,6 @@ export class ChimeCognitoAuthStack extends Stack {
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }
+    this.webHosting?.deploySite(clientConfig);
   }
 }

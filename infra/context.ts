@@ -13,6 +13,7 @@ export const CONTEXT_KEYS = {
   channelRetentionDays: 'channelRetentionDays',
   credentialVending: 'credentialVending',
   credentialVendingOrigins: 'credentialVendingOrigins',
+  webHosting: 'webHosting',
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
@@ -80,6 +81,10 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const retention = channelRetention(node);
   const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
   const credentialVendingOrigins = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOrigins);
+  // On unless turned off explicitly.
+  const webHostingOff =
+    node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
+    !optionalBoolean(node, CONTEXT_KEYS.webHosting);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -91,5 +96,6 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(retention && { channelRetention: retention }),
     ...(credentialVending && { credentialVending }),
     ...(credentialVendingOrigins && { credentialVendingOrigins }),
+    ...(webHostingOff && { webHosting: false }),
   };
 }

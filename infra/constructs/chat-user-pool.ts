@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
@@ -67,6 +67,8 @@ function validateDomainPrefix(prefix: string): void {
 function validateRedirectUrls(name: string, urls: readonly string[]): void {
   if (urls.length === 0) throw new Error(`${name} must list at least one URL`);
   for (const url of urls) {
+    // A deploy-time value (e.g. the CloudFront distribution's URL) is checked by Cognito.
+    if (Token.isUnresolved(url)) continue;
     let parsed: URL;
     try {
       parsed = new URL(url);

@@ -3,6 +3,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ChatUserPool, type ChatUserPoolProps } from '../../infra/constructs/chat-user-pool';
 import { synthFromContext, synthStack } from './support';
 
+/** The hosted web demo's URL, which the stack adds to the callback and logout URLs. */
+const hostedSiteUrl = {
+  'Fn::Join': [
+    '',
+    [
+      'https://',
+      { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebHostingDistribution'), 'DomainName'] },
+      '/',
+    ],
+  ],
+};
+
 function userPoolTemplate(props: ChatUserPoolProps = {}): Template {
   const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
   new ChatUserPool(stack, 'Users', props);
@@ -69,8 +81,8 @@ describe('ChatUserPool in the stack', () => {
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
-      CallbackURLs: ['http://localhost:5173/'],
-      LogoutURLs: ['http://localhost:5173/'],
+      CallbackURLs: ['http://localhost:5173/', hostedSiteUrl],
+      LogoutURLs: ['http://localhost:5173/', hostedSiteUrl],
     });
   });
 
@@ -111,8 +123,8 @@ describe('ChatUserPool configuration', () => {
       hostedUiDomainPrefix: 'my-chat-demo',
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      CallbackURLs: ['https://chat.example.com/', 'http://localhost:5173/'],
-      LogoutURLs: ['https://chat.example.com/bye'],
+      CallbackURLs: ['https://chat.example.com/', 'http://localhost:5173/', hostedSiteUrl],
+      LogoutURLs: ['https://chat.example.com/bye', hostedSiteUrl],
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'my-chat-demo' });
   });

@@ -266,7 +266,20 @@ describe('the stack: credential vending is off by default, on with a context fla
     t.resourceCountIs('AWS::Lambda::Url', 1);
     t.hasResourceProperties('AWS::Lambda::Url', {
       Cors: Match.objectLike({
-        AllowOrigins: ['https://chat.example.com', 'http://localhost:5173'],
+        AllowOrigins: [
+          'https://chat.example.com',
+          'http://localhost:5173',
+          // The hosted web demo's origin.
+          {
+            'Fn::Join': [
+              '',
+              [
+                'https://',
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebHostingDistribution'), 'DomainName'] },
+              ],
+            ],
+          },
+        ],
       }),
     });
     t.hasResourceProperties('AWS::IAM::Role', {

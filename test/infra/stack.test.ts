@@ -80,8 +80,9 @@ describe('outputs', () => {
       principalTagKey: 'chime_user_id',
       signInFlow: 'USER_SRP_AUTH',
       hostedUi: {
-        redirectSignIn: ['http://localhost:5173/'],
-        redirectSignOut: ['http://localhost:5173/'],
+        // 'x' stands for the hosted web demo's CloudFront domain.
+        redirectSignIn: ['http://localhost:5173/', 'https://x/'],
+        redirectSignOut: ['http://localhost:5173/', 'https://x/'],
         scopes: ['openid', 'email', 'profile'],
       },
     });

@@ -139,7 +139,10 @@ export const sts: ServiceModule = {
               ]),
             ),
           },
-          ...(action === 'sts:TagSession' && { requestTags: tags }),
+          // The request's tags are in the context of both actions (aws:RequestTag/*, aws:TagKeys):
+          // a trust policy may require a tag on sts:AssumeRole itself (IAM User Guide, "Pass
+          // session tags in AWS STS", the AllowIamUserAssumeRole example).
+          ...(Object.keys(tags).length > 0 && { requestTags: tags }),
         });
         if (!outcome.allowed) {
           if (action === 'sts:AssumeRole') throw denied();

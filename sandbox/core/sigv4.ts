@@ -7,6 +7,7 @@
  * matches, credentials not expired, scope names the right service, date within 5 minutes (header
  * signing) or presigned URL not expired (query signing), signature matches.
  */
+import { createHash } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest, QueryParameterBag } from '@smithy/types';
@@ -216,6 +217,19 @@ export async function verifySigV4(
         `Signature expired: ${basicIso(signingDate.getTime() + auth.expiresIn * 1000)} is now earlier than ${basicIso(now)}`,
       );
     }
+  }
+
+  // The signer trusts a declared payload hash; the body must match it.
+  const declaredHash = header(request, 'x-amz-content-sha256');
+  if (
+    declaredHash !== undefined &&
+    declaredHash !== createHash('sha256').update(request.body).digest('hex')
+  ) {
+    throw authError(
+      'badSignature',
+      protocol,
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+    );
   }
 
   const headers: Record<string, string> = {};

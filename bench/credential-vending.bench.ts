@@ -1,0 +1,102 @@
+/**
+ * Credential-vending figures: the handler bundle built with the deployed esbuild options, and the
+ * warm per-request time of the core (real RS256 ID-token verification by aws-jwt-verify, STS
+ * mocked) for a vended and for a refused token. Prints figures; asserts nothing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { mockClient } from 'aws-sdk-client-mock';
+import { build } from 'esbuild';
+import { vendCredentials, type VendingDeps } from '../lambdas/lib/credential-vending/core';
+import { createIdTokenVerifier } from '../lambdas/lib/credential-vending/verifier';
+import { createTestIssuer, idTokenClaims } from '../test/lambdas/credential-vending-tokens';
+
+const RUNS = 2000;
+const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench';
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN;
+};
+
+async function bundleSize(): Promise<void> {
+  const { LAMBDA_BUNDLING } = await import('../infra/lambda-defaults');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vending-bench-'));
+  try {
+    const outfile = path.join(dir, 'index.js');
+    await build({
+      entryPoints: [path.join(__dirname, '..', 'lambdas', 'credential-vending.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: LAMBDA_BUNDLING.target,
+      format: 'cjs',
+      minify: LAMBDA_BUNDLING.minify,
+      mainFields: LAMBDA_BUNDLING.mainFields,
+      external: LAMBDA_BUNDLING.externalModules,
+      logLevel: 'silent',
+    });
+    const code = fs.readFileSync(outfile);
+    console.log(
+      `bundle (AWS SDK from the runtime): ${kb(code.length)}, gzip ${kb(gzipSync(code).length)}`,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function latency(): Promise<void> {
+  const idp = createTestIssuer(ISSUER);
+  const cache = new SimpleJwksCache();
+  cache.addJwks(`${ISSUER}/.well-known/jwks.json`, idp.jwks as never);
+  const sts = mockClient(STSClient);
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'ASIABENCH',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  });
+  const deps: VendingDeps = {
+    verifyIdToken: createIdTokenVerifier(
+      { kind: 'cognito', userPoolId: 'us-east-1_Bench', clientIds: ['benchclient'] },
+      { jwksCache: cache },
+    ),
+    sts: new STSClient({ region: 'us-east-1' }),
+    settings: {
+      userRoleArn: 'arn:aws:iam::123456789012:role/VendingUser',
+      principalTagKey: 'chime_user_id',
+      appInstanceArn: 'arn:aws:chime:us-east-1:123456789012:app-instance/bench',
+      sessionDurationSeconds: 3600,
+    },
+    logger: { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'],
+  };
+  const tokens = {
+    'vended (valid ID token)': idp.sign(idTokenClaims(ISSUER, 'benchclient', 'alice-0001')),
+    'refused (wrong audience)': idp.sign(idTokenClaims(ISSUER, 'otherclient', 'alice-0001')),
+  };
+  for (const [name, token] of Object.entries(tokens)) {
+    const request = { method: 'POST', authorization: `Bearer ${token}` };
+    for (let i = 0; i < 200; i += 1) await vendCredentials(deps, request);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const t = process.hrtime.bigint();
+      await vendCredentials(deps, request);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    console.log(
+      `${name}: p50 ${percentile(times, 0.5).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (${RUNS} warm requests, STS mocked)`,
+    );
+  }
+  sts.restore();
+}
+
+export async function run(): Promise<void> {
+  await bundleSize();
+  await latency();
+}

@@ -48,6 +48,26 @@ export const LAMBDA_ENVIRONMENT_DEFAULTS: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'INFO',
 };
 
+const APPLICATION_LOG_LEVELS: Record<string, lambda.ApplicationLogLevel> = {
+  TRACE: lambda.ApplicationLogLevel.TRACE,
+  DEBUG: lambda.ApplicationLogLevel.DEBUG,
+  INFO: lambda.ApplicationLogLevel.INFO,
+  WARN: lambda.ApplicationLogLevel.WARN,
+  ERROR: lambda.ApplicationLogLevel.ERROR,
+  CRITICAL: lambda.ApplicationLogLevel.FATAL,
+  FATAL: lambda.ApplicationLogLevel.FATAL,
+};
+
+function applicationLogLevel(level: string | undefined): lambda.ApplicationLogLevel {
+  const value = APPLICATION_LOG_LEVELS[(level ?? 'INFO').toUpperCase()];
+  if (!value) {
+    throw new Error(
+      `LOG_LEVEL must be one of ${Object.keys(APPLICATION_LOG_LEVELS).join(', ')}, got '${level}'`,
+    );
+  }
+  return value;
+}
+
 export interface ProjectNodejsFunctionProps extends NodejsFunctionProps {
   /**
    * How long the function's log group keeps events.
@@ -96,21 +116,25 @@ export class ProjectNodejsFunction extends NodejsFunction {
       });
     logGroup.grantWrite(role);
 
+    const environment: Record<string, string> = {
+      ...LAMBDA_ENVIRONMENT_DEFAULTS,
+      POWERTOOLS_SERVICE_NAME: serviceName ?? id,
+      ...functionProps.environment,
+    };
     super(scope, id, {
       memorySize: 256,
       timeout: Duration.seconds(10),
       tracing: lambda.Tracing.DISABLED,
       ...functionProps,
       bundling: { ...LAMBDA_BUNDLING, ...functionProps.bundling },
-      environment: {
-        ...LAMBDA_ENVIRONMENT_DEFAULTS,
-        POWERTOOLS_SERVICE_NAME: serviceName ?? id,
-        ...functionProps.environment,
-      },
+      environment,
       role,
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // With JSON logs Lambda filters application logs itself (default INFO), and Powertools defers
+      // to it: keep both on the LOG_LEVEL the function is configured with.
+      applicationLogLevelV2: applicationLogLevel(environment['LOG_LEVEL']),
       logGroup,
     });
     this.projectLogGroup = logGroup;

@@ -68,7 +68,7 @@ describe('user pool triggers', () => {
       expect(fn.Timeout).toBe(TRIGGER_TIMEOUT.toSeconds());
       expect(fn.Timeout).toBeLessThan(5);
       expect(fn.Handler).toBe('index.handler');
-      expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON' });
+      expect(fn.LoggingConfig).toMatchObject({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO' });
       expect((fn.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         APP_INSTANCE_ARN: {
           'Fn::GetAtt': [expect.stringMatching(/^AppInstance/), 'AppInstanceArn'],
@@ -182,7 +182,10 @@ describe('AppInstanceUserSync construct', () => {
     });
     t.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
-      { Environment: { Variables: Match.objectLike({ LOG_LEVEL: 'DEBUG' }) } },
+      {
+        Environment: { Variables: Match.objectLike({ LOG_LEVEL: 'DEBUG' }) },
+        LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'DEBUG' }),
+      },
       2,
     );
   });

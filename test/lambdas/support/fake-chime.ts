@@ -1,9 +1,11 @@
 import {
-  type ChimeSDKIdentityClient,
+  type ChimeSDKIdentityClientResolvedConfig,
   ConflictException,
   CreateAppInstanceUserCommand,
   DescribeAppInstanceUserCommand,
   ForbiddenException,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-chime-sdk-identity';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
@@ -17,8 +19,9 @@ export interface FakeUser {
  * Gives an aws-sdk-client-mock stub the state of a Chime AppInstance: Create adds a user or fails
  * with ConflictException, Describe finds one or fails with ForbiddenException (as Chime does).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fakeChimeUsers(stub: AwsStub<any, any, ChimeSDKIdentityClient>) {
+export function fakeChimeUsers(
+  stub: AwsStub<ServiceInputTypes, ServiceOutputTypes, ChimeSDKIdentityClientResolvedConfig>,
+) {
   const users = new Map<string, FakeUser>();
   stub
     .on(CreateAppInstanceUserCommand)

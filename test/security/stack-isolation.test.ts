@@ -1,0 +1,466 @@
+/**
+ * Per-user isolation, proven on the policies the real stack synthesizes: every request of the
+ * matrix (test/security/matrix.ts) is decided by an IAM policy engine and must match the promise;
+ * docs/security-matrix.md must be the current rendering; and each way of breaking the promise in
+ * the template (mutations built from the synthesized JSON) must make the matrix fail.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  referencedLogicalId,
+  type CfnResource,
+  type CfnTemplate,
+} from '../../sandbox/iam/template';
+import { buildSecurityMatrix, symbolize, type MatrixRow, type SecurityMatrix } from './matrix';
+import {
+  buildVariantMatrices,
+  renderSecurityDocument,
+  SECURITY_MATRIX_DOC,
+  type VariantMatrix,
+} from './security-document';
+
+let variants: VariantMatrix[];
+
+beforeAll(async () => {
+  variants = await buildVariantMatrices();
+}, 120_000);
+
+const defaultVariant = () => variants[0]!;
+
+function failures(matrix: SecurityMatrix): string[] {
+  const rows = matrix.rows
+    .filter((r) => !r.holds)
+    .map(
+      (r) =>
+        `${r.id}: ${r.action} on ${r.resource} [${r.context}] expected ${r.expected}, got ${r.actual}`,
+    );
+  const facts = matrix.facts
+    .filter((f) => !f.holds)
+    .map((f) => `${f.id}: ${f.fact}: expected ${f.expected}, got ${f.actual}`);
+  return [...rows, ...facts].map((line) => symbolize(line, matrix.symbols));
+}
+
+function failingIds(matrix: SecurityMatrix): string[] {
+  return [...matrix.rows.filter((r) => !r.holds), ...matrix.facts.filter((f) => !f.holds)].map(
+    (r) => r.id,
+  );
+}
+
+function rowsOf(matrix: SecurityMatrix, idPart: string): MatrixRow[] {
+  return matrix.rows.filter((r) => r.id.includes(idPart));
+}
+
+// --- template helpers for the mutations ------------------------------------------------------
+
+function clone(template: CfnTemplate): CfnTemplate {
+  return structuredClone(template) as CfnTemplate;
+}
+
+function resourcesOf(template: CfnTemplate, type: string): [string, CfnResource][] {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/** The identity pool's authenticated role (raw, mutable). */
+function authenticatedRole(template: CfnTemplate): { id: string; props: Record<string, unknown> } {
+  const [[, attachment]] = resourcesOf(template, 'AWS::Cognito::IdentityPoolRoleAttachment') as [
+    [string, CfnResource],
+  ];
+  const roles = attachment.Properties!.Roles as Record<string, unknown>;
+  const id = referencedLogicalId(roles.authenticated)!;
+  return { id, props: template.Resources[id]!.Properties! };
+}
+
+type Json = Record<string, unknown>;
+
+function trustStatement(template: CfnTemplate): Json {
+  const doc = authenticatedRole(template).props.AssumeRolePolicyDocument as { Statement: Json[] };
+  return doc.Statement[0]!;
+}
+
+/** Rewrites every string inside `value`. */
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  }
+  return value;
+}
+
+function withAuthenticatedPolicies(template: CfnTemplate, fn: (s: string) => string): CfnTemplate {
+  const mutated = clone(template);
+  const role = authenticatedRole(mutated);
+  role.props.Policies = mapStrings(role.props.Policies, fn);
+  return mutated;
+}
+
+/**
+ * The matrix of the authenticated role only (the part a mutation of it can break) and the stack
+ * facts, restricted to the requests `only` matches (to keep the suite fast).
+ */
+async function authenticatedMatrix(template: CfnTemplate, only: RegExp): Promise<SecurityMatrix> {
+  const id = authenticatedRole(template).id;
+  return buildSecurityMatrix(template, {
+    roleFilter: (r) => r.logicalId === id,
+    caseFilter: (caseId) => only.test(caseId),
+  });
+}
+
+const MESSAGING = /\/(chime:SendChannelMessage|chime:Connect)\//;
+const TRUST = /\/trust\//;
+
+// ---------------------------------------------------------------------------------------------
+
+describe('security matrix of the synthesized stack', () => {
+  it('evaluates hundreds of requests, each with a unique id', () => {
+    for (const { matrix } of variants) {
+      expect(matrix.rows.length).toBeGreaterThan(200);
+      expect(new Set(matrix.rows.map((r) => r.id)).size).toBe(matrix.rows.length);
+      expect(new Set(matrix.facts.map((f) => f.id)).size).toBe(matrix.facts.length);
+    }
+  });
+
+  it('holds in every deployment variant: every request decides as promised', () => {
+    for (const { variant, matrix } of variants) {
+      expect({ variant: variant.name, failures: failures(matrix) }).toEqual({
+        variant: variant.name,
+        failures: [],
+      });
+    }
+  });
+
+  it("covers every action the authenticated role grants, on every resource of the issue's list", () => {
+    const { matrix } = defaultVariant();
+    const ownUser = rowsOf(matrix, '/own-user').filter((r) => r.id.includes('AuthenticatedRole'));
+    // Every messaging action of the contract has the bearer (user) case.
+    expect(ownUser.length).toBeGreaterThanOrEqual(22);
+    for (const row of ownUser) {
+      const prefix = row.id.replace(/\/own-user$/, '');
+      const outcomes = Object.fromEntries(
+        ['own-user', 'other-user', 'no-tag', 'other-instance-user', 'other-account-user'].map(
+          (suffix) => [suffix, matrix.rows.find((r) => r.id === `${prefix}/${suffix}`)?.actual],
+        ),
+      );
+      expect(outcomes).toEqual({
+        'own-user': 'Allowed',
+        'other-user': 'ImplicitlyDenied',
+        'no-tag': 'ImplicitlyDenied',
+        'other-instance-user': 'ImplicitlyDenied',
+        'other-account-user': 'ImplicitlyDenied',
+      });
+    }
+    const channels = rowsOf(matrix, '/own-channel').filter((r) =>
+      r.id.includes('AuthenticatedRole'),
+    );
+    expect(channels.length).toBeGreaterThan(10);
+    expect(channels.every((r) => r.actual === 'Allowed')).toBe(true);
+    const endpoint = matrix.rows.find((r) =>
+      r.id.endsWith('AuthenticatedRole/chime:GetMessagingSessionEndpoint/*'),
+    );
+    expect(endpoint?.actual).toBe('Allowed');
+  });
+
+  it('refuses administrative and unrelated actions to end users', () => {
+    const { matrix } = defaultVariant();
+    const refused = rowsOf(matrix, 'AuthenticatedRole/refused/');
+    const actions = new Set(refused.map((r) => r.action));
+    for (const action of [
+      'chime:CreateAppInstanceUser',
+      'chime:UpdateAppInstanceUser',
+      'chime:DeleteAppInstanceUser',
+      'chime:CreateAppInstanceAdmin',
+      'chime:DeleteAppInstance',
+      'chime:PutAppInstanceRetentionSettings',
+      'chime:DeleteChannelMessage',
+      'chime:CreateMeeting',
+      'chime:CreateSipMediaApplication',
+      'sts:AssumeRole',
+      'iam:PutRolePolicy',
+      'cognito-idp:AdminUpdateUserAttributes',
+    ]) {
+      expect(actions).toContain(action);
+    }
+    expect(refused.filter((r) => r.actual === 'Allowed')).toEqual([]);
+  });
+
+  it('trusts only this identity pool, only authenticated identities, with session tags', () => {
+    const { matrix } = defaultVariant();
+    const trust = Object.fromEntries(
+      rowsOf(matrix, 'AuthenticatedRole/trust/').map((r) => [
+        r.id.replace(/^.*\/trust\//, ''),
+        r.actual,
+      ]),
+    );
+    expect(trust).toMatchObject({
+      'AssumeRoleWithWebIdentity/authenticated': 'Allowed',
+      'TagSession/authenticated': 'Allowed',
+      'AssumeRoleWithWebIdentity/other-pool': 'ImplicitlyDenied',
+      'TagSession/other-pool': 'ImplicitlyDenied',
+      'AssumeRoleWithWebIdentity/unauthenticated': 'ImplicitlyDenied',
+      'TagSession/unauthenticated': 'ImplicitlyDenied',
+      google: 'ImplicitlyDenied',
+      'AssumeRole/same-account-role': 'ImplicitlyDenied',
+    });
+  });
+
+  it('is not widened by wildcard characters or other ids in the tag value', () => {
+    const { matrix } = defaultVariant();
+    const traps = rowsOf(matrix, 'AuthenticatedRole/trap/');
+    expect(traps.length).toBeGreaterThanOrEqual(10);
+    expect(traps.filter((r) => r.actual === 'Allowed')).toEqual([]);
+  });
+
+  it('covers every Lambda role of every variant with a known purpose and neighbour denials', () => {
+    for (const { variant, template, matrix } of variants) {
+      const lambdaRoles = resourcesOf(template, 'AWS::IAM::Role')
+        .filter(([, r]) =>
+          JSON.stringify(r.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+        )
+        .map(([id]) => id);
+      for (const id of lambdaRoles) {
+        const described = matrix.roles.find((r) => r.roleId === id);
+        expect({ variant: variant.name, id, purpose: described?.purpose }).toEqual({
+          variant: variant.name,
+          id,
+          purpose: expect.stringMatching(/^Lambda: (?!UNKNOWN)/),
+        });
+        const neighbours = matrix.rows.filter(
+          (r) => r.roleId === id && r.id.includes('/neighbour/'),
+        );
+        expect(neighbours.length).toBeGreaterThan(10);
+      }
+    }
+    // The optional-features deployment adds Lambda roles (at least the retention custom resource).
+    const optional = variants[variants.length - 1]!;
+    expect(
+      optional.matrix.roles.filter((r) => r.purpose.startsWith('Lambda:')).length,
+    ).toBeGreaterThan(
+      defaultVariant().matrix.roles.filter((r) => r.purpose.startsWith('Lambda:')).length,
+    );
+  });
+
+  it('gives every end-user role (identity pool, vended) the same decisions', () => {
+    for (const { matrix } of variants) {
+      const endUserRoles = matrix.roles.filter((r) => r.purpose.startsWith('end-user'));
+      const decisions = endUserRoles.map((role) =>
+        Object.fromEntries(
+          matrix.rows
+            .filter((r) => r.roleId === role.roleId && !r.id.includes('/trust/'))
+            .map((r) => [r.id.replace(/^role:[^/]+\/[^/]+\//, ''), r.actual]),
+        ),
+      );
+      for (const other of decisions.slice(1)) expect(other).toEqual(decisions[0]);
+    }
+  });
+
+  it('is published current in docs/security-matrix.md', () => {
+    let current = '';
+    try {
+      current = readFileSync(SECURITY_MATRIX_DOC, 'utf8');
+    } catch {
+      // Missing file: the comparison below fails with the instruction.
+    }
+    const expected = renderSecurityDocument(variants);
+    if (current !== expected) {
+      throw new Error(
+        'docs/security-matrix.md is not current: run `npm run security:matrix` and commit it',
+      );
+    }
+  });
+});
+
+describe('mutations of the synthesized template are caught', () => {
+  it('widening the user resource to /user/*', async () => {
+    const mutated = withAuthenticatedPolicies(defaultVariant().template, (s) =>
+      s.replace(/\/user\/\$\{aws:PrincipalTag\/[^}]+\}/, '/user/*'),
+    );
+    const failing = failingIds(
+      await authenticatedMatrix(mutated, /\/(chime:SendChannelMessage|chime:Connect)\/|\/trap\//),
+    );
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AuthenticatedRole\/chime:SendChannelMessage\/other-user$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:Connect\/no-tag$/),
+        expect.stringMatching(/AuthenticatedRole\/trap\/star$/),
+      ]),
+    );
+  });
+
+  it('dropping sts:TagSession from the trust policy', async () => {
+    const mutated = clone(defaultVariant().template);
+    const statement = trustStatement(mutated);
+    statement.Action = [statement.Action].flat().filter((a) => a !== 'sts:TagSession');
+    expect(statement.Action).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    const failing = failingIds(await authenticatedMatrix(mutated, TRUST));
+    expect(failing).toEqual([
+      expect.stringMatching(/AuthenticatedRole\/trust\/TagSession\/authenticated$/),
+    ]);
+  });
+
+  it('dropping the amr condition', async () => {
+    const mutated = clone(defaultVariant().template);
+    const condition = trustStatement(mutated).Condition as Json;
+    expect(condition['ForAnyValue:StringLike']).toBeDefined();
+    delete condition['ForAnyValue:StringLike'];
+    const failing = failingIds(await authenticatedMatrix(mutated, TRUST));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/trust\/AssumeRoleWithWebIdentity\/unauthenticated$/),
+        expect.stringMatching(/trust\/TagSession\/unauthenticated$/),
+        expect.stringMatching(/trust\/AssumeRoleWithWebIdentity\/no-amr$/),
+      ]),
+    );
+  });
+
+  it('dropping the aud condition', async () => {
+    const mutated = clone(defaultVariant().template);
+    delete (trustStatement(mutated).Condition as Json).StringEquals;
+    const failing = failingIds(await authenticatedMatrix(mutated, TRUST));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/trust\/AssumeRoleWithWebIdentity\/other-pool$/),
+        expect.stringMatching(/trust\/TagSession\/no-aud$/),
+      ]),
+    );
+  });
+
+  it('a tag key in the principal tag mapping that differs from the policy', async () => {
+    const mutated = clone(defaultVariant().template);
+    const [[, tags]] = resourcesOf(mutated, 'AWS::Cognito::IdentityPoolPrincipalTag') as [
+      [string, CfnResource],
+    ];
+    const mapping = tags.Properties!.PrincipalTags as Record<string, string>;
+    const [key] = Object.keys(mapping);
+    (tags.Properties as Json).PrincipalTags = { [`${key}_v2`]: mapping[key!] };
+    const failing = failingIds(await authenticatedMatrix(mutated, MESSAGING));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AuthenticatedRole\/tag-key$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:SendChannelMessage\/own-user$/),
+      ]),
+    );
+  });
+
+  it('a tag key in the policy that differs from the mapping', async () => {
+    const mutated = withAuthenticatedPolicies(defaultVariant().template, (s) =>
+      s.replace(/\$\{aws:PrincipalTag\/([^}]+)\}/, '$${aws:PrincipalTag/$1_v2}'),
+    );
+    const failing = failingIds(await authenticatedMatrix(mutated, MESSAGING));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AuthenticatedRole\/tag-key$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:Connect\/own-user$/),
+      ]),
+    );
+  });
+
+  it('mapping a claim other than sub, or enabling unauthenticated identities', async () => {
+    const mutated = clone(defaultVariant().template);
+    const [[, tags]] = resourcesOf(mutated, 'AWS::Cognito::IdentityPoolPrincipalTag') as [
+      [string, CfnResource],
+    ];
+    const mapping = tags.Properties!.PrincipalTags as Record<string, string>;
+    (tags.Properties as Json).PrincipalTags = Object.fromEntries(
+      Object.keys(mapping).map((k) => [k, 'custom:chime_id']),
+    );
+    const [[, pool]] = resourcesOf(mutated, 'AWS::Cognito::IdentityPool') as [
+      [string, CfnResource],
+    ];
+    (pool.Properties as Json).AllowUnauthenticatedIdentities = true;
+    const failing = failingIds(await authenticatedMatrix(mutated, /^$/));
+    expect(failing).toEqual([
+      expect.stringMatching(/\/unauthenticated$/),
+      expect.stringMatching(/\/tag-claim$/),
+    ]);
+  });
+
+  it('granting chime:* (administration) to end users', async () => {
+    const mutated = withAuthenticatedPolicies(defaultVariant().template, (s) =>
+      s === 'chime:SendChannelMessage' ? 'chime:*' : s,
+    );
+    const failing = failingIds(await authenticatedMatrix(mutated, /\/refused\//));
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AuthenticatedRole\/actions$/),
+        expect.stringMatching(/AuthenticatedRole\/refused\/DeleteAppInstanceUser-self$/),
+      ]),
+    );
+  });
+
+  it('a Lambda role granted Chime on *, or of an unknown kind', async () => {
+    const base = defaultVariant().template;
+    const mutated = clone(base);
+    mutated.Resources.RogueRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'Rogue',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: 'chime:*', Resource: '*' }],
+            },
+          },
+        ],
+      },
+    };
+    mutated.Resources.RogueFunction = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { Role: { 'Fn::GetAtt': ['RogueRole', 'Arn'] } },
+    };
+    const matrix = await buildSecurityMatrix(mutated, {
+      roleFilter: (r) => r.logicalId === 'RogueRole',
+    });
+    const failing = failingIds(matrix);
+    expect(failing).toEqual(
+      expect.arrayContaining([
+        'role:RogueRole/purpose',
+        'role:RogueRole/neighbour/SendChannelMessage-channel',
+        'role:RogueRole/neighbour/CreateAppInstanceAdmin',
+      ]),
+    );
+  });
+
+  it('a Cognito trigger allowed to create users in any AppInstance', async () => {
+    const base = defaultVariant().template;
+    const trigger = defaultVariant().matrix.roles.find((r) =>
+      r.purpose.startsWith('Lambda: Cognito trigger'),
+    );
+    if (!trigger) throw new Error('the default deployment has no Cognito trigger role');
+    const mutated = clone(base);
+    const documents: unknown[] = [];
+    for (const [, policy] of resourcesOf(mutated, 'AWS::IAM::Policy')) {
+      const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+      if (roles.includes(trigger.roleId)) documents.push(policy.Properties!.PolicyDocument);
+    }
+    const inline = (mutated.Resources[trigger.roleId]!.Properties!.Policies ?? []) as Json[];
+    documents.push(...inline.map((p) => p.PolicyDocument));
+    let widened = 0;
+    for (const doc of documents as { Statement: Json[] }[]) {
+      for (const s of doc.Statement) {
+        if (JSON.stringify(s.Action).includes('CreateAppInstanceUser')) {
+          s.Resource = 'arn:aws:chime:*:*:app-instance/*/user/*';
+          widened++;
+        }
+      }
+    }
+    expect(widened).toBeGreaterThan(0);
+    const matrix = await buildSecurityMatrix(mutated, {
+      roleFilter: (r) => r.logicalId === trigger.roleId,
+    });
+    expect(failingIds(matrix)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/CreateAppInstanceUser-other-instance$/),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Synthesizes the real stack in-process, the way `cdk synth` does (infra/app.ts: cdk.json context,
+ * props from context), and returns its CloudFormation template.
+ *
+ * Differences from the CLI, none of which touch IAM: asset bundling, cdk-nag and the built-in
+ * CloudFormation template validation (a WASM engine, ~3 s) are skipped, and the region is pinned
+ * (the account left unresolved) so the matrix does not depend on the caller's AWS environment.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
+import { CONTEXT_KEYS, stackPropsFromContext } from '../../infra/context';
+import { asTemplate, type CfnTemplate } from '../../sandbox/iam/template';
+
+export const STACK_ID = 'ChimeCognitoAuth';
+export const MATRIX_REGION = 'us-east-1';
+
+export interface StackVariant {
+  /** Short name, shown in the matrix. */
+  readonly name: string;
+  /** `-c key=value` context of the variant (on top of cdk.json's). */
+  readonly context: Readonly<Record<string, string>>;
+}
+
+/**
+ * The deployments the matrix covers: the default one, and one with every optional feature that
+ * adds IAM roles turned on. Add a feature's context flag here when it lands.
+ */
+export const STACK_VARIANTS: readonly StackVariant[] = [
+  { name: 'default', context: {} },
+  {
+    name: 'optional features',
+    context: optionalFeatureContext(),
+  },
+];
+
+function optionalFeatureContext(): Record<string, string> {
+  const keys: Record<string, string> = CONTEXT_KEYS;
+  const context: Record<string, string> = { [CONTEXT_KEYS.channelRetentionDays]: '30' };
+  // Flags of features other issues are adding; set only once infra/context.ts reads them.
+  const optional: Record<string, string> = {
+    credentialVending: 'true',
+    credentialVendingOrigins: 'http://localhost:5173',
+    webHosting: 'true',
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    const key = keys[name];
+    if (key !== undefined) context[key] = value;
+  }
+  return context;
+}
+
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/** The template of the real stack for a variant (a few seconds: run it once per test file). */
+export function synthesizeStackTemplate(variant: StackVariant = STACK_VARIANTS[0]!): CfnTemplate {
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: {
+      ...cdkJsonContext(),
+      ...variant.context,
+      [CONTEXT_KEYS.region]: MATRIX_REGION,
+      // Skip asset bundling (esbuild): it does not change any policy.
+      'aws:cdk:bundling-stacks': [],
+      // Keep construct paths in the template: the matrix names roles by them.
+      'aws:cdk:enable-path-metadata': true,
+    },
+  });
+  const props = stackPropsFromContext(app);
+  const stack = new ChimeCognitoAuthStack(app, STACK_ID, {
+    ...props,
+    env: { region: MATRIX_REGION },
+  });
+  const assembly = app.synth();
+  return asTemplate(assembly.getStackArtifact(stack.artifactId).template, `${STACK_ID} template`);
+}

@@ -45,6 +45,43 @@ export interface ChimeMessagingModuleOptions {
 
 const BEARER_HEADER = 'x-amz-chime-bearer';
 
+/** How long an IAM decision is reused for the same session, action and resource. */
+export const DECISION_TTL_MS = 60_000;
+
+type Caller = Awaited<ReturnType<SandboxContext['authenticate']>>;
+
+/**
+ * Memoizes `ctx.authorize` per (session, action, resource). A chat sends every message through
+ * two IAM evaluations (bearer and channel) that cost milliseconds each in the policy engine, the
+ * same answer every time: the role's policies are fixed by the template and a session's principal
+ * tags never change. Denials are memoized too (the same error is thrown again). Entries live
+ * `DECISION_TTL_MS`, so a policy with time conditions would be re-evaluated at least that often;
+ * the project's policies have none.
+ */
+export class DecisionCache {
+  private readonly entries = new Map<string, { at: number; outcome: Promise<void> }>();
+
+  constructor(
+    private readonly authorize: SandboxContext['authorize'],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  check(caller: Caller, action: string, resource: string): Promise<void> {
+    const key = `${caller.session.accessKeyId}|${action}|${resource}`;
+    const now = this.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < DECISION_TTL_MS) return hit.outcome;
+    if (this.entries.size > 10_000) this.entries.clear();
+    const outcome = this.authorize(caller, { action, resource, protocol: 'restJson' });
+    // Keep failures for the same key as they are (an AwsError denial); drop unexpected ones.
+    outcome.catch((error: unknown) => {
+      if (!(error instanceof AwsError)) this.entries.delete(key);
+    });
+    this.entries.set(key, { at: now, outcome });
+    return outcome;
+  }
+}
+
 /**
  * Adapts what the identity module shares to the directory this module needs. Accepted shapes:
  * `{ nameOf(arn) }` (preferred), or a lookup returning a user with `Name`/`name`.
@@ -109,6 +146,8 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
   let sessions: MessagingSessions | undefined;
   let log: MutationLog | undefined;
 
+  let decisions: DecisionCache | undefined;
+
   const handler =
     (
       ctx: SandboxContext,
@@ -138,12 +177,11 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       if (spec.bearer) {
         bearer = single(req.headers[BEARER_HEADER]) ?? '';
         if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
-        await ctx.authorize(caller, { action, resource: bearer, protocol: 'restJson' });
+        decisions ??= new DecisionCache(ctx.authorize);
+        await decisions.check(caller, action, bearer);
         for (const member of spec.resources) {
           const arn = input[member];
-          if (typeof arn === 'string' && arn !== '') {
-            await ctx.authorize(caller, { action, resource: arn, protocol: 'restJson' });
-          }
+          if (typeof arn === 'string' && arn !== '') await decisions.check(caller, action, arn);
         }
       } else {
         await ctx.authorize(caller, { action, resource: '*', protocol: 'restJson' });

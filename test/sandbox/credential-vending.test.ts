@@ -23,6 +23,11 @@ import { stackPropsFromContext } from '../../infra/context';
 import { vendCredentials, type VendingDeps } from '../../lambdas/lib/credential-vending/core';
 import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/verifier';
 import { resourcesOfType } from '../../sandbox/iam/template';
+import {
+  CREDENTIAL_VENDING_PATH,
+  credentialVending,
+  sandboxCredentialVendingUrl,
+} from '../../sandbox/services/credential-vending';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 
 const silent = { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'];
@@ -65,7 +70,7 @@ async function signUpAndIn(name: string): Promise<void> {
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
   synthesizeWithVending(outdir);
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  sandbox = await startTestSandbox({ cdkOutDir: outdir, modules: [credentialVending] });
 
   const { resources } = sandbox;
   const vendingFunction = resourcesOfType(resources.stack.template, 'AWS::Lambda::Function').find(
@@ -266,5 +271,50 @@ describe('credential vending in the sandbox', () => {
       authorization: `Bearer ${header}.${forged}.${signature}`,
     });
     expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('the sandbox credential-vending route (for the web demo, offline)', () => {
+  const url = () => sandboxCredentialVendingUrl(sandbox.resources, sandbox.url)!;
+
+  it('is at a fixed path of the sandbox endpoint when the template has the function', () => {
+    expect(url()).toBe(`${sandbox.url}${CREDENTIAL_VENDING_PATH}`);
+  });
+
+  it('answers POST with an ID token like the function URL, and the credentials work', async () => {
+    const response = await fetch(url(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${idTokens.alice}`, origin: 'http://localhost:5173' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('access-control-allow-origin')).toBeTruthy();
+    const vended = parseVendedCredentialsResponse(await response.json());
+    const arnOf = (name: string) => appInstanceUserArn(sandbox.config.appInstanceArn, subs[name]!);
+    expect(vended.appInstanceUserArn).toBe(arnOf('alice'));
+    expect(await actAs(asSdk(vended.credentials), arnOf('alice'), 'route-self')).toBe('allowed');
+  });
+
+  it('answers a CORS preflight, and refuses a missing or forged token', async () => {
+    const preflight = await fetch(url(), {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeTruthy();
+
+    const missing = await fetch(url(), { method: 'POST' });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: 'missing_token' });
+    const [header, payload] = idTokens.bob!.split('.');
+    const forged = await fetch(url(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${header}.${payload}.AAAA` },
+    });
+    expect(forged.status).toBe(401);
   });
 });

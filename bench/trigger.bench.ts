@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 
 const ROOT = path.join(__dirname, '..');
 const HANDLERS = ['post-confirmation', 'post-authentication'] as const;
-const COLD_RUNS = 15;
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_RUNS = 2000;
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/bench';
 
@@ -46,28 +46,36 @@ async function bundle(entry: string, outfile: string, bundleSdk: boolean): Promi
   });
 }
 
-/** Median time to `require` the bundle in a fresh node process, and of the whole process. */
-function coldLoad(file: string, nodePath: string): { load: number; process: number } {
+/**
+ * Median time to `require` each file in a fresh node process, and of the whole process. The files
+ * are loaded in turn within each round, so that load on a shared machine hits all of them alike.
+ */
+function coldLoads(files: string[], nodePath: string): Array<{ load: number; process: number }> {
   const script =
     'const t=process.hrtime.bigint();require(process.argv[1]);' +
     'process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
-  const loads: number[] = [];
-  const processes: number[] = [];
+  const loads = files.map(() => [] as number[]);
+  const processes = files.map(() => [] as number[]);
   for (let i = 0; i < COLD_RUNS; i += 1) {
-    const started = process.hrtime.bigint();
-    const out = execFileSync(process.execPath, ['-e', script, file], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_PATH: nodePath,
-        NODE_NO_WARNINGS: '1',
-        AWS_REGION: 'us-east-1',
-        APP_INSTANCE_ARN,
-      },
+    files.forEach((file, j) => {
+      const started = process.hrtime.bigint();
+      const out = execFileSync(process.execPath, ['-e', script, file], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_PATH: nodePath,
+          NODE_NO_WARNINGS: '1',
+          AWS_REGION: 'us-east-1',
+          APP_INSTANCE_ARN,
+        },
+      });
+      processes[j]?.push(Number(process.hrtime.bigint() - started) / 1e6);
+      loads[j]?.push(Number(out.toString()));
     });
-    processes.push(Number(process.hrtime.bigint() - started) / 1e6);
-    loads.push(Number(out.toString()));
   }
-  return { load: median(loads), process: median(processes) };
+  return files.map((_, j) => ({
+    load: median(loads[j] ?? []),
+    process: median(processes[j] ?? []),
+  }));
 }
 
 async function warmInvocations(): Promise<void> {
@@ -130,25 +138,42 @@ export async function run(): Promise<void> {
       path.join(runtimeNodePath, '@aws-sdk'),
     );
 
-    const baseline = coldLoad(path.join(ROOT, 'package.json'), runtimeNodePath);
+    const variants = HANDLERS.flatMap((name) =>
+      [false, true].map((bundleSdk) => ({
+        name,
+        bundleSdk,
+        outfile: path.join(dir, `${name}-${bundleSdk ? 'sdk' : 'external'}`, 'index.js'),
+      })),
+    );
+    for (const v of variants) {
+      await bundle(path.join(ROOT, 'lambdas', `${v.name}.ts`), v.outfile, v.bundleSdk);
+    }
+    const sdkOnly = path.join(dir, 'sdk-only.js');
+    fs.writeFileSync(sdkOnly, "require('@aws-sdk/client-chime-sdk-identity');");
+    const empty = path.join(dir, 'empty.js');
+    fs.writeFileSync(empty, '');
+    const files = [...variants.map((v) => v.outfile), sdkOnly, empty];
+    const cold = coldLoads(files, runtimeNodePath);
+
     console.log(
       `node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}; ` +
-        `cold figures are medians of ${COLD_RUNS} fresh processes (empty process: ${baseline.process.toFixed(0)} ms)`,
+        `cold figures are medians of ${COLD_RUNS} fresh processes per file, interleaved`,
     );
     console.log('| handler | AWS SDK | bundle | gzip | cold require | cold process |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: |');
-    for (const name of HANDLERS) {
-      for (const bundleSdk of [false, true]) {
-        const outfile = path.join(dir, `${name}-${bundleSdk ? 'sdk' : 'external'}`, 'index.js');
-        await bundle(path.join(ROOT, 'lambdas', `${name}.ts`), outfile, bundleSdk);
-        const bytes = fs.readFileSync(outfile);
-        const cold = coldLoad(outfile, runtimeNodePath);
-        console.log(
-          `| ${name} | ${bundleSdk ? 'bundled' : 'runtime (deployed)'} | ${bytes.length} B (${kb(bytes.length)}) | ` +
-            `${kb(gzipSync(bytes).length)} | ${cold.load.toFixed(1)} ms | ${cold.process.toFixed(0)} ms |`,
-        );
-      }
-    }
+    variants.forEach((v, i) => {
+      const bytes = fs.readFileSync(v.outfile);
+      const c = cold[i];
+      console.log(
+        `| ${v.name} | ${v.bundleSdk ? 'bundled' : 'runtime (deployed)'} | ${bytes.length} B (${kb(bytes.length)}) | ` +
+          `${kb(gzipSync(bytes).length)} | ${c?.load.toFixed(1)} ms | ${c?.process.toFixed(0)} ms |`,
+      );
+    });
+    const [sdk, none] = cold.slice(-2);
+    console.log(
+      `reference: require('@aws-sdk/client-chime-sdk-identity') alone ${sdk?.load.toFixed(1)} ms; ` +
+        `empty module ${none?.load.toFixed(1)} ms, empty process ${none?.process.toFixed(0)} ms`,
+    );
     await warmInvocations();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

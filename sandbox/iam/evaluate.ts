@@ -283,12 +283,6 @@ async function decide(simulation: Simulation, options: DecideOptions): Promise<E
 
 /** The unvalidated engine takes the context as is: give multi-valued keys as arrays. */
 async function decideUnvalidated(simulation: Simulation, note: string): Promise<EvaluationOutcome> {
-  if (simulation.sessionPolicy !== undefined) {
-    // runUnsafeSimulation ignores session policies: refuse rather than decide without it.
-    throw new PolicyEvaluationError(
-      `cannot evaluate a session policy without validation (${note})`,
-    );
-  }
   const context: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(simulation.request.contextVariables)) {
     let isArray = Array.isArray(value);
@@ -299,23 +293,42 @@ async function decideUnvalidated(simulation: Simulation, note: string): Promise<
     }
     context[key] = isArray ? [value].flat() : Array.isArray(value) ? String(value[0]) : value;
   }
-  const decision = runUnsafeSimulation(
-    {
-      ...simulation,
-      // runUnsafeSimulation loads a plain resource policy without a name and then crashes reading
-      // it (iam-simulate 0.1.173). A policy in iam-policy's plain `ValidatedPolicy` shape carries
-      // its name; `errors` is empty because the validated engine has just accepted the policy.
-      ...(simulation.resourcePolicy !== undefined && {
-        resourcePolicy: {
-          __validated: true,
-          policyDocument: simulation.resourcePolicy,
-          metadata: { name: 'ResourcePolicy' },
-          errors: [],
-        },
-      }),
-      request: { ...simulation.request, contextVariables: context },
-    },
-    {},
-  ) as Decision;
+  const { sessionPolicy, ...rest } = simulation;
+  const run = (identityPolicies: Simulation['identityPolicies']) =>
+    runUnsafeSimulation(
+      {
+        ...rest,
+        identityPolicies,
+        // runUnsafeSimulation loads a plain resource policy without a name and then crashes
+        // reading it (iam-simulate 0.1.173). A policy in iam-policy's plain `ValidatedPolicy`
+        // shape carries its name; `errors` is empty: the validated engine has accepted it.
+        ...(simulation.resourcePolicy !== undefined && {
+          resourcePolicy: {
+            __validated: true,
+            policyDocument: simulation.resourcePolicy,
+            metadata: { name: 'ResourcePolicy' },
+            errors: [],
+          },
+        }),
+        request: { ...simulation.request, contextVariables: context },
+      },
+      {},
+    ) as Decision;
+  let decision = run(simulation.identityPolicies);
+  if (sessionPolicy !== undefined) {
+    // runUnsafeSimulation ignores session policies. Without a resource policy, IAM allows what both
+    // the identity policies and the session policy allow, and an explicit deny in either wins.
+    if (simulation.resourcePolicy !== undefined) {
+      throw new PolicyEvaluationError(
+        `cannot combine a session policy and a resource policy without validation (${note})`,
+      );
+    }
+    const session = run([{ name: 'SessionPolicy', policy: sessionPolicy }]);
+    if (decision === 'ExplicitlyDenied' || session === 'ExplicitlyDenied') {
+      decision = 'ExplicitlyDenied';
+    } else if (session !== 'Allowed') {
+      decision = 'ImplicitlyDenied';
+    }
+  }
   return { decision, allowed: decision === 'Allowed', validated: false, note };
 }

@@ -297,3 +297,48 @@ describe('policy evaluation', () => {
     ).toBe(false);
   });
 });
+
+describe('session policies on the unvalidated path', () => {
+  const env = fakeEnvironment(template, { accountId: '111122223333' });
+  const instanceArn = env.resources.Instance!.attributes.AppInstanceArn!;
+  const principalArn = 'arn:aws:sts::111122223333:assumed-role/r/s';
+  const policies = [
+    {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow' as const,
+          Action: 'chime:CreateAppInstanceUser',
+          Resource: `${instanceArn}/user/*`,
+        },
+      ],
+    },
+  ];
+  const create = (sessionPolicy: object) =>
+    evaluateIdentityRequest({
+      policies,
+      action: 'chime:CreateAppInstanceUser',
+      resource: `${instanceArn}/user/u1`,
+      principalArn,
+      unlistedResourceReason: 'the API names the AppInstance',
+      sessionPolicy: sessionPolicy as never,
+    });
+
+  it('allows only what the identity and the session policies both allow', async () => {
+    const allowAll = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'chime:*', Resource: '*' }],
+    };
+    const allowOther = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'chime:Connect', Resource: '*' }],
+    };
+    const denyAll = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+    };
+    expect((await create(allowAll)).decision).toBe('Allowed');
+    expect((await create(allowOther)).decision).toBe('ImplicitlyDenied');
+    expect((await create(denyAll)).decision).toBe('ExplicitlyDenied');
+  });
+});

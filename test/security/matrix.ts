@@ -367,7 +367,11 @@ async function grantedActions(role: RoleInfo): Promise<string[]> {
   const actions = new Set<string>();
   for (const policy of role.policies) {
     for (const s of statementsOf(policy.document)) {
-      if (s.Effect !== 'Allow' || s.Action === undefined) continue;
+      if (s.Effect !== 'Allow') continue;
+      // An Allow with NotAction / NotResource grants (nearly) everything: make the fact fail.
+      if (s.NotAction !== undefined) actions.add(`NotAction:${JSON.stringify(s.NotAction)}`);
+      if (s.NotResource !== undefined) actions.add(`NotResource:${JSON.stringify(s.NotResource)}`);
+      if (s.Action === undefined) continue;
       for (const pattern of Array.isArray(s.Action) ? s.Action : [s.Action as string]) {
         if (!pattern.includes('*')) {
           actions.add(pattern);
@@ -1232,6 +1236,23 @@ export async function buildSecurityMatrix(
       const text = purposeLabel(purpose);
       roles.push({ roleId: role.logicalId, role: label, purpose: `Lambda: ${text}` });
       roleFact('purpose', 'the Lambda role has a known purpose', true, purpose.kind !== 'unknown');
+      if (purpose.kind === 'credential-vending') {
+        // The server sets the session tag whose key it reads from PRINCIPAL_TAG_KEY.
+        const env = functionsOfRole(facts, role).map((id) => {
+          const variables = resolveIntrinsics(
+            facts.template.Resources[id]!.Properties?.Environment,
+            facts.template,
+            facts.env,
+          ) as { Variables?: Record<string, string> } | undefined;
+          return variables?.Variables?.PRINCIPAL_TAG_KEY;
+        });
+        roleFact(
+          'tag-key',
+          'the server tags sessions with the key the user roles read (PRINCIPAL_TAG_KEY)',
+          [...new Set(purpose.userRoles.flatMap(principalTagKeysOf))],
+          [...new Set(env)],
+        );
+      }
       add(lambdaNeighbourCases(facts, role, purpose, `${prefix}${text}`));
     } else {
       const services = trustPrincipals(role, 'Service');

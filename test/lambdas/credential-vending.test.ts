@@ -331,6 +331,7 @@ describe('vendCredentials: other failures', () => {
       authorization: bearer(aliceIdToken()),
     });
     expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('POST');
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
   });
 });

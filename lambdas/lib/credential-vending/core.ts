@@ -123,7 +123,10 @@ export async function vendCredentials(
 ): Promise<VendingResponse> {
   const { settings, logger } = deps;
   if (request.method.toUpperCase() !== 'POST') {
-    return fail(405, 'method_not_allowed', 'use POST');
+    return {
+      ...fail(405, 'method_not_allowed', 'use POST'),
+      headers: { ...NO_STORE, allow: 'POST' },
+    };
   }
   if (!request.authorization) {
     return fail(401, 'missing_token', 'send the ID token as Authorization: Bearer <token>');

@@ -133,6 +133,7 @@ test('post-authentication never blocks a sign-in when Chime hangs', async () => 
   expect(run.error).toBeUndefined();
   expect(run.result).toMatchObject({ triggerSource: 'PostAuthentication_Authentication' });
   expect(run.output).toContain('DeadlineExceeded');
-  // 1.5 s Chime budget plus a cold process start; well under Cognito's 5 s.
-  expect(run.durationMs).toBeLessThan(4500);
+  // The handler answered at its 1.5 s Chime budget, whatever the endpoint does.
+  expect(run.handlerMs).toBeGreaterThanOrEqual(1000);
+  expect(run.handlerMs).toBeLessThan(2000);
 });

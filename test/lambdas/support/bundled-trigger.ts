@@ -101,7 +101,10 @@ const context = {
   getRemainingTimeInMillis: () => Math.max(0, Number(timeoutMs) - (Date.now() - started)),
 };
 Promise.resolve(handler(JSON.parse(eventJson), context, () => {})).then(
-  (result) => { process.stdout.write('\\nRESULT ' + JSON.stringify(result) + '\\n'); process.exit(0); },
+  (result) => {
+    process.stdout.write('\\nDURATION ' + (Date.now() - started) + '\\nRESULT ' + JSON.stringify(result) + '\\n');
+    process.exit(0);
+  },
   (error) => { process.stdout.write('\\nERROR ' + JSON.stringify({ name: error.name, message: error.message }) + '\\n'); process.exit(1); },
 );
 `;
@@ -111,7 +114,10 @@ export interface InvocationResult {
   readonly error?: { name: string; message: string };
   /** What the function itself wrote to stdout and stderr (its log lines), without the result. */
   readonly output: string;
+  /** Wall time of the whole process (cold start included). */
   readonly durationMs: number;
+  /** Time from the handler call to its answer, as Lambda would bill it. */
+  readonly handlerMs?: number;
 }
 
 /** Invokes a bundled handler in a fresh `node` process (a cold container), like Lambda would. */
@@ -143,7 +149,7 @@ export function invokeBundled(
         const durationMs = Date.now() - started;
         const output = `${stdout}\n${stderr}`
           .split('\n')
-          .filter((l) => !l.startsWith('RESULT ') && !l.startsWith('ERROR '))
+          .filter((l) => !/^(RESULT|ERROR|DURATION) /.test(l))
           .join('\n');
         const line = stdout
           .split('\n')
@@ -153,9 +159,11 @@ export function invokeBundled(
           return;
         }
         const payload: unknown = JSON.parse(line.slice(line.indexOf(' ') + 1));
+        const duration = stdout.split('\n').find((l) => l.startsWith('DURATION '));
+        const handlerMs = duration ? Number(duration.slice('DURATION '.length)) : undefined;
         resolve(
           line.startsWith('RESULT ')
-            ? { result: payload, output, durationMs }
+            ? { result: payload, output, durationMs, handlerMs }
             : { error: payload as { name: string; message: string }, output, durationMs },
         );
       },

@@ -73,6 +73,8 @@ export interface IdentityRequest {
   readonly principalTags?: Readonly<Record<string, string>>;
   /** Other request context keys. */
   readonly context?: ContextValues;
+  /** The resource's own policy (an S3 bucket policy, ...); Chime has none. @default - none */
+  readonly resourcePolicy?: PolicyDocument;
   /** @default - none */
   readonly permissionsBoundary?: PolicyDocument;
   /** @default - none */
@@ -137,7 +139,7 @@ function toIdentityPolicies(policies: readonly PolicyInput[]) {
   );
 }
 
-/** Decides a request made with identity policies (no resource policy: Chime has none). */
+/** Decides a request made with identity policies (and the resource's policy, if it has one). */
 export async function evaluateIdentityRequest(req: IdentityRequest): Promise<EvaluationOutcome> {
   const callerAccount = accountOfArn(req.principalArn);
   if (!callerAccount) {
@@ -158,6 +160,7 @@ export async function evaluateIdentityRequest(req: IdentityRequest): Promise<Eva
         permissionBoundaryPolicies: [{ name: 'boundary', policy: req.permissionsBoundary }],
       }),
       ...(req.sessionPolicy && { sessionPolicy: req.sessionPolicy }),
+      ...(req.resourcePolicy && { resourcePolicy: req.resourcePolicy }),
       request: {
         action: req.action,
         principal: req.principalArn,

@@ -31,6 +31,7 @@ import {
   resolveIntrinsics,
   statementsOf,
   type CfnTemplate,
+  type PolicyDocument,
   type PolicyStatement,
   type RoleInfo,
   type TemplateEnvironment,
@@ -79,6 +80,7 @@ export interface SecurityMatrix {
 
 export const ACCOUNT = '123456789012';
 export const OTHER_ACCOUNT = '210987654321';
+export const OTHER_BUCKET = 'another-bucket-in-the-account';
 export const ALICE = fakeUuid('alice');
 export const BOB = fakeUuid('bob');
 
@@ -189,6 +191,19 @@ function readStackFacts(template: CfnTemplate): StackFacts {
   };
 }
 
+/** `{ resourcePolicy }` for a request on an S3 bucket (or object) of the stack that has a policy. */
+function bucketPolicyOf(facts: StackFacts, arn: string): { resourcePolicy?: PolicyDocument } {
+  const bucket = /^arn:[\w-]+:s3:::([^/]+)/.exec(arn)?.[1];
+  if (!bucket) return {};
+  for (const [, r] of entriesOfType(facts.template, 'AWS::S3::BucketPolicy')) {
+    const name = resolveIntrinsics(r.Properties?.Bucket, facts.template, facts.env);
+    if (name !== bucket) continue;
+    const document = resolveIntrinsics(r.Properties?.PolicyDocument, facts.template, facts.env);
+    return { resourcePolicy: document as PolicyDocument };
+  }
+  return {};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Role classification
 
@@ -228,7 +243,16 @@ export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
   | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
-  | { readonly kind: 'cdk-provider'; readonly resourceTypes: readonly string[] }
+  | {
+      readonly kind: 'cdk-provider';
+      readonly resourceTypes: readonly string[];
+      /** What the provider must be able to do, for the providers the matrix knows. */
+      readonly needs: readonly CustomResourceCall[];
+      /** Its buckets: neighbour rows refuse the same actions on another bucket. */
+      readonly buckets: readonly string[];
+      /** Buckets whose policy it must not change (CDK's auto-delete provider may: it blocks writes first). */
+      readonly policyLockedBuckets: readonly string[];
+    }
   | { readonly kind: 'unknown'; readonly why: string };
 
 interface CustomResourceCall {
@@ -280,7 +304,40 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
     return { kind: 'aws-custom-resource', calls: unique };
   }
   if (served.length > 0) {
-    return { kind: 'cdk-provider', resourceTypes: [...new Set(served.map(([, r]) => r.Type))] };
+    const needs: CustomResourceCall[] = [];
+    const buckets: string[] = [];
+    const policyLockedBuckets: string[] = [];
+    for (const [, r] of served) {
+      const props = (resolve(r.Properties) ?? {}) as Record<string, unknown>;
+      if (r.Type === 'Custom::CDKBucketDeployment') {
+        // Reads the CDK asset bucket, writes and prunes the destination bucket.
+        const destination = String(props.DestinationBucketName);
+        const sources = (props.SourceBucketNames ?? []) as string[];
+        const keys = (props.SourceObjectKeys ?? []) as string[];
+        buckets.push(destination);
+        policyLockedBuckets.push(destination);
+        // The object key is a content hash: a fixed name keeps the document stable.
+        if (sources[0] && keys[0]) {
+          needs.push({ action: 's3:GetObject', resource: `arn:aws:s3:::${sources[0]}/asset.zip` });
+        }
+        needs.push(
+          { action: 's3:PutObject', resource: `arn:aws:s3:::${destination}/index.html` },
+          { action: 's3:DeleteObject', resource: `arn:aws:s3:::${destination}/old.js` },
+        );
+      } else if (r.Type === 'Custom::S3AutoDeleteObjects') {
+        // Empties its bucket on stack deletion (granted by the bucket policy).
+        const bucket = String(props.BucketName);
+        buckets.push(bucket);
+        needs.push({ action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket}/index.html` });
+      }
+    }
+    return {
+      kind: 'cdk-provider',
+      resourceTypes: [...new Set(served.map(([, r]) => r.Type))],
+      needs,
+      buckets: [...new Set(buckets)],
+      policyLockedBuckets: [...new Set(policyLockedBuckets)],
+    };
   }
   return {
     kind: 'unknown',
@@ -926,6 +983,7 @@ function lambdaNeighbourCases(
           action,
           resource,
           principalArn,
+          ...bucketPolicyOf(facts, resource),
           ...extra,
         }),
       ...(note && { note }),
@@ -991,6 +1049,52 @@ function lambdaNeighbourCases(
           'identity side; the trust side is in the user role section',
         );
       }
+    }
+  }
+  if (purpose.kind === 'cdk-provider') {
+    for (const need of purpose.needs) {
+      add(
+        `needs/${need.action}/${need.resource.split(':::')[1]!.split('/')[0]}`,
+        'Allowed',
+        need.action,
+        need.resource,
+      );
+    }
+    for (const bucket of purpose.buckets) {
+      add(
+        `neighbour/s3:PutObject-other-bucket/${bucket}`,
+        'Denied',
+        's3:PutObject',
+        `arn:aws:s3:::${OTHER_BUCKET}/index.html`,
+        {},
+        'another bucket',
+      );
+      add(
+        `neighbour/s3:DeleteObject-other-bucket/${bucket}`,
+        'Denied',
+        's3:DeleteObject',
+        `arn:aws:s3:::${OTHER_BUCKET}/index.html`,
+        {},
+        'another bucket',
+      );
+      add(
+        `neighbour/s3:DeleteBucket/${bucket}`,
+        'Denied',
+        's3:DeleteBucket',
+        `arn:aws:s3:::${bucket}`,
+      );
+    }
+  }
+  if (purpose.kind === 'cdk-provider') {
+    for (const bucket of purpose.policyLockedBuckets) {
+      add(
+        `neighbour/s3:PutBucketPolicy/${bucket}`,
+        'Denied',
+        's3:PutBucketPolicy',
+        `arn:aws:s3:::${bucket}`,
+        {},
+        'cannot open its bucket',
+      );
     }
   }
   const granted = (action: string, resource: string) =>
@@ -1309,6 +1413,9 @@ export async function buildSecurityMatrix(
     ...(facts.userPoolArn ? [[facts.userPoolArn, '{userPool}'] as [string, string]] : []),
     ...facts.identityPools.flatMap((p) =>
       p.providerNames.map((n) => [n, '{userPoolProvider}'] as [string, string]),
+    ),
+    ...entriesOfType(facts.template, 'AWS::S3::Bucket').map(
+      ([id]) => [facts.env.resources[id]!.ref, `{bucket:${id}}`] as [string, string],
     ),
     [OTHER_ACCOUNT, '{otherAccount}'],
     [ACCOUNT, '{account}'],

@@ -1229,7 +1229,17 @@ export async function buildSecurityMatrix(
     });
   };
 
-  const inScope = facts.roles.filter((r) => options.roleFilter?.(r) ?? true);
+  // End-user roles first (the promise), then Lambda roles, then any other role.
+  const rank = (r: RoleInfo) =>
+    principalTagKeysOf(r).length > 0 ||
+    facts.identityPools.some((p) => p.attachedRoles.authenticated === r.logicalId)
+      ? 0
+      : trustPrincipals(r, 'Service').includes(LAMBDA_SERVICE)
+        ? 1
+        : 2;
+  const inScope = facts.roles
+    .filter((r) => options.roleFilter?.(r) ?? true)
+    .sort((a, b) => rank(a) - rank(b));
   for (const pool of facts.identityPools) {
     const p = pool.properties;
     fact(
@@ -1481,8 +1491,14 @@ export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
       .map(([k, v]) => `-c ${k}=${v}`)
       .join(' ');
     lines.push(`## Deployment: ${part.variant}${ctx ? ` (\`${ctx}\`)` : ''}`, '');
-    lines.push('| Role | Purpose |', '| --- | --- |');
-    for (const r of matrix.roles) lines.push(`| ${sym(r.role)} | ${sym(r.purpose)} |`);
+    lines.push('| Role | Purpose | Requests | Hold |', '| --- | --- | --- | --- |');
+    for (const r of matrix.roles) {
+      const rows = matrix.rows.filter((x) => x.roleId === r.roleId);
+      const hold = rows.filter((x) => x.holds).length;
+      lines.push(
+        `| ${sym(r.role)} | ${sym(r.purpose)} | ${rows.length} | ${hold === rows.length ? 'all' : `**${hold}**`} |`,
+      );
+    }
     lines.push(
       '',
       '### Configuration facts',

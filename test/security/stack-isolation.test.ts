@@ -261,8 +261,11 @@ describe('security matrix of the synthesized stack', () => {
     }
     const expected = renderSecurityDocument(variants);
     if (current !== expected) {
+      const have = current.split('\n');
+      const want = expected.split('\n');
+      const line = want.findIndex((l, i) => l !== have[i]);
       throw new Error(
-        'docs/security-matrix.md is not current: run `npm run security:matrix` and commit it',
+        `docs/security-matrix.md is not current (first difference at line ${line + 1}: expected ${JSON.stringify(want[line]?.slice(0, 200))}): run \`npm run security:matrix\` and commit it`,
       );
     }
   });

@@ -3,14 +3,17 @@
  * - fan-out: N senders (ChimeSDKMessagingClient, each sending one message after another) to a
  *   channel of M members, each with an open messaging-session WebSocket; delivered messages/s
  *   (frames received by all members) and delivery latency (send call start -> frame received)
- *   p50/p99. Server and clients share this process and the machine's cores.
+ *   p50/p99. The server runs in a child process (as the sandbox does), the clients here.
  * - sign-up-to-credentials: SignUp -> ConfirmSignUp (the PostConfirmation trigger runs) ->
  *   InitiateAuth -> GetId -> GetCredentialsForIdentity against the full sandbox (the CLI in a
  *   child process).
  * Targets (issue #6, 2-core machine): >= 500 delivered messages/s with 20 members, p99 < 100 ms.
  */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  ChimeSDKMessagingClient,
   CreateChannelCommand,
   CreateChannelMembershipCommand,
   SendChannelMessageCommand,
@@ -18,12 +21,7 @@ import {
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
-import {
-  APP_INSTANCE_ARN,
-  type MessagingSandbox,
-  REGION,
-  startMessagingSandbox,
-} from '../test/sandbox/messaging/harness';
+import { APP_INSTANCE_ARN, REGION } from '../test/sandbox/messaging/harness';
 import { signUpAndIn, startFullSandbox } from '../test/sandbox/messaging/full-sandbox';
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -32,8 +30,73 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
-async function connect(sandbox: MessagingSandbox, id: string, userArn: string): Promise<WebSocket> {
-  const session = sandbox.sessionFor(id);
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/** The messaging harness in a child process (its own core), driven over IPC. */
+interface RemoteSandbox {
+  readonly url: string;
+  addUser(id: string, name: string): Promise<string>;
+  session(id: string): Promise<Credentials>;
+  client(id: string): Promise<ChimeSDKMessagingClient>;
+  stop(): Promise<void>;
+}
+
+async function startRemoteSandbox(): Promise<RemoteSandbox> {
+  const child = fork(
+    join(__dirname, '..', 'test', 'sandbox', 'messaging', 'harness-process.ts'),
+    [],
+    {
+      execArgv: ['--import', 'tsx', '--no-warnings'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on('message', (m: { ready?: string; id?: number; result?: unknown; error?: string }) => {
+      if (m.ready) return resolve(m.ready);
+      const waiter = m.id === undefined ? undefined : pending.get(m.id);
+      if (!waiter || m.id === undefined) return;
+      pending.delete(m.id);
+      if (m.error) waiter.reject(new Error(m.error));
+      else waiter.resolve(m.result);
+    });
+    child.once('exit', (code) => reject(new Error(`the harness exited with ${code}`)));
+  });
+  const call = <T>(message: Record<string, unknown>) =>
+    new Promise<T>((resolve, reject) => {
+      const id = (next += 1);
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, ...message });
+    });
+  const session = (id: string) => call<Credentials>({ op: 'session', user: id });
+  return {
+    url,
+    addUser: (id, name) => call<string>({ op: 'addUser', user: id, name }),
+    session,
+    async client(id) {
+      return new ChimeSDKMessagingClient({
+        region: REGION,
+        endpoint: url,
+        maxAttempts: 1,
+        credentials: await session(id),
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ op: 'stop' });
+      await exited;
+    },
+  };
+}
+
+async function connect(sandbox: RemoteSandbox, id: string, userArn: string): Promise<WebSocket> {
+  const session = await sandbox.session(id);
   const signer = new SignatureV4({
     service: 'chime',
     region: REGION,
@@ -79,13 +142,13 @@ interface FanOutResult {
 }
 
 async function fanOut(senders: number, members: number, perSender: number): Promise<FanOutResult> {
-  const sandbox = await startMessagingSandbox();
+  const sandbox = await startRemoteSandbox();
   const sockets: WebSocket[] = [];
   try {
     const ids = Array.from({ length: members }, (_, i) => `member-${i}`);
-    const arns = ids.map((id, i) => sandbox.addUser(id, `Member ${i}`));
+    const arns = await Promise.all(ids.map((id, i) => sandbox.addUser(id, `Member ${i}`)));
     const owner = arns[0] ?? '';
-    const ownerClient = sandbox.client(ids[0] ?? '');
+    const ownerClient = await sandbox.client(ids[0] ?? '');
     const { ChannelArn } = await ownerClient.send(
       new CreateChannelCommand({
         AppInstanceArn: APP_INSTANCE_ARN,
@@ -127,7 +190,9 @@ async function fanOut(senders: number, members: number, perSender: number): Prom
       sockets.push(ws);
     }
 
-    const clients = Array.from({ length: senders }, (_, i) => sandbox.client(ids[i] ?? ''));
+    const clients = await Promise.all(
+      Array.from({ length: senders }, (_, i) => sandbox.client(ids[i] ?? '')),
+    );
     const begin = performance.now();
     await Promise.all(
       clients.map(async (client, s) => {
@@ -193,7 +258,9 @@ async function signUpToCredentials(users: number): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  console.log('fan-out (in-process server, SigV4 + IAM on every request, fsync per batch):');
+  console.log(
+    'fan-out (server in its own process; SigV4 + IAM on every request, fsync per batch):',
+  );
   console.log('senders members messages deliveries  seconds  delivered/s  p50 ms  p99 ms  max ms');
   for (const [senders, members, perSender] of [
     [1, 20, 100],

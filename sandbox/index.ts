@@ -15,7 +15,7 @@ import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
-import { CredentialStore } from './core/credentials';
+import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
 import { AwsError } from './core/errors';
 import { verifySigV4 } from './core/sigv4';
 import { SandboxState, writeFileAtomic } from './core/state';
@@ -35,6 +35,8 @@ import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
+import { withIamGate } from './user-pool/iam-gate';
+import type { NamedPolicy } from './iam/template';
 import { resolveIntrinsics } from './iam/template';
 
 export type { CodeRecord } from './user-pool';
@@ -69,6 +71,8 @@ export interface RunningSandbox {
   readonly credentials: CredentialStore;
   readonly lambda: LambdaRunner;
   readonly context: SandboxContext;
+  /** Administrator credentials (also in `<stateDir>/admin-credentials.json`, mode 0600). */
+  readonly adminCredentials: AdminCredentials;
   /** Confirmation codes delivered so far (newest last), optionally for one user. */
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
@@ -78,6 +82,30 @@ export interface RunningSandbox {
 }
 
 const CODES_KEPT = 200;
+
+/**
+ * The sandbox's administrator (not in the template): what an operator's own AWS credentials are
+ * on AWS. Allowed everything; used for the IAM-only Cognito operations (`Admin*`, `ListUsers`).
+ */
+export const SANDBOX_ADMIN_ROLE_ARN = `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/SandboxAdministrator`;
+const ADMIN_POLICIES: readonly NamedPolicy[] = [
+  {
+    name: 'SandboxAdministrator/AdministratorAccess',
+    source: 'inline',
+    document: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    },
+  },
+];
+const ADMIN_CREDENTIALS_SECONDS = 12 * 3600;
+
+export interface AdminCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: string;
+}
 
 interface ResourceIds {
   userPoolId?: string;
@@ -190,7 +218,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     runnerRef.current = lambda;
     cleanups.push(() => lambda.close());
 
-    const authorizer = new Authorizer((roleArn) => resources.role(roleArn)?.policies);
+    const authorizer = new Authorizer((roleArn) =>
+      roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+    );
+    const admin = credentials.issue({
+      roleArn: SANDBOX_ADMIN_ROLE_ARN,
+      roleSessionName: 'sandbox-admin',
+      durationSeconds: ADMIN_CREDENTIALS_SECONDS,
+      issuedBy: 'sandbox start',
+    });
+    const adminCredentials: AdminCredentials = {
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+      sessionToken: admin.sessionToken,
+      expiration: new Date(admin.expiration).toISOString(),
+    };
+    writeFileAtomic(
+      join(stateDir, 'admin-credentials.json'),
+      `${JSON.stringify(adminCredentials, null, 2)}\n`,
+    );
     const context: SandboxContext = {
       region: stack.region,
       accountId: resources.accountId,
@@ -252,7 +298,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       await module.register(server, context);
       if (module.close) cleanups.push(() => module.close!());
     }
-    server.fallback(userPool.handler);
+    server.fallback(
+      withIamGate(userPool.handler, context, (poolId) =>
+        poolId === resources.userPoolId
+          ? resources.userPoolArn
+          : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
+      ),
+    );
 
     const configFile = join(stateDir, 'config.json');
     writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
@@ -268,6 +320,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       lambda,
       context,
+      adminCredentials,
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
       stop() {

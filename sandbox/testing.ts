@@ -56,6 +56,8 @@ export interface AwsCredentials {
 export interface TestSandbox extends RunningSandbox {
   /** A user pool client pointed at the sandbox. */
   readonly userPoolClient: CognitoIdentityProviderClient;
+  /** A user pool client with the sandbox administrator's credentials (for `Admin*` calls). */
+  readonly adminUserPoolClient: CognitoIdentityProviderClient;
   /** An identity pool client pointed at the sandbox. */
   readonly identityClient: CognitoIdentityClient;
   /** The `Logins` key of the user pool (its ProviderName, as on AWS). */
@@ -95,6 +97,14 @@ export async function startTestSandbox(
     region: config.region,
     endpoint: sandbox.url,
   });
+  const adminUserPoolClient = new CognitoIdentityProviderClient({
+    region: config.region,
+    endpoint: sandbox.url,
+    credentials: {
+      ...sandbox.adminCredentials,
+      expiration: new Date(sandbox.adminCredentials.expiration),
+    },
+  });
   const loginsKey = sandbox.resources.userPoolProviderName;
 
   const signIn = async (user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession> => {
@@ -121,6 +131,7 @@ export async function startTestSandbox(
   return {
     ...sandbox,
     userPoolClient,
+    adminUserPoolClient,
     identityClient,
     loginsKey,
     async signUpUser(email, password = TEST_PASSWORD) {
@@ -168,6 +179,7 @@ export async function startTestSandbox(
     },
     async stop() {
       userPoolClient.destroy();
+      adminUserPoolClient.destroy();
       identityClient.destroy();
       await sandbox.stop();
       if (ownDir) rmSync(stateDir, { recursive: true, force: true });

@@ -40,6 +40,9 @@ handlerPromise.then(
   (error) => process.send?.({ type: 'init-error', error: serializeError(error) }),
 );
 
+// The parent is gone (crash, SIGKILL): a Lambda environment does not outlive its service.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message) => {
   if (message?.type !== 'invoke') return;
   const { id, event, context: info } = message;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   AdminCreateUserCommand,
   AuthFlowType,
+  CognitoIdentityProviderClient,
   ChallengeNameType,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -477,7 +478,7 @@ describe("the trigger's own role", () => {
 describe('administrator-created users', () => {
   it('are healed on first sign-in (post-authentication trigger)', async () => {
     const email = 'carol@example.com';
-    const created = await sandbox.userPoolClient.send(
+    const created = await sandbox.adminUserPoolClient.send(
       new AdminCreateUserCommand({
         UserPoolId: sandbox.config.userPoolId,
         Username: email,
@@ -512,6 +513,39 @@ describe('administrator-created users', () => {
     );
     expect(done.AuthenticationResult?.IdToken).toBeDefined();
     expect(directory.getUser(arn)?.appInstanceUserId).toBe(sub);
+  });
+});
+
+describe('IAM-only user pool operations', () => {
+  const adminCreate = (email: string) =>
+    new AdminCreateUserCommand({
+      UserPoolId: sandbox.config.userPoolId,
+      Username: email,
+      UserAttributes: [{ Name: 'email', Value: email }],
+      MessageAction: 'SUPPRESS',
+    });
+
+  it('refuse callers without sandbox credentials', async () => {
+    await expectAwsError(
+      sandbox.userPoolClient.send(adminCreate('mallory@example.com')),
+      'UnrecognizedClientException',
+      400,
+    );
+  });
+
+  it('refuse end-user credentials, whose role does not allow them', async () => {
+    const { credentials } = await sandbox.credentialsFor((await sandbox.signIn(alice)).idToken);
+    const client = new CognitoIdentityProviderClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials,
+    });
+    const message = await expectAwsError(
+      client.send(adminCreate('mallory@example.com')),
+      'AccessDeniedException',
+      400,
+    );
+    expect(message).toMatch(/not authorized to perform: cognito-idp:AdminCreateUser/);
   });
 });
 

@@ -1,0 +1,123 @@
+/**
+ * IAM in front of cognito-local: on AWS only the client operations of a user pool (sign-up,
+ * sign-in, a user's own profile, ...) are public; every other operation (`Admin*`, `ListUsers`,
+ * pool management) needs SigV4 credentials whose policies allow `cognito-idp:<Operation>` on the
+ * pool. cognito-local checks none of it, so this gate does, with the sandbox's enforcement core.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AwsError, renderError } from '../core/errors';
+import type { SandboxContext, SandboxRequest } from '../server';
+
+export const COGNITO_IDP_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+
+/** Operations authorized by the request itself (a token, a code, a password), not by IAM. */
+export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
+  'AssociateSoftwareToken',
+  'ChangePassword',
+  'CompleteWebAuthnRegistration',
+  'ConfirmDevice',
+  'ConfirmForgotPassword',
+  'ConfirmSignUp',
+  'DeleteUser',
+  'DeleteUserAttributes',
+  'DeleteWebAuthnCredential',
+  'ForgetDevice',
+  'ForgotPassword',
+  'GetDevice',
+  'GetTokensFromRefreshToken',
+  'GetUser',
+  'GetUserAttributeVerificationCode',
+  'GetUserAuthFactors',
+  'GlobalSignOut',
+  'InitiateAuth',
+  'ListDevices',
+  'ListWebAuthnCredentials',
+  'ResendConfirmationCode',
+  'RespondToAuthChallenge',
+  'RevokeToken',
+  'SetUserMFAPreference',
+  'SetUserSettings',
+  'SignUp',
+  'StartWebAuthnRegistration',
+  'UpdateDeviceStatus',
+  'UpdateUserAttributes',
+  'VerifySoftwareToken',
+  'VerifyUserAttribute',
+]);
+
+type Authenticator = Pick<SandboxContext, 'authenticate' | 'authorize'>;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const wire = renderError(error, 'json');
+  res.writeHead(wire.status, { ...wire.headers, 'access-control-allow-origin': '*' });
+  res.end(wire.body);
+}
+
+/** Wraps cognito-local's handler: IAM operations are authenticated and authorized first. */
+export function withIamGate(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  auth: Authenticator,
+  userPoolArn: (userPoolId: string) => string,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const target = req.headers['x-amz-target'];
+    if (
+      req.method !== 'POST' ||
+      typeof target !== 'string' ||
+      !target.startsWith(COGNITO_IDP_TARGET_PREFIX) ||
+      PUBLIC_OPERATIONS.has(target.slice(COGNITO_IDP_TARGET_PREFIX.length))
+    ) {
+      handler(req, res);
+      return;
+    }
+    const operation = target.slice(COGNITO_IDP_TARGET_PREFIX.length);
+    void (async () => {
+      const body = await readBody(req);
+      let json: Record<string, unknown> = {};
+      try {
+        json =
+          body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        json = {};
+      }
+      const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
+      const request: SandboxRequest = {
+        method: 'POST',
+        path,
+        query: Object.fromEntries(new URLSearchParams(search)),
+        headers: req.headers,
+        body,
+        params: {},
+        json,
+        form: new URLSearchParams(),
+      };
+      try {
+        const caller = await auth.authenticate(request, {
+          service: 'cognito-idp',
+          protocol: 'json',
+        });
+        const poolId = json.UserPoolId;
+        await auth.authorize(caller, {
+          action: `cognito-idp:${operation}`,
+          resource: typeof poolId === 'string' ? userPoolArn(poolId) : '*',
+          protocol: 'json',
+        });
+      } catch (error) {
+        sendError(res, error as AwsError);
+        return;
+      }
+      // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).
+      Object.assign(req, { body: json, _body: true });
+      handler(req, res);
+    })().catch((error: unknown) => sendError(res, error));
+  };
+}

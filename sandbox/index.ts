@@ -244,7 +244,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       state,
       credentials,
       resources,
-      services: new Map<string, unknown>([['user-pool-jwk', loadJwk()]]),
+      services: new Map<string, unknown>([
+        ['user-pool-jwk', loadJwk()],
+        ['user-pool-users', { findUser: userPool.findUser }],
+      ]),
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),

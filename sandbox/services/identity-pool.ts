@@ -41,9 +41,16 @@ interface IdentityState {
   identities: Record<string, IdentityRecord>;
 }
 
+/** What `ServerSideTokenCheck` asks the user pool. */
+export interface UserPoolUsers {
+  findUser(sub: string): Promise<{ enabled: boolean } | undefined>;
+}
+
 interface Provider {
   providerName: string;
   clientId: string;
+  /** Refuse tokens of users who were disabled or deleted since the token was issued. */
+  serverSideTokenCheck: boolean;
   /** Login keys the provider is known by: its ProviderName and the sandbox issuer sans scheme. */
   keys: string[];
   issuer: string;
@@ -107,6 +114,7 @@ function configFrom(ctx: SandboxContext, jwk: JwkWithKid): PoolConfig {
     providers.push({
       providerName,
       clientId,
+      serverSideTokenCheck: raw.ServerSideTokenCheck === true,
       keys: [providerName, issuerKey],
       issuer: resources.userPoolIssuer,
       verifier,
@@ -142,6 +150,7 @@ function configFrom(ctx: SandboxContext, jwk: JwkWithKid): PoolConfig {
 async function verifyLogin(
   config: PoolConfig,
   logins: Record<string, string>,
+  users?: UserPoolUsers,
 ): Promise<{ provider: Provider; payload: JwtPayload }> {
   const entries = Object.entries(logins);
   if (entries.length === 0) {
@@ -154,9 +163,9 @@ async function verifyLogin(
   const provider = config.providers.find((p) => p.keys.includes(key));
   if (!provider)
     throw notAuthorized('Token is not from a supported provider of this identity pool.');
+  let payload: JwtPayload;
   try {
-    const payload = await provider.verifier.verify(token);
-    return { provider, payload };
+    payload = await provider.verifier.verify(token);
   } catch (error) {
     if (error instanceof JwtExpiredError) {
       const exp = (error.rawJwt?.payload.exp as number | undefined) ?? 0;
@@ -175,6 +184,11 @@ async function verifyLogin(
     }
     throw notAuthorized('Invalid login token. Not a valid OpenId Connect identity token.');
   }
+  if (provider.serverSideTokenCheck && users) {
+    const user = await users.findUser(String(payload.sub));
+    if (!user?.enabled) throw notAuthorized('Invalid login token. Token is revoked.');
+  }
+  return { provider, payload };
 }
 
 function tagsFor(
@@ -204,6 +218,7 @@ export const identityPool: ServiceModule = {
   register(router, ctx) {
     const jwk = ctx.services.get('user-pool-jwk') as JwkWithKid;
     const config = configFrom(ctx, jwk);
+    const users = ctx.services.get('user-pool-users') as UserPoolUsers | undefined;
     const store: JsonStore<IdentityState> = ctx.state.store('identity-pool', () => ({
       identities: {},
     }));
@@ -221,7 +236,7 @@ export const identityPool: ServiceModule = {
       if (Object.keys(logins).length === 0 && !config.allowUnauthenticated) {
         throw notAuthorized('Unauthenticated access is not supported for this identity pool.');
       }
-      const { provider, payload } = await verifyLogin(config, logins);
+      const { provider, payload } = await verifyLogin(config, logins, users);
       const sub = String(payload.sub);
       const existing = Object.entries(store.get().identities).find(
         ([, record]) => record.logins[provider.providerName] === sub,
@@ -257,7 +272,7 @@ export const identityPool: ServiceModule = {
         );
       }
       const logins = loginsOf(req.json);
-      const { provider, payload } = await verifyLogin(config, logins);
+      const { provider, payload } = await verifyLogin(config, logins, users);
       if (record.logins[provider.providerName] !== String(payload.sub)) {
         throw notAuthorized(
           "Logins don't match. Please include at least one valid login for this identity or identity pool.",

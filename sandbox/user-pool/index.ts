@@ -93,6 +93,8 @@ export interface RunningUserPool {
   readonly userPoolClientId: string;
   /** cognito-local's express app: the JSON API, JWKS, OAuth2 routes. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The user with this `sub` (or username), for server-side token checks. */
+  findUser(subOrUsername: string): Promise<{ enabled: boolean; status: string } | undefined>;
 }
 
 const SYMBOLS = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
@@ -271,5 +273,10 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     userPoolId: ids.userPoolId,
     userPoolClientId: ids.userPoolClientId,
     handler: server.application as (req: IncomingMessage, res: ServerResponse) => void,
+    async findUser(subOrUsername) {
+      const pool = await cognito.getUserPool(ctx, ids.userPoolId);
+      const user = await pool.getUserByUsername(ctx, subOrUsername);
+      return user ? { enabled: user.Enabled, status: String(user.UserStatus) } : undefined;
+    },
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AdminCreateUserCommand,
+  AdminDisableUserCommand,
   AuthFlowType,
   CognitoIdentityProviderClient,
   ChallengeNameType,
@@ -308,6 +309,19 @@ describe('identity pool credentials', () => {
       ),
       'NotAuthorizedException',
     );
+  });
+});
+
+describe('server-side token check', () => {
+  it('refuses the ID token of a user disabled since sign-in', async () => {
+    const dave = await sandbox.signUpUser('dave@example.com');
+    const { idToken } = await sandbox.signIn(dave);
+    await sandbox.credentialsFor(idToken);
+    await sandbox.adminUserPoolClient.send(
+      new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: dave.email }),
+    );
+    const message = await expectAwsError(sandbox.credentialsFor(idToken), 'NotAuthorizedException');
+    expect(message).toMatch(/revoked/);
   });
 });
 

@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = path.join(__dirname, '..');
-const HANDLERS = ['post-confirmation', 'post-authentication'] as const;
+const HANDLERS = ['post-confirmation', 'sign-in-heal'] as const;
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_RUNS = 2000;
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/bench';
@@ -87,7 +87,7 @@ async function warmInvocations(): Promise<void> {
   const { mockClient } = await import('aws-sdk-client-mock');
   const chime = mockClient(sdk.ChimeSDKIdentityClient);
   const { handler: postConfirmation } = await import('../lambdas/post-confirmation');
-  const { handler: postAuthentication } = await import('../lambdas/post-authentication');
+  const { handler: signInHeal } = await import('../lambdas/sign-in-heal');
   const { postConfirmationEvent, postAuthenticationEvent, lambdaContext } =
     await import('../test/lambdas/support/trigger-events');
 
@@ -101,12 +101,12 @@ async function warmInvocations(): Promise<void> {
       invoke: () => postConfirmation(postConfirmationEvent(), lambdaContext(), () => undefined),
     },
     {
-      label: 'post-authentication, user exists (Conflict)',
+      label: 'sign-in-heal on post authentication, user exists (Conflict)',
       setup: () =>
         chime
           .on(sdk.CreateAppInstanceUserCommand)
           .rejects(new sdk.ConflictException({ message: 'exists', $metadata: {} })),
-      invoke: () => postAuthentication(postAuthenticationEvent(), lambdaContext(), () => undefined),
+      invoke: () => signInHeal(postAuthenticationEvent(), lambdaContext()),
     },
   ];
   for (const c of cases) {

@@ -15,7 +15,8 @@ const BUDGET_MS = 2500;
  * Acts on `PostConfirmation_ConfirmSignUp` (self sign-up, AdminConfirmSignUp, managed login, first
  * federated sign-in); does nothing on `PostConfirmation_ConfirmForgotPassword`. When Chime keeps
  * failing it logs the error and returns the event anyway: the user is confirmed regardless, and the
- * post-authentication trigger creates the AppInstanceUser at their next sign-in.
+ * sign-in healing trigger (lambdas/sign-in-heal.ts) creates the AppInstanceUser at their next
+ * sign-in.
  */
 export const handler: PostConfirmationTriggerHandler = async (event, context) => {
   logger.addContext(context);

@@ -49,8 +49,10 @@ export interface AppInstanceUserSyncProps {
  * user's `sub`:
  *
  * - `postConfirmation` creates it when a sign-up is confirmed (and on a federated first sign-in);
- * - `postAuthentication` heals everyone else on sign-in (administrator-created users, failed
- *   post-confirmations), with one idempotent call per sign-in and none per token refresh.
+ * - `signInHeal`, wired as post authentication and as pre token generation, heals everyone else on
+ *   sign-in (administrator-created users, failed post-confirmations): post authentication covers
+ *   API sign-ins, pre token generation (`TokenGeneration_HostedAuth`, local users only) the managed
+ *   login pages. At most one idempotent Chime call per sign-in, none per token refresh.
  *
  * Pass {@link triggers} to the user pool's `lambdaTriggers`. The functions' permissions name the
  * AppInstance only, never the user pool, so there is no UserPool -> Function -> Policy -> UserPool
@@ -58,7 +60,8 @@ export interface AppInstanceUserSyncProps {
  */
 export class AppInstanceUserSync extends Construct {
   public readonly postConfirmation: ProjectNodejsFunction;
-  public readonly postAuthentication: ProjectNodejsFunction;
+  /** Post-authentication and pre-token-generation trigger (one function, two triggers). */
+  public readonly signInHeal: ProjectNodejsFunction;
   /** Ready for `UserPoolProps.lambdaTriggers`. */
   public readonly triggers: cognito.UserPoolTriggers;
 
@@ -82,15 +85,15 @@ export class AppInstanceUserSync extends Construct {
       description: 'Cognito post-confirmation: creates the Chime AppInstanceUser of the new user',
       serviceName: 'post-confirmation',
     });
-    this.postAuthentication = new ProjectNodejsFunction(this, 'PostAuthentication', {
+    this.signInHeal = new ProjectNodejsFunction(this, 'SignInHeal', {
       ...common,
-      entry: path.join(LAMBDAS_DIR, 'post-authentication.ts'),
+      entry: path.join(LAMBDAS_DIR, 'sign-in-heal.ts'),
       description:
-        'Cognito post-authentication: creates the Chime AppInstanceUser if it is missing',
-      serviceName: 'post-authentication',
+        'Cognito post-authentication and pre-token-generation: creates the Chime AppInstanceUser if it is missing',
+      serviceName: 'sign-in-heal',
     });
 
-    for (const fn of [this.postConfirmation, this.postAuthentication]) {
+    for (const fn of [this.postConfirmation, this.signInHeal]) {
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'AppInstanceUsers',
@@ -109,7 +112,8 @@ export class AppInstanceUserSync extends Construct {
 
     this.triggers = {
       postConfirmation: this.postConfirmation,
-      postAuthentication: this.postAuthentication,
+      postAuthentication: this.signInHeal,
+      preTokenGeneration: this.signInHeal,
     };
   }
 }

@@ -7,7 +7,7 @@ import {
 import { appInstanceUserArn } from '../../contracts/client-config';
 
 /**
- * The core shared by the post-confirmation and post-authentication triggers: make sure the Chime
+ * The core shared by the post-confirmation and sign-in healing triggers: make sure the Chime
  * AppInstanceUser of one Cognito user exists. It never reads `process.env` and never builds a
  * client; the handlers inject both.
  */

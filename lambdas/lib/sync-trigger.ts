@@ -9,7 +9,7 @@ import { logger } from './logger';
 import { metrics } from './metrics';
 
 /** Which Cognito trigger asked; written into logs and metric dimensions. */
-export type SyncTrigger = 'PostConfirmation' | 'PostAuthentication';
+export type SyncTrigger = 'PostConfirmation' | 'PostAuthentication' | 'PreTokenGeneration';
 
 /** Time kept free after the Chime work, so the function always answers Cognito in time. */
 const RESPONSE_MARGIN_MS = 400;

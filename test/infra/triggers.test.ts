@@ -37,7 +37,8 @@ function triggerFunctions() {
   return {
     config,
     postConfirmation: resourceByRef(config.PostConfirmation),
-    postAuthentication: resourceByRef(config.PostAuthentication),
+    signInHeal: resourceByRef(config.PostAuthentication),
+    preTokenGeneration: resourceByRef(config.PreTokenGeneration),
   };
 }
 
@@ -53,12 +54,19 @@ function statementsOfRole(roleLogicalId: string) {
 }
 
 describe('user pool triggers', () => {
-  test('post-confirmation and post-authentication are wired, and nothing else', () => {
-    const { config } = triggerFunctions();
-    expect(Object.keys(config).sort()).toEqual(['PostAuthentication', 'PostConfirmation']);
+  test('post confirmation, post authentication and pre token generation are wired, nothing else', () => {
+    const { config, signInHeal, preTokenGeneration, postConfirmation } = triggerFunctions();
+    expect(Object.keys(config).sort()).toEqual([
+      'PostAuthentication',
+      'PostConfirmation',
+      'PreTokenGeneration',
+    ]);
+    // One healing function serves both sign-in triggers (shared warm containers).
+    expect(preTokenGeneration.logicalId).toBe(signInHeal.logicalId);
+    expect(postConfirmation.logicalId).not.toBe(signInHeal.logicalId);
   });
 
-  test.each(['postConfirmation', 'postAuthentication'] as const)(
+  test.each(['postConfirmation', 'signInHeal'] as const)(
     '%s: latest Node.js runtime, ARM64, timeout under 5 s, AppInstance ARN in the environment',
     (name) => {
       const fn = triggerFunctions()[name].properties;
@@ -78,7 +86,7 @@ describe('user pool triggers', () => {
     },
   );
 
-  test.each(['postConfirmation', 'postAuthentication'] as const)(
+  test.each(['postConfirmation', 'signInHeal'] as const)(
     '%s: Chime permissions are create/describe on this AppInstance users only, nothing on *',
     (name) => {
       const role = resourceByRef(triggerFunctions()[name].properties.Role);
@@ -110,9 +118,9 @@ describe('user pool triggers', () => {
 
   test('no dependency cycle: neither function nor its policy refers to the user pool', () => {
     const userPool = onlyResource(template, 'AWS::Cognito::UserPool').logicalId;
-    const { postConfirmation, postAuthentication } = triggerFunctions();
+    const { postConfirmation, signInHeal } = triggerFunctions();
     const resources = template.toJSON().Resources as Resources;
-    for (const fn of [postConfirmation, postAuthentication]) {
+    for (const fn of [postConfirmation, signInHeal]) {
       const role = resourceByRef(fn.properties.Role).logicalId;
       const related = Object.entries(resources).filter(
         ([id, r]) =>
@@ -126,8 +134,12 @@ describe('user pool triggers', () => {
 
   test('Cognito may invoke each trigger only for this user pool', () => {
     const userPool = onlyResource(template, 'AWS::Cognito::UserPool').logicalId;
-    const { postConfirmation, postAuthentication } = triggerFunctions();
-    for (const fn of [postConfirmation, postAuthentication]) {
+    const { postConfirmation, signInHeal } = triggerFunctions();
+    const permissions = template.findResources('AWS::Lambda::Permission', {
+      Properties: { FunctionName: { 'Fn::GetAtt': [signInHeal.logicalId, 'Arn'] } },
+    });
+    expect(Object.keys(permissions)).toHaveLength(2); // post authentication + pre token generation
+    for (const fn of [postConfirmation, signInHeal]) {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'cognito-idp.amazonaws.com',
@@ -165,10 +177,9 @@ describe('AppInstanceUserSync construct', () => {
         PostConfirmation: {
           'Fn::GetAtt': [Match.stringLikeRegexp('^SyncPostConfirmation'), 'Arn'],
         },
-        PostAuthentication: {
-          'Fn::GetAtt': [Match.stringLikeRegexp('^SyncPostAuthentication'), 'Arn'],
-        },
-        PreTokenGeneration: Match.absent(),
+        PostAuthentication: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SyncSignInHeal'), 'Arn'] },
+        PreTokenGeneration: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SyncSignInHeal'), 'Arn'] },
+        PreSignUp: Match.absent(),
       },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {

@@ -6,15 +6,23 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler } from '../../lambdas/post-authentication';
+import { handler } from '../../lambdas/sign-in-heal';
 import { logger } from '../../lambdas/lib/logger';
 import { fakeChimeUsers } from './support/fake-chime';
-import { USER_SUB, lambdaContext, postAuthenticationEvent } from './support/trigger-events';
+import {
+  FEDERATED_USER_ATTRIBUTES,
+  USER_SUB,
+  lambdaContext,
+  postAuthenticationEvent,
+  preTokenGenerationEvent,
+} from './support/trigger-events';
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;
-const invoke = (event = postAuthenticationEvent(), context = lambdaContext()) =>
-  handler(event, context, () => undefined);
+const invoke = <E extends Parameters<typeof handler>[0]>(
+  event: E = postAuthenticationEvent() as E,
+  context = lambdaContext(),
+) => handler(event, context);
 
 let errorLog: jest.SpyInstance;
 beforeEach(() => {
@@ -97,4 +105,36 @@ test('malformed sub: logged, the sign-in is not blocked', async () => {
     'AppInstanceUser check skipped',
     expect.objectContaining({ errorName: 'InvalidUserSubError' }),
   );
+});
+
+describe('pre token generation', () => {
+  test('a local user signing in on the managed login pages is healed', async () => {
+    const users = fakeChimeUsers(chime);
+    const event = preTokenGenerationEvent('TokenGeneration_HostedAuth');
+
+    const result = await invoke(event);
+
+    expect(result).toBe(event);
+    expect(result.response).toEqual({ claimsOverrideDetails: {} });
+    expect(users.get(USER_ARN)?.name).toBe('Grace Hopper');
+  });
+
+  test('a federated user on managed login: no call (post confirmation / authentication run)', async () => {
+    fakeChimeUsers(chime);
+    await invoke(preTokenGenerationEvent('TokenGeneration_HostedAuth', FEDERATED_USER_ATTRIBUTES));
+    expect(chime).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each([
+    'TokenGeneration_RefreshTokens',
+    'TokenGeneration_Authentication',
+    'TokenGeneration_NewPasswordChallenge',
+    'TokenGeneration_AuthenticateDevice',
+  ] as const)('%s: returns at once, no Chime call', async (source) => {
+    fakeChimeUsers(chime);
+    const event = preTokenGenerationEvent(source);
+
+    expect(await invoke(event)).toBe(event);
+    expect(chime).not.toHaveReceivedAnyCommand();
+  });
 });

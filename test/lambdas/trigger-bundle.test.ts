@@ -108,9 +108,9 @@ test('throttled twice, then created, within one invocation', async () => {
   });
 });
 
-test('post-authentication heals a user without an AppInstanceUser (generic AWS_ENDPOINT_URL)', async () => {
+test('sign-in healing (post authentication) creates a missing AppInstanceUser (generic AWS_ENDPOINT_URL)', async () => {
   const run = await invokeBundled(
-    bundles.postAuthentication,
+    bundles.signInHeal,
     bundles.runtimeNodePath,
     postAuthenticationEvent(),
     { ...credentials, AWS_ENDPOINT_URL: chime.url },
@@ -120,11 +120,11 @@ test('post-authentication heals a user without an AppInstanceUser (generic AWS_E
   expect(chime.users.get(USER_ARN)?.name).toBe('Grace Hopper');
 });
 
-test('post-authentication never blocks a sign-in when Chime hangs', async () => {
+test('sign-in healing never blocks a sign-in when Chime hangs', async () => {
   chime.script = () => 'hang';
 
   const run = await invokeBundled(
-    bundles.postAuthentication,
+    bundles.signInHeal,
     bundles.runtimeNodePath,
     postAuthenticationEvent(),
     endpoint(),

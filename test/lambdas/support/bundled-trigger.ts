@@ -17,7 +17,7 @@ export interface BundledFunction {
 
 export interface BundledTriggers {
   readonly postConfirmation: BundledFunction;
-  readonly postAuthentication: BundledFunction;
+  readonly signInHeal: BundledFunction;
   /** A NODE_PATH holding only `@aws-sdk/*`, as the Lambda Node.js runtime provides it. */
   readonly runtimeNodePath: string;
   readonly dispose: () => void;
@@ -75,9 +75,7 @@ export function synthBundledTriggers(appInstanceArn: string): BundledTriggers {
 
   return {
     postConfirmation: bundled(stack.getLogicalId(sync.postConfirmation.node.defaultChild as never)),
-    postAuthentication: bundled(
-      stack.getLogicalId(sync.postAuthentication.node.defaultChild as never),
-    ),
+    signInHeal: bundled(stack.getLogicalId(sync.signInHeal.node.defaultChild as never)),
     runtimeNodePath,
     dispose: () => fs.rmSync(root, { recursive: true, force: true }),
   };

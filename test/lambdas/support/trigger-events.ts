@@ -2,6 +2,7 @@ import type {
   Context,
   PostAuthenticationTriggerEvent,
   PostConfirmationTriggerEvent,
+  PreTokenGenerationTriggerEvent,
 } from 'aws-lambda';
 
 export const USER_SUB = '7d2f0c1a-5b3e-4c6d-8e9f-0a1b2c3d4e5f';
@@ -44,6 +45,33 @@ export function postAuthenticationEvent(
     response: {},
   };
 }
+
+/** Pre token generation (V1 event), e.g. a managed login sign-in or a token refresh. */
+export function preTokenGenerationEvent(
+  triggerSource: PreTokenGenerationTriggerEvent['triggerSource'],
+  userAttributes: Record<string, string> = {
+    sub: USER_SUB,
+    email: 'grace@example.com',
+    'cognito:user_status': 'CONFIRMED',
+    name: 'Grace Hopper',
+  },
+): PreTokenGenerationTriggerEvent {
+  return {
+    ...common,
+    triggerSource,
+    request: { userAttributes, groupConfiguration: { groupsToOverride: [] } },
+    response: { claimsOverrideDetails: {} },
+  };
+}
+
+/** A federated user's attributes (an external IdP linked through managed login). */
+export const FEDERATED_USER_ATTRIBUTES = {
+  sub: USER_SUB,
+  'cognito:user_status': 'EXTERNAL_PROVIDER',
+  identities:
+    '[{"providerName":"Google","providerType":"Google","userId":"1234","primary":"true"}]',
+  name: 'Fed User',
+};
 
 /** A Lambda context whose remaining time counts down from `timeoutMs`. */
 export function lambdaContext(timeoutMs = 4000): Context {

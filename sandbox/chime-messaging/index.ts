@@ -239,7 +239,18 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       if (!service?.userExists(userArn)) {
         return { ok: false, code: CLOSE_FORBIDDEN, reason: `AppInstanceUser ${userArn} not found` };
       }
-      return { ok: true, userArn, sessionId, expiresAt: caller.session.expiration };
+      const prefetchOn = single(request.query['prefetch-on']);
+      const sortBy = single(request.query['prefetch-sort-by']);
+      const messaging = service;
+      return {
+        ok: true,
+        userArn,
+        sessionId,
+        expiresAt: caller.session.expiration,
+        ...(prefetchOn === 'connect' && {
+          prefetch: () => messaging.channelDetails(userArn, sortBy),
+        }),
+      };
     };
 
   return {

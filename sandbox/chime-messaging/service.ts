@@ -1132,6 +1132,43 @@ export class MessagingService {
     throw notFound(`Channel flow ${flowArn} is not associated with the channel`);
   }
 
+  // ---------------------------------------------------------------- prefetch
+
+  /**
+   * `CHANNEL_DETAILS` payloads for the WebSocket's `prefetch-on=connect`: up to 50 of the user's
+   * channels (by default those with unread messages first, then by latest message; or by latest
+   * message only), each with its latest 20 messages (newest first), up to 30 members and the
+   * user's read marker, as the developer guide describes.
+   */
+  channelDetails(userArn: string, sortBy?: string): Record<string, unknown>[] {
+    const records = [...(this.memberOf.get(userArn) ?? [])]
+      .map((arn) => this.channels.get(arn))
+      .filter((r): r is ChannelRecord => r !== undefined);
+    const last = (r: ChannelRecord) => r.meta.lastMessageAt ?? 0;
+    const unread = (r: ChannelRecord) => {
+      const marker = r.members.get(userArn)?.readMarkerAt ?? 0;
+      return r.meta.lastMessageAt !== undefined && r.meta.lastMessageAt > marker ? 1 : 0;
+    };
+    records.sort((a, b) =>
+      sortBy === 'last-message-timestamp'
+        ? last(b) - last(a)
+        : unread(b) - unread(a) || last(b) - last(a),
+    );
+    return records.slice(0, 50).map((r) => {
+      const messages = r.messages.slice(-20).reverse();
+      return compact({
+        Channel: this.channelSummary(r.meta),
+        ChannelMessages: messages.map((m) => this.messageSummary(m)),
+        ChannelMemberships: [...r.members.values()]
+          .filter((m) => m.type === 'DEFAULT')
+          .slice(0, 30)
+          .map((m) => ({ Member: this.identity(m.memberArn) })),
+        ReadMarkerTimestamp: toDate(r.members.get(userArn)?.readMarkerAt),
+        ChannelMessagesHasMore: r.messages.length > messages.length,
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- endpoint
 
   getMessagingSessionEndpoint() {

@@ -7,7 +7,8 @@
  *   failures) or sent `SESSION_ESTABLISHED`, after which every event of every channel the user is
  *   a member of is delivered for as long as the socket stays open;
  * - frames are `{"Headers":{"x-amz-chime-event-type":..., "x-amz-chime-message-type":...},
- *   "Payload":"<JSON string>"}`; payload timestamps are ISO 8601 strings.
+ *   "Payload":"<JSON string>"}`; payload timestamps are ISO 8601 strings;
+ * - with `prefetch-on=connect`, `CHANNEL_DETAILS` events follow `SESSION_ESTABLISHED`.
  *
  * Close codes (the documented ones; the JS SDK retries every 4xxx except 4002/4003/4401):
  * 4401 authentication failed (signature, expired URL or credentials) or chime:Connect denied;
@@ -31,6 +32,8 @@ export type ConnectDecision =
       readonly userArn: string;
       readonly sessionId: string;
       readonly expiresAt?: number;
+      /** `CHANNEL_DETAILS` payloads to send after `SESSION_ESTABLISHED` (prefetch-on=connect). */
+      readonly prefetch?: () => readonly unknown[];
     }
   | { readonly ok: false; readonly code: number; readonly reason: string };
 
@@ -136,6 +139,9 @@ export class MessagingSessions {
       session.expiryTimer.unref();
     }
     ws.send(frame('SESSION_ESTABLISHED', 'SYSTEM', undefined));
+    for (const details of decision.prefetch?.() ?? []) {
+      ws.send(frame('CHANNEL_DETAILS', 'SYSTEM', details));
+    }
   }
 
   /** Delivers a channel event to every open session of its recipients. */

@@ -268,6 +268,31 @@ describe('chatting', () => {
     const endpoint = await bobClient.send(new GetMessagingSessionEndpointCommand({}));
     expect(endpoint.Endpoint?.Url).toBe(sandbox.host);
   });
+  it('prefetch-on=connect delivers the details of the user’s channels', async () => {
+    const ChannelArn = await privateChannel('prefetched');
+    await say(aliceClient, alice, ChannelArn, 'first');
+    await say(aliceClient, alice, ChannelArn, 'second');
+    const session = await openSession(bobClient, bob, { prefetch: true });
+    try {
+      const details = await session.next(
+        (m) =>
+          m.type === 'CHANNEL_DETAILS' && JSON.parse(m.payload).Channel.ChannelArn === ChannelArn,
+      );
+      expect(details.headers['x-amz-chime-message-type']).toBe('SYSTEM');
+      const payload = JSON.parse(details.payload);
+      expect(payload.Channel).toMatchObject({ Name: 'prefetched', Privacy: 'PRIVATE' });
+      expect(payload.ChannelMessages.map((m: { Content: string }) => m.Content)).toEqual([
+        'second',
+        'first',
+      ]);
+      expect(payload.ChannelMemberships).toEqual(
+        expect.arrayContaining([{ Member: { Arn: bob, Name: 'Bob' } }]),
+      );
+      expect(payload.ChannelMessagesHasMore).toBe(false);
+    } finally {
+      session.stop();
+    }
+  });
 });
 
 describe('refusals', () => {
@@ -279,20 +304,51 @@ describe('refusals', () => {
     expect(error.message).toContain(`chime:SendChannelMessage on resource: ${bob}`);
   });
 
-  it('bob cannot read a channel he left', async () => {
-    const ChannelArn = await privateChannel('left');
-    await say(aliceClient, alice, ChannelArn, 'before');
-    await bobClient.send(
-      new DeleteChannelMembershipCommand({ ChannelArn, MemberArn: bob, ChimeBearer: bob }),
-    );
-    const error = await refusal(
-      bobClient.send(new ListChannelMessagesCommand({ ChannelArn, ChimeBearer: bob })),
-    );
-    expect(error.name).toBe('ForbiddenException');
-    expect(
-      (await refusal(bobClient.send(new DescribeChannelCommand({ ChannelArn, ChimeBearer: bob }))))
-        .name,
-    ).toBe('ForbiddenException');
+  it('bob cannot read a channel he left, and its events stop reaching him', async () => {
+    const bobSession = await openSession(bobClient, bob);
+    try {
+      const ChannelArn = await privateChannel('left');
+      const added = await bobSession.next(
+        (m) =>
+          m.type === 'CREATE_CHANNEL_MEMBERSHIP' && JSON.parse(m.payload).ChannelArn === ChannelArn,
+      );
+      expect(JSON.parse(added.payload)).toMatchObject({
+        Member: { Arn: bob, Name: 'Bob' },
+        InvitedBy: { Arn: alice },
+        Type: 'DEFAULT',
+      });
+      await say(aliceClient, alice, ChannelArn, 'before');
+      await bobClient.send(
+        new DeleteChannelMembershipCommand({ ChannelArn, MemberArn: bob, ChimeBearer: bob }),
+      );
+      await bobSession.next((m) => m.type === 'DELETE_CHANNEL_MEMBERSHIP');
+      const error = await refusal(
+        bobClient.send(new ListChannelMessagesCommand({ ChannelArn, ChimeBearer: bob })),
+      );
+      expect(error.name).toBe('ForbiddenException');
+      expect(
+        (
+          await refusal(
+            bobClient.send(new DescribeChannelCommand({ ChannelArn, ChimeBearer: bob })),
+          )
+        ).name,
+      ).toBe('ForbiddenException');
+
+      // Events on one connection arrive in order: once the sentinel (another channel) is in,
+      // a message of the channel he left would have arrived before it.
+      await say(aliceClient, alice, ChannelArn, 'after');
+      const other = await privateChannel('sentinel');
+      await say(aliceClient, alice, other, 'sentinel');
+      await bobSession.next(
+        (m) => m.type === 'CREATE_CHANNEL_MESSAGE' && JSON.parse(m.payload).Content === 'sentinel',
+      );
+      const contents = bobSession.messages
+        .filter((m) => m.type === 'CREATE_CHANNEL_MESSAGE')
+        .map((m) => JSON.parse(m.payload).Content as string);
+      expect(contents).toEqual(['before', 'sentinel']);
+    } finally {
+      bobSession.stop();
+    }
   });
 
   it('a banned user cannot re-join', async () => {

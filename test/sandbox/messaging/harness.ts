@@ -15,6 +15,7 @@ import {
   type Message,
   MessagingSessionConfiguration,
   NoOpLogger,
+  PrefetchOn,
   type WebSocketAdapter,
   WebSocketReadyState,
 } from 'amazon-chime-sdk-js';
@@ -215,8 +216,10 @@ const quiet: Logger = new NoOpLogger();
 export async function openSession(
   client: ChimeSDKMessagingClient,
   arn: string,
+  options: { prefetch?: boolean } = {},
 ): Promise<OpenSession> {
   const configuration = new MessagingSessionConfiguration(arn, null, undefined, client);
+  if (options.prefetch) configuration.prefetchOn = PrefetchOn.Connect;
   const session = new DefaultMessagingSession(configuration, quiet, new NodeWebSocketAdapter());
   const messages: Message[] = [];
   const waiters: { predicate: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];

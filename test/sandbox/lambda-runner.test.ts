@@ -1,0 +1,137 @@
+/** The Lambda runner: bundles in child processes with the Lambda contract, role credentials, timeouts. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CredentialStore } from '../../sandbox/core/credentials';
+import { SandboxState } from '../../sandbox/core/state';
+import { type LambdaFunctionSpec, LambdaRunner } from '../../sandbox/lambda/runner';
+
+const root = mkdtempSync(join(tmpdir(), 'runner-test-'));
+const credentials = new CredentialStore(new SandboxState(join(root, 'state')));
+const ROLE = 'arn:aws:iam::000000000000:role/FnRole';
+
+function asset(name: string, code: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.js'), code);
+  return dir;
+}
+
+function spec(name: string, code: string, overrides: Partial<LambdaFunctionSpec> = {}) {
+  return {
+    logicalId: `${name}Logical`,
+    functionName: name,
+    functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    handler: 'index.handler',
+    runtime: 'nodejs24.x',
+    timeoutSeconds: 2,
+    memoryMb: 128,
+    roleArn: ROLE,
+    assetDir: asset(name, code),
+    environment: { GREETING: 'hello' },
+    ...overrides,
+  };
+}
+
+const runner = new LambdaRunner({
+  region: 'eu-central-1',
+  endpoint: 'http://127.0.0.1:9',
+  credentials,
+  functions: [
+    spec(
+      'echo',
+      `let calls = 0;
+       exports.handler = async (event, context) => ({
+         calls: ++calls,
+         event,
+         env: {
+           greeting: process.env.GREETING,
+           name: process.env.AWS_LAMBDA_FUNCTION_NAME,
+           region: process.env.AWS_REGION,
+           endpoint: process.env.AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY,
+           keyId: process.env.AWS_ACCESS_KEY_ID,
+         },
+         requestId: context.awsRequestId,
+         remaining: context.getRemainingTimeInMillis(),
+       });`,
+    ),
+    spec('callback', `exports.handler = (event, context, cb) => cb(null, { ok: event.n * 2 });`),
+    spec(
+      'fails',
+      `class ValidationError extends Error { constructor(m) { super(m); this.name = 'ValidationError'; } }
+       exports.handler = async () => { throw new ValidationError('bad input'); };`,
+    ),
+    spec('slow', `exports.handler = () => new Promise(() => {});`, { timeoutSeconds: 1 }),
+    spec('missing', `exports.other = async () => 1;`),
+  ],
+});
+
+afterAll(async () => {
+  await runner.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const parse = (payload: string) => JSON.parse(payload) as Record<string, unknown>;
+
+describe('LambdaRunner', () => {
+  it('runs the handler with the event, a Lambda context and the template environment', async () => {
+    const result = await runner.invoke('echo', JSON.stringify({ hello: 'world' }));
+    expect(result.FunctionError).toBeUndefined();
+    const body = parse(result.Payload);
+    expect(body.event).toEqual({ hello: 'world' });
+    expect(body.env).toMatchObject({
+      greeting: 'hello',
+      name: 'echo',
+      region: 'eu-central-1',
+      endpoint: 'http://127.0.0.1:9',
+    });
+    expect(body.remaining).toBeGreaterThan(1000);
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("gives the function its own role's credentials", async () => {
+    const body = parse((await runner.invoke('echo', '{}')).Payload);
+    const session = credentials.find((body.env as { keyId: string }).keyId);
+    expect(session?.roleArn).toBe(ROLE);
+  });
+
+  it('keeps the environment warm between invocations and finds functions by ARN', async () => {
+    const first = parse((await runner.invoke('echo', '{}')).Payload).calls as number;
+    const arn = 'arn:aws:lambda:us-east-1:000000000000:function:echo';
+    const second = parse((await runner.invoke(arn, '{}')).Payload).calls as number;
+    expect(second).toBe(first + 1);
+  });
+
+  it('supports callback handlers', async () => {
+    expect(parse((await runner.invoke('callback', '{"n":21}')).Payload)).toEqual({ ok: 42 });
+  });
+
+  it('reports a thrown error as an unhandled function error', async () => {
+    const result = await runner.invoke('fails', '{}');
+    expect(result.FunctionError).toBe('Unhandled');
+    expect(parse(result.Payload)).toMatchObject({
+      errorType: 'ValidationError',
+      errorMessage: 'bad input',
+    });
+  });
+
+  it('stops a function at its timeout and starts a fresh environment next time', async () => {
+    const started = Date.now();
+    const result = await runner.invoke('slow', '{}');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(parse(result.Payload)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'Task timed out after 1.00 seconds',
+    });
+    expect((await runner.invoke('slow', '{}')).FunctionError).toBe('Unhandled');
+  });
+
+  it('reports a missing handler export as an init error', async () => {
+    const result = await runner.invoke('missing', '{}');
+    expect(parse(result.Payload)).toMatchObject({ errorType: 'Runtime.InitError' });
+  });
+
+  it('refuses an unknown function', async () => {
+    await expect(runner.invoke('nope', '{}')).rejects.toThrow(/Function not found: nope/);
+  });
+});

@@ -146,15 +146,16 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
   let sessions: MessagingSessions | undefined;
   let log: MutationLog | undefined;
 
-  let decisions: DecisionCache | undefined;
-
   const handler =
     (
       ctx: SandboxContext,
+      decisions: DecisionCache,
       specs: readonly OperationSpec[],
       unsupported: readonly UnsupportedOperation[],
     ) =>
     async (req: SandboxRequest): Promise<SandboxResponse> => {
+      // Authentication first, as AWS: an unsigned caller learns nothing, not even what is served.
+      const caller = await ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });
       const selected = (d?: readonly [string, string]) =>
         d !== undefined && single(req.query[d[0]]) === d[1];
       let spec =
@@ -170,14 +171,12 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
           400,
         );
       }
-      const caller = await ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });
       const action = `chime:${spec.name}`;
       const input = inputOf(spec, req);
       let bearer = '';
       if (spec.bearer) {
         bearer = single(req.headers[BEARER_HEADER]) ?? '';
         if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
-        decisions ??= new DecisionCache(ctx.authorize);
         await decisions.check(caller, action, bearer);
         for (const member of spec.resources) {
           const arn = input[member];
@@ -288,6 +287,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       service.compactLog();
       ctx.services.set(CHIME_MESSAGING_SERVICE, service);
 
+      const decisions = new DecisionCache(ctx.authorize);
       const groups = new Map<string, OperationSpec[]>();
       for (const spec of OPERATIONS) {
         const key = `${spec.method} ${spec.path}`;
@@ -299,7 +299,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       for (const [key, specs] of groups) {
         const [method = 'GET', path = '/'] = key.split(' ');
         const unsupported = UNSUPPORTED.filter((u) => u.method === method && u.path === path);
-        router.rest(method, path, handler(ctx, specs, unsupported));
+        router.rest(method, path, handler(ctx, decisions, specs, unsupported));
       }
       router.upgrade('/connect', hub.handleUpgrade);
     },

@@ -472,6 +472,9 @@ describe('refusals', () => {
     );
     expect(search.name).toBe('BadRequestException');
     expect(search.message).toContain('not supported');
+    const unsigned = await fetch(`${sandbox.url}/channels?operation=search`, { method: 'POST' });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
   });
 
   it('deleting a channel tells its members; only moderators may', async () => {

@@ -273,7 +273,14 @@ export class SandboxServer implements Router {
     const rawUrl = req.url ?? '/';
     const [path = '/', search = ''] = rawUrl.split('?', 2);
     if (method === 'OPTIONS') {
-      send(res, { status: 204 });
+      // `*` does not cover `Authorization` in CORS: echo what the browser asks for (SigV4 headers).
+      const requested = req.headers['access-control-request-headers'];
+      send(res, {
+        status: 204,
+        ...(typeof requested === 'string' && {
+          headers: { 'access-control-allow-headers': requested },
+        }),
+      });
       return;
     }
     const target = req.headers['x-amz-target'];

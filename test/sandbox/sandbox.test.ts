@@ -119,6 +119,20 @@ describe('sign-up and the post-confirmation trigger', () => {
     expect(config.identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
   });
 
+  it('answers browser preflights for SigV4 headers (the web demo is another origin)', async () => {
+    const response = await fetch(`${sandbox.url}/app-instance-users`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,x-amz-date,x-amz-security-token',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-headers')).toContain('authorization');
+  });
+
   it('serves confirmation codes on a sandbox-only route', async () => {
     const response = await fetch(`${sandbox.url}/_sandbox/codes?username=alice@example.com`);
     const body = (await response.json()) as { codes: { code: string }[] };

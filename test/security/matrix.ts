@@ -163,7 +163,11 @@ function readStackFacts(template: CfnTemplate): StackFacts {
       return {
         logicalId,
         id: env.resources[logicalId]!.ref,
-        properties: resolve(props) as Record<string, unknown>,
+        properties: Object.fromEntries(
+          ['AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'CognitoIdentityProviders'].map(
+            (name) => [name, resolve(props[name])],
+          ),
+        ),
         providerNames: providers.map((p) => String(p.ProviderName)),
         tagMapping,
         useDefaults,
@@ -308,7 +312,13 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
     const buckets: string[] = [];
     const policyLockedBuckets: string[] = [];
     for (const [, r] of served) {
-      const props = (resolve(r.Properties) ?? {}) as Record<string, unknown>;
+      // Only the properties read here: others may hold attributes the fake ids do not know.
+      const prop = (name: string) => resolve(r.Properties?.[name]);
+      const props = Object.fromEntries(
+        ['DestinationBucketName', 'SourceBucketNames', 'SourceObjectKeys', 'BucketName'].map(
+          (name) => [name, prop(name)],
+        ),
+      );
       if (r.Type === 'Custom::CDKBucketDeployment') {
         // Reads the CDK asset bucket, writes and prunes the destination bucket.
         const destination = String(props.DestinationBucketName);

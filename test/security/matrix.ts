@@ -1157,12 +1157,15 @@ function lambdaNeighbourCases(
       ai,
     );
   }
-  add(
-    'neighbour/PutAppInstanceRetentionSettings-other-instance',
-    'Denied',
-    'chime:PutAppInstanceRetentionSettings',
-    other,
-  );
+  if (!granted('chime:PutAppInstanceRetentionSettings', ai)) {
+    // (Roles granted it on this AppInstance have the other-instance row above.)
+    add(
+      'neighbour/PutAppInstanceRetentionSettings-other-instance',
+      'Denied',
+      'chime:PutAppInstanceRetentionSettings',
+      other,
+    );
+  }
   for (const id of authenticatedRoles) {
     const target = facts.roles.find((r) => r.logicalId === id);
     if (target)

@@ -115,7 +115,8 @@ function configFrom(ctx: SandboxContext, jwk: JwkWithKid): PoolConfig {
       providerName,
       clientId,
       serverSideTokenCheck: raw.ServerSideTokenCheck === true,
-      keys: [providerName, issuerKey],
+      // ProviderName (AWS SDK clients), the issuer without or with its scheme (Amplify).
+      keys: [providerName, issuerKey, resources.userPoolIssuer],
       issuer: resources.userPoolIssuer,
       verifier,
     });

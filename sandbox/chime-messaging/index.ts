@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
 import { requestFromUpgrade } from '../server';
 import { AwsError } from '../core/errors';
+import { parseChannelArn, parseChannelFlowArn, parseUserArn } from './arns';
 import { badRequest } from './errors';
 import {
   OPERATIONS,
@@ -177,11 +178,24 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       if (spec.bearer) {
         bearer = single(req.headers[BEARER_HEADER]) ?? '';
         if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
-        await decisions.check(caller, action, bearer);
+        // Only well-formed ARNs reach IAM (a wildcard or a path in an id is no resource).
+        if (!parseUserArn(bearer)) {
+          throw badRequest(`x-amz-chime-bearer is not an AppInstanceUser ARN: ${bearer}`);
+        }
+        const resources: string[] = [];
         for (const member of spec.resources) {
           const arn = input[member];
-          if (typeof arn === 'string' && arn !== '') await decisions.check(caller, action, arn);
+          if (arn === undefined || arn === null || arn === '') continue;
+          const parse = member === 'ChannelFlowArn' ? parseChannelFlowArn : parseChannelArn;
+          if (typeof arn !== 'string' || !parse(arn)) {
+            throw badRequest(
+              `${member} is not a ${member === 'ChannelFlowArn' ? 'channel flow' : 'channel'} ARN: ${String(arn)}`,
+            );
+          }
+          resources.push(arn);
         }
+        await decisions.check(caller, action, bearer);
+        for (const arn of resources) await decisions.check(caller, action, arn);
       } else {
         await ctx.authorize(caller, { action, resource: '*', protocol: 'restJson' });
       }
@@ -223,6 +237,13 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       }
       if (!userArn || !sessionId) {
         return { ok: false, code: CLOSE_BAD_REQUEST, reason: 'userArn and sessionId are required' };
+      }
+      if (!parseUserArn(userArn)) {
+        return {
+          ok: false,
+          code: CLOSE_BAD_REQUEST,
+          reason: 'userArn is not an AppInstanceUser ARN',
+        };
       }
       try {
         await ctx.authorize(caller, {

@@ -472,6 +472,31 @@ describe('refusals', () => {
     );
     expect(search.name).toBe('BadRequestException');
     expect(search.message).toContain('not supported');
+    for (const ChimeBearer of ['*', `${APP_INSTANCE_ARN}/user/*`, `${alice}/../bob`]) {
+      const malformed = await refusal(
+        aliceClient.send(
+          new ListChannelMessagesCommand({
+            ChannelArn: `${APP_INSTANCE_ARN}/channel/x`,
+            ChimeBearer,
+          }),
+        ),
+      );
+      expect(malformed.name).toBe('BadRequestException');
+    }
+    const wildcardChannel = await refusal(
+      aliceClient.send(
+        new DescribeChannelCommand({
+          ChannelArn: `${APP_INSTANCE_ARN}/channel/*`,
+          ChimeBearer: alice,
+        }),
+      ),
+    );
+    expect(wildcardChannel.name).toBe('BadRequestException');
+    expect(
+      await rawConnect(await presignConnect('alice', `${APP_INSTANCE_ARN}/user/*`)),
+    ).toMatchObject({
+      code: 4400,
+    });
     const unsigned = await fetch(`${sandbox.url}/channels?operation=search`, { method: 'POST' });
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');

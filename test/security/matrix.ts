@@ -1470,7 +1470,7 @@ export interface RenderInput {
 
 /** The guarantee, in one sentence (README's security section quotes it). */
 export const SECURITY_GUARANTEE =
-  "A signed-in person's AWS credentials, from the identity pool or from the vending API, can call Amazon Chime SDK messaging only as the AppInstanceUser named by their own immutable `sub`, only in this stack's AppInstance, and nothing else in AWS.";
+  "A signed-in person's AWS credentials, from the identity pool or (when enabled) the credential-vending API, can call Amazon Chime SDK messaging only as the AppInstanceUser named by their own immutable `sub`, only in this stack's AppInstance, and can do nothing else in AWS.";
 
 export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
   const lines: string[] = [];

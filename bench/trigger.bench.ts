@@ -88,7 +88,7 @@ async function warmInvocations(): Promise<void> {
   const chime = mockClient(sdk.ChimeSDKIdentityClient);
   const { handler: postConfirmation } = await import('../lambdas/post-confirmation');
   const { handler: signInHeal } = await import('../lambdas/sign-in-heal');
-  const { postConfirmationEvent, postAuthenticationEvent, lambdaContext } =
+  const { postConfirmationEvent, postAuthenticationEvent, preTokenGenerationEvent, lambdaContext } =
     await import('../test/lambdas/support/trigger-events');
 
   const cases = [
@@ -107,6 +107,12 @@ async function warmInvocations(): Promise<void> {
           .on(sdk.CreateAppInstanceUserCommand)
           .rejects(new sdk.ConflictException({ message: 'exists', $metadata: {} })),
       invoke: () => signInHeal(postAuthenticationEvent(), lambdaContext()),
+    },
+    {
+      label: 'sign-in-heal on a token refresh (no Chime call)',
+      setup: () => undefined,
+      invoke: () =>
+        signInHeal(preTokenGenerationEvent('TokenGeneration_RefreshTokens'), lambdaContext()),
     },
   ];
   for (const c of cases) {

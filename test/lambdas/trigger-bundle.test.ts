@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type BundledTriggers,
   invokeBundled,
@@ -10,7 +12,7 @@ import {
 import { USER_SUB, postAuthenticationEvent, postConfirmationEvent } from './support/trigger-events';
 
 /**
- * The handlers as CDK bundles them (esbuild, @aws-sdk/* left to the runtime), each invocation in a
+ * The handlers as CDK bundles them (esbuild, the AWS SDK included), each invocation in a
  * fresh `node` process, against a local HTTP endpoint speaking the Chime identity API. The endpoint
  * is reached only through the standard SDK variables, as the local sandbox does.
  */
@@ -42,6 +44,15 @@ const endpoint = () => ({ ...credentials, AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY: c
 test('the template carries the AppInstance ARN the bundle needs', () => {
   expect(bundles.postConfirmation.environment.APP_INSTANCE_ARN).toBe(APP_INSTANCE_ARN);
   expect(bundles.postConfirmation.handler).toBe('index.handler');
+});
+
+test('the bundles carry their own AWS SDK (nothing required from the runtime)', () => {
+  for (const fn of [bundles.postConfirmation, bundles.signInHeal]) {
+    const code = readFileSync(join(fn.assetDir, 'index.js'), 'utf8');
+    // Only the optional SigV4a signers (loaded in a try/catch, never used here) stay outside.
+    expect(code).not.toMatch(/require\(["']@aws-sdk\/(?!signature-v4-crt|signature-v4a)/);
+    expect(code).toContain('CreateAppInstanceUser');
+  }
 });
 
 test('post-confirmation creates the user once across Cognito retries, even when an answer is lost', async () => {

@@ -1,8 +1,9 @@
 /**
  * Cognito trigger figures: bundle size, cold module-load time in a fresh `node` process, and warm
  * invocation time with a mocked Chime client. Each handler is built twice with the project's
- * esbuild options (infra/lambda-defaults.ts): with `@aws-sdk/*` left to the runtime (what is
- * deployed) and with the SDK bundled in (the alternative). Prints figures; asserts nothing.
+ * esbuild options (infra/lambda-defaults.ts): with `@aws-sdk/*` left to the runtime (the shared
+ * default) and with the SDK bundled in (what the trigger construct deploys). Prints figures;
+ * asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -171,7 +172,7 @@ export async function run(): Promise<void> {
       const bytes = fs.readFileSync(v.outfile);
       const c = cold[i];
       console.log(
-        `| ${v.name} | ${v.bundleSdk ? 'bundled' : 'runtime (deployed)'} | ${bytes.length} B (${kb(bytes.length)}) | ` +
+        `| ${v.name} | ${v.bundleSdk ? 'bundled (deployed)' : 'runtime (shared default)'} | ${bytes.length} B (${kb(bytes.length)}) | ` +
           `${kb(gzipSync(bytes).length)} | ${c?.load.toFixed(1)} ms | ${c?.process.toFixed(0)} ms |`,
       );
     });

@@ -248,6 +248,18 @@ describe('chatting', () => {
     }
     expect(pages).toBe(3);
     expect(seen).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+    const all = await bobClient.send(
+      new ListChannelMessagesCommand({ ChannelArn, ChimeBearer: bob, SortOrder: 'ASCENDING' }),
+    );
+    const window = await bobClient.send(
+      new ListChannelMessagesCommand({
+        ChannelArn,
+        ChimeBearer: bob,
+        NotBefore: all.ChannelMessages?.[2]?.CreatedTimestamp,
+        NotAfter: all.ChannelMessages?.[4]?.CreatedTimestamp,
+      }),
+    );
+    expect(window.ChannelMessages?.map((m) => m.Content)).toEqual(['m4', 'm3', 'm2']);
     const forged = await refusal(
       bobClient.send(
         new ListChannelMessagesCommand({ ChannelArn, ChimeBearer: bob, NextToken: 'forged' }),

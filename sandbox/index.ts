@@ -30,6 +30,7 @@ import {
 } from './resources';
 import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
 import { chimeIdentity } from './services/chime-identity';
+import { credentialVending, sandboxCredentialVendingUrl } from './services/credential-vending';
 import { chimeMessagingModule } from './chime-messaging';
 import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
@@ -254,6 +255,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log,
     };
 
+    const vendingUrl = sandboxCredentialVendingUrl(resources, url);
     const config: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
       region: stack.region,
@@ -270,6 +272,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         chimeIdentity: url,
         chimeMessaging: url,
       },
+      // The credential-vending API, when the template has it (-c credentialVending=true).
+      ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
     };
 
     const codes = (username?: string) =>
@@ -295,6 +299,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       sts,
       chimeIdentity,
       chimeMessagingModule(),
+      credentialVending,
       ...(options.modules ?? []),
     ];
     for (const module of modules) {

@@ -25,7 +25,6 @@ import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/veri
 import { resourcesOfType } from '../../sandbox/iam/template';
 import {
   CREDENTIAL_VENDING_PATH,
-  credentialVending,
   sandboxCredentialVendingUrl,
 } from '../../sandbox/services/credential-vending';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
@@ -70,7 +69,7 @@ async function signUpAndIn(name: string): Promise<void> {
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
   synthesizeWithVending(outdir);
-  sandbox = await startTestSandbox({ cdkOutDir: outdir, modules: [credentialVending] });
+  sandbox = await startTestSandbox({ cdkOutDir: outdir });
 
   const { resources } = sandbox;
   const vendingFunction = resourcesOfType(resources.stack.template, 'AWS::Lambda::Function').find(
@@ -277,8 +276,9 @@ describe('credential vending in the sandbox', () => {
 describe('the sandbox credential-vending route (for the web demo, offline)', () => {
   const url = () => sandboxCredentialVendingUrl(sandbox.resources, sandbox.url)!;
 
-  it('is at a fixed path of the sandbox endpoint when the template has the function', () => {
+  it('is at a fixed path of the sandbox endpoint, and in config.json, when the template has it', () => {
     expect(url()).toBe(`${sandbox.url}${CREDENTIAL_VENDING_PATH}`);
+    expect(sandbox.config.credentialVendingUrl).toBe(url());
   });
 
   it('answers POST with an ID token like the function URL, and the credentials work', async () => {

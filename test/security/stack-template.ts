@@ -6,7 +6,8 @@
  * CloudFormation template validation (a WASM engine, ~3 s) are skipped, and the region is pinned
  * (the account left unresolved) so the matrix does not depend on the caller's AWS environment.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
@@ -60,7 +61,17 @@ function cdkJsonContext(): Record<string, unknown> {
 
 /** The template of the real stack for a variant (a few seconds: run it once per test file). */
 export function synthesizeStackTemplate(variant: StackVariant = STACK_VARIANTS[0]!): CfnTemplate {
+  const outdir = mkdtempSync(join(tmpdir(), 'security-matrix-synth-'));
+  try {
+    return synthesizeInto(outdir, variant);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function synthesizeInto(outdir: string, variant: StackVariant): CfnTemplate {
   const app = new App({
+    outdir,
     builtinCloudFormationValidation: false,
     context: {
       ...cdkJsonContext(),

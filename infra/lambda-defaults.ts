@@ -25,7 +25,7 @@ export const LAMBDA_ESBUILD_TARGET = 'node24';
  * esbuild options shared by every function.
  *
  * - `@aws-sdk/*` is left to the runtime's copy of SDK v3 by default: the smallest artifact, and an
- *   SDK that AWS patches without a redeploy. Bundling it loads 20-25 % faster (docs/triggers.md);
+ *   SDK that AWS patches without a redeploy. Bundling it loads 15-23 % faster (docs/triggers.md);
  *   latency-critical functions opt in with `bundling: { bundleAwsSDK: true, externalModules: [] }`,
  *   as the Cognito sign-in triggers do.
  * - Minified, with an external source map (no sources inside) that Node applies to stack traces

@@ -71,7 +71,7 @@ export class AppInstanceUserSync extends Construct {
 
     const common = {
       timeout: TRIGGER_TIMEOUT,
-      // These run synchronously on the sign-in path: the AWS SDK is bundled, which loads 20-25 %
+      // These run synchronously on the sign-in path: the AWS SDK is bundled, which loads 15-23 %
       // faster than the runtime's copy (measured in docs/triggers.md), and pins the SDK the tests
       // ran against.
       bundling: { bundleAwsSDK: true, externalModules: [] },

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -42,6 +43,12 @@ export interface AppInstanceUserSyncProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Where the `syncFailedAlarm` notifies (for example an SNS topic action).
+   * @default - the alarm only changes state
+   */
+  readonly alarmActions?: cloudwatch.IAlarmAction[];
 }
 
 /**
@@ -64,6 +71,11 @@ export class AppInstanceUserSync extends Construct {
   public readonly signInHeal: ProjectNodejsFunction;
   /** Ready for `UserPoolProps.lambdaTriggers`. */
   public readonly triggers: cognito.UserPoolTriggers;
+  /**
+   * In alarm when any trigger gave up creating an AppInstanceUser in the last 5 minutes (Chime
+   * down, throttled or misconfigured). The users are healed at their next sign-in.
+   */
+  public readonly syncFailedAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AppInstanceUserSyncProps) {
     super(scope, id);
@@ -113,6 +125,39 @@ export class AppInstanceUserSync extends Construct {
         );
       }
     }
+
+    // The handlers publish the metric with dimensions `service` and `Trigger`: add them all up.
+    const failures = (
+      [
+        ['post-confirmation', 'PostConfirmation'],
+        ['sign-in-heal', 'PostAuthentication'],
+        ['sign-in-heal', 'PreTokenGeneration'],
+      ] as const
+    ).map(
+      ([service, trigger]) =>
+        new cloudwatch.Metric({
+          namespace: APP_INSTANCE_USER_SYNC_METRIC_NAMESPACE,
+          metricName: 'AppInstanceUserSyncFailed',
+          dimensionsMap: { service, Trigger: trigger },
+          statistic: cloudwatch.Stats.SUM,
+          period: Duration.minutes(5),
+        }),
+    );
+    this.syncFailedAlarm = new cloudwatch.Alarm(this, 'SyncFailedAlarm', {
+      alarmDescription:
+        'Cognito triggers could not create Chime AppInstanceUsers (see the functions logs for the sub); the users are healed at their next sign-in',
+      metric: new cloudwatch.MathExpression({
+        expression: failures.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+        usingMetrics: Object.fromEntries(failures.map((m, i) => [`m${i}`, m])),
+        period: Duration.minutes(5),
+        label: 'AppInstanceUserSyncFailed',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const action of props.alarmActions ?? []) this.syncFailedAlarm.addAlarmAction(action);
 
     this.triggers = {
       postConfirmation: this.postConfirmation,

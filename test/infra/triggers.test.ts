@@ -158,6 +158,46 @@ describe('user pool triggers', () => {
   });
 });
 
+describe('sync failure alarm', () => {
+  test('sums AppInstanceUserSyncFailed over every trigger the handlers report', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmDescription: Match.stringLikeRegexp('AppInstanceUsers') },
+    }) as Resources;
+    const [alarm] = Object.values(alarms);
+    expect(Object.keys(alarms)).toHaveLength(1);
+    const props = alarm?.Properties as {
+      Threshold: number;
+      ComparisonOperator: string;
+      TreatMissingData: string;
+      Metrics: Array<{
+        Expression?: string;
+        MetricStat?: {
+          Metric: { Namespace: string; MetricName: string; Dimensions: Array<{ Value: string }> };
+        };
+      }>;
+    };
+    expect(props).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const stats = props.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(stats.map((m) => m.MetricName)).toEqual(Array(3).fill('AppInstanceUserSyncFailed'));
+    expect(stats.map((m) => m.Namespace)).toEqual(Array(3).fill('ChimeCognitoAuth'));
+    // The dimensions match what the handlers publish: service name and trigger.
+    const { postConfirmation, signInHeal } = triggerFunctions();
+    const serviceOf = (fn: { properties: Record<string, unknown> }) =>
+      (fn.properties.Environment as { Variables: Record<string, string> }).Variables
+        .POWERTOOLS_SERVICE_NAME;
+    expect(stats.map((m) => m.Dimensions.map((d) => d.Value).sort())).toEqual([
+      ['PostConfirmation', serviceOf(postConfirmation)].sort(),
+      ['PostAuthentication', serviceOf(signInHeal)].sort(),
+      ['PreTokenGeneration', serviceOf(signInHeal)].sort(),
+    ]);
+    expect(props.Metrics.some((m) => m.Expression?.includes('FILL(m0, 0)'))).toBe(true);
+  });
+});
+
 describe('AppInstanceUserSync construct', () => {
   test('can be attached to any user pool through its triggers', () => {
     // GIVEN

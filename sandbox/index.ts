@@ -210,7 +210,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       issuer: `${url}/${userPool.userPoolId}`,
     });
     const lambda = new LambdaRunner({
-      functions: lambdaFunctionsOf(resources),
+      functions: lambdaFunctionsOf(resources, (logicalId, reason) =>
+        log(`warning: function ${logicalId} will not run: ${reason}`),
+      ),
       credentials,
       region: stack.region,
       endpoint: url,

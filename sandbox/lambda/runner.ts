@@ -46,34 +46,56 @@ export class LambdaNotFoundError extends Error {
   }
 }
 
-/** The functions of the template, with everything resolved. */
-export function lambdaFunctionsOf(resources: SandboxResources): LambdaFunctionSpec[] {
+/**
+ * The functions of the template the sandbox can run (Node.js runtimes with a bundled asset), with
+ * everything resolved. Others (another runtime, inline code, unresolvable properties) are passed
+ * to `onSkip` with the reason, and invoking them fails with "Function not found".
+ */
+export function lambdaFunctionsOf(
+  resources: SandboxResources,
+  onSkip: (logicalId: string, reason: string) => void = () => {},
+): LambdaFunctionSpec[] {
   const { template, cdkOutDir } = resources.stack;
-  return resourcesOfType(template, 'AWS::Lambda::Function').map((logicalId) => {
-    const props = resources.properties(logicalId);
-    const metadata = template.Resources[logicalId]?.Metadata ?? {};
-    const assetPath = metadata['aws:asset:path'];
-    if (typeof assetPath !== 'string') {
-      throw new Error(
-        `function ${logicalId} has no 'aws:asset:path' metadata: synthesize with asset metadata (the CDK default)`,
-      );
+  const specs: LambdaFunctionSpec[] = [];
+  for (const logicalId of resourcesOfType(template, 'AWS::Lambda::Function')) {
+    try {
+      const props = resources.properties(logicalId);
+      const runtime = String(props.Runtime ?? '');
+      if (!runtime.startsWith('nodejs')) {
+        onSkip(logicalId, `runtime '${runtime}' is not run by the sandbox (Node.js only)`);
+        continue;
+      }
+      const metadata = template.Resources[logicalId]?.Metadata ?? {};
+      const assetPath = metadata['aws:asset:path'];
+      if (typeof assetPath !== 'string') {
+        onSkip(logicalId, "no 'aws:asset:path' metadata (inline code, or assets disabled)");
+        continue;
+      }
+      const assetDir = resolve(cdkOutDir, assetPath);
+      if (!existsSync(assetDir)) {
+        onSkip(logicalId, `bundle not found at ${assetDir}: re-run 'npx cdk synth'`);
+        continue;
+      }
+      const physical = resources.env.resources[logicalId];
+      const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables ?? {}) as Record<string, unknown>;
+      specs.push({
+        logicalId,
+        functionName: physical?.ref ?? logicalId,
+        functionArn: physical?.attributes.Arn ?? logicalId,
+        handler: String(props.Handler ?? 'index.handler'),
+        runtime,
+        timeoutSeconds: Number(props.Timeout ?? 3),
+        memoryMb: Number(props.MemorySize ?? 128),
+        roleArn: String(props.Role),
+        assetDir,
+        environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      });
+    } catch (error) {
+      onSkip(logicalId, (error as Error).message);
     }
-    const physical = resources.env.resources[logicalId];
-    const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
-      ?.Variables ?? {}) as Record<string, unknown>;
-    return {
-      logicalId,
-      functionName: physical?.ref ?? logicalId,
-      functionArn: physical?.attributes.Arn ?? logicalId,
-      handler: String(props.Handler ?? 'index.handler'),
-      runtime: String(props.Runtime ?? 'nodejs'),
-      timeoutSeconds: Number(props.Timeout ?? 3),
-      memoryMb: Number(props.MemorySize ?? 128),
-      roleArn: String(props.Role),
-      assetDir: resolve(cdkOutDir, assetPath),
-      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
-    };
-  });
+  }
+  return specs;
 }
 
 /** Per-service endpoint variables the AWS SDK v3 reads (`AWS_ENDPOINT_URL_<SERVICE_ID>`). */

@@ -258,7 +258,7 @@ class ChatApp implements SignedInApp {
           new ListChannelMembershipsCommand({
             ChannelArn: channelArn,
             ChimeBearer: this.userArn,
-            MaxResults: 100,
+            MaxResults: 50,
           }),
         ),
         this.client.send(
@@ -396,6 +396,7 @@ class ChatApp implements SignedInApp {
     );
     if (!created?.ChannelArn) return;
     form.reset();
+    form.closest('details')?.removeAttribute('open');
     this.channels = [
       ...this.channels.filter((c) => c.ChannelArn !== created.ChannelArn),
       { ChannelArn: created.ChannelArn, Name: name, Privacy: privacy, Mode: mode },
@@ -683,7 +684,7 @@ class ChatApp implements SignedInApp {
         result
           ? result.refused
             ? html`<p class="refused" role="status" data-testid="act-as-result">
-                Refused by AWS${result.status ? ` (HTTP ${result.status})` : ''}:
+                Refused by the service${result.status ? ` (HTTP ${result.status})` : ''}:
                 <strong>${result.error.code}</strong>. Your credentials only work as you.
               </p>`
             : html`<p class="error" role="alert" data-testid="act-as-result">

@@ -49,6 +49,8 @@ interface ShellState {
 }
 
 const root = document.getElementById('app') as HTMLElement;
+// lit-html appends to what is there: drop the static "Loading…" of index.html.
+root.replaceChildren();
 const state: ShellState = { screen: 'loading', email: '', busy: false };
 
 let renderQueued = false;
@@ -432,6 +434,7 @@ async function loadConfig(): Promise<ClientConfig> {
 }
 
 async function start(): Promise<void> {
+  requestRender();
   try {
     state.config = await loadConfig();
   } catch (error) {

@@ -1,0 +1,141 @@
+/**
+ * Browser-test support: builds the web demo, serves it with `vite preview` (child process, port
+ * chosen by the OS) with `/config.json` from a sandbox, and launches Debian's Chromium through
+ * playwright-core. Never downloads a browser.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify, stripVTControlCharacters } from 'node:util';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+const VITE_CONFIG = join(PROJECT_ROOT, 'web-demo', 'vite.config.ts');
+const VITE_BIN = join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+
+/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where screenshots go: git-ignored, kept as CI artifacts. */
+export const ARTIFACTS_DIR = join(PROJECT_ROOT, 'test-results', 'browser');
+
+/** Production build of the web demo into a fresh temporary directory. */
+export async function buildWebDemo(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'web-demo-build-'));
+  await promisify(execFile)(
+    process.execPath,
+    [
+      VITE_BIN,
+      'build',
+      '--config',
+      VITE_CONFIG,
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: PROJECT_ROOT, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
+  );
+  return outDir;
+}
+
+export interface DemoServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `vite preview` of `outDir` on 127.0.0.1 (free port), serving `configFile` as /config.json. */
+export async function serveWebDemo(outDir: string, configFile: string): Promise<DemoServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      VITE_BIN,
+      'preview',
+      '--config',
+      VITE_CONFIG,
+      '--outDir',
+      outDir,
+      '--port',
+      '0',
+      '--strictPort',
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, WEB_DEMO_CONFIG: configFile, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let output = '';
+    const timer = setTimeout(
+      () => fail(new Error(`vite preview did not start:\n${output}`)),
+      20_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Local:\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stripVTControlCharacters(output));
+      if (match?.[1]) {
+        clearTimeout(timer);
+        ok(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`vite preview exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install it with 'apt-get install -y chromium' (never download a browser), or set CHROMIUM_PATH`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Collects console errors and uncaught exceptions of a page (the demo must have none). */
+export function watchErrors(page: Page, into: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') into.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => into.push(`pageerror: ${error.message}`));
+}
+
+/** Saves a numbered full-page screenshot under test-results/browser/<suite>/. */
+export function screenshotter(suite: string): (page: Page, step: string) => Promise<void> {
+  const dir = join(ARTIFACTS_DIR, suite);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  return async (page, step) => {
+    n += 1;
+    const name = `${String(n).padStart(2, '0')}-${step.replace(/[^a-z0-9]+/gi, '-')}.png`;
+    await page.screenshot({ path: join(dir, name), fullPage: true });
+  };
+}

@@ -327,6 +327,8 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
     async close() {
       await sessions?.close();
       await log?.close();
+      // Leave a snapshot behind, so the next start replays one file instead of a long log.
+      service?.compactLog();
     },
   };
 }

@@ -10,7 +10,12 @@ import {
   ListChannelMessagesCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { type FullSandbox, signUpAndIn, startFullSandbox } from './messaging/full-sandbox';
+import {
+  type FullSandbox,
+  messagingClient,
+  signUpAndIn,
+  startFullSandbox,
+} from './messaging/full-sandbox';
 import { openSession } from './messaging/harness';
 
 jest.setTimeout(180_000);
@@ -25,7 +30,7 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-it('two signed-up users chat in real time, and one cannot speak for the other', async () => {
+it('two signed-up users chat in real time, one cannot speak for the other, and it all survives a restart', async () => {
   if (!sandbox) throw new Error('the sandbox did not start');
   const alice = await signUpAndIn(sandbox, 'alice@example.com');
   const bob = await signUpAndIn(sandbox, 'bob@example.com');
@@ -83,4 +88,14 @@ it('two signed-up users chat in real time, and one cannot speak for the other', 
   } finally {
     bobSession.stop();
   }
+
+  // The whole sandbox restarts: users, credentials, channels and messages are all still there.
+  await sandbox.restart();
+  const bobAgain = messagingClient(sandbox, bob.credentials);
+  const after = await bobAgain.send(
+    new ListChannelMessagesCommand({ ChannelArn, ChimeBearer: bob.arn }),
+  );
+  expect(after.ChannelMessages?.map((m) => m.Content)).toEqual(['hi bob']);
+  const again = await openSession(bobAgain, bob.arn);
+  again.stop();
 });

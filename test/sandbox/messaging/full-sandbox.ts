@@ -31,13 +31,13 @@ export interface FullSandbox {
   readonly config: ClientConfig;
   /** The endpoint of every service. */
   readonly url: string;
+  /** Stops the CLI and starts it again on the same state directory (the port changes). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the sandbox CLI on a free port with a fresh state directory; waits for `ready`. */
-export async function startFullSandbox(timeoutMs = 170_000): Promise<FullSandbox> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
-  const child = await new Promise<ChildProcess>((resolve, reject) => {
+function spawnCli(stateDir: string, timeoutMs: number): Promise<ChildProcess> {
+  return new Promise<ChildProcess>((resolve, reject) => {
     const proc = spawn(
       process.execPath,
       [
@@ -70,20 +70,41 @@ export async function startFullSandbox(timeoutMs = 170_000): Promise<FullSandbox
       clearTimeout(timer);
       reject(new Error(`the sandbox exited with ${code}:\n${output.slice(-3000)}`));
     });
-  }).catch((error: unknown) => {
+  });
+}
+
+async function stopCli(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const readConfig = (stateDir: string) =>
+  parseClientConfig(JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8')));
+
+/** Starts the sandbox CLI on a free port with a fresh state directory; waits for `ready`. */
+export async function startFullSandbox(timeoutMs = 170_000): Promise<FullSandbox> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
+  let child = await spawnCli(stateDir, timeoutMs).catch((error: unknown) => {
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
   });
-  const config = parseClientConfig(JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8')));
+  let config = readConfig(stateDir);
   return {
-    config,
-    url: config.endpoints?.chimeMessaging ?? '',
+    get config() {
+      return config;
+    },
+    get url() {
+      return config.endpoints?.chimeMessaging ?? '';
+    },
+    async restart() {
+      await stopCli(child);
+      child = await spawnCli(stateDir, timeoutMs);
+      config = readConfig(stateDir);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopCli(child);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
@@ -91,7 +112,21 @@ export async function startFullSandbox(timeoutMs = 170_000): Promise<FullSandbox
 
 export interface SignedInUser {
   readonly arn: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   readonly client: ChimeSDKMessagingClient;
+}
+
+/** A messaging client at the sandbox's current endpoint. */
+export function messagingClient(
+  sandbox: FullSandbox,
+  credentials: SignedInUser['credentials'],
+): ChimeSDKMessagingClient {
+  return new ChimeSDKMessagingClient({
+    region: sandbox.config.region,
+    endpoint: sandbox.config.endpoints?.chimeMessaging ?? sandbox.url,
+    maxAttempts: 1,
+    credentials,
+  });
 }
 
 async function latestCode(url: string, email: string): Promise<string | undefined> {
@@ -149,17 +184,14 @@ export async function signUpAndIn(sandbox: FullSandbox, email: string): Promise<
   if (!Credentials?.AccessKeyId || !Credentials.SecretKey || !Credentials.SessionToken) {
     throw new Error(`no credentials for ${email}`);
   }
+  const credentials = {
+    accessKeyId: Credentials.AccessKeyId,
+    secretAccessKey: Credentials.SecretKey,
+    sessionToken: Credentials.SessionToken,
+  };
   return {
     arn: appInstanceUserArn(config.appInstanceArn, UserSub),
-    client: new ChimeSDKMessagingClient({
-      region: config.region,
-      endpoint: endpoints.chimeMessaging ?? url,
-      maxAttempts: 1,
-      credentials: {
-        accessKeyId: Credentials.AccessKeyId,
-        secretAccessKey: Credentials.SecretKey,
-        sessionToken: Credentials.SessionToken,
-      },
-    }),
+    credentials,
+    client: messagingClient(sandbox, credentials),
   };
 }

@@ -12,7 +12,7 @@
  *
  * Close codes (the documented ones; the JS SDK retries every 4xxx except 4002/4003/4401):
  * 4401 authentication failed (signature, expired URL or credentials) or chime:Connect denied;
- * 4003 the userArn is no existing AppInstanceUser; 4400 userArn/sessionId missing (the sandbox's
+ * 4003 the userArn is no existing AppInstanceUser; 4400 userArn/sessionId missing or malformed (the sandbox's
  * choice); 1001 the credentials that opened the session expired (reconnect with fresh ones).
  */
 import type { IncomingMessage } from 'node:http';

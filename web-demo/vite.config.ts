@@ -46,6 +46,16 @@ export default defineConfig({
   // amazon-chime-sdk-js (CommonJS) refers to Node's `global`.
   define: { global: 'globalThis' },
   plugins: [serveClientConfig()],
+  // Pre-bundle the CommonJS deep imports up front, so the dev server never reloads mid-session.
+  optimizeDeps: {
+    include: [
+      'amazon-chime-sdk-js/build/messagingsession/DefaultMessagingSession',
+      'amazon-chime-sdk-js/build/messagingsession/MessagingSessionConfiguration',
+      'amazon-chime-sdk-js/build/websocketadapter/DefaultWebSocketAdapter',
+      'amazon-chime-sdk-js/build/logger/LogLevel',
+      '@aws-sdk/client-chime-sdk-messaging',
+    ],
+  },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
   preview: { host: '127.0.0.1', port: 4173 },
   build: {

@@ -19,7 +19,8 @@ let running: ChildProcess | undefined;
 function startSandbox(args: string[]): { child: ChildProcess; ready: Promise<string> } {
   const child = spawn(
     process.execPath,
-    [require.resolve('tsx/cli'), join(ROOT, 'sandbox', 'cli.ts'), ...args],
+    // One node process (no tsx CLI wrapper), so signals reach the sandbox directly.
+    ['--import', 'tsx', join(ROOT, 'sandbox', 'cli.ts'), ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const ready = new Promise<string>((ok, fail) => {

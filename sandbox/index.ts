@@ -9,9 +9,7 @@
  *   sandbox.latestCode('a@example.com');   // the sign-up confirmation code
  *   await sandbox.stop();
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
@@ -37,6 +35,7 @@ import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
 import { withIamGate } from './user-pool/iam-gate';
+import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
 import type { NamedPolicy } from './iam/template';
 import { resolveIntrinsics } from './iam/template';
 
@@ -125,11 +124,6 @@ function principalTagKeyOf(resources: SandboxResources): string {
   return DEFAULT_PRINCIPAL_TAG_KEY;
 }
 
-function loadJwk(): JwkWithKid {
-  const file = require.resolve('cognito-local/lib/keys/cognitoLocal.public.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { jwk: JwkWithKid }).jwk;
-}
-
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
   const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
@@ -174,7 +168,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     // Triggers can only run once the runner exists (it needs the pool's final ids).
     const runnerRef: { current?: LambdaRunner } = {};
     const saved = idStore.get();
+    const signingKey = loadOrCreateSigningKey(state);
     const userPool = await startUserPool({
+      signingKey,
       dir: state.subdir('cognito'),
       issuerDomain: url,
       region: stack.region,
@@ -248,7 +244,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       resources,
       services: new Map<string, unknown>([
-        ['user-pool-jwk', loadJwk()],
+        ['user-pool-jwk', signingKey.publicJwk],
         ['user-pool-users', { findUser: userPool.findUser }],
       ]),
       authenticate: (req, { service, protocol }) =>
@@ -294,6 +290,24 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
     });
     server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
+    // The pool's JWKS and discovery document (cognito-local serves its published key instead).
+    server.rest('GET', '/:poolId/.well-known/jwks.json', async (req) =>
+      req.params.poolId === resources.userPoolId
+        ? { body: { keys: [signingKey.publicJwk] } }
+        : { status: 404, body: { message: 'User pool not found' } },
+    );
+    server.rest('GET', '/:poolId/.well-known/openid-configuration', async (req) =>
+      req.params.poolId === resources.userPoolId
+        ? {
+            body: {
+              issuer: resources.userPoolIssuer,
+              jwks_uri: `${resources.userPoolIssuer}/.well-known/jwks.json`,
+              id_token_signing_alg_values_supported: ['RS256'],
+              subject_types_supported: ['public'],
+            },
+          }
+        : { status: 404, body: { message: 'User pool not found' } },
+    );
     server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
 
     const modules: ServiceModule[] = [
@@ -309,10 +323,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       if (module.close) cleanups.push(() => module.close!());
     }
     server.fallback(
-      withIamGate(userPool.handler, context, (poolId) =>
-        poolId === resources.userPoolId
-          ? resources.userPoolArn
-          : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
+      withIamGate(
+        userPool.handler,
+        context,
+        (poolId) =>
+          poolId === resources.userPoolId
+            ? resources.userPoolArn
+            : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
+        accessTokenVerifier(resources.userPoolIssuer, signingKey),
       ),
     );
 

@@ -5,7 +5,7 @@
  * pool. cognito-local checks none of it, so this gate does, with the sandbox's enforcement core.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AwsError, renderError } from '../core/errors';
+import { AwsError, renderError } from '../core/errors';
 import type { SandboxContext, SandboxRequest } from '../server';
 
 export const COGNITO_IDP_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -62,19 +62,22 @@ function sendError(res: ServerResponse, error: unknown): void {
   res.end(wire.body);
 }
 
-/** Wraps cognito-local's handler: IAM operations are authenticated and authorized first. */
+/**
+ * Wraps cognito-local's handler: IAM operations are authenticated and authorized first; public
+ * operations that carry an `AccessToken` get it verified (cognito-local only decodes it).
+ */
 export function withIamGate(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   auth: Authenticator,
   userPoolArn: (userPoolId: string) => string,
+  accessTokens: { verify(token: string): Promise<unknown> },
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const target = req.headers['x-amz-target'];
     if (
       req.method !== 'POST' ||
       typeof target !== 'string' ||
-      !target.startsWith(COGNITO_IDP_TARGET_PREFIX) ||
-      PUBLIC_OPERATIONS.has(target.slice(COGNITO_IDP_TARGET_PREFIX.length))
+      !target.startsWith(COGNITO_IDP_TARGET_PREFIX)
     ) {
       handler(req, res);
       return;
@@ -101,6 +104,22 @@ export function withIamGate(
         form: new URLSearchParams(),
       };
       try {
+        if (PUBLIC_OPERATIONS.has(operation)) {
+          if (typeof json.AccessToken === 'string') {
+            try {
+              await accessTokens.verify(json.AccessToken);
+            } catch (error) {
+              const expired = (error as Error).name === 'JwtExpiredError';
+              throw new AwsError(
+                'NotAuthorizedException',
+                expired ? 'Access Token has expired' : 'Invalid Access Token',
+              );
+            }
+          }
+          Object.assign(req, { body: json, _body: true });
+          handler(req, res);
+          return;
+        }
         const caller = await auth.authenticate(request, {
           service: 'cognito-idp',
           protocol: 'json',
@@ -112,7 +131,7 @@ export function withIamGate(
           protocol: 'json',
         });
       } catch (error) {
-        sendError(res, error as AwsError);
+        sendError(res, error);
         return;
       }
       // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).

@@ -31,6 +31,7 @@ import type { User } from 'cognito-local/lib/services/userPoolService';
 import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { Message } from 'cognito-local/lib/services/messages';
 import { AtomicDataStoreFactory } from './data-store';
+import { type SigningKey, resign } from './signing-key';
 
 /** Cognito trigger names cognito-local can invoke, as in the pool's `LambdaConfig`. */
 export const SUPPORTED_TRIGGERS = [
@@ -84,6 +85,8 @@ export interface StartUserPoolOptions {
   spec: UserPoolSpec;
   /** Ids created by an earlier run (kept in the sandbox's resources file). */
   existing?: { userPoolId: string; userPoolClientId: string };
+  /** Signs the ID and access tokens (instead of cognito-local's published key). */
+  signingKey: SigningKey;
   invoke(functionName: string, payload: string): Promise<LambdaInvokeResult>;
   onCode(record: CodeRecord): void;
 }
@@ -228,13 +231,25 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       }
     },
   };
+  const jwtGenerator = new JwtTokenGenerator(clock, triggers, config.TokenConfig);
+  const tokenGenerator: Services['tokenGenerator'] = {
+    async generate(...args) {
+      const tokens = await jwtGenerator.generate(...args);
+      // Refresh tokens stay as they are: cognito-local looks them up, it does not verify them.
+      return {
+        ...tokens,
+        IdToken: resign(tokens.IdToken, options.signingKey),
+        AccessToken: resign(tokens.AccessToken, options.signingKey),
+      };
+    },
+  };
   const services: Services = {
     clock,
     cognito,
     config,
     messages: new MessagesService(triggers, messageDelivery),
     otp,
-    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    tokenGenerator,
     triggers,
   };
   const inner = cognitoRouter(services);

@@ -12,6 +12,7 @@ import {
   AuthFlowType,
   CognitoIdentityProviderClient,
   ChallengeNameType,
+  GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
@@ -69,8 +70,17 @@ function signJwt(payload: Record<string, unknown>, key: KeyObject, kid = 'Cognit
   return `${data}.${sign('sha256', Buffer.from(data), key).toString('base64url')}`;
 }
 
-/** The user pool's signing key (cognito-local's, published in its package). */
-function poolKey(): KeyObject {
+/** The sandbox user pool's signing key (generated per sandbox, kept in its state directory). */
+function poolKey(): { key: KeyObject; kid: string } {
+  const stored = JSON.parse(readFileSync(join(stateDir, 'signing-key.json'), 'utf8')) as {
+    kid: string;
+    privateJwk: Record<string, string>;
+  };
+  return { key: createPrivateKey({ key: stored.privateJwk, format: 'jwk' }), kid: stored.kid };
+}
+
+/** cognito-local's own key, published in its npm package: anyone has it. */
+function publishedKey(): KeyObject {
   const file = require.resolve('cognito-local/lib/keys/cognitoLocal.private.json');
   const { jwk } = JSON.parse(readFileSync(file, 'utf8')) as { jwk: Record<string, string> };
   return createPrivateKey({ key: jwk, format: 'jwk' });
@@ -240,12 +250,40 @@ describe('identity pool credentials', () => {
     );
   });
 
+  it("refuses a token signed with cognito-local's published key", async () => {
+    const { idToken } = await sandbox.signIn(alice);
+    const minted = signJwt({ ...decodePayload(idToken), sub: bob.sub }, publishedKey());
+    await expectAwsError(
+      sandbox.identityClient.send(
+        new GetIdCommand({
+          IdentityPoolId: sandbox.config.identityPoolId,
+          Logins: { [sandbox.loginsKey]: minted },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
+  });
+
+  it('refuses a forged access token on the user pool, accepts a real one', async () => {
+    const { accessToken } = await sandbox.signIn(alice);
+    const me = await sandbox.userPoolClient.send(new GetUserCommand({ AccessToken: accessToken }));
+    expect(me.UserAttributes?.find((a) => a.Name === 'sub')?.Value).toBe(alice.sub);
+    const forged = signJwt({ ...decodePayload(accessToken), username: bob.email }, publishedKey());
+    const message = await expectAwsError(
+      sandbox.userPoolClient.send(new GetUserCommand({ AccessToken: forged })),
+      'NotAuthorizedException',
+    );
+    expect(message).toBe('Invalid Access Token');
+  });
+
   it('refuses an expired ID token', async () => {
     const { idToken } = await sandbox.signIn(alice);
     const now = Math.floor(Date.now() / 1000);
+    const { key, kid } = poolKey();
     const expired = signJwt(
       { ...decodePayload(idToken), iat: now - 7200, exp: now - 3600 },
-      poolKey(),
+      key,
+      kid,
     );
     const message = await expectAwsError(
       sandbox.identityClient.send(
@@ -261,7 +299,8 @@ describe('identity pool credentials', () => {
 
   it('refuses an ID token for another app client (audience)', async () => {
     const { idToken } = await sandbox.signIn(alice);
-    const other = signJwt({ ...decodePayload(idToken), aud: 'someotherclientid' }, poolKey());
+    const { key, kid } = poolKey();
+    const other = signJwt({ ...decodePayload(idToken), aud: 'someotherclientid' }, key, kid);
     const message = await expectAwsError(
       sandbox.identityClient.send(
         new GetIdCommand({

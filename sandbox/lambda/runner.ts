@@ -117,6 +117,8 @@ export interface LambdaRunnerOptions {
   onLog?: (functionName: string, line: string) => void;
   /** `node_modules` the children resolve external packages from. */
   nodeModules?: string;
+  /** Environments per function at most (further invocations wait). @default 4 */
+  maxConcurrency?: number;
 }
 
 interface Worker {
@@ -135,6 +137,7 @@ interface ChildResult {
 }
 
 const BOOTSTRAP = join(__dirname, 'bootstrap.mjs');
+const DEFAULT_MAX_CONCURRENCY = 4;
 /** Lambda's init phase limit. */
 const INIT_TIMEOUT_MS = 10_000;
 /** Recycle an environment whose credentials have less than this left. */
@@ -142,6 +145,7 @@ const CREDENTIALS_MARGIN_MS = 5 * 60 * 1000;
 
 export class LambdaRunner {
   private readonly workers = new Map<string, Worker[]>();
+  private readonly waiters: (() => void)[] = [];
   private closed = false;
 
   constructor(private readonly options: LambdaRunnerOptions) {
@@ -168,7 +172,7 @@ export class LambdaRunner {
   async invoke(name: string, payload: string): Promise<InvokeResult> {
     const fn = this.find(name);
     if (!fn) throw new LambdaNotFoundError(name);
-    const worker = this.acquire(fn);
+    const worker = await this.acquire(fn);
     try {
       await worker.ready;
     } catch (error) {
@@ -193,7 +197,24 @@ export class LambdaRunner {
     };
   }
 
-  private acquire(fn: LambdaFunctionSpec): Worker {
+  /**
+   * An idle environment, a new one, or (at the concurrency cap) the next one released. The cap
+   * keeps a burst from starting one Node.js process per request on a small machine.
+   */
+  private async acquire(fn: LambdaFunctionSpec): Promise<Worker> {
+    for (;;) {
+      const worker = this.tryAcquire(fn);
+      if (worker) return worker;
+      await new Promise<void>((resolveWait) => this.waiters.push(resolveWait));
+    }
+  }
+
+  /** Wakes the invocations waiting for an environment. */
+  private released(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private tryAcquire(fn: LambdaFunctionSpec): Worker | undefined {
     if (this.closed) throw new Error('the Lambda runner is closed');
     const pool = this.workers.get(fn.functionName) ?? [];
     this.workers.set(fn.functionName, pool);
@@ -207,6 +228,7 @@ export class LambdaRunner {
       worker.busy = true;
       return worker;
     }
+    if (pool.length >= (this.options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY)) return undefined;
     const worker = this.spawn(fn);
     worker.busy = true;
     pool.push(worker);
@@ -294,6 +316,7 @@ export class LambdaRunner {
         worker.child.off('exit', onExit);
         if (keep) worker.busy = false;
         else this.discard(fn, worker);
+        this.released();
         resolveResult(result);
       };
       const onMessage = (message: ChildResult) => {
@@ -360,6 +383,7 @@ export class LambdaRunner {
       const index = pool.indexOf(worker);
       if (index >= 0) pool.splice(index, 1);
     }
+    this.released();
     void this.kill(worker);
   }
 

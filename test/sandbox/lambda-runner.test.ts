@@ -63,7 +63,12 @@ const runner = new LambdaRunner({
     ),
     spec('slow', `exports.handler = () => new Promise(() => {});`, { timeoutSeconds: 1 }),
     spec('missing', `exports.other = async () => 1;`),
+    spec(
+      'pid',
+      `exports.handler = () => new Promise((r) => setTimeout(() => r(process.pid), 150));`,
+    ),
   ],
+  maxConcurrency: 2,
 });
 
 afterAll(async () => {
@@ -129,6 +134,13 @@ describe('LambdaRunner', () => {
   it('reports a missing handler export as an init error', async () => {
     const result = await runner.invoke('missing', '{}');
     expect(parse(result.Payload)).toMatchObject({ errorType: 'Runtime.InitError' });
+  });
+
+  it('runs a burst on at most maxConcurrency environments', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => runner.invoke('pid', '{}')));
+    const pids = new Set(results.map((r) => r.Payload));
+    expect(results.every((r) => r.FunctionError === undefined)).toBe(true);
+    expect(pids.size).toBe(2);
   });
 
   it('refuses an unknown function', async () => {

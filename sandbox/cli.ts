@@ -71,6 +71,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(
+      '[sandbox] failed: the port is in use (another sandbox?): stop it, or pass --port N (0 = any free port)',
+    );
+    process.exit(1);
+  }
   console.error(`[sandbox] failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

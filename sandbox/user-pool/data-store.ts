@@ -24,6 +24,14 @@ function serialize(value: unknown): string {
   );
 }
 
+/*
+ * Deep copy through the file encoding, not structuredClone: the copy's Dates must come from this
+ * module's realm, since cognito-local tests `instanceof Date` (under jest the realms differ).
+ */
+function clone<T>(value: T): T {
+  return value === undefined ? value : (revive(serialize(value)) as T);
+}
+
 function revive(text: string): Tree {
   return JSON.parse(text, (key: string, value: unknown) =>
     key.endsWith('Date') && (typeof value === 'string' || typeof value === 'number')
@@ -60,7 +68,7 @@ class AtomicDataStore implements DataStore {
         node = (typeof next === 'object' && next !== null ? next : (node[part] = {})) as Tree;
       }
       const last = parts[parts.length - 1];
-      if (last !== undefined) node[last] = structuredClone(value);
+      if (last !== undefined) node[last] = clone(value);
     });
   }
 
@@ -87,13 +95,13 @@ export class AtomicDataStoreFactory implements DataStoreFactory {
   async create(_ctx: Context, id: string, defaults: object): Promise<DataStore> {
     const store = new JsonStore<Tree>(
       join(this.directory, `${id}.json`),
-      () => structuredClone(defaults) as Tree,
+      () => clone(defaults) as Tree,
       { serialize, parse: revive },
     );
     // Fill in defaults missing from an older file, as StormDB's `default()` does.
     store.update((root) => {
       for (const [key, value] of Object.entries(defaults)) {
-        if (!(key in root)) root[key] = structuredClone(value);
+        if (!(key in root)) root[key] = clone(value);
       }
     });
     return new AtomicDataStore(store);

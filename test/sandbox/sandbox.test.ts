@@ -14,6 +14,8 @@ import {
   ChallengeNameType,
   GetUserCommand,
   InitiateAuthCommand,
+  ListUserPoolsCommand,
+  ListUsersCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -591,6 +593,19 @@ describe('IAM-only user pool operations', () => {
       UserAttributes: [{ Name: 'email', Value: email }],
       MessageAction: 'SUPPRESS',
     });
+
+  it("work with the administrator credentials, as with an operator's on AWS", async () => {
+    const pools = await sandbox.adminUserPoolClient.send(
+      new ListUserPoolsCommand({ MaxResults: 10 }),
+    );
+    expect(pools.UserPools?.map((p) => p.Id)).toContain(sandbox.config.userPoolId);
+    const users = await sandbox.adminUserPoolClient.send(
+      new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
+    );
+    const emails = users.Users?.map((u) => u.Attributes?.find((a) => a.Name === 'email')?.Value);
+    expect(emails).toEqual(expect.arrayContaining([alice.email, bob.email]));
+    expect(users.Users?.[0]?.UserCreateDate).toBeInstanceOf(Date);
+  });
 
   it('refuse callers without sandbox credentials', async () => {
     await expectAwsError(

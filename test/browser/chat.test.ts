@@ -5,7 +5,7 @@
  * step go to test-results/browser/chat/.
  */
 import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   buildWebDemo,
@@ -30,6 +30,10 @@ interface Person {
   readonly email: string;
   readonly page: Page;
   sub?: string;
+  /** The messaging WebSocket, proxied so a test can drop it. */
+  socket?: { page: WebSocketRoute; server: WebSocketRoute };
+  /** While set, new WebSocket connections wait for it (the network is "down"). */
+  outage?: Promise<void>;
 }
 
 async function openDemo(email: string): Promise<Person> {
@@ -38,9 +42,15 @@ async function openDemo(email: string): Promise<Person> {
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   watchErrors(page, pageErrors);
+  const person: Person = { email, page };
+  // A transparent proxy of the messaging WebSocket, so a test can cut it like a network drop.
+  await context.routeWebSocket(/\/connect\?/, async (ws) => {
+    await person.outage;
+    person.socket = { page: ws, server: ws.connectToServer() };
+  });
   await page.goto(demo.url);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  return { email, page };
+  return person;
 }
 
 async function signUpAndConfirm(person: Person): Promise<void> {
@@ -99,13 +109,13 @@ afterAll(async () => {
 });
 
 describe('web demo in Chromium against the sandbox', () => {
-  const alice: Person = { email: 'alice@example.com', page: undefined as unknown as Page };
-  const bob: Person = { email: 'bob@example.com', page: undefined as unknown as Page };
+  let alice: Person;
+  let bob: Person;
   let channelArn = '';
 
   test('alice and bob sign up, confirm with the emailed code and sign in', async () => {
-    Object.assign(alice, await openDemo(alice.email));
-    Object.assign(bob, await openDemo(bob.email));
+    alice = await openDemo('alice@example.com');
+    bob = await openDemo('bob@example.com');
     await shot(alice.page, 'sign-in-screen');
     for (const person of [alice, bob]) {
       await signUpAndConfirm(person);
@@ -189,6 +199,42 @@ describe('web demo in Chromium against the sandbox', () => {
     await shot(bob.page, 'bob-act-as-refused');
   });
 
+  test('no message is lost across a reconnect: bob catches up on what he missed', async () => {
+    for (const person of [alice, bob]) {
+      await person.page.getByRole('button', { name: 'lunch' }).click();
+      await person.page.getByTestId('channel-title').filter({ hasText: 'lunch' }).waitFor();
+    }
+    // The network drops: bob's socket closes (1011, retried) and reconnects are held back.
+    let restore = () => {};
+    bob.outage = new Promise<void>((done) => (restore = done));
+    const socket = bob.socket;
+    expect(socket).toBeDefined();
+    await socket?.server.close({ code: 1011, reason: 'test outage' });
+    await socket?.page.close({ code: 1011, reason: 'test outage' });
+    await bob.page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Reconnecting' })
+      .waitFor();
+    for (const text of ['Sent while bob was offline (1)', 'Sent while bob was offline (2)']) {
+      await alice.page.getByLabel('Message', { exact: true }).fill(text);
+      await alice.page.getByRole('button', { name: 'Send' }).click();
+      await message(alice.page, text).waitFor();
+    }
+    await expect(message(bob.page, 'Sent while bob was offline').count()).resolves.toBe(0);
+    await shot(bob.page, 'bob-reconnecting');
+    // The network is back: the session reconnects, and bob catches up without reloading.
+    bob.outage = undefined;
+    restore();
+    await bob.page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Live' })
+      .waitFor();
+    await message(bob.page, 'Sent while bob was offline (1)').waitFor();
+    await message(bob.page, 'Sent while bob was offline (2)').waitFor();
+    await expect(message(bob.page, 'Sent while bob was offline (1)').count()).resolves.toBe(1);
+    await shot(bob.page, 'bob-caught-up');
+  });
+
   test('session restore on reload, then sign out', async () => {
     await alice.page.reload();
     await alice.page.getByRole('heading', { name: 'Who am I' }).waitFor();
@@ -196,6 +242,24 @@ describe('web demo in Chromium against the sandbox', () => {
     await alice.page.getByRole('button', { name: 'Sign out' }).click();
     await alice.page.getByText('You are signed out.').waitFor();
     await shot(alice.page, 'alice-signed-out');
+  });
+
+  test('keyboard only: sign in with Tab and Enter; readable at phone width', async () => {
+    const { page } = alice;
+    await page.setViewportSize({ width: 390, height: 844 });
+    // The sign-in screen focuses the email field.
+    await page.keyboard.type(alice.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(TEST_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Who am I' }).waitFor();
+    await page.getByRole('button', { name: 'lunch' }).click();
+    await message(page, 'Noon works!').waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(page, 'alice-phone-width');
   });
 
   test('no console errors in either browser (beyond the refusals provoked on purpose)', () => {

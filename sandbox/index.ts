@@ -174,6 +174,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       dir: state.subdir('cognito'),
       issuerDomain: url,
       region: stack.region,
+      accountId: SANDBOX_ACCOUNT_ID,
       spec: { pool: poolProps, client: clientProps, triggers },
       ...(saved.userPoolId &&
         saved.userPoolClientId && {

@@ -82,6 +82,7 @@ export interface StartUserPoolOptions {
   /** `http://127.0.0.1:<port>`: tokens get `iss` = `<issuerDomain>/<userPoolId>`. */
   issuerDomain: string;
   region: string;
+  accountId: string;
   spec: UserPoolSpec;
   /** Ids created by an earlier run (kept in the sandbox's resources file). */
   existing?: { userPoolId: string; userPoolClientId: string };
@@ -282,6 +283,12 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       clientRequest(created.UserPool.Id, options.spec.client),
     )) as { UserPoolClient: { ClientId: string } };
     ids = { userPoolId: created.UserPool.Id, userPoolClientId: client.UserPoolClient.ClientId };
+    // cognito-local writes `arn:aws:cognito-idp:local:local:...`; use the ARN IAM evaluates.
+    const pool = await cognito.getUserPool(ctx, ids.userPoolId);
+    await pool.updateOptions(ctx, {
+      ...pool.options,
+      Arn: `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${ids.userPoolId}`,
+    });
   }
   const server = createServer(router, logger, config.ServerConfig, services);
   return {

@@ -12,6 +12,7 @@ import {
   AuthFlowType,
   CognitoIdentityProviderClient,
   ChallengeNameType,
+  DescribeUserPoolCommand,
   GetUserCommand,
   InitiateAuthCommand,
   ListUserPoolsCommand,
@@ -599,6 +600,10 @@ describe('IAM-only user pool operations', () => {
       new ListUserPoolsCommand({ MaxResults: 10 }),
     );
     expect(pools.UserPools?.map((p) => p.Id)).toContain(sandbox.config.userPoolId);
+    const described = await sandbox.adminUserPoolClient.send(
+      new DescribeUserPoolCommand({ UserPoolId: sandbox.config.userPoolId }),
+    );
+    expect(described.UserPool?.Arn).toBe(sandbox.resources.userPoolArn);
     const users = await sandbox.adminUserPoolClient.send(
       new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
     );

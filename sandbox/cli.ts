@@ -66,6 +66,9 @@ async function main(): Promise<void> {
   log(`app instance ${sandbox.config.appInstanceArn}`);
   log(`client config: ${sandbox.configFile} (also GET ${sandbox.url}/_sandbox/config.json)`);
   log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
+  log(
+    `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,
+  );
   log(`started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log('ready');
 }

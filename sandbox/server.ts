@@ -28,11 +28,17 @@
  *   the credential store and returns `{ session, region, presigned }`; `session.principalTags`
  *   holds the caller's principal tags. Call it from the upgrade handler too with
  *   `requestFromUpgrade(req)`.
- * - `ctx.authorize(caller, { action, resource, protocol, context })` evaluates the caller's role
- *   policies from the synthesized template with its principal tags, and throws AWS's denial.
- * - `ctx.resources` holds the sandbox's physical ids (app instance ARN, pool ids, ...);
- *   `ctx.state.store(name, defaults)` gives an atomically persisted JSON document in `.sandbox/`;
- *   `ctx.services` lets modules share objects by name (e.g. 'chime-identity' exposes its users).
+ * - `await ctx.authorize(caller, { action, resource, protocol, context })` evaluates the caller's
+ *   role policies from the synthesized template with its principal tags (async), and throws AWS's
+ *   denial (`ForbiddenException` 403 for restJson, `AccessDeniedException` for JSON,
+ *   `AccessDenied` for STS).
+ * - `ctx.resources` holds the resolved template and the sandbox's physical ids (app instance ARN,
+ *   pool ids, roles, ...); `ctx.state.store(name, defaults)` gives an atomically persisted JSON
+ *   document in the state directory; `ctx.services` lets modules share objects by name:
+ *   'chime-identity' (ChimeIdentityDirectory: getUser, nameOf, listUsers), 'user-pool-jwk' (the
+ *   pool's public signing key), 'user-pool-users' ({ findUser(sub) }).
+ * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, credential
+ *   vending, then `startSandbox({ modules })`; unmatched requests go to the user pool.
  * - Every response carries permissive CORS headers (the web demo runs on another origin).
  */
 import type { Duplex } from 'node:stream';

@@ -255,9 +255,15 @@ describe('web demo in Chromium against the sandbox', () => {
     await page.getByRole('heading', { name: 'Who am I' }).waitFor();
     await page.getByRole('button', { name: 'lunch' }).click();
     await message(page, 'Noon works!').waitFor();
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
+    // Runs in the page (this file is type-checked without DOM types).
+    const overflow = await page.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'alice-phone-width');
   });

@@ -34,7 +34,7 @@ import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
-import { withIamGate } from './user-pool/iam-gate';
+import { type SignOutRegistry, withIamGate } from './user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
 import type { NamedPolicy } from './iam/template';
 import { resolveIntrinsics } from './iam/template';
@@ -218,6 +218,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     runnerRef.current = lambda;
     cleanups.push(() => lambda.close());
 
+    const signOutStore = state.store<Record<string, number>>('sign-outs', () => ({}));
+    const signOuts: SignOutRegistry = {
+      async signOut(subOrUsername) {
+        const user = await userPool.findUser(subOrUsername);
+        if (!user) return false;
+        signOutStore.update((s) => {
+          s[user.sub] = Math.floor(Date.now() / 1000);
+        });
+        return true;
+      },
+      revoked(sub, iat) {
+        const at = signOutStore.get()[sub];
+        return at !== undefined && !(iat > at);
+      },
+      async revokedUser(username, iat) {
+        const user = await userPool.findUser(username);
+        return user !== undefined && signOuts.revoked(user.sub, iat);
+      },
+    };
     const authorizer = new Authorizer((roleArn) =>
       roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
     );
@@ -246,7 +265,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       resources,
       services: new Map<string, unknown>([
         ['user-pool-jwk', signingKey.publicJwk],
-        ['user-pool-users', { findUser: userPool.findUser }],
+        ['user-pool-users', { findUser: userPool.findUser, revoked: signOuts.revoked }],
       ]),
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, protocol, credentials }),
@@ -332,6 +351,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
             ? resources.userPoolArn
             : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
         accessTokenVerifier(resources.userPoolIssuer, signingKey),
+        signOuts,
       ),
     );
 

@@ -44,6 +44,8 @@ interface IdentityState {
 /** What `ServerSideTokenCheck` asks the user pool. */
 export interface UserPoolUsers {
   findUser(sub: string): Promise<{ enabled: boolean } | undefined>;
+  /** True when a token issued at `iat` predates the user's last global sign-out. */
+  revoked(sub: string, iat: number): boolean;
 }
 
 interface Provider {
@@ -187,7 +189,9 @@ async function verifyLogin(
   }
   if (provider.serverSideTokenCheck && users) {
     const user = await users.findUser(String(payload.sub));
-    if (!user?.enabled) throw notAuthorized('Invalid login token. Token is revoked.');
+    if (!user?.enabled || users.revoked(String(payload.sub), Number(payload.iat))) {
+      throw notAuthorized('Invalid login token. Token is revoked.');
+    }
   }
   return { provider, payload };
 }

@@ -47,6 +47,37 @@ export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
 
 type Authenticator = Pick<SandboxContext, 'authenticate' | 'authorize'>;
 
+/**
+ * Global sign-out: tokens issued at or before a user's last sign-out are refused (access tokens
+ * here, ID tokens by the identity pool's ServerSideTokenCheck). cognito-local only drops the
+ * refresh tokens.
+ */
+export interface SignOutRegistry {
+  /** Records a global sign-out now, for the user with this `sub` or username; false if none. */
+  signOut(subOrUsername: string): Promise<boolean>;
+  /** True when a token with this `iat` (epoch seconds) was issued before the last sign-out. */
+  revoked(sub: string, iat: number): boolean;
+  /** The same, for a user known by username. */
+  revokedUser(username: string, iat: number): Promise<boolean>;
+}
+
+function decodeClaims(jwt: string): Record<string, unknown> {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null ? payload : {};
+  } catch {
+    return {};
+  }
+}
+
+function sendJson(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, {
+    'content-type': 'application/x-amz-json-1.1',
+    'access-control-allow-origin': '*',
+  });
+  res.end(JSON.stringify(body));
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -70,7 +101,8 @@ export function withIamGate(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   auth: Authenticator,
   userPoolArn: (userPoolId: string) => string,
-  accessTokens: { verify(token: string): Promise<unknown> },
+  accessTokens: { verify(token: string): Promise<{ sub?: unknown; iat?: unknown }> },
+  signOuts: SignOutRegistry,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const target = req.headers['x-amz-target'];
@@ -106,14 +138,38 @@ export function withIamGate(
       try {
         if (PUBLIC_OPERATIONS.has(operation)) {
           if (typeof json.AccessToken === 'string') {
+            let payload: { sub?: unknown; iat?: unknown };
             try {
-              await accessTokens.verify(json.AccessToken);
+              payload = await accessTokens.verify(json.AccessToken);
             } catch (error) {
               const expired = (error as Error).name === 'JwtExpiredError';
               throw new AwsError(
                 'NotAuthorizedException',
                 expired ? 'Access Token has expired' : 'Invalid Access Token',
               );
+            }
+            const sub = String(payload.sub);
+            if (signOuts.revoked(sub, Number(payload.iat))) {
+              throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
+            }
+            if (operation === 'GlobalSignOut') {
+              // cognito-local has no GlobalSignOut: the sandbox implements it.
+              await signOuts.signOut(sub);
+              sendJson(res, {});
+              return;
+            }
+          }
+          const refreshToken = (json.AuthParameters as Record<string, unknown> | undefined)
+            ?.REFRESH_TOKEN;
+          if (operation === 'InitiateAuth' && typeof refreshToken === 'string') {
+            // cognito-local accepts only refresh tokens it stored, so its claims can be read here.
+            const claims = decodeClaims(refreshToken);
+            const username = claims['cognito:username'];
+            if (
+              typeof username === 'string' &&
+              (await signOuts.revokedUser(username, Number(claims.iat)))
+            ) {
+              throw new AwsError('NotAuthorizedException', 'Refresh Token has been revoked');
             }
           }
           Object.assign(req, { body: json, _body: true });
@@ -130,6 +186,14 @@ export function withIamGate(
           resource: typeof poolId === 'string' ? userPoolArn(poolId) : '*',
           protocol: 'json',
         });
+        if (operation === 'AdminUserGlobalSignOut') {
+          // cognito-local has no AdminUserGlobalSignOut: the sandbox implements it.
+          if (typeof json.Username !== 'string' || !(await signOuts.signOut(json.Username))) {
+            throw new AwsError('UserNotFoundException', 'User does not exist.');
+          }
+          sendJson(res, {});
+          return;
+        }
       } catch (error) {
         sendError(res, error);
         return;

@@ -76,6 +76,12 @@ export interface LambdaInvokeResult {
   FunctionError?: string;
 }
 
+export interface PoolUser {
+  readonly sub: string;
+  readonly enabled: boolean;
+  readonly status: string;
+}
+
 export interface StartUserPoolOptions {
   /** Directory of cognito-local's data files. */
   dir: string;
@@ -98,7 +104,7 @@ export interface RunningUserPool {
   /** cognito-local's express app: the JSON API, JWKS, OAuth2 routes. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   /** The user with this `sub` (or username), for server-side token checks. */
-  findUser(subOrUsername: string): Promise<{ enabled: boolean; status: string } | undefined>;
+  findUser(subOrUsername: string): Promise<PoolUser | undefined>;
 }
 
 const SYMBOLS = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
@@ -298,7 +304,9 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     async findUser(subOrUsername) {
       const pool = await cognito.getUserPool(ctx, ids.userPoolId);
       const user = await pool.getUserByUsername(ctx, subOrUsername);
-      return user ? { enabled: user.Enabled, status: String(user.UserStatus) } : undefined;
+      if (!user) return undefined;
+      const sub = user.Attributes.find((a) => a.Name === 'sub')?.Value ?? user.Username;
+      return { sub, enabled: user.Enabled, status: String(user.UserStatus) };
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   ChallengeNameType,
   DescribeUserPoolCommand,
   GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
@@ -378,6 +379,39 @@ describe('server-side token check', () => {
     );
     const message = await expectAwsError(sandbox.credentialsFor(idToken), 'NotAuthorizedException');
     expect(message).toMatch(/revoked/);
+  });
+});
+
+describe('global sign-out', () => {
+  it('revokes the access and ID tokens issued before it', async () => {
+    const heidi = await sandbox.signUpUser('heidi@example.com');
+    const before = await sandbox.signIn(heidi);
+    await sandbox.credentialsFor(before.idToken);
+    // Token times are whole seconds: sign out in a later second than the sign-in.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sandbox.userPoolClient.send(
+      new GlobalSignOutCommand({ AccessToken: before.accessToken }),
+    );
+    await expectAwsError(
+      sandbox.userPoolClient.send(new GetUserCommand({ AccessToken: before.accessToken })),
+      'NotAuthorizedException',
+    );
+    await expectAwsError(sandbox.credentialsFor(before.idToken), 'NotAuthorizedException');
+    await expectAwsError(
+      sandbox.userPoolClient.send(
+        new InitiateAuthCommand({
+          ClientId: sandbox.config.userPoolClientId,
+          AuthFlow: AuthFlowType.REFRESH_TOKEN_AUTH,
+          AuthParameters: { REFRESH_TOKEN: before.refreshToken },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const after = await sandbox.signIn(heidi);
+    await expect(sandbox.credentialsFor(after.idToken)).resolves.toMatchObject({
+      identityId: expect.any(String),
+    });
   });
 });
 

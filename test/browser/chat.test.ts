@@ -268,6 +268,21 @@ describe('web demo in Chromium against the sandbox', () => {
     await shot(page, 'alice-phone-width');
   });
 
+  test('bob leaves the channel; alice, its moderator, deletes another', async () => {
+    await bob.page.getByRole('button', { name: 'lunch' }).click();
+    await bob.page.getByText(/^Members/).click();
+    await bob.page.getByRole('button', { name: 'Leave channel' }).click();
+    await bob.page.getByText('You left the channel.').waitFor();
+    await expect(bob.page.getByRole('button', { name: 'lunch' }).count()).resolves.toBe(0);
+    await alice.page.getByRole('button', { name: 'alice-only' }).click();
+    await alice.page.getByText(/^Members/).click();
+    alice.page.once('dialog', (dialog) => void dialog.accept());
+    await alice.page.getByRole('button', { name: 'Delete channel' }).click();
+    await alice.page.getByText('Channel deleted.').waitFor();
+    await expect(alice.page.getByRole('button', { name: 'alice-only' }).count()).resolves.toBe(0);
+    await shot(alice.page, 'alice-deleted-channel');
+  });
+
   test('no console errors in either browser (beyond the refusals provoked on purpose)', () => {
     // Chromium logs every 4xx response as a console error; the refusal steps above cause these:
     // bob's refused channel (messages, members, moderators: 3 calls) and the act-as attempt (1).

@@ -17,6 +17,9 @@ import { guardChimeRegion } from './region-guard';
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
 export const STACK_NAME = 'ChimeCognitoAuth';
 
+/** The output that holds the whole client `config.json` (read by scripts/write-client-config.ts). */
+export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
+
 export interface ChimeCognitoAuthStackProps extends StackProps {
   /**
    * Principal tag key carrying the user's AppInstanceUserId.
@@ -173,7 +176,7 @@ export class ChimeCognitoAuthStack extends Stack {
       ...(this.webHosting && {
         WebDemoUrl: [this.webHosting.siteUrl, 'The hosted web demo'],
       }),
-      ClientConfig: [
+      [CLIENT_CONFIG_OUTPUT]: [
         this.toJsonString(clientConfig),
         'The web demo config.json (one JSON document)',
       ],

@@ -31,6 +31,18 @@ describe('friendlyError', () => {
     );
   });
 
+  it('on the sign-in screen, words an invalid password like any other credential failure', () => {
+    expect(
+      friendlyError(awsError('InvalidPasswordException', 'Invalid password'), 'signIn'),
+    ).toEqual({
+      code: 'InvalidPasswordException',
+      message: 'Incorrect email or password.',
+    });
+    expect(friendlyError(awsError('InvalidPasswordException', 'too short')).message).toBe(
+      'too short',
+    );
+  });
+
   it('distinguishes a disabled account and a lockout within NotAuthorizedException', () => {
     expect(friendlyError(awsError('NotAuthorizedException', 'User is disabled.')).message).toMatch(
       /disabled/,

@@ -107,10 +107,17 @@ function messageOf(error: unknown): string {
   return typeof error === 'string' ? error : '';
 }
 
-/** Maps any thrown value to a {@link FriendlyError}. */
-export function friendlyError(error: unknown): FriendlyError {
+/**
+ * Maps any thrown value to a {@link FriendlyError}. `during: 'signIn'` words every credential
+ * failure alike (no password policy applies when signing in), so the screen never tells who has
+ * an account.
+ */
+export function friendlyError(error: unknown, during?: 'signIn'): FriendlyError {
   const code = nameOf(error);
   const raw = messageOf(error);
+  if (during === 'signIn' && code === 'InvalidPasswordException') {
+    return { code, message: 'Incorrect email or password.' };
+  }
   if (code === 'NotAuthorizedException' && /disabled/i.test(raw)) {
     return { code, message: 'This account is disabled. Contact the administrator.' };
   }

@@ -79,14 +79,14 @@ function formValues(event: Event): Record<string, string> {
 }
 
 /** Runs an auth action with a busy state and a friendly error (and its suggested next screen). */
-async function attempt(action: () => Promise<void>): Promise<void> {
+async function attempt(action: () => Promise<void>, during?: 'signIn'): Promise<void> {
   state.busy = true;
   state.error = undefined;
   requestRender();
   try {
     await action();
   } catch (error) {
-    const friendly = friendlyError(error);
+    const friendly = friendlyError(error, during);
     if (friendly.next && friendly.next !== state.screen) {
       go(friendly.next, { notice: friendly.message });
       return;
@@ -220,7 +220,7 @@ function signInScreen(): TemplateResult {
         options: { authFlowType: config?.signInFlow ?? 'USER_SRP_AUTH' },
       });
       await afterSignInStep(output);
-    });
+    }, 'signIn');
   };
   return html`<section aria-labelledby="title">
     <h1 id="title">Sign in</h1>

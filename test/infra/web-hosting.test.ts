@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -313,6 +313,17 @@ describe('WebHosting', () => {
         "has no index.html: deploying a placeholder page. Run 'npm run build:web'",
       ),
     );
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test("passes cdk-nag with cdk.json's feature flags too (partition literals, as cdk synth runs)", () => {
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+      context?: Record<string, unknown>;
+    };
+    const app = new App({ context: cdkJson.context });
+    const stack = new Stack(app, 'Flags', { env: { region: 'eu-central-1' } });
+    new WebHosting(stack, 'WebHosting', { siteDirectory: builtSite }).deploySite(CONFIG);
+    addNagChecks(app);
     expect(() => app.synth()).not.toThrow();
   });
 

@@ -235,6 +235,22 @@ describe('web demo in Chromium against the sandbox', () => {
     await shot(bob.page, 'bob-caught-up');
   });
 
+  test('a socket closed for good offers "Reconnect", which catches up too', async () => {
+    const socket = bob.socket;
+    // 4003 ("kicked") is one of the close codes the SDK does not retry.
+    await socket?.server.close({ code: 4003, reason: 'test kick' });
+    await socket?.page.close({ code: 4003, reason: 'test kick' });
+    const status = bob.page.getByRole('status', { name: 'Connection' });
+    await status.filter({ hasText: 'Disconnected' }).waitFor();
+    await alice.page.getByLabel('Message', { exact: true }).fill('Sent while bob was kicked');
+    await alice.page.getByRole('button', { name: 'Send' }).click();
+    await message(alice.page, 'Sent while bob was kicked').waitFor();
+    await shot(bob.page, 'bob-disconnected');
+    await bob.page.getByRole('button', { name: 'Reconnect' }).click();
+    await status.filter({ hasText: 'Live' }).waitFor();
+    await message(bob.page, 'Sent while bob was kicked').waitFor();
+  });
+
   test('session restore on reload, then sign out', async () => {
     await alice.page.reload();
     await alice.page.getByRole('heading', { name: 'Who am I' }).waitFor();

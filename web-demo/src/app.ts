@@ -90,6 +90,7 @@ class ChatApp implements SignedInApp {
   private readonly credentials: CredentialProvider;
   private readonly userArn: string;
   private session?: MessagingSessionHandle;
+  private hadSession = false;
   private connection: ConnectionState = 'connecting';
   private connectionDetail?: string;
   private channels: ChannelSummary[] = [];
@@ -143,7 +144,11 @@ class ChatApp implements SignedInApp {
           this.connectionDetail = detail;
           this.render();
         },
-        onEstablished: (reconnected) => void this.catchUp(reconnected),
+        // Also after a manual "Reconnect" (a new session): anything may have been missed.
+        onEstablished: (reconnected) => {
+          void this.catchUp(reconnected || this.hadSession);
+          this.hadSession = true;
+        },
         onEvent: (type, payload) => this.apply(interpretEvent(type, payload)),
       },
     );
@@ -593,6 +598,13 @@ class ChatApp implements SignedInApp {
         <span class="connection ${this.connection}" role="status" aria-label="Connection">
           ${this.connectionLabel()}
         </span>
+        ${
+          this.connection === 'closed' || this.connection === 'failed'
+            ? html`<button type="button" class="secondary" @click=${() => this.connect()}>
+                Reconnect
+              </button>`
+            : nothing
+        }
         <button type="button" class="secondary" @click=${() => void this.options.signOut()}>
           Sign out
         </button>

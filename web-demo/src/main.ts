@@ -125,7 +125,15 @@ async function afterSignInStep(output: SignInOutput): Promise<void> {
   }
 }
 
-async function enterApp(): Promise<void> {
+let entering: Promise<void> | undefined;
+
+/** Opens the signed-in app once, however many paths (restore, Hub event) ask at the same time. */
+function enterApp(): Promise<void> {
+  entering ??= openSignedInApp().finally(() => (entering = undefined));
+  return entering;
+}
+
+async function openSignedInApp(): Promise<void> {
   const config = state.config;
   if (!config) return;
   const session = await fetchAuthSession();
@@ -445,7 +453,7 @@ async function start(): Promise<void> {
   }
   Amplify.configure(amplifyConfig(state.config));
   Hub.listen('auth', ({ payload }) => {
-    if (payload.event === 'signInWithRedirect') void attempt(enterApp);
+    if (payload.event === 'signInWithRedirect' && state.screen !== 'app') void attempt(enterApp);
     if (payload.event === 'signInWithRedirect_failure') {
       go('signIn', { error: friendlyError(payload.data?.error) });
     }

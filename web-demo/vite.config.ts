@@ -57,7 +57,14 @@ export default defineConfig({
     ],
   },
   server: { host: '127.0.0.1', port: 5173, strictPort: false },
-  preview: { host: '127.0.0.1', port: 4173 },
+  preview: {
+    host: '127.0.0.1',
+    port: 4173,
+    // The browser tests serve the build under the hosting construct's Content-Security-Policy.
+    ...(process.env.WEB_DEMO_CSP && {
+      headers: { 'Content-Security-Policy': process.env.WEB_DEMO_CSP },
+    }),
+  },
   build: {
     outDir: resolve(webDemoDir, 'dist'),
     emptyOutDir: true,

@@ -20,6 +20,39 @@ export const PLACEHOLDER_PAGE = `<!doctype html>
 <p>Run <code>npm run deploy</code> (it runs <code>npm run build:web</code> first).</p></body></html>
 `;
 
+/**
+ * The site's Content-Security-Policy: scripts and styles from the site only (no inline code), and
+ * connections only to the AWS endpoints the demo calls in `region`, plus `additionalConnectSources`.
+ * Exported so the browser tests run the app under the same policy.
+ */
+export function contentSecurityPolicy(
+  region: string,
+  additionalConnectSources: readonly string[] = [],
+): string {
+  const connectSources = [
+    "'self'",
+    `https://cognito-idp.${region}.amazonaws.com`,
+    `https://cognito-identity.${region}.amazonaws.com`,
+    `https://messaging-chime.${region}.amazonaws.com`,
+    // GetMessagingSessionEndpoint hands out a host under chime.aws (amazon-chime-sdk-js CSP guide).
+    'wss://*.chime.aws',
+    // The hosted UI token endpoint (signInWithRedirect exchanges the code with fetch).
+    `https://*.auth.${region}.amazoncognito.com`,
+    ...additionalConnectSources,
+  ];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src ${connectSources.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export interface WebHostingProps {
   /**
    * Directory holding the built site (`index.html` + `assets/`).
@@ -93,28 +126,7 @@ export class WebHosting extends Construct {
       }),
     });
 
-    const connectSources = [
-      "'self'",
-      `https://cognito-idp.${region}.amazonaws.com`,
-      `https://cognito-identity.${region}.amazonaws.com`,
-      `https://messaging-chime.${region}.amazonaws.com`,
-      // GetMessagingSessionEndpoint hands out a host under chime.aws (amazon-chime-sdk-js CSP guide).
-      'wss://*.chime.aws',
-      // The hosted UI token endpoint (signInWithRedirect exchanges the code with fetch).
-      `https://*.auth.${region}.amazoncognito.com`,
-      ...(props.additionalConnectSources ?? []),
-    ];
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      `connect-src ${connectSources.join(' ')}`,
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; ');
+    const csp = contentSecurityPolicy(region, props.additionalConnectSources);
     const headersPolicy = (name: string, cacheControl: string) =>
       new cloudfront.ResponseHeadersPolicy(this, name, {
         comment: `chime-cognito-auth web demo: security headers, Cache-Control ${cacheControl}`,

@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
 import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   buildWebDemo,
@@ -48,7 +49,8 @@ async function openDemo(email: string): Promise<Person> {
     await person.outage;
     person.socket = { page: ws, server: ws.connectToServer() };
   });
-  await page.goto(demo.url);
+  const response = await page.goto(demo.url);
+  expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   return person;
 }
@@ -97,7 +99,13 @@ beforeAll(async () => {
     buildWebDemo(),
     launchChromium(),
   ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile);
+  // Served under the Content-Security-Policy the hosting construct sends on AWS, with the sandbox
+  // as the only other origin: a violation (inline code, another endpoint) is a console error.
+  const csp = contentSecurityPolicy(sandbox.config.region, [
+    sandbox.url,
+    sandbox.url.replace(/^http:/, 'ws:'),
+  ]);
+  demo = await serveWebDemo(buildDir, sandbox.configFile, { contentSecurityPolicy: csp });
 }, 180_000);
 
 afterAll(async () => {

@@ -46,8 +46,17 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Sent as the Content-Security-Policy header of every response. @default - none */
+  readonly contentSecurityPolicy?: string;
+}
+
 /** `vite preview` of `outDir` on 127.0.0.1 (free port), serving `configFile` as /config.json. */
-export async function serveWebDemo(outDir: string, configFile: string): Promise<DemoServer> {
+export async function serveWebDemo(
+  outDir: string,
+  configFile: string,
+  options: ServeOptions = {},
+): Promise<DemoServer> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -63,7 +72,13 @@ export async function serveWebDemo(outDir: string, configFile: string): Promise<
     ],
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, WEB_DEMO_CONFIG: configFile, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        WEB_DEMO_CONFIG: configFile,
+        ...(options.contentSecurityPolicy && { WEB_DEMO_CSP: options.contentSecurityPolicy }),
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

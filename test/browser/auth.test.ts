@@ -10,6 +10,7 @@ import {
   buildWebDemo,
   type DemoServer,
   launchChromium,
+  sandboxCsp,
   screenshotter,
   serveWebDemo,
   watchErrors,
@@ -31,7 +32,9 @@ beforeAll(async () => {
     buildWebDemo(),
     launchChromium(),
   ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile);
+  demo = await serveWebDemo(buildDir, sandbox.configFile, {
+    contentSecurityPolicy: sandboxCsp(sandbox),
+  });
   page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   page.setDefaultTimeout(10_000);
   watchErrors(page, pageErrors);

@@ -6,12 +6,12 @@
  */
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
 import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   buildWebDemo,
   type DemoServer,
   launchChromium,
+  sandboxCsp,
   screenshotter,
   serveWebDemo,
   watchErrors,
@@ -99,13 +99,9 @@ beforeAll(async () => {
     buildWebDemo(),
     launchChromium(),
   ]);
-  // Served under the Content-Security-Policy the hosting construct sends on AWS, with the sandbox
-  // as the only other origin: a violation (inline code, another endpoint) is a console error.
-  const csp = contentSecurityPolicy(sandbox.config.region, [
-    sandbox.url,
-    sandbox.url.replace(/^http:/, 'ws:'),
-  ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile, { contentSecurityPolicy: csp });
+  demo = await serveWebDemo(buildDir, sandbox.configFile, {
+    contentSecurityPolicy: sandboxCsp(sandbox),
+  });
 }, 180_000);
 
 afterAll(async () => {

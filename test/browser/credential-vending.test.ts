@@ -16,6 +16,7 @@ import {
   buildWebDemo,
   type DemoServer,
   launchChromium,
+  sandboxCsp,
   PROJECT_ROOT,
   screenshotter,
   serveWebDemo,
@@ -62,7 +63,9 @@ beforeAll(async () => {
     building,
     launchChromium(),
   ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile);
+  demo = await serveWebDemo(buildDir, sandbox.configFile, {
+    contentSecurityPolicy: sandboxCsp(sandbox),
+  });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.setDefaultTimeout(10_000);
   watchErrors(page, pageErrors);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const VITE_CONFIG = join(PROJECT_ROOT, 'web-demo', 'vite.config.ts');
@@ -44,6 +45,18 @@ export async function buildWebDemo(): Promise<string> {
 export interface DemoServer {
   readonly url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The Content-Security-Policy the hosting construct sends on AWS, with the sandbox as the only
+ * other origin: served with the build, a violation (inline code, another endpoint) is a console
+ * error the tests catch.
+ */
+export function sandboxCsp(sandbox: { url: string; config: { region: string } }): string {
+  return contentSecurityPolicy(sandbox.config.region, [
+    sandbox.url,
+    sandbox.url.replace(/^http:/, 'ws:'),
+  ]);
 }
 
 export interface ServeOptions {

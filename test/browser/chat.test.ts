@@ -5,6 +5,11 @@
  * step go to test-results/browser/chat/.
  */
 import { rmSync } from 'node:fs';
+import {
+  ChimeSDKMessagingClient,
+  CreateChannelCommand,
+  SendChannelMessageCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
@@ -286,6 +291,53 @@ describe('web demo in Chromium against the sandbox', () => {
     });
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'alice-phone-width');
+  });
+
+  test('paging: 50 messages first, "Load older messages" brings the rest', async () => {
+    // 55 messages sent by alice with her own credentials, straight through the SDK.
+    const tokens = await sandbox.signIn({ email: alice.email, password: TEST_PASSWORD });
+    const { credentials } = await sandbox.credentialsFor(tokens.idToken);
+    const client = new ChimeSDKMessagingClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials,
+    });
+    const me = `${sandbox.config.appInstanceArn}/user/${alice.sub}`;
+    const { ChannelArn } = await client.send(
+      new CreateChannelCommand({
+        AppInstanceArn: sandbox.config.appInstanceArn,
+        Name: 'busy',
+        ClientRequestToken: 'busy-channel',
+        ChimeBearer: me,
+      }),
+    );
+    for (let i = 1; i <= 55; i += 1) {
+      await client.send(
+        new SendChannelMessageCommand({
+          ChannelArn,
+          Content: `busy ${i}`,
+          Type: 'STANDARD',
+          Persistence: 'PERSISTENT',
+          ClientRequestToken: `busy-${i}`,
+          ChimeBearer: me,
+        }),
+      );
+    }
+    client.destroy();
+    const { page } = alice;
+    await page.getByText('Open a channel by ARN').click();
+    await page.getByLabel('Channel ARN').fill(ChannelArn ?? '');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await message(page, 'busy 55').waitFor();
+    await expect(page.getByTestId('messages').locator('li').count()).resolves.toBe(50);
+    const text = (t: string) => page.getByTestId('messages').getByText(t, { exact: true });
+    await expect(text('busy 5').count()).resolves.toBe(0);
+    await page.getByRole('button', { name: 'Load older messages' }).click();
+    await text('busy 1').waitFor();
+    await expect(page.getByTestId('messages').locator('li').count()).resolves.toBe(55);
+    await expect(page.getByRole('button', { name: 'Load older messages' }).count()).resolves.toBe(
+      0,
+    );
   });
 
   test('bob leaves the channel; alice, its moderator, deletes another', async () => {

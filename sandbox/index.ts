@@ -30,6 +30,7 @@ import { type SandboxContext, SandboxServer, type ServiceModule } from './server
 import { chimeIdentity } from './services/chime-identity';
 import { credentialVending, sandboxCredentialVendingUrl } from './services/credential-vending';
 import { chimeMessagingModule } from './chime-messaging';
+import { type RunningHostedUi, startHostedUi } from './hosted-ui';
 import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
@@ -41,6 +42,7 @@ import { resolveIntrinsics } from './iam/template';
 
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
+export type { RunningHostedUi } from './hosted-ui';
 
 export interface StartSandboxOptions {
   /** State directory (created; kept across restarts). @default '<project>/.sandbox' */
@@ -57,6 +59,12 @@ export interface StartSandboxOptions {
   readonly log?: (line: string) => void;
   /** Receives the Lambda functions' output lines. @default - discarded */
   readonly lambdaLog?: (functionName: string, line: string) => void;
+  /**
+   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS, sandbox/hosted-ui/):
+   * its port (0 = a free one) and the local web demo URLs accepted as callback and sign-out
+   * URLs besides the template's; `false` serves none. @default { port: 0 }
+   */
+  readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
 }
 
 export interface RunningSandbox {
@@ -73,6 +81,8 @@ export interface RunningSandbox {
   readonly context: SandboxContext;
   /** Administrator credentials (also in `<stateDir>/admin-credentials.json`, mode 0600). */
   readonly adminCredentials: AdminCredentials;
+  /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
+  readonly hostedUi?: RunningHostedUi;
   /** Confirmation codes delivered so far (newest last), optionally for one user. */
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
@@ -273,6 +283,26 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log,
     };
 
+    let hostedUi: RunningHostedUi | undefined;
+    // Served when the template has a hosted UI: a user pool domain and an OAuth app client.
+    const hasHostedUi =
+      resourcesOfType(stack.template, 'AWS::Cognito::UserPoolDomain').length > 0 &&
+      clientProps.AllowedOAuthFlowsUserPoolClient === true;
+    if (options.hostedUi !== false && hasHostedUi) {
+      hostedUi = await startHostedUi({
+        port: options.hostedUi?.port ?? 0,
+        state,
+        userPoolEndpoint: url,
+        userPoolClientId: resources.userPoolClientId,
+        client: clientProps,
+        pool: poolProps,
+        localAppUrls: options.hostedUi?.localAppUrls ?? [],
+        signingKey,
+        log,
+      });
+      cleanups.push(() => hostedUi!.stop());
+    }
+
     const vendingUrl = sandboxCredentialVendingUrl(resources, url);
     const config: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
@@ -292,6 +322,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       },
       // The credential-vending API, when the template has it (-c credentialVending=true).
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
+      ...(hostedUi && { hostedUi: hostedUi.config() }),
     };
 
     const codes = (username?: string) =>
@@ -370,6 +401,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       lambda,
       context,
       adminCredentials,
+      ...(hostedUi && { hostedUi }),
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
       stop() {

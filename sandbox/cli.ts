@@ -5,7 +5,9 @@
  *
  * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
- * assembly as it is, no synth).
+ * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
+ * port + 1, i.e. 4578; 0 picks a free one). The hosted UI accepts the local web demo at
+ * http://localhost:<WEB_DEMO_PORT or 5173>/ (and 127.0.0.1) besides the template's callback URLs.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string' },
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
+      'hosted-ui-port': { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
@@ -30,6 +33,17 @@ async function main(): Promise<void> {
       `--port must be a port number, got '${values.port ?? process.env.SANDBOX_PORT}'`,
     );
   }
+  const hostedUiPort = Number(
+    values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT ?? (port === 0 ? 0 : port + 1),
+  );
+  if (!Number.isInteger(hostedUiPort) || hostedUiPort < 0 || hostedUiPort > 65535) {
+    throw new Error(
+      `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
+    );
+  }
+  // The web demo `npm start` serves (scripts/start.ts): its URLs are callback/sign-out URLs too.
+  const demoPort = process.env.WEB_DEMO_PORT ?? '5173';
+  const localAppUrls = [`http://localhost:${demoPort}/`, `http://127.0.0.1:${demoPort}/`];
   const log = (line: string) => console.log(`[sandbox] ${line}`);
   const started = Date.now();
   const cdkOutDir = values['cdk-out'] ?? join(PROJECT_ROOT, 'cdk.out');
@@ -42,6 +56,7 @@ async function main(): Promise<void> {
     stateDir: values['state-dir'] ?? join(PROJECT_ROOT, '.sandbox'),
     port,
     reset: values.reset,
+    hostedUi: { port: hostedUiPort, localAppUrls },
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -66,6 +81,14 @@ async function main(): Promise<void> {
   log(`app instance ${sandbox.config.appInstanceArn}`);
   log(`client config: ${sandbox.configFile} (also GET ${sandbox.url}/_sandbox/config.json)`);
   log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
+  if (sandbox.hostedUi) {
+    const { url, certificate } = sandbox.hostedUi;
+    log(
+      `hosted UI: ${url}/ (self-signed certificate ${certificate.created ? 'generated' : 'reused'}: ` +
+        `open that URL once and accept it, or trust ${certificate.certFile}; ` +
+        `SHA-256 ${certificate.fingerprint})`,
+    );
+  }
   log(
     `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,
   );

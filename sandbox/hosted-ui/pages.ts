@@ -2,7 +2,8 @@
  * The hosted UI's HTML pages: sign-in, new password (administrator-created users), errors. Plain
  * server-rendered HTML with labelled controls, errors announced by `role="alert"` and tied to the
  * fields with `aria-describedby`, and a Content-Security-Policy that allows nothing but the page's
- * own stylesheet and form posts (to itself, and to the app it redirects to afterwards).
+ * own stylesheet and form posts (to itself, and to the app it redirects to afterwards). A form
+ * shown again with an error answers 200, as Cognito's pages do (the browser logs no failed load).
  */
 import { createHash } from 'node:crypto';
 
@@ -97,7 +98,7 @@ export interface SignInPageInput {
 export function signInPage(input: SignInPageInput): Page {
   const email = input.usernameLabel === 'Email';
   return page(
-    input.error ? 400 : 200,
+    200,
     'Sign in',
     `<h1>Sign in</h1>
 ${NOTE}
@@ -123,7 +124,7 @@ export interface NewPasswordPageInput {
 
 export function newPasswordPage(input: NewPasswordPageInput): Page {
   return page(
-    input.error ? 400 : 200,
+    200,
     'Change password',
     `<h1>Change password</h1>
 ${NOTE}

@@ -30,6 +30,7 @@ import { type Page, errorPage, homePage, newPasswordPage, signInPage } from './p
 /** Authorization codes are valid this long and once (Cognito: 5 minutes). */
 export const CODE_LIFETIME_MS = 5 * 60_000;
 const CHALLENGE_LIFETIME_MS = 3 * 60_000;
+const REFRESH_SCOPES_KEPT = 1000;
 const BODY_LIMIT = 64 * 1024;
 const IDP_TARGET = 'AWSCognitoIdentityProviderService.';
 const BAD_CREDENTIALS = 'Incorrect username or password.';
@@ -376,6 +377,11 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       const hash = sha256(tokens.RefreshToken).toString('base64url');
       refreshScopes.update((s) => {
         s[hash] = request.scopes.join(' ');
+        // Oldest first (insertion order): keep the newest REFRESH_SCOPES_KEPT.
+        const keys = Object.keys(s);
+        for (const old of keys.slice(0, Math.max(0, keys.length - REFRESH_SCOPES_KEPT))) {
+          delete s[old];
+        }
       });
     }
     const back = new URL(request.redirectUri);

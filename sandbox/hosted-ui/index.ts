@@ -347,7 +347,9 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     try {
       return checkAuthorize(search, base);
     } catch (error) {
-      redirect(res, (error as OAuthError & { redirectTo: string }).redirectTo);
+      const e = error as OAuthError & { redirectTo?: string };
+      if (e.redirectTo) redirect(res, e.redirectTo);
+      else sendPage(res, errorPage(400, e.error, e.message));
       return undefined;
     }
   }
@@ -436,8 +438,10 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
 
   /** A form post must come from the hosted UI's own pages (login CSRF). */
   function fromOwnPage(req: IncomingMessage): boolean {
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin') return false;
     const from = req.headers.origin;
-    return from === undefined || from === 'null' || selfOrigins().includes(from);
+    return from === undefined || selfOrigins().includes(from);
   }
 
   async function login(req: IncomingMessage, res: ServerResponse, search: string) {
@@ -683,7 +687,13 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       try {
         sendJson(res, 200, await token(req));
       } catch (error) {
-        if (!(error instanceof OAuthError)) throw error;
+        if (!(error instanceof OAuthError)) {
+          log(
+            `hosted UI: token endpoint: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          sendJson(res, 500, { error: 'server_error', error_description: 'internal error' });
+          return;
+        }
         const status = error.error === 'invalid_client' ? 401 : error.status;
         sendJson(res, status, { error: error.error, error_description: error.message });
       }

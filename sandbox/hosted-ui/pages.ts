@@ -53,7 +53,8 @@ function page(status: number, title: string, content: string, formTargets: strin
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
+      // same-origin: the form posts carry the page's Origin (checked against login CSRF).
+      'referrer-policy': 'same-origin',
     },
     body: `<!doctype html>
 <html lang="en">

@@ -393,6 +393,16 @@ describe('sign-in page', () => {
     });
     expect(reply.status).toBe(403);
     expect(reply.headers.location).toBeUndefined();
+    // An opaque origin (sandboxed frame) posting cross-site is refused too.
+    const opaque = await call(hosted(`/login?${query}`), {
+      ...form({ username: hana.email, password: hana.password }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'null',
+        'sec-fetch-site': 'cross-site',
+      },
+    });
+    expect(opaque.status).toBe(403);
   });
 
   it('has an administrator-created user choose a password; the trigger heals them', async () => {

@@ -6,6 +6,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { type AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -52,16 +53,33 @@ export interface DemoServer {
  * other origin: served with the build, a violation (inline code, another endpoint) is a console
  * error the tests catch.
  */
-export function sandboxCsp(sandbox: { url: string; config: { region: string } }): string {
+export function sandboxCsp(sandbox: {
+  url: string;
+  config: { region: string; hostedUi?: { domain: string } };
+}): string {
+  const hostedUi = sandbox.config.hostedUi?.domain;
   return contentSecurityPolicy(sandbox.config.region, [
     sandbox.url,
     sandbox.url.replace(/^http:/, 'ws:'),
+    // The sandbox's hosted UI (token endpoint) on loopback HTTPS.
+    ...(hostedUi?.startsWith('127.0.0.1:') ? [`https://${hostedUi}`] : []),
   ]);
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a server that must know its URL in advance). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
 }
 
 export interface ServeOptions {
   /** Sent as the Content-Security-Policy header of every response. @default - none */
   readonly contentSecurityPolicy?: string;
+  /** Port on 127.0.0.1. @default - a free one */
+  readonly port?: number;
 }
 
 /** `vite preview` of `outDir` on 127.0.0.1 (free port), serving `configFile` as /config.json. */
@@ -80,7 +98,7 @@ export async function serveWebDemo(
       '--outDir',
       outDir,
       '--port',
-      '0',
+      String(options.port ?? 0),
       '--strictPort',
     ],
     {

@@ -16,21 +16,30 @@ const ROOT = resolve(__dirname, '..');
 const DEFAULT_DEMO_PORT = 5173;
 let running: ChildProcess | undefined;
 
-function startSandbox(args: string[]): { child: ChildProcess; ready: Promise<string> } {
+interface SandboxReady {
+  readonly endpoint: string;
+  /** `https://127.0.0.1:<port>` when the sandbox serves a hosted UI. */
+  readonly hostedUi?: string;
+}
+
+function startSandbox(args: string[]): { child: ChildProcess; ready: Promise<SandboxReady> } {
   const child = spawn(
     process.execPath,
     // One node process (no tsx CLI wrapper), so signals reach the sandbox directly.
     ['--import', 'tsx', join(ROOT, 'sandbox', 'cli.ts'), ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const ready = new Promise<string>((ok, fail) => {
+  const ready = new Promise<SandboxReady>((ok, fail) => {
     let endpoint = '';
+    let hostedUi: string | undefined;
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       console.log(line);
       const match = /endpoint \(every service\): (\S+)/.exec(line);
       if (match?.[1]) endpoint = match[1];
-      if (line === 'ready') ok(endpoint);
+      const hosted = /hosted UI: (https:\/\/[^/\s]+)/.exec(line);
+      if (hosted?.[1]) hostedUi = hosted[1];
+      if (line === 'ready') ok({ endpoint, ...(hostedUi && { hostedUi }) });
     });
     child.once('exit', (code) => fail(new Error(`the sandbox exited with code ${code}`)));
   });
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const endpoint = await sandbox.ready;
+  const { endpoint, hostedUi } = await sandbox.ready;
   // If the sandbox dies later, the demo has nothing to talk to: stop too.
   sandbox.child.once('exit', (code) => {
     if (stopping) return;
@@ -77,7 +86,8 @@ async function main(): Promise<void> {
 
   vite = await createServer({
     configFile: join(ROOT, 'web-demo', 'vite.config.ts'),
-    server: { port: demoPort, strictPort: false },
+    // Exactly this port: the sandbox registered its URL as a hosted UI callback URL.
+    server: { port: demoPort, strictPort: true },
     clearScreen: false,
     logLevel: 'warn',
   });
@@ -94,14 +104,24 @@ async function main(): Promise<void> {
     2. Sign in: "Who am I" shows your user id, identity, AppInstanceUser ARN, principal tag and
        the credentials' countdown. "Try to act as this user" shows AWS-style refusal.
     3. In a private window, sign up a second person; create a channel, add them by the user id
-       from their "Who am I" panel, and chat: messages, edits and redactions arrive live.
+       from their "Who am I" panel, and chat: messages, edits and redactions arrive live.${
+         hostedUi
+           ? `
+    4. "Sign in with hosted UI": open ${hostedUi}/ once and accept its self-signed
+       certificate first (the sandbox printed where to trust it instead).`
+           : ''
+       }
 
   Ctrl-C stops the web demo and the sandbox.
 `);
 }
 
 main().catch((error: unknown) => {
-  console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = /already in use/.test(message)
+    ? ' (another npm start? stop it, or set WEB_DEMO_PORT and the sandbox --port)'
+    : '';
+  console.error(`[start] failed: ${message}${hint}`);
   if (running && running.exitCode === null) running.kill('SIGTERM');
   process.exit(1);
 });

@@ -5,7 +5,10 @@
  * - the template's password policy is enforced (cognito-local stores it but does not check it);
  * - confirmation codes are captured (printed and served on a sandbox-only route);
  * - its files are written atomically;
- * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint.
+ * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint;
+ * - `ResendConfirmationCode`, which cognito-local does not implement;
+ * - sign-in failures answer as Cognito does (`NotAuthorizedException`, one message for a wrong
+ *   password and an unknown user), where cognito-local says `InvalidPasswordException`.
  */
 import './quiet-sdk-v2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,7 +27,14 @@ import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolS
 import { CryptoService } from 'cognito-local/lib/services/crypto';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { otp } from 'cognito-local/lib/services/otp';
-import { InvalidPasswordError } from 'cognito-local/lib/errors';
+import {
+  CognitoError,
+  InvalidParameterError,
+  InvalidPasswordError,
+  NotAuthorizedError,
+  UserNotFoundError,
+} from 'cognito-local/lib/errors';
+import { selectAppropriateDeliveryMethod } from 'cognito-local/lib/services/messageDelivery/deliveryMethod';
 import type { Services } from 'cognito-local/lib/services';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { User } from 'cognito-local/lib/services/userPoolService';
@@ -262,8 +272,10 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
   const inner = cognitoRouter(services);
   const policy = (options.spec.pool.Policies as { PasswordPolicy?: PasswordPolicy } | undefined)
     ?.PasswordPolicy;
+  const resendConfirmationCode = resendConfirmationCodeTarget(services);
   const router: typeof inner = (target) => {
-    const route = inner(target);
+    const route = target === 'ResendConfirmationCode' ? resendConfirmationCode : inner(target);
+    const signIn = target === 'InitiateAuth' || target === 'AdminInitiateAuth';
     return async (routeCtx, req: Record<string, unknown>) => {
       const password = newPasswordOf(target, req ?? {});
       if (policy && typeof password === 'string') {
@@ -274,7 +286,12 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
           throw error;
         }
       }
-      return route(routeCtx, req);
+      if (!signIn) return route(routeCtx, req);
+      try {
+        return await route(routeCtx, req);
+      } catch (error) {
+        throw asCognitoSignInError(error);
+      }
     };
   };
 
@@ -308,5 +325,83 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       const sub = user.Attributes.find((a) => a.Name === 'sub')?.Value ?? user.Username;
       return { sub, enabled: user.Enabled, status: String(user.UserStatus) };
     },
+  };
+}
+
+/**
+ * Cognito answers a wrong password and (with PreventUserExistenceErrors) an unknown user alike;
+ * cognito-local says `InvalidPasswordException` / "User not authorized" instead.
+ */
+function asCognitoSignInError(error: unknown): unknown {
+  const wrongPassword = error instanceof InvalidPasswordError;
+  const unknownUser =
+    error instanceof NotAuthorizedError && error.message === 'User not authorized';
+  return wrongPassword || unknownUser
+    ? new NotAuthorizedError('Incorrect username or password.')
+    : error;
+}
+
+type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * `ResendConfirmationCode`, which cognito-local lacks: a new code for an unconfirmed user,
+ * delivered like the sign-up code (so the sandbox captures it). With PreventUserExistenceErrors
+ * an unknown user gets a simulated delivery, as on AWS.
+ */
+function resendConfirmationCodeTarget({ cognito, messages, otp, clock }: Services): Target {
+  return async (ctx, req) => {
+    const clientId = req.ClientId;
+    const username = req.Username;
+    if (typeof clientId !== 'string' || typeof username !== 'string' || username === '') {
+      throw new InvalidParameterError('ClientId and Username are required.');
+    }
+    const client = await cognito.getAppClient(ctx, clientId);
+    if (!client) throw new CognitoError('ResourceNotFoundException', 'Client does not exist.');
+    const userPool = await cognito.getUserPoolForClientId(ctx, clientId);
+    const user = await userPool.getUserByUsername(ctx, username);
+    const attribute = (userPool.options.AutoVerifiedAttributes ?? ['email'])[0] ?? 'email';
+    if (!user) {
+      if (client.PreventUserExistenceErrors !== 'ENABLED') {
+        throw new UserNotFoundError('Username/client id combination not found.');
+      }
+      const medium = attribute === 'phone_number' ? 'SMS' : 'EMAIL';
+      return {
+        CodeDeliveryDetails: {
+          AttributeName: attribute,
+          DeliveryMedium: medium,
+          Destination: username,
+        },
+      };
+    }
+    if (user.UserStatus !== 'UNCONFIRMED') {
+      throw new InvalidParameterError('User is already confirmed.');
+    }
+    const delivery = selectAppropriateDeliveryMethod(
+      userPool.options.AutoVerifiedAttributes ?? [],
+      user,
+    );
+    if (!delivery) {
+      throw new InvalidParameterError(
+        'User has no attribute matching desired auto verified attributes',
+      );
+    }
+    const code = otp();
+    const metadata = req.ClientMetadata as Record<string, string> | undefined;
+    await messages.deliver(
+      ctx,
+      'ResendCode',
+      clientId,
+      userPool.options.Id,
+      user,
+      code,
+      metadata,
+      delivery,
+    );
+    await userPool.saveUser(ctx, {
+      ...user,
+      ConfirmationCode: code,
+      UserLastModifiedDate: clock.get(),
+    });
+    return { CodeDeliveryDetails: delivery };
   };
 }

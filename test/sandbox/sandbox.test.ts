@@ -18,6 +18,8 @@ import {
   InitiateAuthCommand,
   ListUserPoolsCommand,
   ListUsersCommand,
+  ConfirmSignUpCommand,
+  ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -37,6 +39,7 @@ import {
   type AwsCredentials,
   type TestSandbox,
   type TestUser,
+  TEST_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
 
@@ -181,6 +184,91 @@ describe('sign-up and the post-confirmation trigger', () => {
       'InvalidPasswordException',
     );
     expect(message).toMatch(/policy/);
+  });
+});
+
+describe('confirmation codes and sign-in errors, as Cognito answers them', () => {
+  const clientId = () => sandbox.config.userPoolClientId;
+
+  it('resends a confirmation code that replaces the first one', async () => {
+    const email = 'resend-code@example.com';
+    await sandbox.userPoolClient.send(
+      new SignUpCommand({
+        ClientId: clientId(),
+        Username: email,
+        Password: TEST_PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: email }],
+      }),
+    );
+    const first = sandbox.latestCode(email);
+    const out = await sandbox.userPoolClient.send(
+      new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: email }),
+    );
+    expect(out.CodeDeliveryDetails).toEqual({
+      AttributeName: 'email',
+      DeliveryMedium: 'EMAIL',
+      Destination: email,
+    });
+    const second = sandbox.latestCode(email);
+    expect(second).toMatch(/^\d{6}$/);
+    expect(second).not.toBe(first);
+    await expectAwsError(
+      sandbox.userPoolClient.send(
+        new ConfirmSignUpCommand({
+          ClientId: clientId(),
+          Username: email,
+          ConfirmationCode: first,
+        }),
+      ),
+      'CodeMismatchException',
+    );
+    await sandbox.userPoolClient.send(
+      new ConfirmSignUpCommand({ ClientId: clientId(), Username: email, ConfirmationCode: second }),
+    );
+    const message = await expectAwsError(
+      sandbox.userPoolClient.send(
+        new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: email }),
+      ),
+      'InvalidParameterException',
+    );
+    expect(message).toBe('User is already confirmed.');
+  });
+
+  it('simulates a resend for an unknown user (PreventUserExistenceErrors) and refuses a bad client', async () => {
+    const out = await sandbox.userPoolClient.send(
+      new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: 'nobody@example.com' }),
+    );
+    expect(out.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
+    expect(sandbox.latestCode('nobody@example.com')).toBeUndefined();
+    await expectAwsError(
+      sandbox.userPoolClient.send(
+        new ResendConfirmationCodeCommand({ ClientId: 'no-such-client', Username: alice.email }),
+      ),
+      'ResourceNotFoundException',
+    );
+  });
+
+  it('answers a wrong password and an unknown user alike, with NotAuthorizedException', async () => {
+    const attempt = (username: string, password: string) =>
+      sandbox.userPoolClient.send(
+        new InitiateAuthCommand({
+          ClientId: clientId(),
+          AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
+          AuthParameters: { USERNAME: username, PASSWORD: password },
+        }),
+      );
+    const wrongPassword = await expectAwsError(
+      attempt(alice.email, 'Wrong-Passw0rd!'),
+      'NotAuthorizedException',
+      400,
+    );
+    const unknownUser = await expectAwsError(
+      attempt('nobody@example.com', TEST_PASSWORD),
+      'NotAuthorizedException',
+      400,
+    );
+    expect(wrongPassword).toBe('Incorrect username or password.');
+    expect(unknownUser).toBe(wrongPassword);
   });
 });
 

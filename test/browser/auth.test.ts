@@ -98,7 +98,7 @@ test('sign-up mistakes: a weak password, an existing account, a wrong code', asy
   await page.getByText('Account confirmed. Sign in.').waitFor();
 });
 
-test('an unconfirmed account is sent to the confirmation screen', async () => {
+test('an unconfirmed account is sent to the confirmation screen and can get a new code', async () => {
   const { SignUpCommand } = await import('@aws-sdk/client-cognito-identity-provider');
   await sandbox.userPoolClient.send(
     new SignUpCommand({
@@ -108,9 +108,17 @@ test('an unconfirmed account is sent to the confirmation screen', async () => {
       UserAttributes: [{ Name: 'email', Value: 'gina@example.com' }],
     }),
   );
+  const firstCode = sandbox.latestCode('gina@example.com');
   await signIn('gina@example.com', TEST_PASSWORD);
   await page.getByRole('heading', { name: 'Confirm your account' }).waitFor();
-  await page.getByLabel('Code').fill(sandbox.latestCode('gina@example.com') ?? '');
+  // The first code is "lost": ask for a new one, which replaces it.
+  await page.getByRole('button', { name: 'Send a new code' }).click();
+  await page.getByText('We sent a new code.').waitFor();
+  await shot(page, 'code-resent');
+  const newCode = sandbox.latestCode('gina@example.com');
+  expect(newCode).toMatch(/^\d{6}$/);
+  expect(newCode).not.toBe(firstCode);
+  await page.getByLabel('Code').fill(newCode ?? '');
   await page.getByRole('button', { name: 'Confirm' }).click();
   await page.getByText('Account confirmed. Sign in.').waitFor();
   await signIn('gina@example.com', TEST_PASSWORD);

@@ -1,19 +1,15 @@
 /**
- * "Sign in with hosted UI" in Chromium: the app's side of the OAuth 2.0 authorization code flow
- * with PKCE (Amplify's signInWithRedirect), against a sandbox for everything after the tokens.
- *
- * The sandbox serves no hosted UI pages (docs/sandbox.md), so this test plays the hosted UI with
- * route interception: `/oauth2/authorize` checks the request and redirects back with a code,
- * `/oauth2/token` checks the code, the redirect URI and the PKCE verifier against the challenge,
- * and answers with real tokens the sandbox's user pool issued for the user. Everything after that
- * (identity pool credentials, Chime, the WebSocket) is the sandbox, as in the other tests.
+ * "Sign in with hosted UI" in Chromium against the sandbox's real hosted UI (sandbox/hosted-ui/):
+ * Amplify's signInWithRedirect goes to the sandbox's /oauth2/authorize over loopback HTTPS (its
+ * self-signed certificate accepted, as a person accepts it once), the person signs in on the
+ * sandbox's page, Amplify exchanges the code with PKCE at /oauth2/token, and the app opens with
+ * identity pool credentials and the Chime WebSocket. Sign-out goes through the hosted UI /logout.
  * Screenshots: test-results/browser/hosted-ui/.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type ClientConfig } from '../../contracts/client-config';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import {
@@ -28,13 +24,12 @@ import {
 
 jest.setTimeout(120_000);
 
-// A name under the hosted UI wildcard the site's CSP allows; the test answers it, DNS never does.
-const HOSTED_UI = 'chime-chat-test.auth.us-east-1.amazoncognito.com';
 let sandbox: TestSandbox;
 let buildDir: string;
 let configDir: string;
 let demo: DemoServer;
 let browser: Browser;
+let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 const shot = screenshotter('hosted-ui');
@@ -46,105 +41,42 @@ beforeAll(async () => {
     buildWebDemo(),
     launchChromium(),
   ]);
+  const hostedUi = sandbox.hostedUi!;
   const configFile = join(configDir, 'config.json');
+  // The site's CSP with the sandbox's endpoints, the hosted UI's token endpoint included.
   demo = await serveWebDemo(buildDir, configFile, { contentSecurityPolicy: sandboxCsp(sandbox) });
-  // The sandbox's config plus a hosted UI whose redirect URLs are this demo server.
+  // This demo server's URL is a callback and sign-out URL, as `npm start`'s is.
+  hostedUi.addAppUrls([demo.url]);
   const config: ClientConfig = {
     ...sandbox.config,
-    hostedUi: {
-      domain: HOSTED_UI,
-      redirectSignIn: [demo.url],
-      redirectSignOut: [demo.url],
-      scopes: ['openid', 'email', 'profile'],
-    },
+    hostedUi: { ...hostedUi.config(), redirectSignIn: [demo.url], redirectSignOut: [demo.url] },
   };
   writeFileSync(configFile, JSON.stringify(config));
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  // The certificate is the sandbox's self-signed one: accepted, as a person accepts it once.
+  context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1200, height: 900 },
+  });
+  page = await context.newPage();
   page.setDefaultTimeout(10_000);
   watchErrors(page, pageErrors);
 }, 180_000);
 
 afterAll(async () => {
+  await context?.close();
   await browser?.close();
   await demo?.stop();
   await sandbox?.stop();
   for (const dir of [buildDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('a third user signs in through the hosted UI (code + PKCE) and reaches the chat', async () => {
+test('a third user signs in through the sandbox hosted UI (code + PKCE) and reaches the chat', async () => {
   const ivy = await sandbox.signUpUser('ivy@example.com');
-  const tokens = await sandbox.signIn(ivy);
-  const issued = new Map<string, { challenge: string; redirectUri: string }>();
+  const hostedOrigin = sandbox.hostedUi!.url;
   const seen: string[] = [];
-  const cors = { 'access-control-allow-origin': demo.url.replace(/\/$/, '') };
-
-  await page.route(`https://${HOSTED_UI}/**`, async (route) => {
-    const request = route.request();
+  page.on('request', (request) => {
     const url = new URL(request.url());
-    seen.push(`${request.method()} ${url.pathname}`);
-    if (request.method() === 'OPTIONS') {
-      await route.fulfill({
-        status: 204,
-        headers: {
-          ...cors,
-          'access-control-allow-headers': '*',
-          'access-control-allow-methods': 'POST',
-        },
-      });
-      return;
-    }
-    if (url.pathname === '/oauth2/authorize') {
-      const q = url.searchParams;
-      expect(Object.fromEntries(q)).toMatchObject({
-        client_id: sandbox.config.userPoolClientId,
-        response_type: 'code',
-        redirect_uri: demo.url,
-        scope: 'openid email profile',
-        code_challenge_method: 'S256',
-      });
-      const code = `code-${issued.size + 1}`;
-      issued.set(code, { challenge: q.get('code_challenge') ?? '', redirectUri: demo.url });
-      const back = `${demo.url}?code=${code}&state=${encodeURIComponent(q.get('state') ?? '')}`;
-      await route.fulfill({ status: 302, headers: { location: back } });
-      return;
-    }
-    if (url.pathname === '/oauth2/token') {
-      const body = new URLSearchParams(request.postData() ?? '');
-      const grant = issued.get(body.get('code') ?? '');
-      const verifier = body.get('code_verifier') ?? '';
-      const challenge = createHash('sha256').update(verifier).digest('base64url');
-      const ok =
-        body.get('grant_type') === 'authorization_code' &&
-        body.get('client_id') === sandbox.config.userPoolClientId &&
-        grant !== undefined &&
-        body.get('redirect_uri') === grant.redirectUri &&
-        challenge === grant.challenge;
-      await route.fulfill({
-        status: ok ? 200 : 400,
-        headers: { ...cors, 'content-type': 'application/json' },
-        body: JSON.stringify(
-          ok
-            ? {
-                id_token: tokens.idToken,
-                access_token: tokens.accessToken,
-                refresh_token: tokens.refreshToken,
-                token_type: 'Bearer',
-                expires_in: 3600,
-              }
-            : { error: 'invalid_grant' },
-        ),
-      });
-      return;
-    }
-    if (url.pathname === '/logout') {
-      expect(url.searchParams.get('client_id')).toBe(sandbox.config.userPoolClientId);
-      await route.fulfill({
-        status: 302,
-        headers: { location: url.searchParams.get('logout_uri') ?? demo.url },
-      });
-      return;
-    }
-    await route.fulfill({ status: 404, body: 'not a hosted UI route' });
+    if (url.origin === hostedOrigin) seen.push(`${request.method()} ${url.pathname}`);
   });
 
   await page.goto(demo.url);
@@ -153,18 +85,51 @@ test('a third user signs in through the hosted UI (code + PKCE) and reaches the 
   await shot(page, 'sign-in-with-hosted-ui');
   await button.click();
 
-  // Back from the hosted UI with a code: Amplify exchanges it (PKCE) and the app opens.
+  // The sandbox's sign-in page, reached through /oauth2/authorize with a PKCE challenge.
+  await page.waitForURL(`${hostedOrigin}/login?**`);
+  const query = new URL(page.url()).searchParams;
+  expect(Object.fromEntries(query)).toMatchObject({
+    client_id: sandbox.config.userPoolClientId,
+    response_type: 'code',
+    redirect_uri: demo.url,
+    scope: 'openid email profile',
+    code_challenge_method: 'S256',
+  });
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await shot(page, 'hosted-ui-sign-in-page');
+
+  // A wrong password: the page says so, with no hint whether the account exists.
+  await page.getByLabel('Email').fill(ivy.email);
+  await page.getByLabel('Password').fill('Wrong-Passw0rd!');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').textContent()).resolves.toBe(
+    'Incorrect username or password.',
+  );
+  await shot(page, 'hosted-ui-wrong-password');
+
+  await page.getByLabel('Password').fill(ivy.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  // Back at the app with a code: Amplify exchanges it (PKCE) and the app opens.
   await page.getByRole('heading', { name: 'Who am I' }).waitFor();
   await expect(page.getByTestId('user-id').textContent()).resolves.toBe(ivy.sub);
   await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
   await page.getByTestId('no-channels').waitFor();
   expect(new URL(page.url()).search).toBe('');
   await shot(page, 'hosted-ui-signed-in');
-  expect(seen).toEqual(['GET /oauth2/authorize', 'POST /oauth2/token']);
+  expect(seen).toEqual([
+    'GET /oauth2/authorize',
+    'GET /login',
+    'POST /login',
+    'POST /login',
+    'POST /oauth2/token',
+  ]);
 
-  // Sign out ends the hosted UI session too (its /logout), then back to the app.
+  // Sign out goes through the hosted UI's /logout, then back to the app.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  expect(new URL(page.url()).origin).toBe(new URL(demo.url).origin);
   expect(seen.at(-1)).toBe('GET /logout');
+  await shot(page, 'hosted-ui-signed-out');
   expect(pageErrors).toEqual([]);
 });

@@ -5,7 +5,7 @@
  *   GET  /oauth2/authorize   validates the request, then -> /login (as Cognito does)
  *   GET  /login              the sign-in page;  POST /login  signs in, redirects with a code
  *   POST /oauth2/token       authorization_code (+ PKCE S256) and refresh_token grants; CORS
- *   GET  /logout             redirects to a registered logout URL
+ *   GET  /logout             ends the hosted UI session, redirects to a registered logout URL
  *
  * Sign-in goes through the sandbox's own user pool API (`InitiateAuth` USER_PASSWORD_AUTH, then
  * `RespondToAuthChallenge` NEW_PASSWORD_REQUIRED for administrator-created users), so the password
@@ -14,8 +14,12 @@
  * signed with the sandbox's key. The hosted UI only rewrites the claims the OAuth flow decides
  * (the access token's `scope`, the ID token's `nonce`) and signs them again with that same key.
  *
- * Not modelled: the hosted UI session cookie (every authorize asks for the password), sign-up and
- * forgot-password pages, social / SAML providers, `/oauth2/userInfo`, client secrets.
+ * A sign-in starts a hosted UI session (an HttpOnly cookie, one hour, as Cognito's): authorize
+ * requests within it skip the page (`prompt=login` forces it, `prompt=none` never shows it) and
+ * get tokens refreshed from the session's refresh token; /logout ends it.
+ *
+ * Not modelled: sign-up and forgot-password pages, social / SAML providers, `/oauth2/userInfo`,
+ * client secrets.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +35,9 @@ import { type Page, errorPage, homePage, newPasswordPage, signInPage } from './p
 export const CODE_LIFETIME_MS = 5 * 60_000;
 const CHALLENGE_LIFETIME_MS = 3 * 60_000;
 const REFRESH_SCOPES_KEPT = 1000;
+const SESSION_COOKIE = 'sandbox-hosted-ui-session';
+/** The hosted UI session (Cognito: one hour). */
+const SESSION_LIFETIME_MS = 60 * 60_000;
 const BODY_LIMIT = 64 * 1024;
 const IDP_TARGET = 'AWSCognitoIdentityProviderService.';
 const BAD_CREDENTIALS = 'Incorrect username or password.';
@@ -192,9 +199,21 @@ function sendPage(res: ServerResponse, page: Page): void {
   res.end(page.body);
 }
 
-function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'cache-control': 'no-store' });
+function redirect(res: ServerResponse, location: string, headers: Record<string, string> = {}) {
+  res.writeHead(302, { ...headers, location, 'cache-control': 'no-store' });
   res.end();
+}
+
+function sessionCookie(id: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; Max-Age=${maxAgeSeconds}; Secure; HttpOnly; SameSite=Lax`;
+}
+
+function cookieOf(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
 }
 
 const TOKEN_CORS: Record<string, string> = {
@@ -236,6 +255,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
   );
   const codes = new Map<string, IssuedCode>();
   const challenges = new Map<string, PendingChallenge>();
+  const sessions = new Map<string, { refreshToken: string; expires: number }>();
   let origin = '';
   const selfOrigins = () => [origin, origin.replace('//127.0.0.1:', '//localhost:')];
 
@@ -243,6 +263,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     const now = Date.now();
     for (const [code, issued] of codes) if (issued.expires <= now) codes.delete(code);
     for (const [id, pending] of challenges) if (pending.expires <= now) challenges.delete(id);
+    for (const [id, session] of sessions) if (session.expires <= now) sessions.delete(id);
   };
 
   async function callUserPool(operation: string, body: object): Promise<Record<string, unknown>> {
@@ -354,7 +375,12 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     }
   }
 
-  function issueCode(res: ServerResponse, request: AuthorizeRequest, tokens: Tokens): void {
+  function issueCode(
+    res: ServerResponse,
+    request: AuthorizeRequest,
+    tokens: Tokens,
+    headers: Record<string, string> = {},
+  ): void {
     prune();
     const code = randomId();
     codes.set(code, {
@@ -389,7 +415,50 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     const back = new URL(request.redirectUri);
     back.searchParams.set('code', code);
     if (request.state !== undefined) back.searchParams.set('state', request.state);
-    redirect(res, back.toString());
+    redirect(res, back.toString(), headers);
+  }
+
+  /** Authorize within a hosted UI session: fresh tokens from its refresh token, no page. */
+  async function fromSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: AuthorizeRequest,
+  ): Promise<boolean> {
+    const id = cookieOf(req, SESSION_COOKIE);
+    const session = id === undefined ? undefined : sessions.get(id);
+    if (!id || !session || session.expires <= Date.now()) return false;
+    try {
+      const result = await callUserPool('InitiateAuth', {
+        ClientId: request.clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+      });
+      const tokens = result.AuthenticationResult as Tokens | undefined;
+      if (!tokens?.IdToken || !tokens.AccessToken) throw new UserPoolError('NoTokens', '');
+      issueCode(res, request, { ...tokens, RefreshToken: session.refreshToken });
+      return true;
+    } catch (error) {
+      if (!(error instanceof UserPoolError)) throw error;
+      // Signed out globally, disabled or deleted: the session is over.
+      sessions.delete(id);
+      return false;
+    }
+  }
+
+  async function authorize(req: IncomingMessage, res: ServerResponse, search: string) {
+    const request = authorizeOrAnswer(res, search);
+    if (!request) return;
+    const prompt = new URLSearchParams(search).get('prompt');
+    if (prompt !== 'login' && (await fromSession(req, res, request))) return;
+    if (prompt === 'none') {
+      const back = new URL(request.redirectUri);
+      back.searchParams.set('error', 'login_required');
+      back.searchParams.set('error_description', 'no hosted UI session');
+      if (request.state !== undefined) back.searchParams.set('state', request.state);
+      redirect(res, back.toString());
+      return;
+    }
+    redirect(res, `/login?${search}`);
   }
 
   /** Sign-in result -> code redirect, new-password page, or the sign-in page with an error. */
@@ -401,7 +470,17 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
   ): Promise<void> {
     const tokens = result.AuthenticationResult as Tokens | undefined;
     if (tokens?.IdToken && tokens.AccessToken) {
-      issueCode(res, request, tokens);
+      const headers: Record<string, string> = {};
+      if (tokens.RefreshToken) {
+        prune();
+        const id = randomId();
+        sessions.set(id, {
+          refreshToken: tokens.RefreshToken,
+          expires: Date.now() + SESSION_LIFETIME_MS,
+        });
+        headers['set-cookie'] = sessionCookie(id, SESSION_LIFETIME_MS / 1000);
+      }
+      issueCode(res, request, tokens, headers);
       return;
     }
     if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED' && typeof result.Session === 'string') {
@@ -638,8 +717,13 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     throw new OAuthError('unsupported_grant_type', `grant_type '${grantType}' is not supported`);
   }
 
-  function logout(res: ServerResponse, search: string): void {
+  function logout(req: IncomingMessage, res: ServerResponse, search: string): void {
     const q = new URLSearchParams(search);
+    const id = cookieOf(req, SESSION_COOKIE);
+    const endSession = () => {
+      if (id !== undefined) sessions.delete(id);
+      return { 'set-cookie': sessionCookie('', 0) };
+    };
     let logoutUri: string | undefined;
     try {
       const requested = single(q, 'client_id');
@@ -648,7 +732,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       logoutUri = single(q, 'logout_uri');
       if (logoutUri === undefined && single(q, 'redirect_uri') !== undefined) {
         // Cognito: without logout_uri, sign out and sign in again (the authorize parameters).
-        redirect(res, `/oauth2/authorize?${q}`);
+        redirect(res, `/oauth2/authorize?${q}`, endSession());
         return;
       }
       if (!logoutUri) throw new OAuthError('invalid_request', "'logout_uri' is required");
@@ -663,8 +747,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       sendPage(res, errorPage(400, e.error, e.message));
       return;
     }
-    // No hosted UI session to end (the sandbox keeps none): back to the app.
-    redirect(res, logoutUri);
+    redirect(res, logoutUri, endSession());
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -700,7 +783,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       return;
     }
     if (method === 'GET' && path === '/oauth2/authorize') {
-      if (authorizeOrAnswer(res, search)) redirect(res, `/login?${search}`);
+      await authorize(req, res, search);
       return;
     }
     if ((method === 'GET' || method === 'POST') && path === '/login') {
@@ -712,7 +795,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       return;
     }
     if (method === 'GET' && path === '/logout') {
-      logout(res, search);
+      logout(req, res, search);
       return;
     }
     if (method === 'GET' && path === '/') {

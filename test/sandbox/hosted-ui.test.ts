@@ -461,6 +461,65 @@ describe('sign-in page', () => {
   });
 });
 
+describe('hosted UI session', () => {
+  it('skips the page within a session (prompt=login shows it); /logout ends the session', async () => {
+    const { challenge } = pkce();
+    const posted = await signInThroughHostedUi(hana, { code_challenge: challenge });
+    const setCookie = String(posted.headers['set-cookie']);
+    expect(setCookie).toMatch(
+      /^sandbox-hosted-ui-session=[\w-]+; Path=\/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax$/,
+    );
+    const cookie = setCookie.split(';')[0] ?? '';
+
+    const second = pkce();
+    const again = await call(
+      hosted(
+        `/oauth2/authorize?${authorizeQuery({ code_challenge: second.challenge, nonce: 'n-2' })}`,
+      ),
+      { headers: { cookie } },
+    );
+    expect(again.status).toBe(302);
+    const back = new URL(String(again.headers.location));
+    expect(`${back.origin}${back.pathname}`).toBe(APP);
+    const tokens = await exchange({
+      grant_type: 'authorization_code',
+      client_id: sandbox.config.userPoolClientId,
+      code: back.searchParams.get('code') ?? '',
+      redirect_uri: APP,
+      code_verifier: second.verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect(claims(String(tokens.json.id_token))).toMatchObject({ sub: hana.sub, nonce: 'n-2' });
+    expect(tokens.json.refresh_token).toEqual(expect.any(String));
+
+    const forced = await call(hosted(`/oauth2/authorize?${authorizeQuery({ prompt: 'login' })}`), {
+      headers: { cookie },
+    });
+    expect(String(forced.headers.location)).toMatch(/^\/login\?/);
+
+    const out = await call(
+      hosted(
+        `/logout?client_id=${sandbox.config.userPoolClientId}&logout_uri=${encodeURIComponent(APP)}`,
+      ),
+      { headers: { cookie } },
+    );
+    expect(out.status).toBe(302);
+    expect(String(out.headers['set-cookie'])).toMatch(
+      /^sandbox-hosted-ui-session=; Path=\/; Max-Age=0/,
+    );
+    const after = await call(hosted(`/oauth2/authorize?${authorizeQuery()}`), {
+      headers: { cookie },
+    });
+    expect(String(after.headers.location)).toMatch(/^\/login\?/);
+    const silent = await call(hosted(`/oauth2/authorize?${authorizeQuery({ prompt: 'none' })}`), {
+      headers: { cookie },
+    });
+    expect(new URL(String(silent.headers.location)).searchParams.get('error')).toBe(
+      'login_required',
+    );
+  });
+});
+
 describe('logout', () => {
   it('redirects to a registered sign-out URL only', async () => {
     const ok = await call(

@@ -8,7 +8,8 @@
  * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint;
  * - `ResendConfirmationCode`, which cognito-local does not implement;
  * - sign-in failures answer as Cognito does (`NotAuthorizedException`, one message for a wrong
- *   password and an unknown user), where cognito-local says `InvalidPasswordException`.
+ *   password and an unknown user), where cognito-local says `InvalidPasswordException`;
+ * - an administrator-created user's temporary password is checked before NEW_PASSWORD_REQUIRED.
  */
 import './quiet-sdk-v2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -288,6 +289,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       }
       if (!signIn) return route(routeCtx, req);
       try {
+        await checkTemporaryPassword(services, routeCtx, target, req ?? {});
         return await route(routeCtx, req);
       } catch (error) {
         throw asCognitoSignInError(error);
@@ -339,6 +341,30 @@ function asCognitoSignInError(error: unknown): unknown {
   return wrongPassword || unknownUser
     ? new NotAuthorizedError('Incorrect username or password.')
     : error;
+}
+
+/**
+ * cognito-local answers NEW_PASSWORD_REQUIRED for an administrator-created user whatever password
+ * is sent; Cognito first checks the temporary password.
+ */
+async function checkTemporaryPassword(
+  { cognito }: Services,
+  ctx: Context,
+  target: string,
+  req: Record<string, unknown>,
+): Promise<void> {
+  const params = req.AuthParameters as Record<string, unknown> | undefined;
+  if (typeof params?.USERNAME !== 'string' || typeof params.PASSWORD !== 'string') return;
+  const pool =
+    target === 'AdminInitiateAuth' && typeof req.UserPoolId === 'string'
+      ? await cognito.getUserPool(ctx, req.UserPoolId)
+      : typeof req.ClientId === 'string'
+        ? await cognito.getUserPoolForClientId(ctx, req.ClientId)
+        : undefined;
+  const user = await pool?.getUserByUsername(ctx, params.USERNAME);
+  if (user?.UserStatus === 'FORCE_CHANGE_PASSWORD' && user.Password !== params.PASSWORD) {
+    throw new NotAuthorizedError('Incorrect username or password.');
+  }
 }
 
 type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;

@@ -424,6 +424,11 @@ describe('sign-in page', () => {
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
 
+    // A wrong temporary password is refused like any wrong password (no new-password page).
+    const guessed = await signInThroughHostedUi({ email, password: 'Guessed-Passw0rd!' });
+    expect(guessed.body).toContain('Incorrect username or password.');
+    expect(guessed.body).not.toContain('new-password');
+
     const { verifier, challenge } = pkce();
     const query = authorizeQuery({ code_challenge: challenge });
     const page = await signInThroughHostedUi(

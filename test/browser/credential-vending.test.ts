@@ -4,24 +4,21 @@
  * vended credentials act as the signed-in user and, like identity pool credentials, are refused
  * as anyone else. Screenshots: test-results/browser/credential-vending/.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import type { Browser, Page } from 'playwright-core';
-import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
-import { stackPropsFromContext } from '../../infra/context';
 import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   buildWebDemo,
   type DemoServer,
   launchChromium,
   sandboxCsp,
-  PROJECT_ROOT,
   screenshotter,
   serveWebDemo,
   watchErrors,
 } from './support';
+import { synthesizeApp } from '../support/cdk-synth';
 
 jest.setTimeout(120_000);
 
@@ -34,30 +31,11 @@ let page: Page;
 const pageErrors: string[] = [];
 const shot = screenshotter('credential-vending');
 
-/** `cdk synth -c credentialVending=true -c webHosting=false`, in-process. */
-function synthesizeWithVending(dir: string): void {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const app = new App({
-    outdir: dir,
-    context: {
-      ...cdkJson.context,
-      credentialVending: 'true',
-      webHosting: 'false',
-      region: 'us-east-1',
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:enable-path-metadata': true,
-    },
-  });
-  new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
-  app.synth();
-}
-
 beforeAll(async () => {
   cdkOut = mkdtempSync(join(tmpdir(), 'vending-browser-cdkout-'));
   const building = buildWebDemo();
-  synthesizeWithVending(cdkOut);
+  // `cdk synth -c credentialVending=true -c webHosting=false`, in-process.
+  synthesizeApp({ outdir: cdkOut, context: { credentialVending: 'true', webHosting: 'false' } });
   [sandbox, buildDir, browser] = await Promise.all([
     startTestSandbox({ cdkOutDir: cdkOut }),
     building,

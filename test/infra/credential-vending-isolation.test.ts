@@ -5,16 +5,11 @@
  * authenticated role does, and its trust policy must admit only the vending function's role with
  * the principal tag.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
 } from '../../contracts/chime-user-policy';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../../contracts/principal-tag';
-import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
-import { stackPropsFromContext } from '../../infra/context';
 import {
   assumedRoleSessionArn,
   type Decision,
@@ -28,6 +23,7 @@ import {
   type RoleInfo,
   statementsOf,
 } from '../../sandbox/iam/template';
+import { synthesizeApp } from '../support/cdk-synth';
 
 const KEY = DEFAULT_PRINCIPAL_TAG_KEY;
 const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
@@ -35,22 +31,10 @@ const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
 
 /** The stack as `cdk synth -c credentialVending=true` builds it (cdk.json's feature flags included). */
 function synthesizeWithVending() {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const app = new App({
-    context: {
-      ...cdkJson.context,
-      credentialVending: 'true',
-      region: 'us-east-1',
-      'aws:cdk:bundling-stacks': [], // policies do not depend on the bundled code
-      'aws:cdk:enable-path-metadata': true,
-    },
-  });
-  const stack = new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
-  const template = asTemplate(app.synth().getStackArtifact(stack.artifactId).template);
-  const env = fakeEnvironment(template);
-  return { roles: listRoles(template, env) };
+  // Policies do not depend on the bundled code: skip bundling.
+  const { template } = synthesizeApp({ context: { credentialVending: 'true' }, bundling: false });
+  const parsed = asTemplate(template);
+  return { roles: listRoles(parsed, fakeEnvironment(parsed)) };
 }
 
 function roleAt(roles: readonly RoleInfo[], pathPart: string): RoleInfo {

@@ -7,6 +7,7 @@ import {
 } from '../../infra/chime-cognito-auth-stack';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
+import { cdkSynthContext } from '../support/cdk-synth';
 
 /** Synthesizes the real stack as `cdk synth` does (cdk-nag included) and returns its template. */
 export function synthStack(props: ChimeCognitoAuthStackProps = {}): Template {
@@ -20,9 +21,9 @@ export function synthStack(props: ChimeCognitoAuthStackProps = {}): Template {
   return Template.fromStack(stack);
 }
 
-/** Synthesizes the stack from CDK context, as `cdk synth -c key=value` would. */
+/** Synthesizes the stack from CDK context, as `cdk synth -c key=value` would (cdk.json flags included). */
 export function synthFromContext(context: Record<string, unknown>): Template {
-  const app = new App({ context });
+  const app = new App({ context: cdkSynthContext(context) });
   const stack = new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
   addNagChecks(app);
   app.synth();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type ClientConfig } from '../../contracts/client-config';
 import { WebHosting, type WebHostingProps } from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
+import { cdkSynthContext } from '../support/cdk-synth';
 import { synthFromContext, synthStack } from './support';
 
 /** A Ref / Fn::GetAtt / DependsOn cycle among resources (CloudFormation refuses one), if any. */
@@ -317,10 +318,7 @@ describe('WebHosting', () => {
   });
 
   test("passes cdk-nag with cdk.json's feature flags too (partition literals, as cdk synth runs)", () => {
-    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-      context?: Record<string, unknown>;
-    };
-    const app = new App({ context: cdkJson.context });
+    const app = new App({ context: cdkSynthContext() });
     const stack = new Stack(app, 'Flags', { env: { region: 'eu-central-1' } });
     new WebHosting(stack, 'WebHosting', { siteDirectory: builtSite }).deploySite(CONFIG);
     addNagChecks(app);

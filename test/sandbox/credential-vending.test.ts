@@ -5,7 +5,7 @@
  * and the vended credentials then act in Chime messaging as the user only, as identity pool
  * credentials do.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,11 +15,8 @@ import {
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { App } from 'aws-cdk-lib';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
-import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
-import { stackPropsFromContext } from '../../infra/context';
 import { vendCredentials, type VendingDeps } from '../../lambdas/lib/credential-vending/core';
 import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/verifier';
 import { resourcesOfType } from '../../sandbox/iam/template';
@@ -28,6 +25,7 @@ import {
   sandboxCredentialVendingUrl,
 } from '../../sandbox/services/credential-vending';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
+import { synthesizeApp } from '../support/cdk-synth';
 
 const silent = { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'];
 
@@ -40,25 +38,6 @@ const idTokens: Record<string, string> = {};
 const subs: Record<string, string> = {};
 
 /** `cdk synth -c credentialVending=true`, in-process, into a temporary cloud assembly. */
-function synthesizeWithVending(dir: string): void {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  const app = new App({
-    outdir: dir,
-    context: {
-      ...cdkJson.context,
-      credentialVending: 'true',
-      // Hosting the web demo is beside the point here (and needs its build).
-      webHosting: 'false',
-      region: 'us-east-1',
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:enable-path-metadata': true,
-    },
-  });
-  new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
-  app.synth();
-}
 
 async function signUpAndIn(name: string): Promise<void> {
   const user = await sandbox.signUpUser(`${name}@example.com`);
@@ -68,7 +47,8 @@ async function signUpAndIn(name: string): Promise<void> {
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
-  synthesizeWithVending(outdir);
+  // Hosting the web demo is beside the point here (and needs its build).
+  synthesizeApp({ outdir, context: { credentialVending: 'true', webHosting: 'false' } });
   sandbox = await startTestSandbox({ cdkOutDir: outdir });
 
   const { resources } = sandbox;

@@ -6,15 +6,15 @@
  * CloudFormation template validation (a WASM engine, ~3 s) are skipped, and the region is pinned
  * (the account left unresolved) so the matrix does not depend on the caller's AWS environment.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
+import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
 import { CONTEXT_KEYS, stackPropsFromContext } from '../../infra/context';
 import { asTemplate, type CfnTemplate } from '../../sandbox/iam/template';
+import { cdkSynthContext } from '../support/cdk-synth';
 
-export const STACK_ID = 'ChimeCognitoAuth';
 export const MATRIX_REGION = 'us-east-1';
 
 export interface StackVariant {
@@ -52,13 +52,6 @@ function optionalFeatureContext(): Record<string, string> {
   return context;
 }
 
-function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
-}
-
 /** The template of the real stack for a variant (a few seconds: run it once per test file). */
 export function synthesizeStackTemplate(variant: StackVariant = STACK_VARIANTS[0]!): CfnTemplate {
   const outdir = mkdtempSync(join(tmpdir(), 'security-matrix-synth-'));
@@ -73,21 +66,20 @@ function synthesizeInto(outdir: string, variant: StackVariant): CfnTemplate {
   const app = new App({
     outdir,
     builtinCloudFormationValidation: false,
-    context: {
-      ...cdkJsonContext(),
+    context: cdkSynthContext({
       ...variant.context,
       [CONTEXT_KEYS.region]: MATRIX_REGION,
       // Skip asset bundling (esbuild): it does not change any policy.
       'aws:cdk:bundling-stacks': [],
       // Keep construct paths in the template: the matrix names roles by them.
       'aws:cdk:enable-path-metadata': true,
-    },
+    }),
   });
   const props = stackPropsFromContext(app);
-  const stack = new ChimeCognitoAuthStack(app, STACK_ID, {
+  const stack = new ChimeCognitoAuthStack(app, STACK_NAME, {
     ...props,
     env: { region: MATRIX_REGION },
   });
   const assembly = app.synth();
-  return asTemplate(assembly.getStackArtifact(stack.artifactId).template, `${STACK_ID} template`);
+  return asTemplate(assembly.getStackArtifact(stack.artifactId).template, `${STACK_NAME} template`);
 }

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import {
   AuthFlowType,
   CognitoIdentityProviderClient,
+  AdminCreateUserCommand,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
   SignUpCommand,
@@ -32,6 +33,8 @@ import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './i
 import { PROJECT_ROOT, ensureSynth } from './synth';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
+/** The temporary password of administrator-created test users. */
+export const TEST_TEMPORARY_PASSWORD = 'Temporary-Passw0rd!';
 
 export interface TestUser {
   readonly email: string;
@@ -64,6 +67,12 @@ export interface TestSandbox extends RunningSandbox {
   readonly loginsKey: string;
   /** Signs up and confirms (with the code the sandbox captured) a user. */
   signUpUser(email: string, password?: string): Promise<TestUser>;
+  /**
+   * Creates a user as an administrator does (AdminCreateUser, email verified, no message): no
+   * post-confirmation trigger runs, so the user has no AppInstanceUser until healed. `password` is
+   * the temporary one.
+   */
+  adminCreateUser(email: string, temporaryPassword?: string): Promise<TestUser>;
   /** USER_PASSWORD_AUTH sign-in. */
   signIn(user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession>;
   /** GetId + GetCredentialsForIdentity with the ID token. */
@@ -134,6 +143,23 @@ export async function startTestSandbox(
     adminUserPoolClient,
     identityClient,
     loginsKey,
+    async adminCreateUser(email, temporaryPassword = TEST_TEMPORARY_PASSWORD) {
+      const created = await adminUserPoolClient.send(
+        new AdminCreateUserCommand({
+          UserPoolId: config.userPoolId,
+          Username: email,
+          TemporaryPassword: temporaryPassword,
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+          MessageAction: 'SUPPRESS',
+        }),
+      );
+      const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+      if (!sub) throw new Error(`AdminCreateUser returned no sub for ${email}`);
+      return { email, password: temporaryPassword, sub };
+    },
     async signUpUser(email, password = TEST_PASSWORD) {
       const out = await userPoolClient.send(
         new SignUpCommand({

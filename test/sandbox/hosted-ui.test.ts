@@ -8,12 +8,16 @@ import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
-import { type TestSandbox, type TestUser, startTestSandbox } from '../../sandbox/testing';
+import {
+  type TestSandbox,
+  type TestUser,
+  TEST_TEMPORARY_PASSWORD,
+  startTestSandbox,
+} from '../../sandbox/testing';
 
 jest.setTimeout(60_000);
 
@@ -407,19 +411,7 @@ describe('sign-in page', () => {
 
   it('has an administrator-created user choose a password; the trigger heals them', async () => {
     const email = 'ines@example.com';
-    const created = await sandbox.adminUserPoolClient.send(
-      new AdminCreateUserCommand({
-        UserPoolId: sandbox.config.userPoolId,
-        Username: email,
-        TemporaryPassword: 'Temporary-Passw0rd!',
-        UserAttributes: [
-          { Name: 'email', Value: email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-        MessageAction: 'SUPPRESS',
-      }),
-    );
-    const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+    const { sub } = await sandbox.adminCreateUser(email);
     const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
@@ -432,7 +424,7 @@ describe('sign-in page', () => {
     const { verifier, challenge } = pkce();
     const query = authorizeQuery({ code_challenge: challenge });
     const page = await signInThroughHostedUi(
-      { email, password: 'Temporary-Passw0rd!' },
+      { email, password: TEST_TEMPORARY_PASSWORD },
       { code_challenge: challenge },
     );
     expect(page.status).toBe(200);

@@ -40,6 +40,7 @@ import {
   type TestSandbox,
   type TestUser,
   TEST_PASSWORD,
+  TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
 
@@ -670,19 +671,7 @@ describe("the trigger's own role", () => {
 describe('administrator-created users', () => {
   it('are healed on first sign-in (post-authentication trigger)', async () => {
     const email = 'carol@example.com';
-    const created = await sandbox.adminUserPoolClient.send(
-      new AdminCreateUserCommand({
-        UserPoolId: sandbox.config.userPoolId,
-        Username: email,
-        TemporaryPassword: 'Temporary-Passw0rd!',
-        UserAttributes: [
-          { Name: 'email', Value: email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-        MessageAction: 'SUPPRESS',
-      }),
-    );
-    const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+    const { sub } = await sandbox.adminCreateUser(email);
     const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
@@ -691,7 +680,7 @@ describe('administrator-created users', () => {
       new InitiateAuthCommand({
         ClientId: sandbox.config.userPoolClientId,
         AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-        AuthParameters: { USERNAME: email, PASSWORD: 'Temporary-Passw0rd!' },
+        AuthParameters: { USERNAME: email, PASSWORD: TEST_TEMPORARY_PASSWORD },
       }),
     );
     expect(challenge.ChallengeName).toBe(ChallengeNameType.NEW_PASSWORD_REQUIRED);

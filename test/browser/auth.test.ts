@@ -3,54 +3,31 @@
  * mistakes they can make, resending a code, an unconfirmed sign-in, and a forgotten password.
  * Screenshots: test-results/browser/auth/.
  */
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import {
-  buildWebDemo,
-  type DemoServer,
-  launchChromium,
-  sandboxCsp,
-  screenshotter,
-  serveWebDemo,
-  watchErrors,
-} from './support';
+import type { Page } from 'playwright-core';
+import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
+import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
 
+let stack: DemoStack;
 let sandbox: TestSandbox;
-let buildDir: string;
 let demo: DemoServer;
-let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 const shot = screenshotter('auth');
 
 beforeAll(async () => {
-  [sandbox, buildDir, browser] = await Promise.all([
-    startTestSandbox(),
-    buildWebDemo(),
-    launchChromium(),
-  ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile, {
-    contentSecurityPolicy: sandboxCsp(sandbox),
-  });
-  page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  watchErrors(page, pageErrors);
+  stack = await startDemoStack();
+  ({ sandbox, demo } = stack);
+  page = await stack.newPage(pageErrors, { viewport: { width: 1000, height: 800 } });
 }, 180_000);
+
+afterAll(() => stack?.stop());
 
 // Every test starts on a freshly loaded sign-in screen.
 beforeEach(async () => {
   await page.goto(demo.url);
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  await sandbox?.stop();
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
 async function signIn(email: string, password: string): Promise<void> {

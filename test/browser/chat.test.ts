@@ -4,31 +4,20 @@
  * redactions reach the other side; the isolation guarantee is shown refusing. Screenshots of each
  * step go to test-results/browser/chat/.
  */
-import { rmSync } from 'node:fs';
 import {
   ChimeSDKMessagingClient,
   CreateChannelCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import {
-  buildWebDemo,
-  type DemoServer,
-  launchChromium,
-  sandboxCsp,
-  screenshotter,
-  serveWebDemo,
-  watchErrors,
-} from './support';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
+import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
 
+let stack: DemoStack;
 let sandbox: TestSandbox;
-let buildDir: string;
 let demo: DemoServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 const shot = screenshotter('chat');
 
@@ -43,11 +32,8 @@ interface Person {
 }
 
 async function openDemo(email: string): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  watchErrors(page, pageErrors);
+  const page = await stack.newPage(pageErrors);
+  const context = page.context();
   const person: Person = { email, page };
   // A transparent proxy of the messaging WebSocket, so a test can cut it like a network drop.
   await context.routeWebSocket(/\/connect\?/, async (ws) => {
@@ -99,23 +85,11 @@ function message(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  [sandbox, buildDir, browser] = await Promise.all([
-    startTestSandbox(),
-    buildWebDemo(),
-    launchChromium(),
-  ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile, {
-    contentSecurityPolicy: sandboxCsp(sandbox),
-  });
+  stack = await startDemoStack();
+  ({ sandbox, demo } = stack);
 }, 180_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
-  await browser?.close();
-  await demo?.stop();
-  await sandbox?.stop();
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 describe('web demo in Chromium against the sandbox', () => {
   let alice: Person;

@@ -7,53 +7,33 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startTestSandbox, TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import {
-  buildWebDemo,
-  type DemoServer,
-  launchChromium,
-  sandboxCsp,
-  screenshotter,
-  serveWebDemo,
-  watchErrors,
-} from './support';
+import type { Page } from 'playwright-core';
+import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import { synthesizeApp } from '../support/cdk-synth';
+import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
 
 let cdkOut: string;
+let stack: DemoStack;
 let sandbox: TestSandbox;
-let buildDir: string;
 let demo: DemoServer;
-let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 const shot = screenshotter('credential-vending');
 
 beforeAll(async () => {
   cdkOut = mkdtempSync(join(tmpdir(), 'vending-browser-cdkout-'));
-  const building = buildWebDemo();
   // `cdk synth -c credentialVending=true -c webHosting=false`, in-process.
   synthesizeApp({ outdir: cdkOut, context: { credentialVending: 'true', webHosting: 'false' } });
-  [sandbox, buildDir, browser] = await Promise.all([
-    startTestSandbox({ cdkOutDir: cdkOut }),
-    building,
-    launchChromium(),
-  ]);
-  demo = await serveWebDemo(buildDir, sandbox.configFile, {
-    contentSecurityPolicy: sandboxCsp(sandbox),
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  watchErrors(page, pageErrors);
+  stack = await startDemoStack({ sandbox: { cdkOutDir: cdkOut } });
+  ({ sandbox, demo } = stack);
+  page = await stack.newPage(pageErrors);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await demo?.stop();
-  await sandbox?.stop();
-  for (const dir of [buildDir, cdkOut]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await stack?.stop();
+  if (cdkOut) rmSync(cdkOut, { recursive: true, force: true });
 });
 
 test('the switch uses the vending API; its credentials act as me only', async () => {

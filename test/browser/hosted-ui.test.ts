@@ -6,69 +6,37 @@
  * identity pool credentials and the Chime WebSocket. Sign-out goes through the hosted UI /logout.
  * Screenshots: test-results/browser/hosted-ui/.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type ClientConfig } from '../../contracts/client-config';
-import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import {
-  buildWebDemo,
-  type DemoServer,
-  launchChromium,
-  sandboxCsp,
-  screenshotter,
-  serveWebDemo,
-  watchErrors,
-} from './support';
+import type { Page } from 'playwright-core';
+import { type TestSandbox } from '../../sandbox/testing';
+import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
 
+let stack: DemoStack;
 let sandbox: TestSandbox;
-let buildDir: string;
-let configDir: string;
 let demo: DemoServer;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 const shot = screenshotter('hosted-ui');
 
 beforeAll(async () => {
-  configDir = mkdtempSync(join(tmpdir(), 'hosted-ui-config-'));
-  [sandbox, buildDir, browser] = await Promise.all([
-    startTestSandbox(),
-    buildWebDemo(),
-    launchChromium(),
-  ]);
-  const hostedUi = sandbox.hostedUi!;
-  const configFile = join(configDir, 'config.json');
-  // The site's CSP with the sandbox's endpoints, the hosted UI's token endpoint included.
-  demo = await serveWebDemo(buildDir, configFile, { contentSecurityPolicy: sandboxCsp(sandbox) });
-  // This demo server's URL is a callback and sign-out URL, as `npm start`'s is.
-  hostedUi.addAppUrls([demo.url]);
-  const config: ClientConfig = {
-    ...sandbox.config,
-    hostedUi: { ...hostedUi.config(), redirectSignIn: [demo.url], redirectSignOut: [demo.url] },
-  };
-  writeFileSync(configFile, JSON.stringify(config));
-  // The certificate is the sandbox's self-signed one: accepted, as a person accepts it once.
-  context = await browser.newContext({
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1200, height: 900 },
+  stack = await startDemoStack({
+    clientConfig: (running, demoUrl) => {
+      const hostedUi = running.hostedUi!;
+      // This demo server's URL is a callback and sign-out URL, as `npm start`'s is.
+      hostedUi.addAppUrls([demoUrl]);
+      return {
+        ...running.config,
+        hostedUi: { ...hostedUi.config(), redirectSignIn: [demoUrl], redirectSignOut: [demoUrl] },
+      };
+    },
   });
-  page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  watchErrors(page, pageErrors);
+  ({ sandbox, demo } = stack);
+  // The certificate is the sandbox's self-signed one: accepted, as a person accepts it once.
+  page = await stack.newPage(pageErrors, { ignoreHTTPSErrors: true });
 }, 180_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await demo?.stop();
-  await sandbox?.stop();
-  for (const dir of [buildDir, configDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 test('a third user signs in through the sandbox hosted UI (code + PKCE) and reaches the chat', async () => {
   const ivy = await sandbox.signUpUser('ivy@example.com');

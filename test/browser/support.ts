@@ -4,13 +4,18 @@
  * playwright-core. Never downloads a browser.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { type AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import type { ClientConfig } from '../../contracts/client-config';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
+import {
+  type StartTestSandboxOptions,
+  startTestSandbox,
+  type TestSandbox,
+} from '../../sandbox/testing';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const VITE_CONFIG = join(PROJECT_ROOT, 'web-demo', 'vite.config.ts');
@@ -64,15 +69,6 @@ export function sandboxCsp(sandbox: {
     // The sandbox's hosted UI (token endpoint) on loopback HTTPS.
     ...(hostedUi?.startsWith('127.0.0.1:') ? [`https://${hostedUi}`] : []),
   ]);
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a server that must know its URL in advance). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 export interface ServeOptions {
@@ -183,5 +179,71 @@ export function screenshotter(suite: string): (page: Page, step: string) => Prom
     n += 1;
     const name = `${String(n).padStart(2, '0')}-${step.replace(/[^a-z0-9]+/gi, '-')}.png`;
     await page.screenshot({ path: join(dir, name), fullPage: true });
+  };
+}
+
+export interface DemoStackOptions {
+  /** Options of the sandbox the demo talks to. @default - a fresh test sandbox */
+  readonly sandbox?: StartTestSandboxOptions;
+  /**
+   * The `/config.json` to serve, given the demo's URL (e.g. to register it as a hosted UI
+   * callback). @default - the sandbox's own config.json
+   */
+  readonly clientConfig?: (sandbox: TestSandbox, demoUrl: string) => ClientConfig;
+}
+
+/** The system under a browser test: a sandbox, the built demo served under the site CSP, Chromium. */
+export interface DemoStack {
+  readonly sandbox: TestSandbox;
+  readonly demo: DemoServer;
+  readonly browser: Browser;
+  /**
+   * A page in a new browser context (its own cookies and storage), with a 10 s default timeout and
+   * its console errors collected into `errors`.
+   */
+  newPage(errors: string[], options?: BrowserContextOptions): Promise<Page>;
+  /** Closes every context, the browser, the demo server and the sandbox; removes temp dirs. */
+  stop(): Promise<void>;
+}
+
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
+  const [sandbox, buildDir, browser] = await Promise.all([
+    startTestSandbox(options.sandbox),
+    buildWebDemo(),
+    launchChromium(),
+  ]);
+  const configDir = options.clientConfig ? mkdtempSync(join(tmpdir(), 'demo-config-')) : undefined;
+  const configFile = configDir ? join(configDir, 'config.json') : sandbox.configFile;
+  const demo = await serveWebDemo(buildDir, configFile, {
+    contentSecurityPolicy: sandboxCsp(sandbox),
+  });
+  // vite preview reads /config.json on every request: writing it after start is in time.
+  if (options.clientConfig) {
+    writeFileSync(configFile, JSON.stringify(options.clientConfig(sandbox, demo.url)));
+  }
+  const contexts: Awaited<ReturnType<Browser['newContext']>>[] = [];
+  return {
+    sandbox,
+    demo,
+    browser,
+    async newPage(errors, contextOptions = {}) {
+      const context = await browser.newContext({
+        viewport: { width: 1200, height: 900 },
+        ...contextOptions,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      watchErrors(page, errors);
+      return page;
+    },
+    async stop() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+      await demo.stop();
+      await sandbox.stop();
+      for (const dir of [buildDir, configDir])
+        if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -232,6 +232,28 @@ export async function evaluateTrustPolicy(req: TrustRequest): Promise<Evaluation
   );
 }
 
+export interface AssumeRoleRequest extends Omit<TrustRequest, 'action'> {
+  /** `sts:AssumeRole` or `sts:AssumeRoleWithWebIdentity`. */
+  readonly assumeAction: string;
+}
+
+/**
+ * The trust-policy decisions of one role assumption, as STS makes them: the assume action and,
+ * when the request carries session tags, `sts:TagSession` as well; the tags are in the context of
+ * both (IAM User Guide, "Pass session tags in AWS STS"). Returns the first action refused, or
+ * undefined when the role may be assumed.
+ */
+export async function refusedAssumeRoleAction(req: AssumeRoleRequest): Promise<string | undefined> {
+  const { assumeAction, requestTags, ...trust } = req;
+  const tagged = requestTags !== undefined && Object.keys(requestTags).length > 0;
+  const actions = tagged ? [assumeAction, 'sts:TagSession'] : [assumeAction];
+  for (const action of actions) {
+    const outcome = await evaluateTrustPolicy({ ...trust, action, ...(tagged && { requestTags }) });
+    if (!outcome.allowed) return action;
+  }
+  return undefined;
+}
+
 interface DecideOptions {
   readonly unlistedResourceReason?: string;
   readonly keepUnlistedContextKeys?: { readonly keys: readonly string[]; readonly reason: string };

@@ -20,7 +20,7 @@ import {
   KidNotFoundInJwksError,
 } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { evaluateTrustPolicy } from '../iam/evaluate';
+import { refusedAssumeRoleAction } from '../iam/evaluate';
 import { resourcesOfType } from '../iam/template';
 import { AwsError } from '../core/errors';
 import type { JsonStore } from '../core/state';
@@ -301,24 +301,20 @@ export const identityPool: ServiceModule = {
           `${provider.providerName}:CognitoSignIn:${String(payload.sub)}`,
         ],
       };
-      const actions = ['sts:AssumeRoleWithWebIdentity'];
-      if (Object.keys(tags).length > 0) actions.push('sts:TagSession');
-      for (const action of actions) {
-        const outcome = await evaluateTrustPolicy({
-          trustPolicy: role.trustPolicy,
-          roleArn,
-          action,
-          principal: COGNITO_IDENTITY,
-          context: webIdentityContext,
-          ...(action === 'sts:TagSession' && { requestTags: tags }),
-        });
-        if (!outcome.allowed) {
-          ctx.log(`identity pool: trust policy of ${role.name} refuses ${action}`);
-          throw new AwsError(
-            'InvalidIdentityPoolConfigurationException',
-            'Invalid identity pool configuration. Check assigned IAM roles for this pool.',
-          );
-        }
+      const refused = await refusedAssumeRoleAction({
+        trustPolicy: role.trustPolicy,
+        roleArn,
+        assumeAction: 'sts:AssumeRoleWithWebIdentity',
+        principal: COGNITO_IDENTITY,
+        context: webIdentityContext,
+        requestTags: tags,
+      });
+      if (refused) {
+        ctx.log(`identity pool: trust policy of ${role.name} refuses ${refused}`);
+        throw new AwsError(
+          'InvalidIdentityPoolConfigurationException',
+          'Invalid identity pool configuration. Check assigned IAM roles for this pool.',
+        );
       }
       const session = ctx.credentials.issue({
         roleArn,

@@ -5,7 +5,7 @@
  * does for a role assumed from a role session in the same account.
  */
 import { randomUUID } from 'node:crypto';
-import { evaluateTrustPolicy } from '../iam/evaluate';
+import { refusedAssumeRoleAction } from '../iam/evaluate';
 import { assumedRoleArn } from '../core/credentials';
 import { AwsError } from '../core/errors';
 import type { SandboxRequest, ServiceModule } from '../server';
@@ -121,37 +121,30 @@ export const sts: ServiceModule = {
         );
       }
       const callerPolicies = ctx.resources.role(caller.session.roleArn)?.policies ?? [];
-      const actions = ['sts:AssumeRole'];
-      if (Object.keys(tags).length > 0) actions.push('sts:TagSession');
-      for (const action of actions) {
-        const outcome = await evaluateTrustPolicy({
-          trustPolicy: role.trustPolicy,
-          roleArn,
-          action,
-          principal: assumedRoleArn(caller.session),
-          callerPolicies,
-          context: {
-            'aws:PrincipalArn': caller.session.roleArn,
-            ...Object.fromEntries(
-              Object.entries(caller.session.principalTags).map(([k, v]) => [
-                `aws:PrincipalTag/${k}`,
-                v,
-              ]),
-            ),
-          },
-          // The request's tags are in the context of both actions (aws:RequestTag/*, aws:TagKeys):
-          // a trust policy may require a tag on sts:AssumeRole itself (IAM User Guide, "Pass
-          // session tags in AWS STS", the AllowIamUserAssumeRole example).
-          ...(Object.keys(tags).length > 0 && { requestTags: tags }),
-        });
-        if (!outcome.allowed) {
-          if (action === 'sts:AssumeRole') throw denied();
-          throw new AwsError(
-            'AccessDenied',
-            `User: ${assumedRoleArn(caller.session)} is not authorized to perform: sts:TagSession on resource: ${roleArn}`,
-            403,
-          );
-        }
+      const refused = await refusedAssumeRoleAction({
+        trustPolicy: role.trustPolicy,
+        roleArn,
+        assumeAction: 'sts:AssumeRole',
+        principal: assumedRoleArn(caller.session),
+        callerPolicies,
+        context: {
+          'aws:PrincipalArn': caller.session.roleArn,
+          ...Object.fromEntries(
+            Object.entries(caller.session.principalTags).map(([k, v]) => [
+              `aws:PrincipalTag/${k}`,
+              v,
+            ]),
+          ),
+        },
+        requestTags: tags,
+      });
+      if (refused === 'sts:AssumeRole') throw denied();
+      if (refused) {
+        throw new AwsError(
+          'AccessDenied',
+          `User: ${assumedRoleArn(caller.session)} is not authorized to perform: sts:TagSession on resource: ${roleArn}`,
+          403,
+        );
       }
       const session = ctx.credentials.issue({
         roleArn,

@@ -17,6 +17,18 @@ export interface HostedUiConfig {
   readonly scopes: readonly string[];
 }
 
+/**
+ * What a person needs when the app runs against the local sandbox instead of AWS: where the
+ * confirmation codes are (the sandbox sends no email) and which page to open once to accept the
+ * hosted UI's self-signed certificate. Absent on AWS; its presence is how the app knows it is local.
+ */
+export interface LocalSandboxInfo {
+  /** The sandbox's page listing the confirmation codes it would have emailed (loopback URL). */
+  readonly codesUrl: string;
+  /** The hosted UI's origin, to open once and accept its certificate (loopback https URL). */
+  readonly hostedUiUrl?: string;
+}
+
 /** Endpoint overrides, for the local sandbox; absent on AWS. */
 export interface EndpointOverrides {
   readonly userPool?: string;
@@ -39,6 +51,8 @@ export interface ClientConfig {
   readonly endpoints?: EndpointOverrides;
   /** URL of the optional STS credential-vending API. */
   readonly credentialVendingUrl?: string;
+  /** Set only by the local sandbox. */
+  readonly localSandbox?: LocalSandboxInfo;
 }
 
 export class ClientConfigError extends Error {
@@ -110,6 +124,37 @@ function parseHostedUi(value: unknown): HostedUiConfig | undefined {
   };
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A sandbox page is on this machine: a config must not turn the app's hints into outside links. */
+function loopbackUrl(obj: Json, key: string, path: string, scheme: 'http' | 'https'): string {
+  const value = requireString(obj, key, path);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ClientConfigError(`'${path}' must be a URL, got '${value}'`);
+  }
+  const schemes = scheme === 'https' ? ['https:'] : ['http:', 'https:'];
+  if (!schemes.includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new ClientConfigError(
+      `'${path}' must be an ${scheme === 'https' ? 'https' : 'http(s)'}:// URL on 127.0.0.1 or localhost, got '${value}'`,
+    );
+  }
+  return value;
+}
+
+function parseLocalSandbox(value: unknown): LocalSandboxInfo | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ClientConfigError(`'localSandbox' must be an object`);
+  const codesUrl = loopbackUrl(value, 'codesUrl', 'localSandbox.codesUrl', 'http');
+  const hostedUiUrl =
+    value.hostedUiUrl === undefined
+      ? undefined
+      : loopbackUrl(value, 'hostedUiUrl', 'localSandbox.hostedUiUrl', 'https');
+  return { codesUrl, ...(hostedUiUrl && { hostedUiUrl }) };
+}
+
 /** Validates untrusted JSON (a fetched `/config.json`) into a {@link ClientConfig}. */
 export function parseClientConfig(input: unknown): ClientConfig {
   if (!isObject(input)) throw new ClientConfigError('expected a JSON object');
@@ -135,6 +180,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
     'credentialVendingUrl',
     'credentialVendingUrl',
   );
+  const localSandbox = parseLocalSandbox(input.localSandbox);
   return {
     version: CLIENT_CONFIG_VERSION,
     region: requireString(input, 'region'),
@@ -147,6 +193,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
+    ...(localSandbox && { localSandbox }),
   };
 }
 

@@ -35,6 +35,7 @@ import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
+import { codesPage } from './user-pool/codes-page';
 import { type SignOutRegistry, withIamGate } from './user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
 import type { NamedPolicy } from './iam/template';
@@ -323,6 +324,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       // The credential-vending API, when the template has it (-c credentialVending=true).
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
       ...(hostedUi && { hostedUi: hostedUi.config() }),
+      // Tells the web demo it is local: where the codes are, which certificate to accept.
+      localSandbox: {
+        codesUrl: `${url}/_sandbox/codes`,
+        ...(hostedUi && { hostedUiUrl: `${hostedUi.url}/` }),
+      },
     };
 
     const codes = (username?: string) =>
@@ -338,7 +344,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
     server.rest('GET', '/_sandbox/codes', async (req) => {
       const username = req.query.username;
-      return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
+      const list = codes(typeof username === 'string' ? username : undefined);
+      // A person sent here by the web demo gets a page; tools keep the JSON.
+      if (String(req.headers.accept ?? '').includes('text/html')) return codesPage(list);
+      return { body: { codes: list } };
     });
     server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
     // The pool's JWKS and discovery document (cognito-local serves its published key instead).

@@ -41,11 +41,34 @@ function serveClientConfig(): Plugin {
   };
 }
 
+/**
+ * amazon-chime-sdk-js's messaging session (CommonJS) requires the whole Chime messaging client for
+ * one command; a CommonJS require cannot be tree-shaken, so it would bring every command. Its
+ * require resolves to a module re-exporting just that command (the same class, same package).
+ */
+function chimeSdkUsesOneCommand(): Plugin {
+  const slim = resolve(webDemoDir, 'src', 'chime-sdk-messaging-client.ts');
+  return {
+    name: 'chime-sdk-uses-one-command',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (
+        source === '@aws-sdk/client-chime-sdk-messaging' &&
+        importer?.includes('amazon-chime-sdk-js') &&
+        importer.includes('messagingsession')
+      ) {
+        return slim;
+      }
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   root: webDemoDir,
   // amazon-chime-sdk-js (CommonJS) refers to Node's `global`.
   define: { global: 'globalThis' },
-  plugins: [serveClientConfig()],
+  plugins: [serveClientConfig(), chimeSdkUsesOneCommand()],
   // Pre-bundle the CommonJS deep imports up front, so the dev server never reloads mid-session.
   optimizeDeps: {
     include: [

@@ -2,6 +2,7 @@ import { Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from '../nag';
+import { PASSWORD_POLICY } from '../../contracts/password-policy';
 
 /** Where the web demo runs during development (Vite's default port). */
 export const LOCAL_DEV_URLS = ['http://localhost:5173/'];
@@ -116,14 +117,8 @@ export class ChatUserPool extends Construct {
         email: { required: true, mutable: true },
         preferredUsername: { required: false, mutable: true },
       },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
+      // The web demo shows the same rules before a person types (contracts/password-policy.ts).
+      passwordPolicy: { ...PASSWORD_POLICY, tempPasswordValidity: Duration.days(3) },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },

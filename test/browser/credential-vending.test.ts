@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import { synthesizeApp } from '../support/cdk-synth';
+import { connection, createChannel, openIdentity, send } from './chat-helpers';
 import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
@@ -45,7 +46,8 @@ test('the switch uses the vending API; its credentials act as me only', async ()
   await page.getByLabel('Email').fill(carol.email);
   await page.getByLabel('Password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const panel = page.getByRole('region', { name: 'Who am I' });
+  await connection(page).filter({ hasText: 'Live' }).waitFor();
+  const panel = await openIdentity(page);
   await panel.getByTestId('credentials').filter({ hasText: 'from the identity pool' }).waitFor();
 
   const vended = page.waitForResponse((r) => r.url() === sandbox.config.credentialVendingUrl);
@@ -54,30 +56,25 @@ test('the switch uses the vending API; its credentials act as me only', async ()
   await panel.getByTestId('credentials').filter({ hasText: 'from the vending API' }).waitFor();
   await expect(panel.getByTestId('expiry').textContent()).resolves.toMatch(/^\d+:\d\d/);
   // The WebSocket is re-signed with the vended credentials.
-  await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
+  await connection(page).filter({ hasText: 'Live' }).waitFor();
   await shot(page, 'vending-credentials');
 
   // Allowed as myself: create a channel and send.
-  await page.getByText('New channel').click();
-  await page.getByLabel('Name').fill('vended');
-  await page.getByRole('button', { name: 'Create channel' }).click();
-  await page.getByTestId('channel-title').filter({ hasText: 'vended' }).waitFor();
-  await page.getByLabel('Message', { exact: true }).fill('sent with vended credentials');
-  await page.getByRole('button', { name: 'Send' }).click();
-  await page.getByTestId('messages').getByText('sent with vended credentials').waitFor();
+  await createChannel(page, sandbox, 'vended');
+  await send(page, 'sent with vended credentials');
 
   // Refused as anyone else, exactly like identity pool credentials.
-  await panel.getByLabel("Another user's id").fill(dave.sub);
-  await panel.getByRole('button', { name: 'Try to act as this user' }).click();
+  await panel.getByLabel('Their user id').fill(dave.sub);
+  await panel.getByRole('button', { name: /^Try to act as/ }).click();
   await expect(panel.getByTestId('act-as-result').textContent()).resolves.toMatch(
-    /Refused by the service \(HTTP 403\)/,
+    /Refused by AWS \(HTTP 403\)/,
   );
   await shot(page, 'vending-act-as-refused');
 
   // And back to the identity pool.
   await panel.getByLabel('identity pool').check();
   await panel.getByTestId('credentials').filter({ hasText: 'from the identity pool' }).waitFor();
-  await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
+  await connection(page).filter({ hasText: 'Live' }).waitFor();
 
   const provoked = /^console: Failed to load resource: the server responded with a status of 403/;
   expect(pageErrors.filter((e) => !provoked.test(e))).toEqual([]);

@@ -8,6 +8,7 @@
  */
 import type { Page } from 'playwright-core';
 import { type TestSandbox } from '../../sandbox/testing';
+import { connection, openIdentity } from './chat-helpers';
 import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
 
 jest.setTimeout(120_000);
@@ -79,9 +80,10 @@ test('a third user signs in through the sandbox hosted UI (code + PKCE) and reac
   await page.getByRole('button', { name: 'Sign in' }).click();
 
   // Back at the app with a code: Amplify exchanges it (PKCE) and the app opens.
-  await page.getByRole('heading', { name: 'Who am I' }).waitFor();
-  await expect(page.getByTestId('user-id').textContent()).resolves.toBe(ivy.sub);
-  await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
+  await connection(page).filter({ hasText: 'Live' }).waitFor();
+  const panel = await openIdentity(page);
+  await expect(panel.getByTestId('user-id').textContent()).resolves.toBe(ivy.sub);
+  await panel.getByRole('button', { name: 'Close Your identity' }).click();
   await page.getByTestId('no-channels').waitFor();
   expect(new URL(page.url()).search).toBe('');
   await shot(page, 'hosted-ui-signed-in');
@@ -93,11 +95,12 @@ test('a third user signs in through the sandbox hosted UI (code + PKCE) and reac
     'POST /oauth2/token',
   ]);
 
-  // Sign out goes through the hosted UI's /logout, then back to the app.
+  // Sign out goes through the hosted UI's /logout, then back to the app, which says so (bug 16).
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   expect(new URL(page.url()).origin).toBe(new URL(demo.url).origin);
   expect(seen.at(-1)).toBe('GET /logout');
+  await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
   await shot(page, 'hosted-ui-signed-out');
   expect(pageErrors).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import type { ClientConfig } from '../../contracts/client-config';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
@@ -180,6 +181,78 @@ export function screenshotter(suite: string): (page: Page, step: string) => Prom
     const name = `${String(n).padStart(2, '0')}-${step.replace(/[^a-z0-9]+/gi, '-')}.png`;
     await page.screenshot({ path: join(dir, name), fullPage: true });
   };
+}
+
+/** Desktop and phone (iPhone 12-15 size) viewports of the screenshots and accessibility checks. */
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface ScreenVariant {
+  readonly name: 'light' | 'dark' | 'phone' | 'phone-dark';
+  readonly viewport: { width: number; height: number };
+  readonly colorScheme: 'light' | 'dark';
+}
+
+export const SCREEN_VARIANTS: readonly ScreenVariant[] = [
+  { name: 'light', viewport: DESKTOP, colorScheme: 'light' },
+  { name: 'dark', viewport: DESKTOP, colorScheme: 'dark' },
+  { name: 'phone', viewport: PHONE, colorScheme: 'light' },
+  { name: 'phone-dark', viewport: PHONE, colorScheme: 'dark' },
+];
+
+/** axe-core's findings on the page as it is: rule id, impact and the elements, one line each. */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} - ${n.failureSummary ?? ''}`),
+  );
+}
+
+/** The id of the focused element ('' for none, 'BODY' when focus fell to the page). */
+export function focusedId(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const active = (
+      globalThis as unknown as {
+        document: { activeElement: { id: string; tagName: string } | null };
+      }
+    ).document.activeElement;
+    return active?.id || active?.tagName || '';
+  });
+}
+
+/** How far the page scrolls sideways (0: it fits the viewport). Runs in the page. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = (
+      globalThis as unknown as {
+        document: { documentElement: { scrollWidth: number; clientWidth: number } };
+      }
+    ).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+}
+
+/**
+ * Screenshots a screen as it is in light, dark and on a phone (light and dark), runs axe-core on
+ * each, and puts the page back as it was (desktop, light). Returns axe's findings, prefixed with
+ * the screen and variant.
+ */
+export async function captureScreen(page: Page, dir: string, screen: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const before = page.viewportSize() ?? DESKTOP;
+  const found: string[] = [];
+  for (const variant of SCREEN_VARIANTS) {
+    await page.setViewportSize(variant.viewport);
+    await page.emulateMedia({ colorScheme: variant.colorScheme });
+    // Let layout and transitions settle after the switch.
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(dir, `${screen}-${variant.name}.png`) });
+    for (const v of await accessibilityViolations(page))
+      found.push(`${screen} [${variant.name}] ${v}`);
+  }
+  await page.setViewportSize(before);
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
 }
 
 export interface DemoStackOptions {

@@ -14,6 +14,7 @@ import {
   assertValidPrincipalTagKey,
   principalTagVariable,
 } from '../../contracts/principal-tag';
+import { PASSWORD_POLICY, passwordRules } from '../../contracts/password-policy';
 import { isChimeSdkMessagingRegion } from '../../contracts/regions';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123';
@@ -101,6 +102,10 @@ describe('parseClientConfig', () => {
       redirectSignOut: ['http://localhost:5173/'],
       scopes: ['openid'],
     },
+    localSandbox: {
+      codesUrl: 'http://127.0.0.1:4577/_sandbox/codes',
+      hostedUiUrl: 'https://127.0.0.1:4578/',
+    },
   };
 
   test('accepts a complete config', () => {
@@ -128,12 +133,57 @@ describe('parseClientConfig', () => {
       { ...valid, hostedUi: { ...valid.hostedUi, scopes: [''] } },
       /'hostedUi.scopes' must be an array/,
     ],
+    [{ ...valid, localSandbox: 'yes' }, /'localSandbox' must be an object/],
+    [
+      { ...valid, localSandbox: { codesUrl: 'https://evil.example/codes' } },
+      /'localSandbox.codesUrl' must be an http\(s\):\/\/ URL on 127.0.0.1 or localhost/,
+    ],
+    [
+      { ...valid, localSandbox: { codesUrl: 'javascript:alert(1)' } },
+      /'localSandbox.codesUrl' must be an http\(s\):\/\/ URL on 127.0.0.1/,
+    ],
+    [
+      { ...valid, localSandbox: { ...valid.localSandbox, hostedUiUrl: 'http://127.0.0.1:4578/' } },
+      /'localSandbox.hostedUiUrl' must be an https:\/\/ URL/,
+    ],
   ])('rejects %p', (input, message) => {
     expect(() => parseClientConfig(input)).toThrow(ClientConfigError);
     expect(() => parseClientConfig(input)).toThrow(message);
   });
 
+  test('the local sandbox block is optional (absent on AWS)', () => {
+    const { localSandbox: _omitted, ...onAws } = valid;
+    expect(parseClientConfig(onAws)).not.toHaveProperty('localSandbox');
+    expect(
+      parseClientConfig({ ...onAws, localSandbox: { codesUrl: 'http://localhost:1/c' } }),
+    ).toMatchObject({ localSandbox: { codesUrl: 'http://localhost:1/c' } });
+  });
+
   test('builds AppInstanceUser ARNs', () => {
     expect(appInstanceUserArn(APP_INSTANCE_ARN, 'u-1')).toBe(`${APP_INSTANCE_ARN}/user/u-1`);
+  });
+});
+
+describe('password policy', () => {
+  test('the rules a person sees are the policy the user pool enforces', () => {
+    expect(PASSWORD_POLICY).toEqual({
+      minLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireDigits: true,
+      requireSymbols: true,
+    });
+    expect(passwordRules('').map((r) => [r.id, r.met])).toEqual([
+      ['length', false],
+      ['lowercase', false],
+      ['uppercase', false],
+      ['digit', false],
+      ['symbol', false],
+    ]);
+    expect(passwordRules('Sandbox-Passw0rd!').every((r) => r.met)).toBe(true);
+    expect(passwordRules('short A1!').find((r) => r.id === 'length')?.met).toBe(false);
+    // A space between characters is one of Cognito's symbols.
+    expect(passwordRules('with space').find((r) => r.id === 'symbol')?.met).toBe(true);
+    expect(passwordRules(' edges ').find((r) => r.id === 'symbol')?.met).toBe(false);
   });
 });

@@ -155,6 +155,20 @@ describe('sign-up and the post-confirmation trigger', () => {
     const response = await fetch(`${sandbox.url}/_sandbox/codes?username=alice@example.com`);
     const body = (await response.json()) as { codes: { code: string }[] };
     expect(body.codes.at(-1)?.code).toMatch(/^\d{6}$/);
+    // A browser (the web demo's "where is my code" link) gets a page listing the same code.
+    const page = await fetch(`${sandbox.url}/_sandbox/codes`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'/);
+    const html = await page.text();
+    expect(html).toContain(body.codes.at(-1)?.code);
+    expect(html).toContain('alice@example.com');
+  });
+
+  it('tells the web demo it is local: the codes page and the hosted UI to trust', () => {
+    expect(sandbox.config.localSandbox).toEqual({
+      codesUrl: `${sandbox.url}/_sandbox/codes`,
+      ...(sandbox.hostedUi && { hostedUiUrl: `${sandbox.hostedUi.url}/` }),
+    });
   });
 
   it('creates each confirmed user an AppInstanceUser through the real trigger bundle', async () => {

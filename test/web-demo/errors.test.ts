@@ -37,9 +37,10 @@ describe('friendlyError', () => {
     ).toEqual({
       code: 'InvalidPasswordException',
       message: 'Incorrect email or password.',
+      field: 'password',
     });
     expect(friendlyError(awsError('InvalidPasswordException', 'too short')).message).toBe(
-      'too short',
+      'too short.',
     );
   });
 
@@ -61,16 +62,45 @@ describe('friendlyError', () => {
     });
   });
 
-  it("passes Cognito's password-policy wording through", () => {
+  it("keeps the rule Cognito's password-policy wording names, next to the password field", () => {
     const friendly = friendlyError(
       awsError(
         'InvalidPasswordException',
         'Password did not conform with policy: Password must have symbol characters',
       ),
     );
-    expect(friendly.message).toBe(
-      'Password did not conform with policy: Password must have symbol characters',
+    expect(friendly).toMatchObject({
+      message: 'Password must have symbol characters.',
+      field: 'password',
+    });
+  });
+
+  it('says which field an auth error is about', () => {
+    expect(friendlyError(awsError('UsernameExistsException')).field).toBe('email');
+    expect(friendlyError(awsError('CodeMismatchException')).field).toBe('code');
+    expect(friendlyError(awsError('NotAuthorizedException'), 'signIn').field).toBe('password');
+    expect(
+      friendlyError(awsError('InvalidParameterException', 'Invalid email address format.')),
+    ).toMatchObject({ field: 'email', message: 'Enter a valid email address.' });
+    expect(friendlyError(awsError('LimitExceededException')).field).toBeUndefined();
+  });
+
+  it('words chat errors for what the person was doing, never with the exception name', () => {
+    expect(friendlyError(awsError('NotFoundException', 'x', 404), 'addMember')).toMatchObject({
+      field: 'userId',
+      message: 'No one in this app has that user id. Check it with them.',
+    });
+    expect(friendlyError(awsError('ForbiddenException', 'x', 403), 'openChannel').message).toBe(
+      'You cannot open this channel: it is private and you are not a member.',
     );
+    expect(friendlyError(new TypeError('Failed to fetch'), 'send').message).toBe(
+      'Not sent: cannot reach the server.',
+    );
+    for (const context of ['addMember', 'openChannel', 'send', 'chat'] as const) {
+      for (const name of ['NotFoundException', 'ForbiddenException', 'BadRequestException']) {
+        expect(friendlyError(awsError(name, 'detail'), context).message).not.toMatch(/Exception/);
+      }
+    }
   });
 
   it('marks Chime authorization refusals as refused', () => {

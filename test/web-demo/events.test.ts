@@ -20,6 +20,7 @@ describe('interpretEvent', () => {
     const event = interpretEvent('CREATE_CHANNEL_MESSAGE', JSON.stringify(messagePayload));
     expect(event).toEqual({
       kind: 'message',
+      created: true,
       message: expect.objectContaining({ id: 'm1', content: 'hi bob', channelArn: CHANNEL }),
     });
   });
@@ -28,6 +29,7 @@ describe('interpretEvent', () => {
     const event = interpretEvent('REDACT_CHANNEL_MESSAGE', { ...messagePayload });
     expect(event).toEqual({
       kind: 'message',
+      created: false,
       message: expect.objectContaining({ redacted: true, content: '' }),
     });
   });
@@ -40,6 +42,7 @@ describe('interpretEvent', () => {
     });
     expect(event).toEqual({
       kind: 'message',
+      created: false,
       message: expect.objectContaining({ content: 'edited', edited: true }),
     });
   });
@@ -53,6 +56,13 @@ describe('interpretEvent', () => {
       joined: true,
     });
     expect(interpretEvent('DELETE_CHANNEL_MEMBERSHIP', payload)).toMatchObject({ joined: false });
+    // The member's Name, when the payload carries it: the UI never shows a bare id.
+    expect(
+      interpretEvent('CREATE_CHANNEL_MEMBERSHIP', {
+        ...payload,
+        Member: { Arn: BOB, Name: 'bob' },
+      }),
+    ).toMatchObject({ memberName: 'bob' });
   });
 
   it('reads channel updates, deletions and deleted messages', () => {

@@ -1,4 +1,4 @@
-import { arnId, countdown, redactSigned, websocketUrl } from '../../web-demo/src/format';
+import { countdown, redactSigned, websocketUrl } from '../../web-demo/src/format';
 
 describe('countdown', () => {
   const now = new Date('2026-11-26T10:00:00Z');
@@ -11,12 +11,6 @@ describe('countdown', () => {
     [-5_000, 'expired'],
   ])('shows %i ms as %s', (ms, text) => {
     expect(countdown(new Date(now.getTime() + ms), now)).toBe(text);
-  });
-});
-
-describe('arnId', () => {
-  it('takes the last path segment', () => {
-    expect(arnId('arn:aws:chime:us-east-1:1:app-instance/a/user/u-1')).toBe('u-1');
   });
 });
 

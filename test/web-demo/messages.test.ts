@@ -61,7 +61,8 @@ describe('toChatMessage', () => {
     });
     expect(m?.edited).toBe(true);
     expect(m?.updatedAt).toBe(Date.parse('2026-11-26T10:05:00Z'));
-    expect(m?.senderName).toBe('alice-sub');
+    // No Name in the payload: no made-up name from the id (the UI says "Unknown person").
+    expect(m?.senderName).toBeUndefined();
   });
 
   it('treats epoch seconds as seconds', () => {
@@ -147,6 +148,19 @@ describe('catchUpFrom', () => {
   });
   it('has nothing to start from when no message was seen', () => {
     expect(catchUpFrom([])).toBeUndefined();
+  });
+  it("never starts at a provisional copy (its time is the browser's clock, maybe ahead)", () => {
+    const provisional = { ...message('p', 99), provisional: true };
+    expect(catchUpFrom([message('a', 5), provisional])).toEqual(new Date(5));
+  });
+});
+
+describe('provisional copies', () => {
+  it("the service's copy replaces the browser's, whatever their times", () => {
+    const provisional = { ...message('a', 50), content: 'mine', provisional: true };
+    const real = { ...message('a', 40), content: 'mine', updatedAt: 40 };
+    expect(mergeMessages([provisional], [real])).toEqual([real]);
+    expect(mergeMessages([real], [provisional])).toEqual([real]);
   });
 });
 

@@ -1,26 +1,39 @@
 /**
  * Turns errors from Amplify (Cognito), the identity pool and Chime SDK messaging into sentences a
- * person can act on. Pure: no DOM, no SDK imports, so it is unit-tested in Node.
+ * person can act on, and says which form field they belong to. The screens show the sentence next
+ * to that field; the exception name stays in `code` for logic and is never shown. Pure: no DOM,
+ * no SDK imports, so it is unit-tested in Node.
  */
 
-/** What the UI shows: a sentence, and the error's name for people who report a problem. */
+/** A form field an error is about (the view puts the sentence next to it). */
+export type ErrorField =
+  'email' | 'password' | 'password2' | 'code' | 'userId' | 'name' | 'channelArn';
+
+/** What the UI shows: a sentence, and the error's name for logic. */
 export interface FriendlyError {
   readonly message: string;
   readonly code: string;
+  readonly field?: ErrorField;
   /** Where the UI should send the person next, if anywhere. */
   readonly next?: 'confirmSignUp' | 'resetPassword' | 'signIn';
   /** True when AWS refused the request on authorization grounds (the isolation guarantee). */
   readonly refused?: boolean;
 }
 
+/** What the person was doing: the same error reads differently in different places. */
+export type ErrorContext =
+  'signIn' | 'addMember' | 'openChannel' | 'createChannel' | 'send' | 'chat';
+
 const TRY_LATER = 'Too many attempts. Wait a few minutes, then try again.';
+const CANNOT_REACH = 'Cannot reach the server. Check your connection and try again.';
 
 /** Cognito user pool / Amplify auth errors a person can cause, by exception name. */
 const AUTH_MESSAGES: Record<string, Omit<FriendlyError, 'code'>> = {
-  UserNotFoundException: { message: 'Incorrect email or password.' },
-  NotAuthorizedException: { message: 'Incorrect email or password.' },
+  UserNotFoundException: { message: 'Incorrect email or password.', field: 'password' },
+  NotAuthorizedException: { message: 'Incorrect email or password.', field: 'password' },
   UsernameExistsException: {
     message: 'An account with this email already exists. Sign in, or reset your password.',
+    field: 'email',
   },
   UserNotConfirmedException: {
     message: 'This account is not confirmed yet. Enter the code we emailed you.',
@@ -30,29 +43,36 @@ const AUTH_MESSAGES: Record<string, Omit<FriendlyError, 'code'>> = {
     message: 'You must reset your password before signing in. We emailed you a code.',
     next: 'resetPassword',
   },
-  CodeMismatchException: { message: 'That code is not right. Check the email and try again.' },
-  ExpiredCodeException: { message: 'That code has expired. Ask for a new one.' },
+  CodeMismatchException: {
+    message: 'That code is not right. Check the email and try again.',
+    field: 'code',
+  },
+  ExpiredCodeException: { message: 'That code has expired. Ask for a new one.', field: 'code' },
   CodeDeliveryFailureException: {
     message: 'We could not send the code. Check the email address and try again.',
+    field: 'email',
   },
-  AliasExistsException: { message: 'Another account already uses this email.' },
+  AliasExistsException: { message: 'Another account already uses this email.', field: 'email' },
   LimitExceededException: { message: TRY_LATER },
   TooManyRequestsException: { message: TRY_LATER },
   TooManyFailedAttemptsException: { message: TRY_LATER },
   UserAlreadyAuthenticatedException: { message: 'You are already signed in.' },
   UserUnAuthenticatedException: { message: 'Your session has ended. Sign in again.' },
   // Amplify's client-side validation (AuthValidationErrorCode).
-  EmptySignInUsername: { message: 'Enter your email.' },
-  EmptySignInPassword: { message: 'Enter your password.' },
-  EmptySignUpUsername: { message: 'Enter your email.' },
-  EmptySignUpPassword: { message: 'Choose a password.' },
-  EmptyConfirmSignUpUsername: { message: 'Enter your email.' },
-  EmptyConfirmSignUpCode: { message: 'Enter the code from the email.' },
-  EmptyResendSignUpCodeUsername: { message: 'Enter your email.' },
-  EmptyResetPasswordUsername: { message: 'Enter your email.' },
-  EmptyConfirmResetPasswordUsername: { message: 'Enter your email.' },
-  EmptyConfirmResetPasswordNewPassword: { message: 'Choose a new password.' },
-  EmptyConfirmResetPasswordConfirmationCode: { message: 'Enter the code from the email.' },
+  EmptySignInUsername: { message: 'Enter your email.', field: 'email' },
+  EmptySignInPassword: { message: 'Enter your password.', field: 'password' },
+  EmptySignUpUsername: { message: 'Enter your email.', field: 'email' },
+  EmptySignUpPassword: { message: 'Choose a password.', field: 'password' },
+  EmptyConfirmSignUpUsername: { message: 'Enter your email.', field: 'email' },
+  EmptyConfirmSignUpCode: { message: 'Enter the code from the email.', field: 'code' },
+  EmptyResendSignUpCodeUsername: { message: 'Enter your email.', field: 'email' },
+  EmptyResetPasswordUsername: { message: 'Enter your email.', field: 'email' },
+  EmptyConfirmResetPasswordUsername: { message: 'Enter your email.', field: 'email' },
+  EmptyConfirmResetPasswordNewPassword: { message: 'Choose a new password.', field: 'password' },
+  EmptyConfirmResetPasswordConfirmationCode: {
+    message: 'Enter the code from the email.',
+    field: 'code',
+  },
   EmptyChallengeResponse: { message: 'Fill in the field.' },
   // Identity pool (credentials).
   ResourceNotFoundException: {
@@ -62,26 +82,58 @@ const AUTH_MESSAGES: Record<string, Omit<FriendlyError, 'code'>> = {
     message: 'The identity pool is misconfigured (role trust or principal tags).',
   },
   // Chime SDK messaging.
-  ForbiddenException: {
-    message: 'Refused: these credentials may not do that.',
-    refused: true,
-  },
-  AccessDeniedException: {
-    message: 'Refused: these credentials may not do that.',
-    refused: true,
-  },
+  ForbiddenException: { message: 'Refused: you may not do that here.', refused: true },
+  AccessDeniedException: { message: 'Refused: you may not do that here.', refused: true },
   UnauthorizedClientException: {
     message: 'Refused: the request was not authorized.',
     refused: true,
   },
-  NotFoundException: { message: 'Not found: it was deleted, or you are not a member.' },
-  ConflictException: { message: 'That conflicts with the current state. Refresh and retry.' },
+  NotFoundException: { message: 'It no longer exists, or you are not a member.' },
+  ConflictException: { message: 'Someone changed this at the same time. Try again.' },
   ThrottledClientException: { message: TRY_LATER },
   ServiceUnavailableException: { message: 'The service is unavailable. Try again shortly.' },
 };
 
-/** Cognito's own wording carries the rule that failed; pass it through for these. */
-const PASS_THROUGH = new Set(['InvalidPasswordException', 'InvalidParameterException']);
+/** Chime errors that read differently depending on what the person was doing. */
+const IN_CONTEXT: Partial<Record<ErrorContext, Record<string, Omit<FriendlyError, 'code'>>>> = {
+  addMember: {
+    NotFoundException: {
+      message: 'No one in this app has that user id. Check it with them.',
+      field: 'userId',
+    },
+    BadRequestException: {
+      message: 'That is not a user id. Ask them to copy it from their Identity panel.',
+      field: 'userId',
+    },
+    ForbiddenException: {
+      message: 'You may not add members here: only moderators can.',
+      field: 'userId',
+      refused: true,
+    },
+  },
+  openChannel: {
+    NotFoundException: {
+      message: 'No such channel. It was deleted, or the ARN is wrong.',
+      field: 'channelArn',
+    },
+    ForbiddenException: {
+      message: 'You cannot open this channel: it is private and you are not a member.',
+      field: 'channelArn',
+      refused: true,
+    },
+    BadRequestException: {
+      message: 'That is not a channel ARN of this app.',
+      field: 'channelArn',
+    },
+  },
+  send: {
+    ForbiddenException: {
+      message: 'Not sent: you are no longer a member of this channel.',
+      refused: true,
+    },
+    NotFoundException: { message: 'Not sent: this channel no longer exists.' },
+  },
+};
 
 const NETWORK_ERRORS = new Set(['NetworkError', 'TypeError', 'TimeoutError', 'AbortError']);
 
@@ -107,16 +159,26 @@ function messageOf(error: unknown): string {
   return typeof error === 'string' ? error : '';
 }
 
+/** Cognito's password-policy wording, without its prefix: "Password not long enough." */
+function passwordPolicyMessage(raw: string): string {
+  const detail = raw
+    .replace(/^[^:]*failed with error \w+: /, '')
+    .replace(/^Password did not conform with policy: /i, '')
+    .trim();
+  if (!detail) return 'The password does not meet the rules.';
+  return /[.!]$/.test(detail) ? detail : `${detail}.`;
+}
+
 /**
  * Maps any thrown value to a {@link FriendlyError}. `during: 'signIn'` words every credential
  * failure alike (no password policy applies when signing in), so the screen never tells who has
  * an account.
  */
-export function friendlyError(error: unknown, during?: 'signIn'): FriendlyError {
+export function friendlyError(error: unknown, during?: ErrorContext): FriendlyError {
   const code = nameOf(error);
   const raw = messageOf(error);
   if (during === 'signIn' && code === 'InvalidPasswordException') {
-    return { code, message: 'Incorrect email or password.' };
+    return { code, message: 'Incorrect email or password.', field: 'password' };
   }
   if (code === 'NotAuthorizedException' && /disabled/i.test(raw)) {
     return { code, message: 'This account is disabled. Contact the administrator.' };
@@ -124,15 +186,25 @@ export function friendlyError(error: unknown, during?: 'signIn'): FriendlyError 
   if (code === 'NotAuthorizedException' && /attempts exceeded/i.test(raw)) {
     return { code, message: TRY_LATER };
   }
+  const inContext = during && IN_CONTEXT[during]?.[code];
+  if (inContext) return { code, ...inContext };
   const known = AUTH_MESSAGES[code];
   if (known) return { code, ...known };
-  if (PASS_THROUGH.has(code)) {
-    return { code, message: raw ? raw.replace(/^[^:]*failed with error \w+: /, '') : code };
+  if (code === 'InvalidPasswordException') {
+    return { code, message: passwordPolicyMessage(raw), field: 'password' };
+  }
+  if (code === 'InvalidParameterException') {
+    if (/password/i.test(raw)) {
+      return { code, message: 'The password does not meet the rules.', field: 'password' };
+    }
+    if (/email|username/i.test(raw)) {
+      return { code, message: 'Enter a valid email address.', field: 'email' };
+    }
   }
   if (NETWORK_ERRORS.has(code) || /failed to fetch|network ?error|load failed/i.test(raw)) {
     return {
       code: code === 'Error' ? 'NetworkError' : code,
-      message: 'Cannot reach the server. Check your connection (or that the sandbox is running).',
+      message: during === 'send' ? 'Not sent: cannot reach the server.' : CANNOT_REACH,
     };
   }
   return { code, message: raw ? `Something went wrong: ${raw}` : 'Something went wrong.' };

@@ -5,12 +5,15 @@
 import { type ChatMessage, type RawChannelMessage, toChatMessage } from './messages';
 
 export type ChatEvent =
-  | { readonly kind: 'message'; readonly message: ChatMessage }
+  /** `created`: a new message (not an edit or a redaction of one). */
+  | { readonly kind: 'message'; readonly message: ChatMessage; readonly created: boolean }
   | { readonly kind: 'messageDeleted'; readonly channelArn: string; readonly messageId: string }
   | {
       readonly kind: 'membership';
       readonly channelArn: string;
       readonly memberArn: string;
+      /** The member's AppInstanceUser Name, when the payload carries it. */
+      readonly memberName?: string;
       readonly joined: boolean;
     }
   | { readonly kind: 'channelUpdated'; readonly channelArn: string; readonly name?: string }
@@ -46,10 +49,15 @@ export function interpretEvent(type: string, payload: unknown): ChatEvent {
   const channelArn = str(body.ChannelArn);
   if (MESSAGE_EVENTS.has(type)) {
     const message = toChatMessage(body as RawChannelMessage);
-    if (type === 'REDACT_CHANNEL_MESSAGE' && message) {
-      return { kind: 'message', message: { ...message, redacted: true, content: '' } };
+    if (!message) return { kind: 'ignored', type };
+    if (type === 'REDACT_CHANNEL_MESSAGE') {
+      return {
+        kind: 'message',
+        message: { ...message, redacted: true, content: '' },
+        created: false,
+      };
     }
-    return message ? { kind: 'message', message } : { kind: 'ignored', type };
+    return { kind: 'message', message, created: type === 'CREATE_CHANNEL_MESSAGE' };
   }
   if (!channelArn) return { kind: 'ignored', type };
   switch (type) {
@@ -61,13 +69,15 @@ export function interpretEvent(type: string, payload: unknown): ChatEvent {
     }
     case 'CREATE_CHANNEL_MEMBERSHIP':
     case 'DELETE_CHANNEL_MEMBERSHIP': {
-      const member = body.Member as { Arn?: unknown } | undefined;
+      const member = body.Member as { Arn?: unknown; Name?: unknown } | undefined;
       const memberArn = str(member?.Arn);
       if (!memberArn) return { kind: 'ignored', type };
+      const memberName = str(member?.Name);
       return {
         kind: 'membership',
         channelArn,
         memberArn,
+        ...(memberName && { memberName }),
         joined: type === 'CREATE_CHANNEL_MEMBERSHIP',
       };
     }

@@ -11,11 +11,6 @@ export function countdown(expiresAt: Date, now: Date): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
-/** The last path segment of an ARN (a user id, a channel id). */
-export function arnId(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
 /** Chime SDK (on AWS) signs `wss://`; the sandbox serves plain `ws://` on loopback only. */
 export function websocketUrl(signedUrl: string, messagingEndpoint: string | undefined): string {
   if (!messagingEndpoint?.startsWith('http://')) return signedUrl;

@@ -1,7 +1,8 @@
 /**
- * The shell: loads /config.json, configures Amplify and runs the sign-up / sign-in screens. The
- * signed-in app (Who-am-I + chat, with the Chime SDK) is a separate chunk loaded after sign-in, so
- * the first page load carries only what signing in needs.
+ * The shell: loads /config.json, configures Amplify, runs the sign-up / sign-in screens
+ * (views/auth.ts) and hands over to the signed-in app. The signed-in app (chat, identity, the
+ * Chime SDK) is a separate chunk loaded after sign-in, so the first page load carries only what
+ * signing in needs.
  */
 import { Amplify } from 'aws-amplify';
 import 'aws-amplify/auth/enable-oauth-listener';
@@ -19,39 +20,30 @@ import {
   signUp,
 } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
-import { html, nothing, render, type TemplateResult } from 'lit-html';
+import { render } from 'lit-html';
 import { type ClientConfig, parseClientConfig } from '../../contracts/client-config';
+import { passwordRules } from '../../contracts/password-policy';
 import { amplifyConfig } from './amplify-config';
-import { type FriendlyError, friendlyError } from './errors';
-import type { SignedInApp, SignedInIdentity } from './app';
+import { friendlyError } from './errors';
+import type { SignedInApp, SignedInIdentity, createSignedInApp as CreateSignedInApp } from './app';
+import {
+  type AuthActions,
+  type AuthField,
+  type AuthState,
+  type Screen,
+  authView,
+} from './views/auth';
 
-type Screen =
-  | 'loading'
-  | 'configError'
-  | 'signIn'
-  | 'signUp'
-  | 'confirmSignUp'
-  | 'forgotPassword'
-  | 'resetPassword'
-  | 'newPassword'
-  | 'totpCode'
-  | 'app';
-
-interface ShellState {
-  screen: Screen;
-  config?: ClientConfig;
-  configProblem?: string;
-  email: string;
-  busy: boolean;
-  error?: FriendlyError;
-  notice?: string;
-  app?: SignedInApp;
-}
+/** Survives the hosted UI's /logout round trip, so the sign-in screen can say "signed out". */
+const SIGNED_OUT_KEY = 'chime-chat:signed-out';
 
 const root = document.getElementById('app') as HTMLElement;
 // lit-html appends to what is there: drop the static "Loading…" of index.html.
 root.replaceChildren();
-const state: ShellState = { screen: 'loading', email: '', busy: false };
+let state: AuthState = { screen: 'loading', email: '', newPassword: '', busy: false };
+let app: SignedInApp | undefined;
+/** The field to focus after the next render. */
+let focusNext: string | undefined;
 
 let renderQueued = false;
 function requestRender(): void {
@@ -59,29 +51,42 @@ function requestRender(): void {
   renderQueued = true;
   queueMicrotask(() => {
     renderQueued = false;
-    render(view(), root);
+    const current = state.screen === 'app' ? app : undefined;
+    current?.beforeRender();
+    render(current ? current.view() : authView(state, actions), root);
+    current?.afterRender();
+    if (focusNext) {
+      root.querySelector<HTMLElement>(focusNext)?.focus();
+      focusNext = undefined;
+    }
   });
 }
 
-function go(screen: Screen, extra: Partial<ShellState> = {}): void {
-  Object.assign(state, { error: undefined, notice: undefined, busy: false }, extra, { screen });
+function update(change: Partial<AuthState>): void {
+  state = { ...state, ...change };
   requestRender();
-  // Move focus to the new screen's first field, for keyboard and screen-reader users.
-  queueMicrotask(() => root.querySelector<HTMLElement>('input, button')?.focus());
 }
 
-function formValues(event: Event): Record<string, string> {
-  event.preventDefault();
-  const data = new FormData(event.target as HTMLFormElement);
-  const values: Record<string, string> = {};
-  for (const [key, value] of data) values[key] = typeof value === 'string' ? value.trim() : '';
-  return values;
+/** Moves to a screen, focusing its first empty field (the code field when the email is known). */
+function go(screen: Screen, extra: Partial<AuthState> = {}): void {
+  const { error: _e, notice: _n, ...rest } = state;
+  state = { ...rest, busy: false, newPassword: '', ...extra, screen };
+  focusNext =
+    (screen === 'confirmSignUp' || screen === 'resetPassword') && state.email
+      ? '#field-code'
+      : 'input';
+  requestRender();
+}
+
+function fail(field: AuthField | undefined, message: string): void {
+  update({ busy: false, error: { code: 'Invalid', message, ...(field && { field }) } });
+  focusNext = field ? `#field-${field}` : undefined;
 }
 
 /** Runs an auth action with a busy state and a friendly error (and its suggested next screen). */
 async function attempt(action: () => Promise<void>, during?: 'signIn'): Promise<void> {
-  state.busy = true;
-  state.error = undefined;
+  const { error: _cleared, ...rest } = state;
+  state = { ...rest, busy: true };
   requestRender();
   try {
     await action();
@@ -91,10 +96,10 @@ async function attempt(action: () => Promise<void>, during?: 'signIn'): Promise<
       go(friendly.next, { notice: friendly.message });
       return;
     }
-    state.error = friendly;
+    update({ error: friendly });
+    if (friendly.field) focusNext = `#field-${friendly.field}`;
   } finally {
-    state.busy = false;
-    requestRender();
+    if (state.busy) update({ busy: false });
   }
 }
 
@@ -118,11 +123,21 @@ async function afterSignInStep(output: SignInOutput): Promise<void> {
       go('totpCode');
       return;
     default:
-      state.error = {
-        code: step,
-        message: `This demo does not handle the sign-in step ${step}. Use the hosted UI instead.`,
-      };
+      update({
+        error: {
+          code: step,
+          message: `This demo does not handle the sign-in step ${step}. Use the hosted UI instead.`,
+        },
+      });
   }
+}
+
+/** Loaded on demand; started early (while signing in) so it is there when the tokens are. */
+type AppModule = { createSignedInApp: typeof CreateSignedInApp };
+let appModule: Promise<AppModule> | undefined;
+function loadApp(): Promise<AppModule> {
+  appModule ??= import('./app');
+  return appModule;
 }
 
 let entering: Promise<void> | undefined;
@@ -136,7 +151,7 @@ function enterApp(): Promise<void> {
 async function openSignedInApp(): Promise<void> {
   const config = state.config;
   if (!config) return;
-  const session = await fetchAuthSession();
+  const [session, { createSignedInApp }] = await Promise.all([fetchAuthSession(), loadApp()]);
   const idToken = session.tokens?.idToken;
   const sub = idToken?.payload.sub;
   if (!idToken || typeof sub !== 'string') {
@@ -149,287 +164,151 @@ async function openSignedInApp(): Promise<void> {
     email: typeof email === 'string' ? email : '',
     ...(session.identityId && { identityId: session.identityId }),
   };
-  const { createSignedInApp } = await import('./app');
-  state.app?.stop();
-  state.app = createSignedInApp({ config, identity, requestRender, signOut: doSignOut });
-  go('app');
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  app?.stop();
+  app = createSignedInApp({ config, identity, requestRender, signOut: doSignOut });
+  const { error: _e, notice: _n, ...rest } = state;
+  state = { ...rest, busy: false, screen: 'app' };
+  requestRender();
 }
 
 async function doSignOut(): Promise<void> {
-  state.app?.stop();
-  state.app = undefined;
+  app?.stop();
+  app = undefined;
+  // The channel in the URL belonged to this person.
+  history.replaceState(null, '', location.pathname);
+  // With the hosted UI, signOut() leaves for its /logout and comes back to a fresh page.
+  sessionStorage.setItem(SIGNED_OUT_KEY, '1');
   await signOut();
   go('signIn', { notice: 'You are signed out.' });
 }
 
-// ---- screens -----------------------------------------------------------------------------------
+// ---- what the screens do -----------------------------------------------------------------------
 
-function messages(): TemplateResult {
-  return html`${state.notice ? html`<p class="notice" role="status">${state.notice}</p>` : nothing}
-  ${
-    state.error
-      ? html`<p class="error" role="alert">
-          ${state.error.message} <span class="code">(${state.error.code})</span>
-        </p>`
-      : nothing
-  }`;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function checkEmail(email: string | undefined): boolean {
+  if (!email) return (fail('email', 'Enter your email.'), false);
+  if (!EMAIL.test(email)) {
+    return (fail('email', 'Enter an email address like name@example.com.'), false);
+  }
+  return true;
 }
 
-function emailField(autocomplete = 'username'): TemplateResult {
-  return html`<label
-    >Email
-    <input
-      name="email"
-      type="email"
-      required
-      autocomplete=${autocomplete}
-      .value=${state.email}
-      @input=${(e: Event) => (state.email = (e.target as HTMLInputElement).value.trim())}
-  /></label>`;
+function checkNewPassword(password: string | undefined): boolean {
+  if (!password) return (fail('password', 'Choose a password.'), false);
+  if (passwordRules(password).some((r) => !r.met)) {
+    return (fail('password', 'The password does not meet all the rules below.'), false);
+  }
+  return true;
 }
 
-function passwordField(name: string, label: string, autocomplete: string): TemplateResult {
-  return html`<label
-    >${label} <input name=${name} type="password" required autocomplete=${autocomplete}
-  /></label>`;
+function checkCode(code: string | undefined): boolean {
+  if (!code) return (fail('code', 'Enter the code from the email.'), false);
+  return true;
 }
 
-function codeField(): TemplateResult {
-  return html`<label
-    >Code
-    <input
-      name="code"
-      inputmode="numeric"
-      autocomplete="one-time-code"
-      required
-      pattern="[0-9A-Za-z]{4,10}"
-  /></label>`;
-}
-
-function submit(label: string): TemplateResult {
-  return html`<button type="submit" ?disabled=${state.busy}>
-    ${state.busy ? 'Please wait…' : label}
-  </button>`;
-}
-
-function link(label: string, screen: Screen): TemplateResult {
-  return html`<button type="button" class="link" @click=${() => go(screen)}>${label}</button>`;
-}
-
-function signInScreen(): TemplateResult {
-  const config = state.config;
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    state.email = v.email ?? '';
-    void attempt(async () => {
-      const output = await signIn({
-        username: state.email,
-        password: v.password ?? '',
-        options: { authFlowType: config?.signInFlow ?? 'USER_SRP_AUTH' },
-      });
-      await afterSignInStep(output);
-    }, 'signIn');
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Sign in</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>
-      ${emailField()} ${passwordField('password', 'Password', 'current-password')}
-      ${submit('Sign in')}
-    </form>
-    ${
-      config?.hostedUi
-        ? html`<p>
-            <button
-              type="button"
-              class="secondary"
-              ?disabled=${state.busy}
-              @click=${() => void attempt(() => signInWithRedirect())}
-            >
-              Sign in with hosted UI
-            </button>
-          </p>`
-        : nothing
-    }
-    <nav class="links">
-      ${link('Create an account', 'signUp')} ${link('Forgot password?', 'forgotPassword')}
-      ${link('I have a confirmation code', 'confirmSignUp')}
-    </nav>
-  </section>`;
-}
-
-function signUpScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    state.email = v.email ?? '';
-    if (v.password !== v.password2) {
-      state.error = { code: 'PasswordMismatch', message: 'The two passwords differ.' };
-      requestRender();
-      return;
-    }
-    void attempt(async () => {
-      const output = await signUp({
-        username: state.email,
-        password: v.password ?? '',
-        options: { userAttributes: { email: state.email } },
-      });
-      if (output.isSignUpComplete) {
-        go('signIn', { notice: 'Account created. Sign in.' });
-      } else {
-        const step = output.nextStep;
-        const destination =
-          step.signUpStep === 'CONFIRM_SIGN_UP' ? step.codeDeliveryDetails.destination : undefined;
-        go('confirmSignUp', {
-          notice: `We sent a confirmation code${destination ? ` to ${destination}` : ''}.`,
-        });
-      }
-    });
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Create an account</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>
-      ${emailField()} ${passwordField('password', 'Password', 'new-password')}
-      ${passwordField('password2', 'Repeat password', 'new-password')}
-      <p class="hint">At least 12 characters with upper and lower case, a digit and a symbol.</p>
-      ${submit('Sign up')}
-    </form>
-    <nav class="links">${link('I already have an account', 'signIn')}</nav>
-  </section>`;
-}
-
-function confirmSignUpScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    state.email = v.email ?? '';
-    void attempt(async () => {
-      await confirmSignUp({ username: state.email, confirmationCode: v.code ?? '' });
-      go('signIn', { notice: 'Account confirmed. Sign in.' });
-    });
-  };
-  const resend = () =>
+const actions: AuthActions = {
+  go: (screen) => go(screen),
+  emailChanged: (email) => {
+    state = { ...state, email };
+  },
+  newPasswordChanged: (password) => update({ newPassword: password }),
+  hostedUi: () => void attempt(() => signInWithRedirect()),
+  resendCode: () => {
+    if (!checkEmail(state.email)) return;
     void attempt(async () => {
       await resendSignUpCode({ username: state.email });
-      state.notice = 'We sent a new code.';
+      update({ notice: 'We sent a new code.' });
     });
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Confirm your account</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>${emailField()} ${codeField()} ${submit('Confirm')}</form>
-    <nav class="links">
-      <button type="button" class="link" ?disabled=${state.busy} @click=${resend}>
-        Send a new code
-      </button>
-      ${link('Back to sign in', 'signIn')}
-    </nav>
-  </section>`;
-}
-
-function forgotPasswordScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    state.email = v.email ?? '';
-    void attempt(async () => {
-      const output = await resetPassword({ username: state.email });
-      const destination = output.nextStep.codeDeliveryDetails?.destination;
-      go('resetPassword', {
-        notice: `If the account exists, we sent a code${destination ? ` to ${destination}` : ''}.`,
-      });
-    });
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Forgot password</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>${emailField()} ${submit('Send a code')}</form>
-    <nav class="links">${link('Back to sign in', 'signIn')}</nav>
-  </section>`;
-}
-
-function resetPasswordScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    state.email = v.email ?? '';
-    void attempt(async () => {
-      await confirmResetPassword({
-        username: state.email,
-        confirmationCode: v.code ?? '',
-        newPassword: v.password ?? '',
-      });
-      go('signIn', { notice: 'Password changed. Sign in with the new one.' });
-    });
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Choose a new password</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>
-      ${emailField()} ${codeField()} ${passwordField('password', 'New password', 'new-password')}
-      ${submit('Change password')}
-    </form>
-    <nav class="links">${link('Back to sign in', 'signIn')}</nav>
-  </section>`;
-}
-
-function newPasswordScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    void attempt(async () => {
-      await afterSignInStep(await confirmSignIn({ challengeResponse: v.password ?? '' }));
-    });
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Choose your password</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>
-      ${passwordField('password', 'New password', 'new-password')} ${submit('Continue')}
-    </form>
-  </section>`;
-}
-
-function totpScreen(): TemplateResult {
-  const onSubmit = (event: Event) => {
-    const v = formValues(event);
-    void attempt(async () => {
-      await afterSignInStep(await confirmSignIn({ challengeResponse: v.code ?? '' }));
-    });
-  };
-  return html`<section aria-labelledby="title">
-    <h1 id="title">Authenticator code</h1>
-    ${messages()}
-    <form @submit=${onSubmit}>${codeField()} ${submit('Verify')}</form>
-  </section>`;
-}
-
-function view(): TemplateResult {
-  switch (state.screen) {
-    case 'loading':
-      return html`<p>Loading…</p>`;
-    case 'configError':
-      return html`<section>
-        <h1>Cannot start</h1>
-        <p class="error" role="alert">${state.configProblem}</p>
-        <p>
-          Locally, run <code>npm start</code> (it starts the sandbox, which writes the config). On
-          AWS, the hosting construct deploys <code>config.json</code> with the site.
-        </p>
-      </section>`;
-    case 'signIn':
-      return signInScreen();
-    case 'signUp':
-      return signUpScreen();
-    case 'confirmSignUp':
-      return confirmSignUpScreen();
-    case 'forgotPassword':
-      return forgotPasswordScreen();
-    case 'resetPassword':
-      return resetPasswordScreen();
-    case 'newPassword':
-      return newPasswordScreen();
-    case 'totpCode':
-      return totpScreen();
-    case 'app':
-      return state.app ? state.app.view() : html`<p>Loading…</p>`;
-  }
-}
+  },
+  submit(screen, v) {
+    if (state.busy) return;
+    if (v.email !== undefined) state = { ...state, email: v.email };
+    const email = state.email;
+    switch (screen) {
+      case 'signIn':
+        if (!checkEmail(email)) return;
+        if (!v.password) return fail('password', 'Enter your password.');
+        // Fetch the signed-in chunk while Cognito checks the password.
+        void loadApp();
+        void attempt(async () => {
+          const output = await signIn({
+            username: email,
+            password: v.password ?? '',
+            options: { authFlowType: state.config?.signInFlow ?? 'USER_SRP_AUTH' },
+          });
+          await afterSignInStep(output);
+        }, 'signIn');
+        return;
+      case 'signUp':
+        if (!checkEmail(email) || !checkNewPassword(v.password)) return;
+        if (v.password !== v.password2) return fail('password2', 'The two passwords differ.');
+        void attempt(async () => {
+          const output = await signUp({
+            username: email,
+            password: v.password ?? '',
+            options: { userAttributes: { email } },
+          });
+          if (output.isSignUpComplete) {
+            go('signIn', { notice: 'Account created. Sign in.' });
+            return;
+          }
+          const step = output.nextStep;
+          const destination =
+            step.signUpStep === 'CONFIRM_SIGN_UP'
+              ? step.codeDeliveryDetails.destination
+              : undefined;
+          go('confirmSignUp', {
+            notice: `We sent a confirmation code${destination ? ` to ${destination}` : ''}.`,
+          });
+        });
+        return;
+      case 'confirmSignUp':
+        if (!checkEmail(email) || !checkCode(v.code)) return;
+        void attempt(async () => {
+          await confirmSignUp({ username: email, confirmationCode: v.code ?? '' });
+          go('signIn', { notice: 'Account confirmed. Sign in.' });
+        });
+        return;
+      case 'forgotPassword':
+        if (!checkEmail(email)) return;
+        void attempt(async () => {
+          const output = await resetPassword({ username: email });
+          const destination = output.nextStep.codeDeliveryDetails?.destination;
+          go('resetPassword', {
+            notice: `If the account exists, we sent a code${destination ? ` to ${destination}` : ''}.`,
+          });
+        });
+        return;
+      case 'resetPassword':
+        if (!checkEmail(email) || !checkCode(v.code) || !checkNewPassword(v.password)) return;
+        void attempt(async () => {
+          await confirmResetPassword({
+            username: email,
+            confirmationCode: v.code ?? '',
+            newPassword: v.password ?? '',
+          });
+          go('signIn', { notice: 'Password changed. Sign in with the new one.' });
+        });
+        return;
+      case 'newPassword':
+        if (!checkNewPassword(v.password)) return;
+        void attempt(async () => {
+          await afterSignInStep(await confirmSignIn({ challengeResponse: v.password ?? '' }));
+        });
+        return;
+      case 'totpCode':
+        if (!checkCode(v.code)) return;
+        void attempt(async () => {
+          await afterSignInStep(await confirmSignIn({ challengeResponse: v.code ?? '' }));
+        });
+        return;
+      default:
+        return;
+    }
+  },
+};
 
 // ---- start-up ----------------------------------------------------------------------------------
 
@@ -443,21 +322,25 @@ async function loadConfig(): Promise<ClientConfig> {
 
 async function start(): Promise<void> {
   requestRender();
+  let config: ClientConfig;
   try {
-    state.config = await loadConfig();
+    config = await loadConfig();
   } catch (error) {
     go('configError', {
       configProblem: `The app's configuration could not be loaded: ${(error as Error).message}`,
     });
     return;
   }
-  Amplify.configure(amplifyConfig(state.config));
+  state = { ...state, config };
+  Amplify.configure(amplifyConfig(config));
   Hub.listen('auth', ({ payload }) => {
     if (payload.event === 'signInWithRedirect' && state.screen !== 'app') void attempt(enterApp);
     if (payload.event === 'signInWithRedirect_failure') {
       go('signIn', { error: friendlyError(payload.data?.error) });
     }
   });
+  const signedOut = sessionStorage.getItem(SIGNED_OUT_KEY) !== null;
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
   try {
     // Session restore on reload: Amplify keeps the tokens in localStorage.
     const session = await fetchAuthSession();
@@ -468,7 +351,9 @@ async function start(): Promise<void> {
   } catch {
     // No usable session: sign in.
   }
-  if (state.screen === 'loading') go('signIn');
+  if (state.screen === 'loading') {
+    go('signIn', signedOut ? { notice: 'You are signed out.' } : {});
+  }
 }
 
 void start();

@@ -9,13 +9,32 @@ export interface ChatMessage {
   readonly channelArn: string;
   readonly content: string;
   readonly senderArn: string;
-  readonly senderName: string;
+  /** The sender's AppInstanceUser Name, when the service said it (never made up from the id). */
+  readonly senderName?: string;
   /** Epoch milliseconds. */
   readonly createdAt: number;
   /** Epoch milliseconds of the last change (edit or redaction); orders versions of one message. */
   readonly updatedAt: number;
   readonly edited: boolean;
   readonly redacted: boolean;
+  /**
+   * Made up in the browser from a send's answer (its time is the browser's clock) until the
+   * service's own copy arrives; never a catch-up starting point.
+   */
+  readonly provisional?: boolean;
+}
+
+/** A message this browser is sending: shown at once, then replaced by the service's copy. */
+export interface Outgoing {
+  /** The ClientRequestToken: the same on every retry, so the service stores the message once. */
+  readonly token: string;
+  readonly channelArn: string;
+  readonly content: string;
+  /** Epoch milliseconds, browser clock. */
+  readonly createdAt: number;
+  readonly status: 'sending' | 'failed';
+  /** Why it failed, in plain words. */
+  readonly error?: string;
 }
 
 /** The fields shared by the SDK's `ChannelMessageSummary` / `ChannelMessage` and event payloads. */
@@ -52,12 +71,13 @@ export function toChatMessage(
   const editedAt = toMillis(raw.LastEditedTimestamp);
   const updatedAt = Math.max(createdAt, toMillis(raw.LastUpdatedTimestamp) ?? 0, editedAt ?? 0);
   const senderArn = raw.Sender?.Arn ?? '';
+  const senderName = raw.Sender?.Name;
   return {
     id: raw.MessageId,
     channelArn: arn,
     content: raw.Redacted ? '' : (raw.Content ?? ''),
     senderArn,
-    senderName: raw.Sender?.Name || senderArn.split('/').pop() || 'unknown',
+    ...(senderName && { senderName }),
     createdAt,
     updatedAt,
     edited: editedAt !== undefined,
@@ -66,6 +86,8 @@ export function toChatMessage(
 }
 
 function newer(a: ChatMessage, b: ChatMessage): ChatMessage {
+  // The service's copy always replaces the browser's provisional one.
+  if (a.provisional !== b.provisional) return a.provisional ? b : a;
   // A redaction is final: an older "edited" copy arriving late must not bring the text back.
   if (a.redacted !== b.redacted) return a.redacted ? a : b;
   return b.updatedAt > a.updatedAt ? b : a;
@@ -103,7 +125,10 @@ export function mergeMessages(
  */
 export function catchUpFrom(messages: readonly ChatMessage[]): Date | undefined {
   let newest: number | undefined;
-  for (const m of messages) if (newest === undefined || m.createdAt > newest) newest = m.createdAt;
+  for (const m of messages) {
+    if (m.provisional) continue;
+    if (newest === undefined || m.createdAt > newest) newest = m.createdAt;
+  }
   return newest === undefined ? undefined : new Date(newest);
 }
 

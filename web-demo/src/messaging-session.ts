@@ -58,12 +58,14 @@ class QuietLogger implements Logger {
   }
 }
 
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
-
 export interface SessionCallbacks {
-  onState(state: ConnectionState, detail?: string): void;
-  /** Called on every (re)established session: the caller catches up on missed messages. */
-  onEstablished(reconnected: boolean): void;
+  /** SESSION_ESTABLISHED: from now on every event of my channels arrives on this socket. */
+  onLive(): void;
+  /**
+   * The socket closed, or never opened (`code` undefined: endpoint or network failure). Called
+   * at once and at most once per session; the caller decides whether and when to try again.
+   */
+  onClosed(code: number | undefined): void;
   onEvent(type: string, payload: unknown): void;
 }
 
@@ -71,7 +73,12 @@ export interface MessagingSessionHandle {
   stop(): void;
 }
 
-/** Starts a session for `userArn`; the client resolves the endpoint and signs with its provider. */
+/**
+ * Starts one session for `userArn`; the client resolves the endpoint and signs with its provider.
+ * The SDK's own reconnect loop is switched off (`reconnectTimeoutMs = 0`): it retried for 10 s
+ * while telling observers nothing, so the app showed "Live" over a dead socket and then gave up
+ * for good. The app reconnects instead (state.ts decides when, with backoff), with a new session.
+ */
 export function startMessagingSession(
   client: ChimeSDKMessagingClient,
   userArn: string,
@@ -79,45 +86,46 @@ export function startMessagingSession(
   callbacks: SessionCallbacks,
 ): MessagingSessionHandle {
   const logger = new QuietLogger();
+  let done = false;
   // Plain ws:// for the local sandbox on loopback; AWS is always wss://.
   class LoopbackAwareAdapter extends DefaultWebSocketAdapter {
     override create(url: string, protocols: string[], isSignedUrl?: boolean): void {
       super.create(websocketUrl(url, messagingEndpoint), protocols, isSignedUrl);
+      // Stopped while the URL was being signed: the SDK opens the socket anyway; close it.
+      if (done) this.close();
     }
   }
   const configuration = new MessagingSessionConfiguration(userArn, null, undefined, client);
+  configuration.reconnectTimeoutMs = 0;
   const session = new DefaultMessagingSession(
     configuration,
     logger,
     new LoopbackAwareAdapter(logger),
   );
-  let established = false;
-  let stopped = false;
+  const closed = (code: number | undefined) => {
+    if (done) return;
+    done = true;
+    callbacks.onClosed(code);
+  };
   session.addObserver({
-    messagingSessionDidStartConnecting(reconnecting: boolean) {
-      callbacks.onState(reconnecting ? 'reconnecting' : 'connecting');
-    },
     messagingSessionDidStart() {
-      callbacks.onState('open');
-      callbacks.onEstablished(established);
-      established = true;
+      if (!done) callbacks.onLive();
     },
     messagingSessionDidStop(event: CloseEvent) {
-      if (!stopped) callbacks.onState('closed', `code ${event.code}`);
+      closed(event.code);
     },
     messagingSessionDidReceiveMessage(message: Message) {
-      if (message.type === 'SESSION_ESTABLISHED') return;
+      if (done || message.type === 'SESSION_ESTABLISHED') return;
       callbacks.onEvent(message.type, message.payload);
     },
   });
   session.start().catch((event: unknown) => {
     const code = (event as { code?: unknown } | undefined)?.code;
-    if (!stopped)
-      callbacks.onState('failed', typeof code === 'number' ? `code ${code}` : undefined);
+    closed(typeof code === 'number' ? code : undefined);
   });
   return {
     stop() {
-      stopped = true;
+      done = true;
       session.stop();
     },
   };

@@ -6,7 +6,8 @@
  * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
- * port + 1, i.e. 4578; 0 picks a free one). The hosted UI accepts the local web demo at
+ * port + 1, i.e. 4578; 0 picks a free one), --latency-ms N (added before every answer, to try the
+ * web demo on a slow network). The hosted UI accepts the local web demo at
  * http://localhost:<WEB_DEMO_PORT or 5173>/ (and 127.0.0.1) besides the template's callback URLs.
  */
 import { join } from 'node:path';
@@ -25,8 +26,13 @@ async function main(): Promise<void> {
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'latency-ms': { type: 'string' },
     },
   });
+  const latencyMs = Number(values['latency-ms'] ?? 0);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) {
+    throw new Error(`--latency-ms must be 0-60000 milliseconds, got '${values['latency-ms']}'`);
+  }
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(
@@ -57,6 +63,7 @@ async function main(): Promise<void> {
     port,
     reset: values.reset,
     hostedUi: { port: hostedUiPort, localAppUrls },
+    latencyMs,
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),

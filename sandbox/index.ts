@@ -66,6 +66,8 @@ export interface StartSandboxOptions {
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
+  /** Milliseconds added before every answer, to try the web demo on a slow network. @default 0 */
+  readonly latencyMs?: number;
 }
 
 export interface RunningSandbox {
@@ -143,10 +145,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const state = new SandboxState(stateDir);
   const stack = loadSynthesizedStack(cdkOutDir);
   const credentials = new CredentialStore(state);
-  const server = new SandboxServer((error) =>
-    log(
-      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    ),
+  const server = new SandboxServer(
+    (error) =>
+      log(
+        `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+    options.latencyMs ?? 0,
   );
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;

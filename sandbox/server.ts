@@ -218,13 +218,22 @@ export class SandboxServer implements Router {
   private fallbackHandler: NodeHandler | undefined;
   readonly http: Server;
 
-  constructor(private readonly onError: (error: unknown) => void = () => {}) {
+  /**
+   * @param latencyMs added before every answer and WebSocket upgrade, to try a UI on a slow
+   *   network (`npm run bench -- web-demo` reports the sign-in walk with it).
+   */
+  constructor(
+    private readonly onError: (error: unknown) => void = () => {},
+    private readonly latencyMs = 0,
+  ) {
     this.http = createServer((req, res) => {
-      this.dispatch(req, res).catch((error: unknown) => {
-        this.onError(error);
-        if (!res.headersSent) send(res, renderError(error, 'json'));
-        else res.destroy();
-      });
+      this.delay()
+        .then(() => this.dispatch(req, res))
+        .catch((error: unknown) => {
+          this.onError(error);
+          if (!res.headersSent) send(res, renderError(error, 'json'));
+          else res.destroy();
+        });
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -233,8 +242,13 @@ export class SandboxServer implements Router {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
-      match[1](req, socket, head);
+      void this.delay().then(() => match[1](req, socket, head));
     });
+  }
+
+  private delay(): Promise<void> {
+    if (this.latencyMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, this.latencyMs));
   }
 
   rest(method: string, pattern: string, handler: Handler): void {

@@ -2,6 +2,12 @@
  * What a person does in the web demo, as the browser tests do it: by labels, roles and visible
  * text, the way a person (or a screen reader) finds things.
  */
+import { randomUUID } from 'node:crypto';
+import {
+  ChimeSDKMessagingClient,
+  ListChannelMessagesCommand,
+  SendChannelMessageCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import type { Locator, Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 
@@ -115,4 +121,63 @@ export async function openIdentity(page: Page): Promise<Locator> {
   if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Identity' }).click();
   await panel.waitFor();
   return panel;
+}
+
+/** A Chime messaging client signed with `email`'s own identity pool credentials, and its bearer. */
+export async function chimeAs(
+  sandbox: TestSandbox,
+  user: { email: string; sub: string },
+): Promise<{ client: ChimeSDKMessagingClient; bearer: string }> {
+  const tokens = await sandbox.signIn({ email: user.email, password: TEST_PASSWORD });
+  const { credentials } = await sandbox.credentialsFor(tokens.idToken);
+  const client = new ChimeSDKMessagingClient({
+    region: sandbox.config.region,
+    endpoint: sandbox.url,
+    credentials,
+  });
+  return { client, bearer: `${sandbox.config.appInstanceArn}/user/${user.sub}` };
+}
+
+/** Sends one message as `from`, straight through the SDK (not through the page). */
+export async function sendAs(
+  from: { client: ChimeSDKMessagingClient; bearer: string },
+  channelArn: string,
+  content: string,
+): Promise<void> {
+  await from.client.send(
+    new SendChannelMessageCommand({
+      ChannelArn: channelArn,
+      Content: content,
+      Type: 'STANDARD',
+      Persistence: 'PERSISTENT',
+      ClientRequestToken: randomUUID(),
+      ChimeBearer: from.bearer,
+    }),
+  );
+}
+
+/** Sends `count` messages "<prefix> 1" ... "<prefix> count" as `from`, straight through the SDK. */
+export async function sendMany(
+  from: { client: ChimeSDKMessagingClient; bearer: string },
+  channelArn: string,
+  prefix: string,
+  count: number,
+): Promise<void> {
+  for (let i = 1; i <= count; i += 1) await sendAs(from, channelArn, `${prefix} ${i}`);
+}
+
+/** Every stored message of a channel with this content, as the service has it. */
+export async function storedCopies(
+  as: { client: ChimeSDKMessagingClient; bearer: string },
+  channelArn: string,
+  content: string,
+): Promise<number> {
+  const listed = await as.client.send(
+    new ListChannelMessagesCommand({
+      ChannelArn: channelArn,
+      ChimeBearer: as.bearer,
+      MaxResults: 50,
+    }),
+  );
+  return (listed.ChannelMessages ?? []).filter((m) => m.Content === content).length;
 }

@@ -6,17 +6,13 @@
  * test-results/browser/chat/. (The numbered bugs of issue 17: bugs.test.ts; every screen in light,
  * dark and on a phone with axe-core: screens.test.ts.)
  */
-import {
-  ChimeSDKMessagingClient,
-  CreateChannelCommand,
-  ListChannelMessagesCommand,
-  SendChannelMessageCommand,
-} from '@aws-sdk/client-chime-sdk-messaging';
+import { CreateChannelCommand } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   addMember,
   channelLink,
+  chimeAs,
   connection,
   createChannel,
   message,
@@ -24,7 +20,9 @@ import {
   openChannel,
   openIdentity,
   send,
+  sendMany,
   signUpAndSignIn,
+  storedCopies,
 } from './chat-helpers';
 import {
   type DemoServer,
@@ -214,35 +212,17 @@ describe('web demo in Chromium against the sandbox', () => {
 
   test('paging: 50 messages first, "Load older messages" brings the rest', async () => {
     // 55 messages sent by alice with her own credentials, straight through the SDK.
-    const tokens = await sandbox.signIn({ email: alice.email, password: TEST_PASSWORD });
-    const { credentials } = await sandbox.credentialsFor(tokens.idToken);
-    const client = new ChimeSDKMessagingClient({
-      region: sandbox.config.region,
-      endpoint: sandbox.url,
-      credentials,
-    });
-    const me = `${sandbox.config.appInstanceArn}/user/${alice.sub}`;
-    const { ChannelArn } = await client.send(
+    const aliceChime = await chimeAs(sandbox, alice);
+    const { ChannelArn } = await aliceChime.client.send(
       new CreateChannelCommand({
         AppInstanceArn: sandbox.config.appInstanceArn,
         Name: 'busy',
         ClientRequestToken: 'busy-channel',
-        ChimeBearer: me,
+        ChimeBearer: aliceChime.bearer,
       }),
     );
-    for (let i = 1; i <= 55; i += 1) {
-      await client.send(
-        new SendChannelMessageCommand({
-          ChannelArn,
-          Content: `busy ${i}`,
-          Type: 'STANDARD',
-          Persistence: 'PERSISTENT',
-          ClientRequestToken: `busy-${i}`,
-          ChimeBearer: me,
-        }),
-      );
-    }
-    client.destroy();
+    await sendMany(aliceChime, ChannelArn ?? '', 'busy', 55);
+    aliceChime.client.destroy();
     const { page } = alice;
     await openChannel(page, 'busy');
     await message(page, 'busy 55').waitFor();
@@ -315,25 +295,11 @@ describe('web demo in Chromium against the sandbox', () => {
     await expect(channelLink(page, /busy/).count()).resolves.toBe(0);
     await shot(page, 'alice-deleted-channel');
     // What bob saw in lunch is still there for alice, who stayed.
-    const tokens = await sandbox.signIn({ email: alice.email, password: TEST_PASSWORD });
-    const { credentials } = await sandbox.credentialsFor(tokens.idToken);
-    const client = new ChimeSDKMessagingClient({
-      region: sandbox.config.region,
-      endpoint: sandbox.url,
-      credentials,
-    });
-    const lunch = (await channelLink(page, /lunch/).getAttribute('href'))?.replace(
-      '#/channel/',
-      '',
-    );
-    const listed = await client.send(
-      new ListChannelMessagesCommand({
-        ChannelArn: `${sandbox.config.appInstanceArn}/channel/${lunch}`,
-        ChimeBearer: `${sandbox.config.appInstanceArn}/user/${alice.sub}`,
-      }),
-    );
-    client.destroy();
-    expect(listed.ChannelMessages?.some((m) => m.Content === 'Noon works!')).toBe(true);
+    const lunch = (await channelLink(page, /lunch/).getAttribute('href'))?.split('/').pop();
+    const aliceChime = await chimeAs(sandbox, alice);
+    const arn = `${sandbox.config.appInstanceArn}/channel/${lunch}`;
+    expect(await storedCopies(aliceChime, arn, 'Noon works!')).toBe(1);
+    aliceChime.client.destroy();
   });
 
   test('no console errors in either browser (beyond the refusal provoked on purpose)', () => {

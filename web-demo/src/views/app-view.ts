@@ -63,7 +63,7 @@ function disconnectedBanner(ctx: ViewContext): TemplateResult {
       <span
         >${
           state.online
-            ? 'Connection lost. Reconnecting; messages sent meanwhile will show up when it is back.'
+            ? 'Connection lost. Reconnecting by itself; new messages will appear when it is back.'
             : 'You are offline. The chat reconnects when your connection is back.'
         }</span
       >
@@ -112,24 +112,28 @@ export function appView(ctx: ViewContext): TemplateResult {
   const { state, dispatch } = ctx;
   const view = state.open ? 'conversation' : 'list';
   return html`<div class="app" data-view=${view} data-panel=${state.panel ?? 'none'}>
-    <header class="topbar">
-      <h1 class="brand">${icons.logo()}<span>Chime chat</span></h1>
-      ${connectionIndicator(ctx)}
-      <div class="topbar-actions">
-        <button
-          type="button"
-          id="identity-button"
-          class="btn btn-ghost ${state.panel === 'identity' ? 'pressed' : ''}"
-          aria-expanded=${state.panel === 'identity' ? 'true' : 'false'}
-          aria-controls="side-panel"
-          @click=${() => dispatch({ type: 'panelToggled', panel: 'identity' })}
-        >
-          ${icons.shield()}<span class="label">Identity</span>
-        </button>
-        <button type="button" class="btn btn-ghost" @click=${() => ctx.signOut()}>Sign out</button>
+    <header class="top">
+      <div class="topbar">
+        <h1 class="brand">${icons.logo()}<span>Chime chat</span></h1>
+        ${connectionIndicator(ctx)}
+        <div class="topbar-actions">
+          <button
+            type="button"
+            id="identity-button"
+            class="btn btn-ghost ${state.panel === 'identity' ? 'pressed' : ''}"
+            aria-expanded=${state.panel === 'identity' ? 'true' : 'false'}
+            aria-controls="side-panel"
+            @click=${() => dispatch({ type: 'panelToggled', panel: 'identity' })}
+          >
+            ${icons.shield()}<span class="label">Identity</span>
+          </button>
+          <button type="button" class="btn btn-ghost" @click=${() => ctx.signOut()}>
+            Sign out
+          </button>
+        </div>
       </div>
+      ${disconnectedBanner(ctx)}
     </header>
-    ${disconnectedBanner(ctx)}
     <div class="workspace">
       <main class="main">
         ${channelList(ctx)} ${conversationView(ctx)} ${toast(state)} ${dialogView(ctx)}

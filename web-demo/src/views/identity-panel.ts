@@ -73,7 +73,7 @@ export function identityPanel(ctx: ViewContext): TemplateResult {
       You chat with short-lived AWS credentials that Cognito issued to you alone. IAM lets them act
       only as your own Chime user.
     </p>
-    <dl class="facts">
+    <dl class="facts compact">
       <div>
         <dt>Signed in as</dt>
         <dd data-testid="email">${me.email || '-'}</dd>
@@ -82,34 +82,7 @@ export function identityPanel(ctx: ViewContext): TemplateResult {
         <dt>Credentials</dt>
         <dd>${credentialsLine(state)}</dd>
       </div>
-      <div>
-        <dt>Principal tag</dt>
-        <dd>
-          <code data-testid="principal-tag">${ctx.principalTagKey} = ${me.sub}</code>
-          <span class="hint">Set by the identity pool from your ID token's <code>sub</code>.</span>
-        </dd>
-      </div>
-      <div>
-        <dt>Your user id</dt>
-        <dd>
-          <code data-testid="user-id">${me.sub}</code>
-          <span class="hint">Share it so others can add you to a channel.</span>
-        </dd>
-      </div>
     </dl>
-    <details class="more-facts">
-      <summary>More identifiers</summary>
-      <dl class="facts">
-        <div>
-          <dt>Identity id</dt>
-          <dd><code data-testid="identity-id">${me.identityId ?? '-'}</code></dd>
-        </div>
-        <div>
-          <dt>AppInstanceUser ARN</dt>
-          <dd><code data-testid="user-arn">${me.arn}</code></dd>
-        </div>
-      </dl>
-    </details>
     ${
       ctx.vendingAvailable
         ? html`<fieldset class="choice">
@@ -154,6 +127,40 @@ export function identityPanel(ctx: ViewContext): TemplateResult {
         </button>
       </form>
       <div class="result-slot" role="status">${actAsResult(state)}</div>
+    </section>
+    <section class="ids" aria-labelledby="ids-title">
+      <h3 id="ids-title">Your identifiers</h3>
+      <dl class="facts">
+        <div>
+          <dt>Your user id</dt>
+          <dd>
+            <code data-testid="user-id">${me.sub}</code>
+            <span class="hint">Share it so others can add you to a channel.</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Principal tag</dt>
+          <dd>
+            <code data-testid="principal-tag">${ctx.principalTagKey} = ${me.sub}</code>
+            <span class="hint"
+              >Set by the identity pool from your ID token's <code>sub</code>.</span
+            >
+          </dd>
+        </div>
+      </dl>
+      <details class="more-facts">
+        <summary>More identifiers</summary>
+        <dl class="facts">
+          <div>
+            <dt>Identity id</dt>
+            <dd><code data-testid="identity-id">${me.identityId ?? '-'}</code></dd>
+          </div>
+          <div>
+            <dt>AppInstanceUser ARN</dt>
+            <dd><code data-testid="user-arn">${me.arn}</code></dd>
+          </div>
+        </dl>
+      </details>
     </section>
   </div>`;
 }

@@ -100,14 +100,14 @@ async function main(): Promise<void> {
 
   Try first:
     1. "Create an account" with any email; the confirmation code is printed above by the
-       sandbox (and listed at ${endpoint}/_sandbox/codes).
-    2. Sign in: "Who am I" shows your user id, identity, AppInstanceUser ARN, principal tag and
-       the credentials' countdown. "Try to act as this user" shows AWS-style refusal.
+       sandbox (and listed at ${endpoint}/_sandbox/codes, which the confirm screen links to).
+    2. Sign in, then open "Identity": your user id, principal tag, the credentials' countdown.
     3. In a private window, sign up a second person; create a channel, add them by the user id
-       from their "Who am I" panel, and chat: messages, edits and redactions arrive live.${
+       from their Identity panel, and chat: messages, edits and redactions arrive live.
+    4. Back in Identity, "Try to act as" the other person: AWS refuses (HTTP 403).${
          hostedUi
            ? `
-    4. "Sign in with hosted UI": open ${hostedUi}/ once and accept its self-signed
+    5. "Sign in with hosted UI": open ${hostedUi}/ once and accept its self-signed
        certificate first (the sandbox printed where to trust it instead).`
            : ''
        }

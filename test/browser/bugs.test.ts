@@ -18,6 +18,7 @@ import {
   createChannel,
   message,
   messageAction,
+  newChannelButton,
   openChannel,
   openIdentity,
   send,
@@ -215,7 +216,7 @@ test('bug 6: "Load older messages" keeps the reading position', async () => {
 });
 
 test('bug 7: spaces are refused in the browser, next to the field, for a channel and a message', async () => {
-  await a.getByRole('button', { name: 'New channel' }).click();
+  await newChannelButton(a).click();
   const dialog = a.getByRole('dialog', { name: 'New channel' });
   await dialog.getByLabel('Name').fill('     ');
   await dialog.getByRole('button', { name: 'Create channel' }).click();

@@ -55,6 +55,13 @@ export async function signUpAndSignIn(
   await signIn(page, email);
 }
 
+/** "New channel" in the channel list (the empty conversation area may offer one too). */
+export function newChannelButton(page: Page): Locator {
+  return page
+    .getByRole('navigation', { name: 'Channels' })
+    .getByRole('button', { name: 'New channel' });
+}
+
 /** Creates a channel through the dialog; returns its ARN (from the URL, which names it). */
 export async function createChannel(
   page: Page,
@@ -65,13 +72,15 @@ export async function createChannel(
     whoAdds?: 'Any member' | 'Only moderators (you)';
   } = {},
 ): Promise<string> {
-  await page.getByRole('button', { name: 'New channel' }).click();
+  await newChannelButton(page).click();
   const dialog = page.getByRole('dialog', { name: 'New channel' });
   await dialog.getByLabel('Name').fill(name);
   if (options.privacy) await dialog.getByLabel(options.privacy).check();
   if (options.whoAdds) await dialog.getByLabel(options.whoAdds).check();
+  const before = page.url();
   await dialog.getByRole('button', { name: 'Create channel' }).click();
-  await page.waitForURL(/#\/channel\//);
+  // The new channel's own URL (not the one that was open).
+  await page.waitForURL((url) => url.hash.startsWith('#/channel/') && url.href !== before);
   return channelArnOf(page, sandbox);
 }
 

@@ -13,6 +13,7 @@ import {
   connection,
   createChannel,
   message,
+  newChannelButton,
   openChannel,
   openIdentity,
   send,
@@ -138,7 +139,7 @@ describe('signed in', () => {
   });
 
   test('new channel', async () => {
-    await a.getByRole('button', { name: 'New channel' }).click();
+    await newChannelButton(a).click();
     await a.getByRole('dialog', { name: 'New channel' }).getByLabel('Name').fill('Lunch crew');
     await screen(a, 'new-channel');
     await a.getByRole('button', { name: 'Cancel' }).click();

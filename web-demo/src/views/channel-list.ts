@@ -69,10 +69,7 @@ function listBody(ctx: ViewContext): TemplateResult {
   if (state.channels.length === 0) {
     return html`<div class="empty" data-testid="no-channels">
       <p class="empty-title">No channels yet</p>
-      <p>
-        Create one and add people by their user id, or share yours (in Identity) so someone adds
-        you.
-      </p>
+      <p>Create one, or share your user id (in Identity) so someone adds you.</p>
     </div>`;
   }
   return html`<ul class="channel-list" data-testid="channel-list">

@@ -495,12 +495,31 @@ export function conversationView(ctx: ViewContext): TemplateResult {
   const { state, dispatch } = ctx;
   const conversation = state.open;
   if (!conversation) {
+    const none = state.channelsLoaded && state.channels.length === 0;
     return html`<section class="conversation none" aria-labelledby="conversation-title">
       <div class="empty pick">
-        <h2 id="conversation-title" tabindex="-1" class="empty-title">Pick a channel</h2>
-        <p>
-          Or start a new one. Messages arrive live, signed with credentials that work only as you.
-        </p>
+        <h2 id="conversation-title" tabindex="-1" class="empty-title">
+          ${none ? 'Start a conversation' : 'Pick a channel'}
+        </h2>
+        ${
+          none
+            ? html`<p>
+                  Create a channel and add people by their user id. To be added by someone else,
+                  share yours:
+                </p>
+                <p><code class="share-id">${state.me.sub}</code></p>
+                <button
+                  type="button"
+                  class="btn btn-primary"
+                  @click=${() => dispatch({ type: 'newChannelRequested', token: ctx.newToken() })}
+                >
+                  ${icons.plus()} New channel
+                </button>`
+            : html`<p>
+                Or start a new one. Messages arrive live, signed with credentials that work only as
+                you.
+              </p>`
+        }
       </div>
     </section>`;
   }

@@ -105,12 +105,12 @@ async function main(): Promise<void> {
     3. In a private window, sign up a second person; create a channel, add them by the user id
        from their Identity panel, and chat: messages, edits and redactions arrive live.
     4. Back in Identity, "Try to act as" the other person: AWS refuses (HTTP 403).${
-         hostedUi
-           ? `
+      hostedUi
+        ? `
     5. "Sign in with hosted UI": open ${hostedUi}/ once and accept its self-signed
        certificate first (the sandbox printed where to trust it instead).`
-           : ''
-       }
+        : ''
+    }
 
   Ctrl-C stops the web demo and the sandbox.
 `);

@@ -15,6 +15,12 @@ import { icons } from './icons';
 
 const number = new Intl.NumberFormat();
 
+/** A channel name short enough for one line of placeholder text. */
+function short(name: string, max = 32): string {
+  const chars = [...name];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : name;
+}
+
 function content(text: string): TemplateResult {
   return html`${linkify(text).map((s) =>
     'href' in s
@@ -264,7 +270,6 @@ function outgoingItem(
 
 function messageList(ctx: ViewContext, conversation: Conversation): TemplateResult {
   const { state, dispatch } = ctx;
-  const name = channelName(state, conversation.arn);
   if (conversation.status === 'loading') {
     return html`<div class="messages-scroll" id="messages-scroll">
       <ol class="messages skeleton" aria-hidden="true">
@@ -306,14 +311,14 @@ function messageList(ctx: ViewContext, conversation: Conversation): TemplateResu
             </button>
           </div>`
         : !empty
-          ? html`<p class="start-of">This is the start of ${name}.</p>`
+          ? html`<p class="start-of">This is the start of the conversation.</p>`
           : nothing
     }
     ${
       empty
         ? html`<div class="empty conversation-empty">
             <p class="empty-title">No messages yet</p>
-            <p>Say hello. Everyone in ${name} sees it at once.</p>
+            <p>Say hello. Everyone in this channel sees it at once.</p>
           </div>`
         : nothing
     }
@@ -354,7 +359,7 @@ function composer(ctx: ViewContext, conversation: Conversation): TemplateResult 
         id="composer"
         name="content"
         rows="1"
-        placeholder=${`Message ${channelName(state, conversation.arn)}`}
+        placeholder=${`Message ${short(channelName(state, conversation.arn))}`}
         autocomplete="off"
         .value=${draft}
         aria-invalid=${tooLong ? 'true' : 'false'}

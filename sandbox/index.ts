@@ -278,7 +278,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         ['user-pool-users', { findUser: userPool.findUser, revoked: signOuts.revoked }],
       ]),
       authenticate: (req, { service, protocol }) =>
-        verifySigV4(req, { service, protocol, credentials }),
+        verifySigV4(req, { service, region: stack.region, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log,
     };

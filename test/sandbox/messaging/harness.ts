@@ -88,7 +88,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       credentials,
       resources: { appInstanceArn: APP_INSTANCE_ARN } as SandboxResources,
       services,
-      authenticate: (req, options) => verifySigV4(req, { ...options, credentials }),
+      authenticate: (req, options) => verifySigV4(req, { ...options, region: REGION, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log: () => {},
     };

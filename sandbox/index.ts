@@ -14,6 +14,7 @@ import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-co
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
+import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
 import { verifySigV4 } from './core/sigv4';
 import { SandboxState, writeFileAtomic } from './core/state';
@@ -65,6 +66,16 @@ export interface StartSandboxOptions {
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
+  /**
+   * Web origins (or URLs on them) allowed to call the sandbox from a browser: CORS names them,
+   * requests from any other origin are refused. Loopback origins only (127.0.0.1, localhost,
+   * [::1]). More can be added while it runs (`allowWebOrigins`, `hostedUi.addAppUrls`).
+   * @default - the loopback origins of the app client's callback and sign-out URLs and of
+   * `hostedUi.localAppUrls`
+   */
+  readonly webOrigins?: readonly string[];
+  /** Delay added before every answer of the services port (a slow network). @default 0 */
+  readonly latencyMs?: number;
 }
 
 export interface RunningSandbox {
@@ -87,6 +98,10 @@ export interface RunningSandbox {
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
   latestCode(username: string): string | undefined;
+  /** The web origins allowed to call the sandbox from a browser now. */
+  webOrigins(): string[];
+  /** Allows more web origins (or URLs on them; loopback only), e.g. a demo on a free port. */
+  allowWebOrigins(urls: readonly string[]): void;
   /** Stops the server, the Lambda environments and every module. */
   stop(): Promise<void>;
 }
@@ -138,15 +153,20 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
   const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
   const log = options.log ?? (() => {});
+  // Filled below from the template's callback URLs unless given (the server needs it first).
+  const webOrigins = new WebOrigins(options.webOrigins ?? []);
   if (options.reset) SandboxState.reset(stateDir);
   const state = new SandboxState(stateDir);
   const stack = loadSynthesizedStack(cdkOutDir);
   const credentials = new CredentialStore(state);
-  const server = new SandboxServer((error) =>
-    log(
-      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    ),
-  );
+  const server = new SandboxServer({
+    webOrigins,
+    ...(options.latencyMs !== undefined && { latencyMs: options.latencyMs }),
+    onError: (error) =>
+      log(
+        `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+  });
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
   const cleanups: (() => Promise<void>)[] = [() => server.close()];
@@ -163,6 +183,17 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const clientProps = resolvePrelim(
       stack.template.Resources[clientLogicalId]?.Properties ?? {},
     ) as Record<string, unknown>;
+    if (options.webOrigins === undefined) {
+      const strings = (value: unknown) =>
+        Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+      webOrigins.add(
+        loopbackUrls([
+          ...strings(clientProps.CallbackURLs),
+          ...strings(clientProps.LogoutURLs),
+          ...(options.hostedUi ? (options.hostedUi.localAppUrls ?? []) : []),
+        ]),
+      );
+    }
     const lambdaConfig = (poolProps.LambdaConfig ?? {}) as Record<string, unknown>;
     const triggers: Partial<Record<TriggerName, string>> = {};
     for (const [name, value] of Object.entries(lambdaConfig)) {
@@ -297,6 +328,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         client: clientProps,
         pool: poolProps,
         localAppUrls: options.hostedUi?.localAppUrls ?? [],
+        webOrigins,
         signingKey,
         log,
       });
@@ -404,6 +436,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       ...(hostedUi && { hostedUi }),
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
+      webOrigins: () => webOrigins.list(),
+      allowWebOrigins: (urls) => webOrigins.add(urls),
       stop() {
         stopped ??= (async () => {
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

@@ -147,7 +147,8 @@ describe('sign-up and the post-confirmation trigger', () => {
       },
     });
     expect(response.status).toBe(204);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    // The template's local callback origin, by name (test/sandbox/browser-access.test.ts: others).
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     expect(response.headers.get('access-control-allow-headers')).toContain('authorization');
   });
 

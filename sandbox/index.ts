@@ -258,6 +258,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     });
     runnerRef.current = lambda;
     cleanups.push(() => lambda.close());
+    for (const [runtime, node] of lambda.nodeBinaries) {
+      log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
+    }
 
     const signOutStore = state.store<Record<string, number>>('sign-outs', () => ({}));
     const signOuts: SignOutRegistry = {

@@ -3,7 +3,8 @@
  * sandbox on 127.0.0.1, writes `.sandbox/config.json` and prints `ready`. Ctrl-C / SIGTERM stop
  * everything (Lambda environments included).
  *
- * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
+ * Options: --reset (wipe .sandbox/ first), --repair (start despite damaged state files: cut the
+ * messaging log at its last good record, set a damaged store aside; users are kept), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
  * port + 1, i.e. 4578; 0 picks a free one), --web-origin URL (repeatable: another local web app
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       reset: { type: 'boolean', default: false },
+      repair: { type: 'boolean', default: false },
       port: { type: 'string' },
       'state-dir': { type: 'string' },
       'quiet-lambdas': { type: 'boolean', default: false },
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
     stateDir: values['state-dir'] ?? join(PROJECT_ROOT, '.sandbox'),
     port,
     reset: values.reset,
+    repair: values.repair,
     hostedUi: { port: hostedUiPort, localAppUrls },
     webOrigins,
     latencyMs,

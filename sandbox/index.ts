@@ -9,6 +9,7 @@
  *   sandbox.latestCode('a@example.com');   // the sign-up confirmation code
  *   await sandbox.stop();
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
@@ -54,6 +55,12 @@ export interface StartSandboxOptions {
   readonly port?: number;
   /** Wipe the state directory first. @default false */
   readonly reset?: boolean;
+  /**
+   * Repair damaged state files instead of refusing to start: the messaging log and snapshot are
+   * cut at their last good record, a damaged store is set aside and started empty; everything
+   * else (users included) is kept. @default false
+   */
+  readonly repair?: boolean;
   /** Service modules mounted after the built-in ones (e.g. Chime messaging). @default - none */
   readonly modules?: readonly ServiceModule[];
   /** Receives the sandbox's log lines (codes, errors). @default - discarded */
@@ -137,6 +144,25 @@ interface ResourceIds {
   userPoolClientId?: string;
 }
 
+/** The one user pool and app client cognito-local's files in `dir` hold, if exactly one. */
+function userPoolIdsIn(dir: string): Required<ResourceIds> | undefined {
+  let clients: Record<string, { UserPoolId?: unknown }>;
+  try {
+    clients =
+      (JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as { Clients?: never })
+        .Clients ?? {};
+  } catch {
+    return undefined;
+  }
+  const found = Object.entries(clients).filter(
+    ([, c]) => typeof c.UserPoolId === 'string' && existsSync(join(dir, `${c.UserPoolId}.json`)),
+  );
+  const [only] = found;
+  return found.length === 1 && only
+    ? { userPoolId: String(only[1].UserPoolId), userPoolClientId: only[0] }
+    : undefined;
+}
+
 function principalTagKeyOf(resources: SandboxResources): string {
   for (const id of resourcesOfType(
     resources.stack.template,
@@ -156,7 +182,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   // Filled below from the template's callback URLs unless given (the server needs it first).
   const webOrigins = new WebOrigins(options.webOrigins ?? []);
   if (options.reset) SandboxState.reset(stateDir);
-  const state = new SandboxState(stateDir);
+  const state = new SandboxState(stateDir, { repair: options.repair === true, log });
   const stack = loadSynthesizedStack(cdkOutDir);
   const credentials = new CredentialStore(state);
   const server = new SandboxServer({
@@ -208,7 +234,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const codeStore = state.store<{ codes: CodeRecord[] }>('codes', () => ({ codes: [] }));
     // Triggers can only run once the runner exists (it needs the pool's final ids).
     const runnerRef: { current?: LambdaRunner } = {};
-    const saved = idStore.get();
+    // Ids lost with a damaged resources.json (--repair): the pool's own files still name them.
+    const saved = idStore.get().userPoolId
+      ? idStore.get()
+      : (userPoolIdsIn(state.subdir('cognito')) ?? {});
     const signingKey = loadOrCreateSigningKey(state);
     const userPool = await startUserPool({
       signingKey,

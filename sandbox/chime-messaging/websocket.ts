@@ -108,7 +108,11 @@ export class MessagingSessions {
       return { ok: false, code: 1011, reason: 'Internal error' };
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (error) => this.options.onError?.(error));
+      ws.on('error', (error) => {
+        this.options.onError?.(error);
+        // E.g. a frame over MAX_CLIENT_FRAME_BYTES: drop the socket rather than read the rest.
+        ws.terminate();
+      });
       // Nothing a client sends is read before the decision (no buffering for strangers).
       ws.pause();
       // Frames are only sent once the decision is known; the client sees an open socket that is

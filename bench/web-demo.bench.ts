@@ -90,6 +90,8 @@ function roundTrips(requests: Seen[]): Seen[][] {
 async function signInWalk(outDir: string, latencyMs: number): Promise<void> {
   const sandbox = await startTestSandbox({ latencyMs });
   const demo = await serveWebDemo(outDir, sandbox.configFile);
+  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else).
+  sandbox.allowWebOrigins([demo.url]);
   const browser = await launchChromium();
   try {
     const user = await sandbox.signUpUser('bench@example.com');

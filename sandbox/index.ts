@@ -406,7 +406,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         );
 
     // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
-    server.rest('GET', '/_sandbox/codes', async (req) => {
+    // A page too: the web demo links to it ("no email is sent: your code is on this page").
+    server.page('/_sandbox/codes', async (req) => {
       const username = req.query.username;
       const list = codes(typeof username === 'string' ? username : undefined);
       // A person sent here by the web demo gets a page; tools keep the JSON.

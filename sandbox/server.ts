@@ -17,6 +17,8 @@
  *     async close() { ... },                                    // optional, on stop
  *   };
  *
+ * - `router.page(path, handler)`: a read-only GET page a link on a web page may open (a top-level
+ *   navigation passes the origin checks; frames, scripts and fetches do not).
  * - `router.rest(method, pattern, handler)`: restJson routes; `:name` segments are decoded into
  *   `req.params.name`. `router.jsonTarget('Service.Operation', handler)`: awsJson 1.1 operations
  *   selected by `X-Amz-Target` (body parsed into `req.json`). `router.queryAction('AssumeRole',
@@ -53,6 +55,7 @@ import {
   type WebOrigins,
   corsHeaders,
   hostRefusal,
+  isPageNavigation,
   originRefusal,
   preflightHeaders,
 } from './core/browser-access';
@@ -98,6 +101,12 @@ export interface Router {
   jsonTarget(target: string, handler: Handler): void;
   queryAction(action: string, handler: Handler): void;
   upgrade(pathPrefix: string, handler: UpgradeHandler): void;
+  /**
+   * A read-only GET page a person may open by following a link from a web page (the web demo's
+   * "your code is on this page"): a top-level navigation to it passes the origin checks, which
+   * still refuse it from a frame, a script or a fetch.
+   */
+  page(path: string, handler: Handler): void;
   /**
    * `AWSCognitoIdentityProviderService.*` JSON operations no module claimed (cognito-local behind
    * the IAM gate). One only. Nothing else reaches it: cognito-local's own OAuth and health routes
@@ -270,6 +279,7 @@ export class SandboxServer implements Router {
   private readonly jsonTargets = new Map<string, Handler>();
   private readonly queryActions = new Map<string, Handler>();
   private readonly upgrades: [string, UpgradeHandler][] = [];
+  private readonly pages = new Set<string>();
   private fallbackHandler: NodeHandler | undefined;
   private port = 0;
   readonly http: Server;
@@ -317,6 +327,11 @@ export class SandboxServer implements Router {
     this.upgrades.push([pathPrefix, handler]);
   }
 
+  page(path: string, handler: Handler): void {
+    this.rest('GET', path, handler);
+    this.pages.add(path);
+  }
+
   fallback(handler: NodeHandler): void {
     if (this.fallbackHandler) throw new Error('a fallback handler is already registered');
     this.fallbackHandler = handler;
@@ -342,7 +357,9 @@ export class SandboxServer implements Router {
   /** Browser checks, latency, body, then the route. */
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { webOrigins } = this.options;
-    const refusal = hostRefusal(req, this.port) ?? originRefusal(req, webOrigins);
+    const page = isPageNavigation(req) && this.pages.has((req.url ?? '/').split('?')[0] ?? '/');
+    const refusal =
+      hostRefusal(req, this.port) ?? (page ? undefined : originRefusal(req, webOrigins));
     if (refusal) {
       req.resume();
       refuse(res, refusal);

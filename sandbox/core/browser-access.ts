@@ -122,6 +122,20 @@ export function hostRefusal(req: IncomingMessage, port: number): Refusal | undef
   };
 }
 
+/**
+ * A person following a link to a page (a top-level GET navigation: no `Origin`, `Sec-Fetch-Mode:
+ * navigate`, `Sec-Fetch-Dest: document`). The linking page cannot read the answer and a frame
+ * is not a document navigation, so a read-only page may answer it from any site.
+ */
+export function isPageNavigation(req: IncomingMessage): boolean {
+  return (
+    req.method === 'GET' &&
+    req.headers.origin === undefined &&
+    single(req.headers['sec-fetch-mode']) === 'navigate' &&
+    single(req.headers['sec-fetch-dest']) === 'document'
+  );
+}
+
 /** A request a browser sent on behalf of a page that is not an allowed web origin. */
 export function originRefusal(req: IncomingMessage, origins: WebOrigins): Refusal | undefined {
   const origin = single(req.headers.origin);

@@ -39,7 +39,8 @@ export function codesPage(records: readonly CodeRecord[]): {
   return {
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}`,
+      'content-security-policy': `default-src 'none'; style-src ${STYLE_HASH}; frame-ancestors 'none'`,
+      'x-frame-options': 'DENY',
       'cache-control': 'no-store',
     },
     body,

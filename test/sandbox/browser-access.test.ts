@@ -114,6 +114,24 @@ describe('CORS', () => {
     expect(typed.status).toBe(200);
   });
 
+  it('lets a person follow a link to the codes page (the web demo links to it), and only that', async () => {
+    const link = { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate' };
+    const followed = await call('/_sandbox/codes', {
+      headers: { ...link, 'sec-fetch-dest': 'document', accept: 'text/html' },
+    });
+    expect(followed.status).toBe(200);
+    expect(followed.body).toContain('Confirmation codes');
+    expect(followed.headers['x-frame-options']).toBe('DENY');
+    // Not in a frame, not another route, not with an origin that is not allowed.
+    for (const [path, headers] of [
+      ['/_sandbox/codes', { ...link, 'sec-fetch-dest': 'iframe' }],
+      ['/_sandbox/config.json', { ...link, 'sec-fetch-dest': 'document' }],
+      ['/_sandbox/codes', { ...link, 'sec-fetch-dest': 'document', origin: EVIL }],
+    ] as const) {
+      expect((await call(path, { headers })).status).toBe(403);
+    }
+  });
+
   it('takes more origins at run time, loopback ones only', async () => {
     const app = 'http://127.0.0.1:9999';
     expect((await call('/_sandbox/health', { headers: { origin: app } })).status).toBe(403);

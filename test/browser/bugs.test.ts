@@ -5,7 +5,6 @@
  * hosted-ui.test.ts and bug 18 (no sandbox hints) in auth.test.ts, where those flows live.
  * Screenshots: test-results/browser/bugs/.
  */
-import { CreateChannelCommand } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import type { TestSandbox, TestUser } from '../../sandbox/testing';
 import {
@@ -13,6 +12,7 @@ import {
   channelArnOf,
   channelLink,
   chimeAs,
+  createChannelAs,
   composer,
   connection,
   createChannel,
@@ -192,15 +192,7 @@ test('bug 5: a new message does not yank a reader who scrolled up; a button says
 
 test('bug 6: "Load older messages" keeps the reading position', async () => {
   const aliceChime = await chimeAs(sandbox, alice);
-  const { ChannelArn } = await aliceChime.client.send(
-    new CreateChannelCommand({
-      AppInstanceArn: sandbox.config.appInstanceArn,
-      Name: 'archive',
-      ClientRequestToken: 'archive-channel',
-      ChimeBearer: aliceChime.bearer,
-    }),
-  );
-  await sendMany(aliceChime, ChannelArn ?? '', 'old', 60);
+  await sendMany(aliceChime, await createChannelAs(aliceChime, 'archive'), 'old', 60);
   aliceChime.client.destroy();
   await openChannel(a, 'archive');
   await message(a, 'old 60').waitFor();
@@ -308,17 +300,9 @@ test('bug 12: channels keep one order, latest activity first, in a session and a
 
 test('bug 13: a failed "Open a channel by ARN" keeps the open channel open', async () => {
   await openChannel(a, 'lunch');
-  const aliceChime = await chimeAs(sandbox, carol);
-  const { ChannelArn } = await aliceChime.client.send(
-    new CreateChannelCommand({
-      AppInstanceArn: sandbox.config.appInstanceArn,
-      Name: 'carol only',
-      Privacy: 'PRIVATE',
-      ClientRequestToken: 'carol-only',
-      ChimeBearer: aliceChime.bearer,
-    }),
-  );
-  aliceChime.client.destroy();
+  const carolChime = await chimeAs(sandbox, carol);
+  const ChannelArn = await createChannelAs(carolChime, 'carol only', { privacy: 'PRIVATE' });
+  carolChime.client.destroy();
   await a.getByRole('button', { name: 'Open a channel by ARN' }).click();
   const dialog = a.getByRole('dialog', { name: 'Open a channel by ARN' });
   await dialog.getByLabel('Channel ARN').fill(ChannelArn ?? '');

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ChimeSDKMessagingClient,
+  CreateChannelCommand,
+  CreateChannelMembershipCommand,
   ListChannelMessagesCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
@@ -145,6 +147,34 @@ export async function chimeAs(
     credentials,
   });
   return { client, bearer: `${sandbox.config.appInstanceArn}/user/${user.sub}` };
+}
+
+/** Creates a channel as `owner` through the SDK, with these members (ARNs); returns its ARN. */
+export async function createChannelAs(
+  owner: { client: ChimeSDKMessagingClient; bearer: string },
+  name: string,
+  options: { privacy?: 'PUBLIC' | 'PRIVATE'; members?: readonly string[] } = {},
+): Promise<string> {
+  const { ChannelArn } = await owner.client.send(
+    new CreateChannelCommand({
+      AppInstanceArn: owner.bearer.replace(/\/user\/[^/]+$/, ''),
+      Name: name,
+      ...(options.privacy && { Privacy: options.privacy }),
+      ClientRequestToken: randomUUID(),
+      ChimeBearer: owner.bearer,
+    }),
+  );
+  for (const member of options.members ?? []) {
+    await owner.client.send(
+      new CreateChannelMembershipCommand({
+        ChannelArn,
+        MemberArn: member,
+        Type: 'DEFAULT',
+        ChimeBearer: owner.bearer,
+      }),
+    );
+  }
+  return ChannelArn ?? '';
 }
 
 /** Sends one message as `from`, straight through the SDK (not through the page). */

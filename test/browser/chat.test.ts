@@ -6,13 +6,13 @@
  * test-results/browser/chat/. (The numbered bugs of issue 17: bugs.test.ts; every screen in light,
  * dark and on a phone with axe-core: screens.test.ts.)
  */
-import { CreateChannelCommand } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   addMember,
   channelLink,
   chimeAs,
+  createChannelAs,
   connection,
   createChannel,
   message,
@@ -213,15 +213,7 @@ describe('web demo in Chromium against the sandbox', () => {
   test('paging: 50 messages first, "Load older messages" brings the rest', async () => {
     // 55 messages sent by alice with her own credentials, straight through the SDK.
     const aliceChime = await chimeAs(sandbox, alice);
-    const { ChannelArn } = await aliceChime.client.send(
-      new CreateChannelCommand({
-        AppInstanceArn: sandbox.config.appInstanceArn,
-        Name: 'busy',
-        ClientRequestToken: 'busy-channel',
-        ChimeBearer: aliceChime.bearer,
-      }),
-    );
-    await sendMany(aliceChime, ChannelArn ?? '', 'busy', 55);
+    await sendMany(aliceChime, await createChannelAs(aliceChime, 'busy'), 'busy', 55);
     aliceChime.client.destroy();
     const { page } = alice;
     await openChannel(page, 'busy');

@@ -7,13 +7,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfirmSignUpCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  CreateChannelCommand,
-  CreateChannelMembershipCommand,
-  type ChimeSDKMessagingClient,
-} from '@aws-sdk/client-chime-sdk-messaging';
+import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { chimeAs, message, openChannel, openIdentity, send, sendAs, signIn } from './chat-helpers';
+import {
+  chimeAs,
+  createChannelAs,
+  message,
+  openChannel,
+  openIdentity,
+  send,
+  sendAs,
+  signIn,
+} from './chat-helpers';
 import { DESKTOP, PROJECT_ROOT, startDemoStack } from './support';
 
 const OUT = join(PROJECT_ROOT, 'docs', 'images');
@@ -49,29 +54,6 @@ async function person(sandbox: TestSandbox, email: string, name: string): Promis
   return { email, sub, chime: await chimeAs(sandbox, { email, sub }) };
 }
 
-async function channel(owner: Person, name: string, members: Person[]): Promise<string> {
-  const { ChannelArn } = await owner.chime.client.send(
-    new CreateChannelCommand({
-      AppInstanceArn: owner.chime.bearer.replace(/\/user\/.*$/, ''),
-      Name: name,
-      Privacy: 'PRIVATE',
-      ClientRequestToken: `readme-${name.replace(/\W/g, '-')}`,
-      ChimeBearer: owner.chime.bearer,
-    }),
-  );
-  for (const m of members) {
-    await owner.chime.client.send(
-      new CreateChannelMembershipCommand({
-        ChannelArn,
-        MemberArn: m.chime.bearer,
-        Type: 'DEFAULT',
-        ChimeBearer: owner.chime.bearer,
-      }),
-    );
-  }
-  return ChannelArn ?? '';
-}
-
 async function main(): Promise<void> {
   const stack = await startDemoStack();
   const errors: string[] = [];
@@ -81,9 +63,13 @@ async function main(): Promise<void> {
     const bob = await person(sandbox, 'bob@example.com', 'Bob Chen');
     const carol = await person(sandbox, 'carol@example.com', 'Carol Diaz');
 
-    await channel(alice, 'Release planning', [bob]);
-    const design = await channel(bob, 'Design reviews', [alice, carol]);
-    const lunch = await channel(alice, 'Lunch crew', [bob, carol]);
+    await createChannelAs(alice.chime, 'Release planning', { members: [bob.chime.bearer] });
+    const design = await createChannelAs(bob.chime, 'Design reviews', {
+      members: [alice.chime.bearer, carol.chime.bearer],
+    });
+    const lunch = await createChannelAs(alice.chime, 'Lunch crew', {
+      members: [bob.chime.bearer, carol.chime.bearer],
+    });
     await sendAs(carol.chime, lunch, 'Anyone up for lunch today?');
     await sendAs(bob.chime, lunch, 'Yes! The new ramen place opened on 5th street');
     await sendAs(bob.chime, lunch, 'Menu is here: https://example.com/ramen-menu');

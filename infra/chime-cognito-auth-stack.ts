@@ -1,4 +1,4 @@
-import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
@@ -21,14 +21,15 @@ import {
 import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
 
-/** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
-export const STACK_NAME = 'ChimeCognitoAuth';
+import {
+  APP_INSTANCE_ARN_OUTPUT,
+  CLIENT_CONFIG_OUTPUT,
+  HOSTED_UI_DOMAIN_OUTPUT,
+  REMOVAL_POLICY_OUTPUT,
+  USER_POOL_ID_OUTPUT,
+} from './stack-outputs';
 
-/** The output that holds the whole client `config.json` (read by scripts/deploy.ts). */
-export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
-
-/** The output naming the hosted UI domain (scripts/deploy.ts passes it back as context). */
-export const HOSTED_UI_DOMAIN_OUTPUT = 'HostedUiDomain';
+export { CLIENT_CONFIG_OUTPUT, HOSTED_UI_DOMAIN_OUTPUT, STACK_NAME } from './stack-outputs';
 
 export interface ChimeCognitoAuthStackProps extends StackProps {
   /**
@@ -187,7 +188,7 @@ export class ChimeCognitoAuthStack extends Stack {
       });
     }
 
-    this.addOutputs();
+    this.addOutputs(props.removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain');
   }
 
   /** The SES identity of `emailFrom`: the ARN given, the domain given, or the address itself. */
@@ -210,7 +211,7 @@ export class ChimeCognitoAuthStack extends Stack {
     };
   }
 
-  private addOutputs(): void {
+  private addOutputs(removal: 'retain' | 'destroy'): void {
     const clientConfig: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
       region: this.region,
@@ -232,10 +233,14 @@ export class ChimeCognitoAuthStack extends Stack {
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],
-      UserPoolId: [clientConfig.userPoolId, 'Cognito user pool id'],
+      [USER_POOL_ID_OUTPUT]: [clientConfig.userPoolId, 'Cognito user pool id'],
       UserPoolClientId: [clientConfig.userPoolClientId, 'Public SPA app client id'],
       IdentityPoolId: [clientConfig.identityPoolId, 'Cognito identity pool id'],
-      AppInstanceArn: [clientConfig.appInstanceArn, 'Chime AppInstance ARN'],
+      [APP_INSTANCE_ARN_OUTPUT]: [clientConfig.appInstanceArn, 'Chime AppInstance ARN'],
+      [REMOVAL_POLICY_OUTPUT]: [
+        removal,
+        'retain: deleting the stack keeps the user pool and the AppInstance (npm run destroy says how to remove them)',
+      ],
       ...(this.users.hostedUiDomain && {
         [HOSTED_UI_DOMAIN_OUTPUT]: [this.users.hostedUiDomain, 'Hosted UI domain (no scheme)'],
       }),

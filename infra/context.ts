@@ -2,26 +2,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+import { CONTEXT_KEYS } from './context-keys';
 
-/** The `-c key=value` context keys the app reads (documented in the README). */
-export const CONTEXT_KEYS = {
-  region: 'region',
-  principalTagKey: 'principalTagKey',
-  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
-  hostedUi: 'hostedUi',
-  deployedHostedUiDomain: 'deployedHostedUiDomain',
-  emailFrom: 'emailFrom',
-  sesIdentityArn: 'sesIdentityArn',
-  sesDomain: 'sesDomain',
-  featurePlan: 'featurePlan',
-  callbackUrls: 'callbackUrls',
-  logoutUrls: 'logoutUrls',
-  removalPolicy: 'removalPolicy',
-  channelRetentionDays: 'channelRetentionDays',
-  credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
-  webHosting: 'webHosting',
-} as const;
+export { CONTEXT_KEYS } from './context-keys';
 
 const DEFAULT_REGION = 'us-east-1';
 

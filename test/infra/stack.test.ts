@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { parseClientConfig } from '../../contracts/client-config';
@@ -51,10 +51,18 @@ describe('outputs', () => {
     'HostedUiDomain',
     'PrincipalTagKey',
     'ClientConfig',
+    'StatefulRemovalPolicy',
   ])('has output %s', (name) => {
     template.hasOutput(name, {
       Value: Match.anyValue(),
       Description: Match.stringLikeRegexp('.+'),
+    });
+  });
+
+  test('StatefulRemovalPolicy says whether a stack deletion keeps the user pool and AppInstance', () => {
+    template.hasOutput('StatefulRemovalPolicy', { Value: 'retain' });
+    synthStack({ removalPolicy: RemovalPolicy.DESTROY }).hasOutput('StatefulRemovalPolicy', {
+      Value: 'destroy',
     });
   });
 

@@ -228,13 +228,12 @@ export class AttributePolicy {
         throw new InvalidParameterError('Invalid phone number format.');
       }
     }
-    const email = attributes.find((a) => a.Name === 'email')?.Value;
+    const emails = attributes.filter((a) => a.Name === 'email' && a.Value !== undefined);
     if (
       creating &&
       this.usernameIsEmail() &&
-      email !== undefined &&
       username !== undefined &&
-      email.toLowerCase() !== username.toLowerCase()
+      emails.some((a) => a.Value?.toLowerCase() !== username.toLowerCase())
     ) {
       throw new InvalidParameterError(
         'User email should be empty or same as username, since username attribute is email.',

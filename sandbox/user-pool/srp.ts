@@ -244,11 +244,14 @@ export class SrpClient {
 
   constructor(private readonly userPoolId: string) {}
 
-  /** `ChallengeResponses` for the PASSWORD_VERIFIER challenge. */
+  /**
+   * `ChallengeResponses` for the PASSWORD_VERIFIER challenge; `timestamp` is signed and sent as
+   * `TIMESTAMP` (default: now, in Cognito's form).
+   */
   respond(
     parameters: Record<string, string | undefined>,
     password: string,
-    now = new Date(),
+    timestamp = formatTimestamp(new Date()),
   ): Record<string, string> {
     const { SALT: salt, SRP_B: srpB, SECRET_BLOCK: secretBlock } = parameters;
     const userId = parameters.USER_ID_FOR_SRP;
@@ -262,7 +265,6 @@ export class SrpClient {
     const poolName = srpPoolName(this.userPoolId);
     const x = privateValue(salt, poolName, userId, password);
     const S = modPow(B - k * modPow(g, x), this.a + u * x);
-    const timestamp = formatTimestamp(now);
     return {
       USERNAME: userId,
       PASSWORD_CLAIM_SECRET_BLOCK: secretBlock,

@@ -43,6 +43,7 @@ import {
   TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
+import { expectAwsError } from './support';
 
 jest.setTimeout(60_000);
 
@@ -117,16 +118,6 @@ function triggerCredentials(logicalIdPart: string): AwsCredentials {
     issuedBy: 'test',
   });
   return { ...session, expiration: new Date(session.expiration) };
-}
-
-async function expectAwsError(promise: Promise<unknown>, name: string, status?: number) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  expect(error?.name).toBe(name);
-  if (status !== undefined) expect(error?.$metadata?.httpStatusCode).toBe(status);
-  return error?.message ?? '';
 }
 
 describe('sign-up and the post-confirmation trigger', () => {

@@ -9,7 +9,9 @@
  * A temporary user (AdminCreateUser, random password, no email sent) signs in with SRP through
  * NEW_PASSWORD_REQUIRED; sign-in healing must create their AppInstanceUser within 10 s; they get
  * identity pool credentials, create a channel and send a message as themselves, receive it over
- * the WebSocket, and are refused (403) when acting as another user. Everything created is deleted
+ * the WebSocket, and are refused (403) when acting as another (existing) user. Two checks of what
+ * the triggers assume about CreateAppInstanceUser follow (a repeated token succeeds, a new token
+ * for an existing user answers ConflictException). Everything created is deleted
  * afterwards (channel, AppInstanceUser, identity, user), also when a step fails. Prints a pass/fail
  * table; exits 1 if anything failed. The operator's credentials need the Cognito Admin* and Chime
  * identity/messaging administration calls used here (an administrator's do).

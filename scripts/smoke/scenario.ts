@@ -264,22 +264,38 @@ export async function runSmokeScenario(target: SmokeTarget): Promise<StepLog> {
 
     // Another AppInstanceUser that exists, so that a refusal can only come from IAM (a bearer
     // that does not exist would be refused anyway) and ListChannels needs no membership.
+    const otherToken = randomUUID();
+    const createOther = () =>
+      chimeAdmin.send(
+        new CreateAppInstanceUserCommand({
+          AppInstanceArn: config.appInstanceArn,
+          AppInstanceUserId: `smoke-other-${id}`,
+          Name: `Smoke test other ${id}`,
+          ClientRequestToken: otherToken,
+        }),
+      );
     const otherArn = await log.step(
       'another AppInstanceUser to impersonate (operator CreateAppInstanceUser)',
       async () => {
-        const out = await chimeAdmin.send(
-          new CreateAppInstanceUserCommand({
-            AppInstanceArn: config.appInstanceArn,
-            AppInstanceUserId: `smoke-other-${id}`,
-            Name: `Smoke test other ${id}`,
-            ClientRequestToken: randomUUID(),
-          }),
-        );
+        const out = await createOther();
         if (!out.AppInstanceUserArn) throw new Error('CreateAppInstanceUser returned no ARN');
         created.otherUserArn = out.AppInstanceUserArn;
         return { value: out.AppInstanceUserArn, detail: out.AppInstanceUserArn };
       },
       asOneself,
+    );
+
+    // Why the triggers use a new token per invocation: a repeated one answers success.
+    await log.step(
+      'the same CreateAppInstanceUser again (same token): success, an idempotent retry',
+      async () => {
+        const out = await createOther();
+        if (out.AppInstanceUserArn !== otherArn) {
+          throw new Error(`answered ${out.AppInstanceUserArn ?? 'no ARN'}`);
+        }
+        return { value: true, detail: 'success for a user that exists' };
+      },
+      otherArn ? undefined : skip('creating the other user'),
     );
 
     await log.step(

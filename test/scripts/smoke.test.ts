@@ -99,6 +99,7 @@ const STEPS = [
   'open the messaging WebSocket (GetMessagingSessionEndpoint, connect)',
   'send a message as oneself, receive it over the WebSocket',
   'another AppInstanceUser to impersonate (operator CreateAppInstanceUser)',
+  'the same CreateAppInstanceUser again (same token): success, an idempotent retry',
   'refused acting as another user (ListChannels as them: 403)',
   'CreateAppInstanceUser of an existing user with a new token: ConflictException',
   'clean up: delete the channel',
@@ -125,7 +126,7 @@ describe('against the sandbox of the real template', () => {
     expect([...run.rows.keys()]).toEqual(STEPS);
     expect([...run.rows.values()].map((r) => r.result)).toEqual(STEPS.map(() => 'PASS'));
     expect(run.stdout).toContain(`PASS: all ${STEPS.length} steps passed`);
-    expect(run.rows.get(STEPS[8]!)?.detail).toMatch(/^ForbiddenException \(403\)/);
+    expect(run.rows.get(STEPS[9]!)?.detail).toMatch(/^ForbiddenException \(403\)/);
     expect(await leftovers(sandbox, run)).toEqual({
       users: [],
       appInstanceUsers: [],
@@ -163,7 +164,7 @@ describe('against a sandbox whose end-user role allows acting as anyone', () => 
       result: 'FAIL',
       detail: expect.stringContaining('was accepted'),
     });
-    expect(run.stdout).toMatch(/FAIL: 1 failed, 0 skipped of 15 steps/);
+    expect(run.stdout).toMatch(/FAIL: 1 failed, 0 skipped of 16 steps/);
     for (const step of STEPS.filter((s) => s.startsWith('clean up'))) {
       expect({ step, result: run.rows.get(step)?.result }).toEqual({ step, result: 'PASS' });
     }

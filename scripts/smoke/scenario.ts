@@ -28,7 +28,7 @@ import { Amplify } from 'aws-amplify';
 import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import { amplifyConfig } from '../../web-demo/src/amplify-config';
-import { openMessagingSession } from './messaging-session';
+import { type OpenMessagingSession, openMessagingSession } from './messaging-session';
 import { StepLog } from './report';
 import type { SmokeTarget } from './target';
 
@@ -110,7 +110,7 @@ export async function runSmokeScenario(target: SmokeTarget): Promise<StepLog> {
     identityId?: string;
     channelArn?: string;
   } = {};
-  let session: Awaited<ReturnType<typeof openMessagingSession>> | undefined;
+  let session: OpenMessagingSession | undefined;
   const skip = (what: string) => `skipped: ${what} failed`;
 
   try {

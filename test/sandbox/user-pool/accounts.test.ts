@@ -289,11 +289,31 @@ describe('passwords', () => {
     delete stored.StoredPassword;
     stored.Password = 'Legacy-Clear-Passw0rd!';
     writeFileSync(poolFile(), JSON.stringify(document, null, 2));
+    // ... and added USER_PASSWORD_AUTH to the app client.
+    const clientsFile = join(stateDir, 'cognito', 'clients.json');
+    const clients = JSON.parse(readFileSync(clientsFile, 'utf8')) as {
+      Clients: Record<string, { ExplicitAuthFlows: string[] }>;
+    };
+    clients.Clients[sandbox.config.userPoolClientId]!.ExplicitAuthFlows.push(
+      'ALLOW_USER_PASSWORD_AUTH',
+    );
+    writeFileSync(clientsFile, JSON.stringify(clients));
     const lines: string[] = [];
     sandbox = await startTestSandbox({ stateDir, log: (line) => lines.push(line) });
     expect(lines.join('\n')).toMatch(/1 password\(s\) kept in clear .* now hashed/);
     expect(readFileSync(poolFile(), 'utf8')).not.toContain('Legacy-Clear-Passw0rd!');
     const session = await sandbox.signIn({ email: user.email, password: 'Legacy-Clear-Passw0rd!' });
     expect(claimsOf(session.idToken).sub).toBe(user.sub);
+    // The app client follows the template again.
+    await expectAwsError(
+      sandbox.userPoolClient.send(
+        new InitiateAuthCommand({
+          ClientId: sandbox.config.userPoolClientId,
+          AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
+          AuthParameters: { USERNAME: user.email, PASSWORD: 'Legacy-Clear-Passw0rd!' },
+        }),
+      ),
+      'InvalidParameterException',
+    );
   });
 });

@@ -6,12 +6,16 @@
  */
 import {
   AdminInitiateAuthCommand,
+  AssociateSoftwareTokenCommand,
   AuthFlowType,
   ChallengeNameType,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+// The TOTP generator cognito-local verifies codes with (otplib), as an authenticator app computes.
+import { generate as totpCode } from 'cognito-local/lib/services/totp';
 import {
   type TestSandbox,
   type TestUser,
@@ -185,6 +189,41 @@ describe('USER_SRP_AUTH', () => {
     );
     const message = await expectAwsError(startSrp(email), 'UserNotConfirmedException');
     expect(message).toBe('User is not confirmed.');
+  });
+});
+
+describe('TOTP (the pool allows it as an optional second factor)', () => {
+  it('asks a user who set it up for a code after SRP, and refuses a wrong one', async () => {
+    const tina = await sandbox.signUpUser('tina@example.com');
+    const { accessToken } = await sandbox.signIn(tina);
+    const { SecretCode } = await sandbox.userPoolClient.send(
+      new AssociateSoftwareTokenCommand({ AccessToken: accessToken }),
+    );
+    await sandbox.userPoolClient.send(
+      new VerifySoftwareTokenCommand({
+        AccessToken: accessToken,
+        UserCode: totpCode(SecretCode ?? ''),
+      }),
+    );
+    const challenge = await sandbox.srpSignIn(tina.email, TEST_PASSWORD);
+    expect(challenge.ChallengeName).toBe(ChallengeNameType.SOFTWARE_TOKEN_MFA);
+    expect(challenge.AuthenticationResult).toBeUndefined();
+    const wrong = await expectAwsError(
+      answer(
+        challenge.Session,
+        { USERNAME: tina.email, SOFTWARE_TOKEN_MFA_CODE: '000000' },
+        'SOFTWARE_TOKEN_MFA',
+      ),
+      'CodeMismatchException',
+    );
+    expect(wrong).toBe('Invalid code received for user');
+    const again = await sandbox.srpSignIn(tina.email, TEST_PASSWORD);
+    const done = await answer(
+      again.Session,
+      { USERNAME: tina.email, SOFTWARE_TOKEN_MFA_CODE: totpCode(SecretCode ?? '') },
+      'SOFTWARE_TOKEN_MFA',
+    );
+    expect(done.AuthenticationResult?.TokenType).toBe('Bearer');
   });
 });
 

@@ -527,6 +527,19 @@ describe('editing, redacting, leaving', () => {
     expect(left.state.toast?.text).toBe('You left lunch.');
   });
 
+  test("the service's DELETE_CHANNEL before the API's answer: one notice, naming the channel", () => {
+    const deleting = run(inLunch(), { type: 'deleteRequested' }, { type: 'confirmAccepted' });
+    const done = run(
+      deleting.state,
+      { type: 'serverEvent', event: { kind: 'channelDeleted', channelArn: LUNCH } },
+      { type: 'deleted', arn: LUNCH },
+    );
+    expect(done.state.open).toBeUndefined();
+    expect(done.state.dialog).toBeUndefined();
+    expect(done.state.channels.map((c) => c.arn)).toEqual([TEAM]);
+    expect(done.state.toast?.text).toBe('lunch was deleted.');
+  });
+
   test('a refused confirmation stays open with the reason', () => {
     const state = run(
       inLunch(),

@@ -906,6 +906,12 @@ export function reduce(state: State, event: Event): Step {
 
     case 'left':
     case 'deleted': {
+      // The service's own event (DELETE_CHANNEL, or my membership's deletion) may arrive before
+      // the API answers; it already closed the channel and said so, and a second notice would
+      // replace that one with "Unnamed channel was deleted."
+      if (!state.channels.some((c) => c.arn === event.arn)) {
+        return step({ ...state, dialog: undefined });
+      }
       const name = channelName(state, event.arn);
       const next: State = {
         ...state,

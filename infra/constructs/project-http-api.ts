@@ -21,7 +21,7 @@ import { ProjectNodejsFunction, type ProjectNodejsFunctionProps } from '../lambd
 import { acknowledgeNag } from '../nag';
 
 /**
- * The stage's default throttle (token bucket, every route together). Far above what one person
+ * The stage's default throttle, for each route without its own (a token bucket per route). Far above what one person
  * needs, far below the account's 10,000 RPS, so one API cannot starve the account's others.
  */
 export const DEFAULT_API_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 50, burstLimit: 100 };

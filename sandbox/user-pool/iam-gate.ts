@@ -59,6 +59,8 @@ export interface SignOutRegistry {
   revoked(sub: string, iat: number): boolean;
   /** The same, for a user known by username. */
   revokedUser(username: string, iat: number): Promise<boolean>;
+  /** The user with this `sub` now (enabled or not), or undefined once deleted. */
+  findUser(sub: string): Promise<{ readonly enabled: boolean } | undefined>;
 }
 
 function decodeClaims(jwt: string): Record<string, unknown> {
@@ -152,6 +154,10 @@ export function withIamGate(
             if (signOuts.revoked(sub, Number(payload.iat))) {
               throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
             }
+            // AdminDisableUser revokes the user's access tokens; a deleted user has none left.
+            const user = await signOuts.findUser(sub);
+            if (!user) throw new AwsError('UserNotFoundException', 'User does not exist.');
+            if (!user.enabled) throw new AwsError('NotAuthorizedException', 'User is disabled.');
             if (operation === 'GlobalSignOut') {
               // cognito-local has no GlobalSignOut: the sandbox implements it.
               await signOuts.signOut(sub);

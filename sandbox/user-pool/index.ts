@@ -9,7 +9,9 @@
  * - `ResendConfirmationCode`, which cognito-local does not implement;
  * - sign-in failures answer as Cognito does (`NotAuthorizedException`, one message for a wrong
  *   password and an unknown user), where cognito-local says `InvalidPasswordException`;
- * - an administrator-created user's temporary password is checked before NEW_PASSWORD_REQUIRED.
+ * - an administrator-created user's temporary password is checked before NEW_PASSWORD_REQUIRED;
+ * - `ListUsers` filters as Cognito documents them (escapes, case rules: list-users.ts);
+ * - `ConfirmSignUp` (the emailed code) sets `email_verified`, as Cognito does.
  */
 import './quiet-sdk-v2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -42,6 +44,7 @@ import type { User } from 'cognito-local/lib/services/userPoolService';
 import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { Message } from 'cognito-local/lib/services/messages';
 import { AtomicDataStoreFactory } from './data-store';
+import { listUsersTarget } from './list-users';
 import { type SigningKey, resign } from './signing-key';
 
 /** Cognito trigger names cognito-local can invoke, as in the pool's `LambdaConfig`. */
@@ -274,8 +277,14 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
   const policy = (options.spec.pool.Policies as { PasswordPolicy?: PasswordPolicy } | undefined)
     ?.PasswordPolicy;
   const resendConfirmationCode = resendConfirmationCodeTarget(services);
+  const listUsers = listUsersTarget(services);
   const router: typeof inner = (target) => {
-    const route = target === 'ResendConfirmationCode' ? resendConfirmationCode : inner(target);
+    const route =
+      target === 'ResendConfirmationCode'
+        ? resendConfirmationCode
+        : target === 'ListUsers'
+          ? listUsers
+          : inner(target);
     const signIn = target === 'InitiateAuth' || target === 'AdminInitiateAuth';
     return async (routeCtx, req: Record<string, unknown>) => {
       const password = newPasswordOf(target, req ?? {});
@@ -286,6 +295,11 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
           error.message = `Password did not conform with policy: ${violation}`;
           throw error;
         }
+      }
+      if (target === 'ConfirmSignUp') {
+        const confirmed = await route(routeCtx, req);
+        await markEmailVerified(services, routeCtx, req ?? {});
+        return confirmed;
       }
       if (!signIn) return route(routeCtx, req);
       try {
@@ -368,6 +382,30 @@ async function checkTemporaryPassword(
 }
 
 type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * A sign-up confirmed with the code sent by email proves the address, so Cognito sets
+ * `email_verified` (for a pool that auto-verifies email); cognito-local leaves it unset.
+ */
+async function markEmailVerified(
+  { cognito, clock }: Services,
+  ctx: Context,
+  req: Record<string, unknown>,
+): Promise<void> {
+  if (typeof req.ClientId !== 'string' || typeof req.Username !== 'string') return;
+  const pool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+  if (!(pool.options.AutoVerifiedAttributes ?? []).includes('email')) return;
+  const user = await pool.getUserByUsername(ctx, req.Username);
+  if (!user || !user.Attributes.some((a) => a.Name === 'email')) return;
+  await pool.saveUser(ctx, {
+    ...user,
+    Attributes: [
+      ...user.Attributes.filter((a) => a.Name !== 'email_verified'),
+      { Name: 'email_verified', Value: 'true' },
+    ],
+    UserLastModifiedDate: clock.get(),
+  });
+}
 
 /**
  * `ResendConfirmationCode`, which cognito-local lacks: a new code for an unconfirmed user,

@@ -106,7 +106,8 @@ export class ProjectHttpApi extends Construct {
   public readonly url: string;
   /** `<id>.execute-api.<region>.amazonaws.com`, for a CloudFront origin. */
   public readonly domainName: string;
-  private readonly routeSettings: Record<string, apigwv2.CfnStage.RouteSettingsProperty> = {};
+  /** `RouteSettings` of the stage, as CloudFormation spells them (the L1 property is untyped JSON). */
+  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
   private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: ProjectHttpApiProps) {
@@ -226,8 +227,8 @@ export class ProjectHttpApi extends Construct {
     });
     if (!route) throw new Error(`no route was created for ${method} ${path}`);
     this.routeSettings[`${method} ${path}`] = {
-      throttlingRateLimit: throttle.rateLimit,
-      throttlingBurstLimit: throttle.burstLimit,
+      ThrottlingRateLimit: throttle.rateLimit,
+      ThrottlingBurstLimit: throttle.burstLimit,
     };
     // API Gateway refuses route settings that name a route it does not have yet.
     this.stage.node.addDependency(route);

@@ -226,6 +226,9 @@ export class ProjectHttpApi extends Construct {
       ...(authorizationScopes && { authorizationScopes }),
     });
     if (!route) throw new Error(`no route was created for ${method} ${path}`);
+    if (throttle.rateLimit === undefined || throttle.burstLimit === undefined) {
+      throw new Error(`route ${method} ${path} needs both a rateLimit and a burstLimit`);
+    }
     this.routeSettings[`${method} ${path}`] = {
       ThrottlingRateLimit: throttle.rateLimit,
       ThrottlingBurstLimit: throttle.burstLimit,

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 
 /** A payload format 2.0 event as API Gateway sends it after its JWT authorizer accepted the token. */
@@ -38,8 +39,9 @@ export function httpApiEvent(options: {
 /** A Logger stand-in that keeps every line (to assert what is, and is not, logged). */
 export function recordingLogger() {
   const lines: { level: string; message: string; extra: unknown }[] = [];
-  const log = (level: string) => (message: string, extra?: unknown) => {
-    lines.push({ level, message, extra });
+  const log = (level: string) => (message: unknown, ...extra: unknown[]) => {
+    lines.push({ level, message: String(message), extra: extra[0] });
   };
-  return { lines, logger: { info: log('info'), warn: log('warn'), error: log('error') } };
+  const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+  return { lines, logger: logger as unknown as Pick<Logger, 'info' | 'warn' | 'error'> };
 }

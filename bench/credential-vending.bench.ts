@@ -81,11 +81,17 @@ async function latency(): Promise<void> {
   const cases: [string, () => void][] = [
     [
       'vended',
-      () => cognito.on(GetUserCommand).resolves({ Username: 'a', UserAttributes: [{ Name: 'sub', Value: 'alice-0001' }] }),
+      () =>
+        cognito
+          .on(GetUserCommand)
+          .resolves({ Username: 'a', UserAttributes: [{ Name: 'sub', Value: 'alice-0001' }] }),
     ],
     [
       'refused (revoked token)',
-      () => cognito.on(GetUserCommand).rejects(new NotAuthorizedException({ message: 'revoked', $metadata: {} })),
+      () =>
+        cognito
+          .on(GetUserCommand)
+          .rejects(new NotAuthorizedException({ message: 'revoked', $metadata: {} })),
     ],
   ];
   for (const [name, arrange] of cases) {

@@ -181,7 +181,8 @@ function assertApiUrl(apiUrl: string): void {
   } catch {
     throw new ClientConfigError(`'apiUrl' must be an absolute URL, got '${apiUrl}'`);
   }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.host));
+  const secure =
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.host));
   if (!secure || url.search !== '' || url.hash !== '' || url.username !== '') {
     throw new ClientConfigError(
       `'apiUrl' must be an https URL (http only on loopback) without query or fragment, got '${apiUrl}'`,

@@ -95,7 +95,10 @@ export function parseUserLookupResponse(input: unknown): UserLookupResponse {
   if (user === null) return { user: null };
   if (!isObject(user)) throw new ApiResponseError(`'user' must be an object or null`);
   const { appInstanceUserArn, name } = user;
-  if (typeof appInstanceUserArn !== 'string' || !/^arn:aws[a-z-]*:chime:/.test(appInstanceUserArn)) {
+  if (
+    typeof appInstanceUserArn !== 'string' ||
+    !/^arn:aws[a-z-]*:chime:/.test(appInstanceUserArn)
+  ) {
     throw new ApiResponseError(`'user.appInstanceUserArn' must be an AppInstanceUser ARN`);
   }
   if (typeof name !== 'string' || name.trim() === '') {

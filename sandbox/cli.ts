@@ -6,7 +6,8 @@
  * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
- * port + 1, i.e. 4578; 0 picks a free one). The hosted UI accepts the local web demo at
+ * port + 1, i.e. 4578; 0 picks a free one), --api-port N (or SANDBOX_API_PORT; the HTTP API,
+ * default the sandbox port + 2, i.e. 4579). The hosted UI accepts the local web demo at
  * http://localhost:<WEB_DEMO_PORT or 5173>/ (and 127.0.0.1) besides the template's callback URLs.
  */
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'api-port': { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
@@ -39,6 +41,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(hostedUiPort) || hostedUiPort < 0 || hostedUiPort > 65535) {
     throw new Error(
       `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
+    );
+  }
+  const apiPort = Number(
+    values['api-port'] ?? process.env.SANDBOX_API_PORT ?? (port === 0 ? 0 : port + 2),
+  );
+  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
+    throw new Error(
+      `--api-port must be a port number, got '${values['api-port'] ?? process.env.SANDBOX_API_PORT}'`,
     );
   }
   // The web demo `npm start` serves (scripts/start.ts): its URLs are callback/sign-out URLs too.
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
     port,
     reset: values.reset,
     hostedUi: { port: hostedUiPort, localAppUrls },
+    httpApi: { port: apiPort, localAppOrigins: localAppUrls.map((u) => new URL(u).origin) },
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -88,6 +99,10 @@ async function main(): Promise<void> {
         `open that URL once and accept it, or trust ${certificate.certFile}; ` +
         `SHA-256 ${certificate.fingerprint})`,
     );
+  }
+  if (sandbox.httpApi) {
+    const routes = sandbox.httpApi.spec.routes.map((r) => r.routeKey).join(', ');
+    log(`HTTP API: ${sandbox.httpApi.apiUrl} (${routes})`);
   }
   log(
     `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,

@@ -73,7 +73,8 @@ export interface StartSandboxOptions {
    * its port (0 = a free one) and browser origins allowed by CORS besides the template's; `false`
    * serves none. @default { port: 0 }
    */
-  readonly httpApi?: { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
+  readonly httpApi?:
+    { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
 }
 
 export interface RunningSandbox {
@@ -329,8 +330,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     }
     // The credential-vending route, when the template has it (-c credentialVending=true).
     const vendingUrl =
-      httpApi &&
-      httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
+      httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
         ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
         : undefined;
     const config: ClientConfig = {

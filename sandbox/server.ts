@@ -37,8 +37,8 @@
  *   document in the state directory; `ctx.services` lets modules share objects by name:
  *   'chime-identity' (ChimeIdentityDirectory: getUser, nameOf, listUsers), 'user-pool-jwk' (the
  *   pool's public signing key), 'user-pool-users' ({ findUser(sub) }).
- * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, credential
- *   vending, then `startSandbox({ modules })`; unmatched requests go to the user pool.
+ * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, DynamoDB,
+ *   then `startSandbox({ modules })`; unmatched requests go to the user pool.
  * - Every response carries permissive CORS headers (the web demo runs on another origin).
  */
 import type { Duplex } from 'node:stream';

@@ -7,7 +7,12 @@ import { acknowledgeNag } from '../nag';
 export const LOCAL_DEV_URLS = ['http://localhost:5173/'];
 
 /** OAuth scopes the web client asks the hosted UI for. */
-export const WEB_CLIENT_OAUTH_SCOPES = ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'];
+export const WEB_CLIENT_OAUTH_SCOPES = [
+  'openid',
+  'email',
+  'profile',
+  'aws.cognito.signin.user.admin',
+];
 
 export interface ChatUserPoolProps {
   /**

@@ -65,8 +65,10 @@ export interface ProjectHttpApiProps {
 }
 
 /** One route of the API: one Lambda function, its own role, its own limits. */
-export interface HttpApiRouteProps
-  extends Omit<ProjectNodejsFunctionProps, 'reservedConcurrentExecutions'> {
+export interface HttpApiRouteProps extends Omit<
+  ProjectNodejsFunctionProps,
+  'reservedConcurrentExecutions'
+> {
   readonly method: apigwv2.HttpMethod;
   /** Path relative to the stage, e.g. `/users` (contracts/http-api.ts `API_PATHS`). */
   readonly path: string;
@@ -107,7 +109,10 @@ export class ProjectHttpApi extends Construct {
   /** `<id>.execute-api.<region>.amazonaws.com`, for a CloudFront origin. */
   public readonly domainName: string;
   /** `RouteSettings` of the stage, as CloudFormation spells them (the L1 property is untyped JSON). */
-  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  private readonly routeSettings: Record<
+    string,
+    { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+  > = {};
   private readonly logRetention: logs.RetentionDays;
 
   constructor(scope: Construct, id: string, props: ProjectHttpApiProps) {
@@ -185,7 +190,8 @@ export class ProjectHttpApi extends Construct {
       ...functionProps
     } = props;
     assertValidRateLimit(perCallerLimit);
-    if (!/^\/[a-z0-9/-]*$/.test(path)) throw new Error(`route path must be like /users, got '${path}'`);
+    if (!/^\/[a-z0-9/-]*$/.test(path))
+      throw new Error(`route path must be like /users, got '${path}'`);
     const concurrency = reservedConcurrency ?? DEFAULT_ROUTE_RESERVED_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`reservedConcurrency must be a positive whole number, got ${concurrency}`);

@@ -13,7 +13,9 @@ import type { User } from 'cognito-local/lib/services/userPoolService';
 import { userToResponseObject } from 'cognito-local/lib/targets/responses';
 
 /** The attributes the guide lists as searchable, with how each is read and compared. */
-const SEARCHABLE: Readonly<Record<string, { read: (u: User) => string | undefined; caseSensitive: boolean }>> = {
+const SEARCHABLE: Readonly<
+  Record<string, { read: (u: User) => string | undefined; caseSensitive: boolean }>
+> = {
   username: { read: (u) => u.Username, caseSensitive: true },
   status: { read: (u) => (u.Enabled ? 'Enabled' : 'Disabled'), caseSensitive: true },
   'cognito:user_status': { read: (u) => String(u.UserStatus), caseSensitive: false },
@@ -44,7 +46,8 @@ export function parseUserFilter(filter: string): ParsedFilter {
   const match = FILTER.exec(filter);
   if (!match) throw new InvalidParameterError('Error while parsing filter.');
   const [, attribute = '', type, raw = ''] = match;
-  if (!SEARCHABLE[attribute]) throw new InvalidParameterError(`Invalid search attribute: ${attribute}`);
+  if (!SEARCHABLE[attribute])
+    throw new InvalidParameterError(`Invalid search attribute: ${attribute}`);
   return { attribute, prefix: type === '^=', value: raw.replace(/\\(.)/gs, '$1') };
 }
 
@@ -61,27 +64,44 @@ type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;
 
 export function listUsersTarget({ cognito }: Services): Target {
   return async (ctx, req) => {
-    if (typeof req.UserPoolId !== 'string') throw new InvalidParameterError('UserPoolId is required.');
+    if (typeof req.UserPoolId !== 'string')
+      throw new InvalidParameterError('UserPoolId is required.');
     const limit = req.Limit === undefined ? MAX_LIMIT : Number(req.Limit);
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
-      throw new InvalidParameterError(`1 validation error detected: Value '${String(req.Limit)}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${MAX_LIMIT}`);
+      throw new InvalidParameterError(
+        `1 validation error detected: Value '${String(req.Limit)}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to ${MAX_LIMIT}`,
+      );
     }
-    const filter = typeof req.Filter === 'string' && req.Filter.trim() !== '' ? parseUserFilter(req.Filter) : undefined;
+    const filter =
+      typeof req.Filter === 'string' && req.Filter.trim() !== ''
+        ? parseUserFilter(req.Filter)
+        : undefined;
     const pool = await cognito.getUserPool(ctx, req.UserPoolId);
     const users = (await pool.listUsers(ctx)).filter((u) => !filter || matchesFilter(u, filter));
     if (filter) {
       const read = SEARCHABLE[filter.attribute]!.read;
       users.sort((a, b) => (read(a) ?? '').localeCompare(read(b) ?? ''));
     }
-    const start = typeof req.PaginationToken === 'string' ? Number(Buffer.from(req.PaginationToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new InvalidParameterError('Invalid pagination token.');
+    const start =
+      typeof req.PaginationToken === 'string'
+        ? Number(Buffer.from(req.PaginationToken, 'base64url').toString())
+        : 0;
+    if (!Number.isInteger(start) || start < 0)
+      throw new InvalidParameterError('Invalid pagination token.');
     const page = users.slice(start, start + limit);
-    const attributesToGet = Array.isArray(req.AttributesToGet) ? (req.AttributesToGet as string[]) : undefined;
+    const attributesToGet = Array.isArray(req.AttributesToGet)
+      ? (req.AttributesToGet as string[])
+      : undefined;
     return {
       Users: page.map((user) => {
         const response = userToResponseObject(user);
         return attributesToGet && attributesToGet.length > 0
-          ? { ...response, Attributes: response.Attributes?.filter((a) => attributesToGet.includes(a.Name ?? '')) }
+          ? {
+              ...response,
+              Attributes: response.Attributes?.filter((a) =>
+                attributesToGet.includes(a.Name ?? ''),
+              ),
+            }
           : response;
       }),
       ...(start + limit < users.length && {

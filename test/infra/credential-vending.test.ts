@@ -241,7 +241,9 @@ describe('CredentialVending validation', () => {
 describe('the stack: credential vending is off by default, on with a context flag', () => {
   it('off: no vending route, function or output', () => {
     const t = synthFromContext({});
-    expect(JSON.stringify(t.findResources('AWS::ApiGatewayV2::Route'))).not.toContain('POST /credentials');
+    expect(JSON.stringify(t.findResources('AWS::ApiGatewayV2::Route'))).not.toContain(
+      'POST /credentials',
+    );
     expect(Object.keys(t.findOutputs('CredentialVendingUrl'))).toHaveLength(0);
     expect(JSON.stringify(t.findOutputs('ClientConfig'))).not.toContain('credentialVendingUrl');
   });

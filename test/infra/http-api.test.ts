@@ -31,7 +31,9 @@ describe('the API and its JWT authorizer', () => {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Issuer: { 'Fn::Join': ['', ['https://cognito-idp.us-east-1.amazonaws.com/', { Ref: pool }]] },
+        Issuer: {
+          'Fn::Join': ['', ['https://cognito-idp.us-east-1.amazonaws.com/', { Ref: pool }]],
+        },
         Audience: [{ Ref: client }],
       },
     });
@@ -75,12 +77,17 @@ describe('the stage', () => {
 
   test('access logs: request id, route, status, latency and errors; never an address or a token', () => {
     const [stage] = Object.values(ofType('AWS::ApiGatewayV2::Stage'));
-    const settings = stage!.Properties.AccessLogSettings as { Format: string; DestinationArn: unknown };
+    const settings = stage!.Properties.AccessLogSettings as {
+      Format: string;
+      DestinationArn: unknown;
+    };
     expect(JSON.parse(settings.Format)).toEqual(ACCESS_LOG_FORMAT);
     for (const leaky of ['sourceIp', 'userAgent', 'claims', 'identity', 'path']) {
       expect(settings.Format).not.toContain(leaky);
     }
-    expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AccessLogs/), 'Arn'] });
+    expect(settings.DestinationArn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/AccessLogs/), 'Arn'],
+    });
   });
 });
 
@@ -119,7 +126,9 @@ describe('GET /users', () => {
   });
 
   test("the function's role: ListUsers on this pool, its own counters, its logs; nothing else", () => {
-    const role = (lookupFunction().fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const role = (lookupFunction().fn.Properties.Role as { 'Fn::GetAtt': [string] })[
+      'Fn::GetAtt'
+    ][0];
     const policies = Object.values(ofType('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes(role),
     );
@@ -175,7 +184,10 @@ test('outputs: ApiUrl (API Gateway) and apiUrl in the ClientConfig', () => {
   const api = onlyResource(t, 'AWS::ApiGatewayV2::Api').logicalId;
   t.hasOutput('ApiUrl', {
     Value: {
-      'Fn::Join': ['', ['https://', { Ref: api }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/api']],
+      'Fn::Join': [
+        '',
+        ['https://', { Ref: api }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/api'],
+      ],
     },
   });
   expect(JSON.stringify(t.findOutputs('ClientConfig'))).toContain('"apiUrl');
@@ -194,7 +206,11 @@ describe('the hosted demo reaches the API same-origin', () => {
       CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
       OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader
     });
-    const origins = distribution.Origins as { Id: string; DomainName: unknown; CustomOriginConfig?: unknown }[];
+    const origins = distribution.Origins as {
+      Id: string;
+      DomainName: unknown;
+      CustomOriginConfig?: unknown;
+    }[];
     const origin = origins.find((o) => o.Id === api!.TargetOriginId)!;
     expect(JSON.stringify(origin.DomainName)).toContain('.execute-api.');
     expect(origin.CustomOriginConfig).toMatchObject({
@@ -202,9 +218,9 @@ describe('the hosted demo reaches the API same-origin', () => {
       OriginSSLProtocols: ['TLSv1.2'],
     });
     // The app's own paths reach index.html through a viewer-request function instead.
-    expect((distribution.DefaultCacheBehavior as Record<string, unknown>).FunctionAssociations).toEqual([
-      { EventType: 'viewer-request', FunctionARN: expect.anything() },
-    ]);
+    expect(
+      (distribution.DefaultCacheBehavior as Record<string, unknown>).FunctionAssociations,
+    ).toEqual([{ EventType: 'viewer-request', FunctionARN: expect.anything() }]);
   });
 
   test("the CSP stays connect-src 'self' plus the AWS endpoints: no API or Lambda URL wildcard", () => {
@@ -246,6 +262,12 @@ describe('ProjectHttpApi validation', () => {
       perCallerLimit: { scope: 'x', limit: 1, windowSeconds: 60 },
     };
     expect(() => ok.addRoute('A', { ...route, path: 'users' })).toThrow(/route path must be like/);
-    expect(() => ok.addRoute('B', { ...route, path: '/b', perCallerLimit: { scope: 'x', limit: 0, windowSeconds: 60 } })).toThrow(/positive whole number/);
+    expect(() =>
+      ok.addRoute('B', {
+        ...route,
+        path: '/b',
+        perCallerLimit: { scope: 'x', limit: 0, windowSeconds: 60 },
+      }),
+    ).toThrow(/positive whole number/);
   });
 });

@@ -180,7 +180,10 @@ describe('WebHosting', () => {
         CustomErrorResponses: Match.absent(),
         DefaultCacheBehavior: Match.objectLike({
           FunctionAssociations: [
-            { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [Match.anyValue(), 'FunctionARN'] } },
+            {
+              EventType: 'viewer-request',
+              FunctionARN: { 'Fn::GetAtt': [Match.anyValue(), 'FunctionARN'] },
+            },
           ],
         }),
       }),

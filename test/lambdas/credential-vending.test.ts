@@ -20,7 +20,10 @@ import {
   vendCredentials,
   type VendingDeps,
 } from '../../lambdas/lib/credential-vending/core';
-import { type RateDecision, RateLimitUnavailableError } from '../../lambdas/lib/http-api/rate-limit';
+import {
+  type RateDecision,
+  RateLimitUnavailableError,
+} from '../../lambdas/lib/http-api/rate-limit';
 import { recordingLogger } from './support/http-api-events';
 
 const ALICE = 'b7a1c0de-2222-4c3d-8e9f-abcdefabcdef';
@@ -99,9 +102,18 @@ test('vends credentials tagged with the caller, after checking the token with Co
 });
 
 test.each([
-  ['revoked (GlobalSignOut)', new NotAuthorizedException({ message: 'Access Token has been revoked', $metadata: {} })],
-  ['disabled (AdminDisableUser)', new NotAuthorizedException({ message: 'User is disabled.', $metadata: {} })],
-  ['deleted (AdminDeleteUser)', new UserNotFoundException({ message: 'User does not exist.', $metadata: {} })],
+  [
+    'revoked (GlobalSignOut)',
+    new NotAuthorizedException({ message: 'Access Token has been revoked', $metadata: {} }),
+  ],
+  [
+    'disabled (AdminDisableUser)',
+    new NotAuthorizedException({ message: 'User is disabled.', $metadata: {} }),
+  ],
+  [
+    'deleted (AdminDeleteUser)',
+    new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }),
+  ],
 ])('a %s user gets 401 and no STS call', async (_label, error) => {
   cognito.on(GetUserCommand).rejects(error);
   const response = await vend();
@@ -112,13 +124,17 @@ test.each([
 });
 
 test('GetUser answering for another user is refused', async () => {
-  cognito.on(GetUserCommand).resolves({ Username: 'x', UserAttributes: [{ Name: 'sub', Value: 'someone-else' }] });
+  cognito
+    .on(GetUserCommand)
+    .resolves({ Username: 'x', UserAttributes: [{ Name: 'sub', Value: 'someone-else' }] });
   expect((await vend()).statusCode).toBe(401);
   expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
 });
 
 test('Cognito throttled or down: 503, no STS call', async () => {
-  cognito.on(GetUserCommand).rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
+  cognito
+    .on(GetUserCommand)
+    .rejects(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }));
   const response = await vend();
   expect(response.statusCode).toBe(503);
   expect(JSON.parse(response.body)).toMatchObject({ error: 'service_unavailable' });
@@ -162,7 +178,9 @@ test('the limiter unavailable: 503 (fails closed)', async () => {
 });
 
 test('STS failure: 502 without detail; incomplete credentials: 502', async () => {
-  sts.on(AssumeRoleCommand).rejects(Object.assign(new Error('role trust says no'), { name: 'AccessDenied' }));
+  sts
+    .on(AssumeRoleCommand)
+    .rejects(Object.assign(new Error('role trust says no'), { name: 'AccessDenied' }));
   const failed = await vend();
   expect(failed.statusCode).toBe(502);
   expect(failed.body).not.toContain('trust');
@@ -172,11 +190,14 @@ test('STS failure: 502 without detail; incomplete credentials: 502', async () =>
 
 test('logs hold neither the token nor the credentials', async () => {
   await vend();
-  cognito.on(GetUserCommand).rejects(new NotAuthorizedException({ message: 'revoked', $metadata: {} }));
+  cognito
+    .on(GetUserCommand)
+    .rejects(new NotAuthorizedException({ message: 'revoked', $metadata: {} }));
   await vend();
   const text = JSON.stringify(log.lines);
   expect(log.lines.length).toBeGreaterThan(0);
-  for (const secret of [TOKEN, 'secret-value', 'session-token-value']) expect(text).not.toContain(secret);
+  for (const secret of [TOKEN, 'secret-value', 'session-token-value'])
+    expect(text).not.toContain(secret);
 });
 
 test('roleSessionNameFor makes any id STS-safe and 2-64 long', () => {
@@ -194,6 +215,10 @@ test('settings come from the environment, with errors that name the variable', (
   };
   expect(readVendingSettings(env).sessionDurationSeconds).toBe(900);
   expect(() => readVendingSettings({ ...env, USER_ROLE_ARN: '' })).toThrow(/USER_ROLE_ARN/);
-  expect(() => readVendingSettings({ ...env, SESSION_DURATION_SECONDS: '60' })).toThrow(/900 to 3600/);
-  expect(() => readVendingSettings({ ...env, SESSION_DURATION_SECONDS: 'ten' })).toThrow(/whole number/);
+  expect(() => readVendingSettings({ ...env, SESSION_DURATION_SECONDS: '60' })).toThrow(
+    /900 to 3600/,
+  );
+  expect(() => readVendingSettings({ ...env, SESSION_DURATION_SECONDS: 'ten' })).toThrow(
+    /whole number/,
+  );
 });

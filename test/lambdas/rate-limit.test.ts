@@ -48,7 +48,9 @@ test('allows `limit` requests per caller and window, then says when to come back
   expect(results[3]).toEqual({ allowed: false, retryAfterSeconds: 50 });
   // Another caller, and the same caller in another scope, count apart.
   expect((await consumeRateLimit(deps(), limit, 'bob')).allowed).toBe(true);
-  expect((await consumeRateLimit(deps(), { ...limit, scope: 'credentials' }, 'alice')).allowed).toBe(true);
+  expect(
+    (await consumeRateLimit(deps(), { ...limit, scope: 'credentials' }, 'alice')).allowed,
+  ).toBe(true);
   // The next window starts afresh.
   now += 60_000;
   expect(await consumeRateLimit(deps(), limit, 'alice')).toEqual({ allowed: true, remaining: 2 });

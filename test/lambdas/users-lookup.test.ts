@@ -14,7 +14,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import fc from 'fast-check';
 import { parseUserLookupResponse } from '../../contracts/http-api';
-import { type RateDecision, RateLimitUnavailableError } from '../../lambdas/lib/http-api/rate-limit';
+import {
+  type RateDecision,
+  RateLimitUnavailableError,
+} from '../../lambdas/lib/http-api/rate-limit';
 import { lookUpUser, type UserLookupDeps } from '../../lambdas/lib/users-lookup/core';
 import {
   emailFilter,
@@ -32,12 +35,18 @@ const cognito = mockClient(CognitoIdentityProviderClient);
 let decision: RateDecision | Error;
 let log: ReturnType<typeof recordingLogger>;
 
-function person(sub: string, attributes: Record<string, string>, extra: Partial<UserType> = {}): UserType {
+function person(
+  sub: string,
+  attributes: Record<string, string>,
+  extra: Partial<UserType> = {},
+): UserType {
   return {
     Username: sub,
     Enabled: true,
     UserStatus: 'CONFIRMED',
-    Attributes: Object.entries({ sub, email_verified: 'true', ...attributes }).map(([Name, Value]) => ({ Name, Value })),
+    Attributes: Object.entries({ sub, email_verified: 'true', ...attributes }).map(
+      ([Name, Value]) => ({ Name, Value }),
+    ),
     ...extra,
   };
 }
@@ -68,7 +77,9 @@ beforeEach(() => {
 describe('lookUpUser', () => {
   test('one enabled, confirmed, verified match: its AppInstanceUser ARN and name, nothing else', async () => {
     cognito.on(ListUsersCommand).resolves({
-      Users: [person(BOB, { email: 'Bob@Example.com', name: 'Bob B', phone_number: '+15555550100' })],
+      Users: [
+        person(BOB, { email: 'Bob@Example.com', name: 'Bob B', phone_number: '+15555550100' }),
+      ],
     });
     const response = await lookup('email=BOB%40example.COM');
     expect(response.statusCode).toBe(200);
@@ -93,10 +104,19 @@ describe('lookUpUser', () => {
     ['no user', []],
     ['disabled', [person(BOB, { email: 'bob@example.com' }, { Enabled: false })]],
     ['unconfirmed', [person(BOB, { email: 'bob@example.com' }, { UserStatus: 'UNCONFIRMED' })]],
-    ['administrator-created, first sign-in pending', [person(BOB, { email: 'bob@example.com' }, { UserStatus: 'FORCE_CHANGE_PASSWORD' })]],
+    [
+      'administrator-created, first sign-in pending',
+      [person(BOB, { email: 'bob@example.com' }, { UserStatus: 'FORCE_CHANGE_PASSWORD' })],
+    ],
     ['email not verified', [person(BOB, { email: 'bob@example.com', email_verified: 'false' })]],
-    ['a longer address only (a prefix match from the pool)', [person(BOB, { email: 'bob@example.com.evil' })]],
-    ['two matches', [person(BOB, { email: 'bob@example.com' }), person(ALICE, { email: 'bob@example.com' })]],
+    [
+      'a longer address only (a prefix match from the pool)',
+      [person(BOB, { email: 'bob@example.com.evil' })],
+    ],
+    [
+      'two matches',
+      [person(BOB, { email: 'bob@example.com' }), person(ALICE, { email: 'bob@example.com' })],
+    ],
   ])('%s: {"user": null}', async (_label, users) => {
     cognito.on(ListUsersCommand).resolves({ Users: users });
     const response = await lookup('email=bob%40example.com');
@@ -105,7 +125,9 @@ describe('lookUpUser', () => {
   });
 
   test('an access token is refused (the route wants the ID token); a bad subject is 403', async () => {
-    expect((await lookup('email=a%40b.co', { sub: ALICE, token_use: 'access' })).statusCode).toBe(401);
+    expect((await lookup('email=a%40b.co', { sub: ALICE, token_use: 'access' })).statusCode).toBe(
+      401,
+    );
     expect((await lookup('email=a%40b.co', { sub: 'x/y', token_use: 'id' })).statusCode).toBe(403);
     expect(cognito).not.toHaveReceivedAnyCommand();
   });
@@ -113,7 +135,10 @@ describe('lookUpUser', () => {
   test('a malformed address: 400 with the reason, no Cognito call', async () => {
     const response = await lookup('email=nope');
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toEqual({ error: 'invalid_email', message: 'email must be one address like name@example.com' });
+    expect(JSON.parse(response.body)).toEqual({
+      error: 'invalid_email',
+      message: 'email must be one address like name@example.com',
+    });
     expect(cognito).not.toHaveReceivedAnyCommand();
   });
 
@@ -128,20 +153,31 @@ describe('lookUpUser', () => {
   });
 
   test('Cognito refusing the filter is a 400; Cognito failing is a 503', async () => {
-    cognito.on(ListUsersCommand).rejects(new InvalidParameterException({ message: 'bad filter', $metadata: {} }));
+    cognito
+      .on(ListUsersCommand)
+      .rejects(new InvalidParameterException({ message: 'bad filter', $metadata: {} }));
     expect((await lookup('email=bob%40example.com')).statusCode).toBe(400);
-    cognito.on(ListUsersCommand).rejects(Object.assign(new Error('x'), { name: 'InternalErrorException' }));
+    cognito
+      .on(ListUsersCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'InternalErrorException' }));
     expect((await lookup('email=bob%40example.com')).statusCode).toBe(503);
   });
 
   test('logs outcomes and counts only: never the address, the name or a token', async () => {
-    cognito.on(ListUsersCommand).resolves({ Users: [person(BOB, { email: 'secret.bob@example.com', name: 'Bob Secret' })] });
+    cognito
+      .on(ListUsersCommand)
+      .resolves({ Users: [person(BOB, { email: 'secret.bob@example.com', name: 'Bob Secret' })] });
     await lookup('email=secret.bob%40example.com');
     await lookup('email=unknown.person%40example.com');
     await lookup('email=broken');
     const text = JSON.stringify(log.lines);
-    expect(log.lines.map((l) => (l.extra as { outcome: string }).outcome)).toEqual(['found', 'not_found', 'invalid_email']);
-    for (const secret of ['secret.bob', 'unknown.person', 'Bob Secret', 'broken']) expect(text).not.toContain(secret);
+    expect(log.lines.map((l) => (l.extra as { outcome: string }).outcome)).toEqual([
+      'found',
+      'not_found',
+      'invalid_email',
+    ]);
+    for (const secret of ['secret.bob', 'unknown.person', 'Bob Secret', 'broken'])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -187,7 +223,9 @@ describe('the deployed entry point', () => {
   test('reads its configuration from the environment and answers a payload 2.0 event', async () => {
     const dynamodb = mockClient(DynamoDBClient);
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: { requests: { N: '1' } } });
-    cognito.on(ListUsersCommand).resolves({ Users: [person(BOB, { email: 'bob@example.com', name: 'Bob' })] });
+    cognito
+      .on(ListUsersCommand)
+      .resolves({ Users: [person(BOB, { email: 'bob@example.com', name: 'Bob' })] });
     Object.assign(process.env, {
       USER_POOL_ID: 'us-east-1_pool',
       APP_INSTANCE_ARN: APP_INSTANCE,
@@ -199,7 +237,11 @@ describe('the deployed entry point', () => {
     });
     const { handler } = await import('../../lambdas/users-lookup');
     const result = await handler(
-      httpApiEvent({ routeKey: 'GET /users', claims: { sub: ALICE, token_use: 'id' }, rawQueryString: 'email=bob%40example.com' }),
+      httpApiEvent({
+        routeKey: 'GET /users',
+        claims: { sub: ALICE, token_use: 'id' },
+        rawQueryString: 'email=bob%40example.com',
+      }),
       { awsRequestId: 'r' } as never,
       () => {},
     );

@@ -266,10 +266,12 @@ describe('the route', () => {
           'access-control-request-headers': 'authorization',
         },
       });
-    expect((await preflight('http://localhost:5173')).headers.get('access-control-allow-origin')).toBe(
-      'http://localhost:5173',
-    );
-    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect(
+      (await preflight('http://localhost:5173')).headers.get('access-control-allow-origin'),
+    ).toBe('http://localhost:5173');
+    expect(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
   });
 });
 
@@ -282,21 +284,27 @@ describe('hardening: revoked, disabled and deleted users get 401 and no credenti
       'after GlobalSignOut',
       'carol',
       async () => {
-        await sandbox.userPoolClient.send(new GlobalSignOutCommand({ AccessToken: accessTokens.carol! }));
+        await sandbox.userPoolClient.send(
+          new GlobalSignOutCommand({ AccessToken: accessTokens.carol! }),
+        );
       },
     ],
     [
       'after AdminDisableUser',
       'dave',
       async () => {
-        await admin().send(new AdminDisableUserCommand({ UserPoolId: poolId(), Username: subs.dave! }));
+        await admin().send(
+          new AdminDisableUserCommand({ UserPoolId: poolId(), Username: subs.dave! }),
+        );
       },
     ],
     [
       'after AdminDeleteUser',
       'erin',
       async () => {
-        await admin().send(new AdminDeleteUserCommand({ UserPoolId: poolId(), Username: subs.erin! }));
+        await admin().send(
+          new AdminDeleteUserCommand({ UserPoolId: poolId(), Username: subs.erin! }),
+        );
       },
     ],
   ])('%s', async (_label, name, revoke) => {

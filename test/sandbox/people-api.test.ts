@@ -16,7 +16,7 @@ import {
 import { appInstanceUserArn } from '../../contracts/client-config';
 import {
   API_PATHS,
-  ApiError,
+  type ApiError,
   DEFAULT_USER_LOOKUPS_PER_MINUTE,
   lookUpUserByEmail,
 } from '../../contracts/http-api';
@@ -63,8 +63,15 @@ test('the client config names the API on its own loopback port, stage api', () =
 });
 
 test('alice finds bob by email, case-insensitively: his AppInstanceUser and name, nothing else', async () => {
-  for (const typed of ['bob.builder@example.com', 'BOB.BUILDER@EXAMPLE.COM', ' Bob.Builder@Example.com ']) {
-    const response = await get(`${API_PATHS.users}?email=${encodeURIComponent(typed)}`, sessions.alice!.idToken);
+  for (const typed of [
+    'bob.builder@example.com',
+    'BOB.BUILDER@EXAMPLE.COM',
+    ' Bob.Builder@Example.com ',
+  ]) {
+    const response = await get(
+      `${API_PATHS.users}?email=${encodeURIComponent(typed)}`,
+      sessions.alice!.idToken,
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({
@@ -76,7 +83,9 @@ test('alice finds bob by email, case-insensitively: his AppInstanceUser and name
   }
   // The typed client function in contracts/ reads the same answer.
   const found = await lookUpUserByEmail(apiUrl, sessions.alice!.idToken, 'bob.builder@example.com');
-  expect(found?.appInstanceUserArn).toBe(appInstanceUserArn(sandbox.config.appInstanceArn, subs.bob!));
+  expect(found?.appInstanceUserArn).toBe(
+    appInstanceUserArn(sandbox.config.appInstanceArn, subs.bob!),
+  );
 });
 
 test('an unknown address, a prefix, or a hostile filter value answers {"user": null}', async () => {
@@ -87,7 +96,10 @@ test('an unknown address, a prefix, or a hostile filter value answers {"user": n
     '"bob.builder@example.com" or email ^= "a"@example.com',
     'b\\"@example.com',
   ]) {
-    const response = await get(`${API_PATHS.users}?email=${encodeURIComponent(email)}`, sessions.alice!.idToken);
+    const response = await get(
+      `${API_PATHS.users}?email=${encodeURIComponent(email)}`,
+      sessions.alice!.idToken,
+    );
     expect({ email, status: response.status }).toEqual({ email, status: expect.any(Number) });
     if (response.status === 200) expect(await response.json()).toEqual({ user: null });
     else expect(response.status).toBe(400);
@@ -102,7 +114,10 @@ test('the name follows the profile: the name attribute when set', async () => {
       UserAttributes: [{ Name: 'name', Value: 'Mallory  M.' }],
     }),
   );
-  const response = await get(`${API_PATHS.users}?email=mallory%40example.com`, sessions.alice!.idToken);
+  const response = await get(
+    `${API_PATHS.users}?email=mallory%40example.com`,
+    sessions.alice!.idToken,
+  );
   expect(await response.json()).toMatchObject({ user: { name: 'Mallory M.' } });
 });
 
@@ -113,7 +128,10 @@ test('401 without a token, with a forged, expired-looking or wrong-audience toke
   expect(await missing.json()).toEqual({ message: 'Unauthorized' });
 
   const [header, payload] = sessions.alice!.idToken.split('.');
-  const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >;
   const forge = (changes: Record<string, unknown>) =>
     `${header}.${Buffer.from(JSON.stringify({ ...claims, ...changes })).toString('base64url')}.${sessions.alice!.idToken.split('.')[2]}`;
   for (const token of [
@@ -158,8 +176,12 @@ test('disabled and deleted people are not found', async () => {
   await user('carol');
   await user('dave');
   const admin = sandbox.adminUserPoolClient;
-  await admin.send(new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: subs.carol! }));
-  await admin.send(new AdminDeleteUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: subs.dave! }));
+  await admin.send(
+    new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: subs.carol! }),
+  );
+  await admin.send(
+    new AdminDeleteUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: subs.dave! }),
+  );
   for (const email of ['carol@example.com', 'dave@example.com']) {
     expect(await lookUpUserByEmail(apiUrl, sessions.alice!.idToken, email)).toBeNull();
   }
@@ -169,7 +191,9 @@ test(`429 past ${DEFAULT_USER_LOOKUPS_PER_MINUTE} lookups a minute per caller; o
   await user('eve');
   const statuses: number[] = [];
   for (let i = 0; i < DEFAULT_USER_LOOKUPS_PER_MINUTE + 2; i++) {
-    statuses.push((await get(`${API_PATHS.users}?email=x${i}%40example.com`, sessions.eve!.idToken)).status);
+    statuses.push(
+      (await get(`${API_PATHS.users}?email=x${i}%40example.com`, sessions.eve!.idToken)).status,
+    );
   }
   // The minute may turn during the loop: at least the limit passes, and the rest are refused.
   const ok = statuses.filter((s) => s === 200).length;
@@ -179,14 +203,19 @@ test(`429 past ${DEFAULT_USER_LOOKUPS_PER_MINUTE} lookups a minute per caller; o
     const refused = await get(`${API_PATHS.users}?email=y%40example.com`, sessions.eve!.idToken);
     if (refused.status === 429) {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      await expect(lookUpUserByEmail(apiUrl, sessions.eve!.idToken, 'y@example.com')).rejects.toMatchObject({
+      await expect(
+        lookUpUserByEmail(apiUrl, sessions.eve!.idToken, 'y@example.com'),
+      ).rejects.toMatchObject({
         status: 429,
         code: 'too_many_requests',
       } satisfies Partial<ApiError>);
     }
   }
   // Another caller still gets answers.
-  expect((await get(`${API_PATHS.users}?email=bob.builder%40example.com`, sessions.mallory!.idToken)).status).toBe(200);
+  expect(
+    (await get(`${API_PATHS.users}?email=bob.builder%40example.com`, sessions.mallory!.idToken))
+      .status,
+  ).toBe(200);
 }, 60_000);
 
 test('unknown routes answer API Gateway 404; CORS allows only the template origins', async () => {

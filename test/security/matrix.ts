@@ -1216,10 +1216,23 @@ function lambdaNeighbourCases(
   }
   for (const table of tables) {
     if (!servesRoutes) {
-      add('neighbour/dynamodb:UpdateItem', 'Denied', 'dynamodb:UpdateItem', table, leading('users'));
+      add(
+        'neighbour/dynamodb:UpdateItem',
+        'Denied',
+        'dynamodb:UpdateItem',
+        table,
+        leading('users'),
+      );
     }
     for (const action of ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem']) {
-      add(`neighbour/${action}`, 'Denied', action, table, leading('users'), 'counters: update only');
+      add(
+        `neighbour/${action}`,
+        'Denied',
+        action,
+        table,
+        leading('users'),
+        'counters: update only',
+      );
     }
     add('neighbour/dynamodb:Scan', 'Denied', 'dynamodb:Scan', table, {}, 'counters: update only');
     add(
@@ -1231,10 +1244,21 @@ function lambdaNeighbourCases(
     );
   }
   if (facts.userPoolArn && !(servesRoutes && routes.some((r) => r.needs.length > 0))) {
-    add('neighbour/cognito-idp-ListUsers', 'Denied', 'cognito-idp:ListUsers', facts.userPoolArn, {}, 'no directory');
+    add(
+      'neighbour/cognito-idp-ListUsers',
+      'Denied',
+      'cognito-idp:ListUsers',
+      facts.userPoolArn,
+      {},
+      'no directory',
+    );
   }
   if (facts.userPoolArn) {
-    for (const action of ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsersInGroup']) {
+    for (const action of [
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:ListUsersInGroup',
+    ]) {
       add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
     }
   }

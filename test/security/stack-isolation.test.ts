@@ -490,7 +490,9 @@ describe('mutations of the synthesized template are caught', () => {
       return true;
     });
     expect(failingIds(anyPool)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers-other-pool$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers-other-pool$/),
+      ]),
     );
     const anyKey = await mutate((s) => {
       if (!JSON.stringify(s.Action).includes('dynamodb:UpdateItem')) return false;
@@ -498,7 +500,9 @@ describe('mutations of the synthesized template are caught', () => {
       return true;
     });
     expect(failingIds(anyKey)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/\/neighbour\/dynamodb:UpdateItem\/credentials$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/dynamodb:UpdateItem\/credentials$/),
+      ]),
     );
   });
 });

@@ -41,7 +41,10 @@ function jsonResponse(status: number, body: unknown): Response {
 beforeEach(() => {
   session.mockReset();
   session.mockResolvedValue({
-    tokens: { idToken: { toString: () => 'id-token', payload: {} } },
+    tokens: {
+      idToken: { toString: () => 'id-token', payload: {} },
+      accessToken: { toString: () => 'access-token', payload: {} },
+    },
     credentials: {
       accessKeyId: 'ASIAPOOL',
       secretAccessKey: 's',
@@ -72,7 +75,7 @@ describe('CredentialProvider', () => {
     );
   });
 
-  it('posts the ID token to the vending API and caches until shortly before expiry', async () => {
+  it('posts the access token to the vending API and caches until shortly before expiry', async () => {
     const fetchImpl = jest
       .fn<Promise<Response>, Parameters<typeof fetch>>()
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIAVEND1', 3_600_000)))
@@ -86,7 +89,7 @@ describe('CredentialProvider', () => {
     expect(fetchImpl).toHaveBeenCalledTimes(1);
     expect(fetchImpl).toHaveBeenCalledWith(VENDING_URL, {
       method: 'POST',
-      headers: { Authorization: 'Bearer id-token' },
+      headers: { Authorization: 'Bearer access-token' },
     });
     expect(provider.info).toMatchObject({ source: 'vending', appInstanceUserArn: USER_ARN });
   });

@@ -101,14 +101,22 @@ export async function vendCredentials(
   // The route requires the scope only access tokens carry; say so plainly if another token slips.
   const token = bearerToken(request.authorization);
   if (request.claims.token_use !== 'access' || token === undefined) {
-    return errorResponse(401, 'invalid_token', 'send the access token as Authorization: Bearer <token>');
+    return errorResponse(
+      401,
+      'invalid_token',
+      'send the access token as Authorization: Bearer <token>',
+    );
   }
   const userId = request.claims.sub;
   if (!isAppInstanceUserId(userId)) {
     logger.warn('token subject cannot be an AppInstanceUserId', {
       subLength: request.claims.sub?.length,
     });
-    return errorResponse(403, 'unsupported_identity', 'the token subject is not a valid chat user id');
+    return errorResponse(
+      403,
+      'unsupported_identity',
+      'the token subject is not a valid chat user id',
+    );
   }
 
   let decision: RateDecision;

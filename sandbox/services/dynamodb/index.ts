@@ -121,11 +121,7 @@ export function dynamodbModule(): ServiceModule {
           const tableName = req.json.TableName;
           const table = tables.find((t) => t.name === tableName || t.arn === tableName);
           if (!table) {
-            throw new AwsError(
-              'ResourceNotFoundException',
-              'Requested resource not found',
-              400,
-            );
+            throw new AwsError('ResourceNotFoundException', 'Requested resource not found', 400);
           }
           await ctx.authorize(caller, {
             action: `dynamodb:${operation}`,

@@ -75,7 +75,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function matchRoute(routes: readonly RouteSpec[], method: string, path: string): RouteSpec | undefined {
+function matchRoute(
+  routes: readonly RouteSpec[],
+  method: string,
+  path: string,
+): RouteSpec | undefined {
   const parts = path.split('/');
   return routes.find((route) => {
     if (route.method !== method && route.method !== 'ANY') return false;
@@ -94,7 +98,9 @@ function sandboxIssuer(resources: SandboxResources, templateIssuer: string): str
     : templateIssuer;
 }
 
-export async function startHttpApi(options: StartHttpApiOptions): Promise<RunningHttpApi | undefined> {
+export async function startHttpApi(
+  options: StartHttpApiOptions,
+): Promise<RunningHttpApi | undefined> {
   const spec = httpApiOf(options.resources);
   if (!spec) return undefined;
   const { resources, lambda } = options;
@@ -112,7 +118,9 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
     }
     authorizers.set(route, new JwtAuthorizer(route.authorizer, issuer, options.jwk, now));
     if (!route.invokePermitted) {
-      log(`warning: ${route.routeKey}: no AWS::Lambda::Permission lets API Gateway invoke its function (it answers 500)`);
+      log(
+        `warning: ${route.routeKey}: no AWS::Lambda::Permission lets API Gateway invoke its function (it answers 500)`,
+      );
     }
   }
   const appOrigins = new Set(options.localAppOrigins ?? []);
@@ -120,7 +128,9 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
   const originAllowed = (origin: string | undefined) =>
     origin !== undefined &&
     cors !== undefined &&
-    (cors.allowOrigins.includes('*') || cors.allowOrigins.includes(origin) || appOrigins.has(origin));
+    (cors.allowOrigins.includes('*') ||
+      cors.allowOrigins.includes(origin) ||
+      appOrigins.has(origin));
 
   const corsHeaders = (origin: string | undefined): Record<string, string> =>
     originAllowed(origin) && cors
@@ -224,7 +234,9 @@ export async function startHttpApi(options: StartHttpApiOptions): Promise<Runnin
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     handle(req, port)
       .catch((error: unknown) => {
-        log(`http api: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `http api: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         return INTERNAL_SERVER_ERROR();
       })
       .then((response) => {

@@ -98,7 +98,11 @@ export interface ApiResponse {
 }
 
 /** API Gateway's own error answers: `{"message": ...}`. */
-export function gatewayError(status: number, message: string, headers: Record<string, string> = {}): ApiResponse {
+export function gatewayError(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): ApiResponse {
   return {
     status,
     headers: { 'content-type': 'application/json', ...headers },

@@ -61,11 +61,15 @@ export class HttpApiTemplateError extends Error {
 type Props = Record<string, unknown>;
 
 function throttleOf(settings: unknown): Throttle | undefined {
-  const s = settings as { ThrottlingRateLimit?: unknown; ThrottlingBurstLimit?: unknown } | undefined;
+  const s = settings as
+    { ThrottlingRateLimit?: unknown; ThrottlingBurstLimit?: unknown } | undefined;
   if (s?.ThrottlingRateLimit === undefined && s?.ThrottlingBurstLimit === undefined) {
     return undefined;
   }
-  return { rateLimit: Number(s.ThrottlingRateLimit ?? 0), burstLimit: Number(s.ThrottlingBurstLimit ?? 0) };
+  return {
+    rateLimit: Number(s.ThrottlingRateLimit ?? 0),
+    burstLimit: Number(s.ThrottlingBurstLimit ?? 0),
+  };
 }
 
 function strings(value: unknown): string[] {
@@ -75,7 +79,10 @@ function strings(value: unknown): string[] {
 /** Does `pattern` (a permission's `SourceArn`, with `*`) match this route's execute-api ARN? */
 function arnMatches(pattern: string, arn: string): boolean {
   const regex = new RegExp(
-    `^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`,
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
   );
   return regex.test(arn);
 }
@@ -85,7 +92,8 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
   const { template } = resources.stack;
   const apis = resourcesOfType(template, 'AWS::ApiGatewayV2::Api');
   if (apis.length === 0) return undefined;
-  if (apis.length > 1) throw new HttpApiTemplateError(`the sandbox serves one HTTP API, found ${apis.length}`);
+  if (apis.length > 1)
+    throw new HttpApiTemplateError(`the sandbox serves one HTTP API, found ${apis.length}`);
   const apiLogicalId = apis[0]!;
   const apiId = resources.env.resources[apiLogicalId]?.ref ?? apiLogicalId;
   const api = resources.properties(apiLogicalId);
@@ -130,7 +138,9 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
     const target = /^integrations\/(.+)$/.exec(String(props.Target ?? ''))?.[1];
     const integration = target ? integrations.get(target) : undefined;
     if (!integration || integration.IntegrationType !== 'AWS_PROXY') {
-      throw new HttpApiTemplateError(`route ${id} (${routeKey}): only Lambda proxy integrations are served`);
+      throw new HttpApiTemplateError(
+        `route ${id} (${routeKey}): only Lambda proxy integrations are served`,
+      );
     }
     const functionArn = String(integration.IntegrationUri);
     let authorizer: JwtAuthorizerSpec | undefined;
@@ -138,7 +148,9 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
       authorizer = authorizers.get(String(props.AuthorizerId));
       if (!authorizer) throw new HttpApiTemplateError(`route ${id}: unknown authorizer`);
     } else if (props.AuthorizationType !== undefined && props.AuthorizationType !== 'NONE') {
-      throw new HttpApiTemplateError(`route ${id}: authorization ${String(props.AuthorizationType)} is not served`);
+      throw new HttpApiTemplateError(
+        `route ${id}: authorization ${String(props.AuthorizationType)} is not served`,
+      );
     }
     const sourceArn = `arn:aws:execute-api:${resources.region}:${resources.accountId}:${apiId}/${stageName}/${method}${path}`;
     const invokePermitted = permissions.some(

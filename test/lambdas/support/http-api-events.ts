@@ -25,7 +25,13 @@ export function httpApiEvent(options: {
       },
       domainName: 'api123.execute-api.us-east-1.amazonaws.com',
       domainPrefix: 'api123',
-      http: { method, path: `/api${path}`, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      http: {
+        method,
+        path: `/api${path}`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.0.2.1',
+        userAgent: 'test',
+      },
       requestId: 'req-1',
       routeKey: options.routeKey,
       stage: 'api',
@@ -39,9 +45,11 @@ export function httpApiEvent(options: {
 /** A Logger stand-in that keeps every line (to assert what is, and is not, logged). */
 export function recordingLogger() {
   const lines: { level: string; message: string; extra: unknown }[] = [];
-  const log = (level: string) => (message: unknown, ...extra: unknown[]) => {
-    lines.push({ level, message: String(message), extra: extra[0] });
-  };
+  const log =
+    (level: string) =>
+    (message: unknown, ...extra: unknown[]) => {
+      lines.push({ level, message: String(message), extra: extra[0] });
+    };
   const logger = { info: log('info'), warn: log('warn'), error: log('error') };
   return { lines, logger: logger as unknown as Pick<Logger, 'info' | 'warn' | 'error'> };
 }

@@ -39,7 +39,10 @@ const authorizer = new JwtAuthorizer(
 );
 const authorize = (token: string, scopes: string[] = []) =>
   authorizer.authorize({ authorization: `Bearer ${token}` }, scopes);
-const refusal = async (token: string, scopes: string[] = []) => {
+const refusal = async (
+  token: string,
+  scopes: string[] = [],
+): Promise<{ status: number; 'www-authenticate'?: string } | undefined> => {
   try {
     await authorize(token, scopes);
   } catch (error) {

@@ -106,6 +106,19 @@ test('an unknown address, a prefix, or a hostile filter value answers {"user": n
   }
 });
 
+test('an address with a quote and a backslash is found exactly (the filter escaping, end to end)', async () => {
+  const odd = 'o"neil\\x@example.com';
+  await user('odd', odd);
+  const found = await lookUpUserByEmail(apiUrl, sessions.alice!.idToken, odd.toUpperCase());
+  expect(found?.appInstanceUserArn).toBe(
+    appInstanceUserArn(sandbox.config.appInstanceArn, subs.odd!),
+  );
+  // Without its quote it is another address.
+  expect(
+    await lookUpUserByEmail(apiUrl, sessions.alice!.idToken, 'oneil\\x@example.com'),
+  ).toBeNull();
+});
+
 test('the name follows the profile: the name attribute when set', async () => {
   await sandbox.adminUserPoolClient.send(
     new AdminUpdateUserAttributesCommand({

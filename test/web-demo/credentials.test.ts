@@ -5,7 +5,8 @@ import { CredentialProvider, CredentialsError } from '../../web-demo/src/credent
 jest.mock('aws-amplify/auth', () => ({ fetchAuthSession: jest.fn() }));
 const session = fetchAuthSession as jest.MockedFunction<typeof fetchAuthSession>;
 
-const VENDING_URL = 'https://abc.lambda-url.us-east-1.on.aws/';
+const API_URL = 'https://chat.example.com/api';
+const VENDING_URL = `${API_URL}/credentials`;
 const config = parseClientConfig({
   version: 1,
   region: 'us-east-1',
@@ -15,6 +16,7 @@ const config = parseClientConfig({
   appInstanceArn: 'arn:aws:chime:us-east-1:111122223333:app-instance/abc',
   principalTagKey: 'chime_user_id',
   signInFlow: 'USER_SRP_AUTH',
+  apiUrl: API_URL,
   credentialVendingUrl: VENDING_URL,
 });
 const USER_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc/user/sub-1';

@@ -219,8 +219,9 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   const demo = await serveWebDemo(buildDir, configFile, {
     contentSecurityPolicy: sandboxCsp(sandbox),
   });
-  // The API's CORS admits the template's origins; the demo runs on a free port.
-  sandbox.httpApi?.addAppOrigin(demo.url);
+  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else;
+  // the HTTP API consults the same list).
+  sandbox.allowWebOrigins([demo.url]);
   // vite preview reads /config.json on every request: writing it after start is in time.
   if (options.clientConfig) {
     writeFileSync(configFile, JSON.stringify(options.clientConfig(sandbox, demo.url)));

@@ -275,3 +275,25 @@ test('the route throttle (10 rps, burst 20) answers API Gateway 429 before the a
   // Unthrottled ones reached the authorizer (no token: 401), never the function.
   expect(responses.every((r) => r.status === 429 || r.status === 401)).toBe(true);
 });
+
+test('a request addressed to another host name (DNS rebinding) is refused', async () => {
+  const { request } = await import('node:http');
+  const url = new URL(`${apiUrl}${API_PATHS.users}`);
+  const status = await new Promise<number>((resolve, reject) => {
+    request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { host: `evil.example:${url.port}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    )
+      .on('error', reject)
+      .end();
+  });
+  expect(status).toBe(421);
+});

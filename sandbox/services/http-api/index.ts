@@ -3,7 +3,7 @@
  * template (sandbox/services/http-api/template.ts), on a loopback port of its own (an API Gateway
  * endpoint is its own host, with its own CORS). For each request, as API Gateway does it:
  *
- *   stage prefix -> CORS preflight -> route -> throttle (429) -> JWT authorizer (401/403)
+ *   loopback Host (DNS rebinding) -> stage prefix -> CORS preflight -> route -> throttle (429) -> JWT authorizer (401/403)
  *   -> Lambda proxy integration, payload format 2.0, through the sandbox's Lambda runner (the
  *      function's bundle from cdk.out, with its role's credentials, so its policy is enforced)
  *   -> the function's result as the response (+ CORS headers for an allowed origin)
@@ -13,6 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import { hostRefusal } from '../../core/browser-access';
 import type { LambdaRunner } from '../../lambda/runner';
 import type { SandboxResources } from '../../resources';
 import { AuthorizerRefusal, JwtAuthorizer } from './jwt-authorizer';
@@ -39,6 +40,11 @@ export interface StartHttpApiOptions {
    * port only known at run time). @default - none
    */
   readonly localAppOrigins?: readonly string[];
+  /**
+   * The sandbox's own browser allowlist (sandbox/core/browser-access.ts), consulted on every
+   * request, so origins added while it runs are admitted here too. @default - none
+   */
+  readonly allowsOrigin?: (origin: string) => boolean;
   readonly log?: (line: string) => void;
   /** Clock for tokens and throttling, epoch ms. @default Date.now */
   readonly now?: () => number;
@@ -123,7 +129,7 @@ export async function startHttpApi(
       );
     }
   }
-  const appOrigins = new Set(options.localAppOrigins ?? []);
+  const appOrigins = new Set((options.localAppOrigins ?? []).map((o) => new URL(o).origin));
   const cors = spec.cors;
   const originAllowed = (origin: string | undefined) =>
     origin !== undefined &&
@@ -172,6 +178,9 @@ export async function startHttpApi(
   };
 
   const handle = async (req: IncomingMessage, port: number): Promise<ApiResponse> => {
+    // The sandbox's DNS-rebinding guard: only requests addressed to this loopback port.
+    const misdirected = hostRefusal(req, port);
+    if (misdirected) return gatewayError(misdirected.status, misdirected.message);
     const method = (req.method ?? 'GET').toUpperCase();
     const [rawPath = '/', rawQueryString = ''] = (req.url ?? '/').split('?', 2);
     const prefix = `/${spec.stageName}`;

@@ -257,6 +257,11 @@ test('unknown routes answer API Gateway 404; CORS allows only the template origi
   const allowed = await preflight('http://localhost:5173');
   expect(allowed.status).toBe(204);
   expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  // An origin added to the sandbox's browser allowlist while it runs is admitted too.
+  sandbox.allowWebOrigins(['http://127.0.0.1:9/']);
+  expect((await preflight('http://127.0.0.1:9')).headers.get('access-control-allow-origin')).toBe(
+    'http://127.0.0.1:9',
+  );
   const refused = await preflight('https://evil.example');
   expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   const simple = await get(`${API_PATHS.users}?email=a%40example.com`, sessions.alice!.idToken, {

@@ -136,7 +136,8 @@ export async function startHttpApi(
     cors !== undefined &&
     (cors.allowOrigins.includes('*') ||
       cors.allowOrigins.includes(origin) ||
-      appOrigins.has(origin));
+      appOrigins.has(origin) ||
+      options.allowsOrigin?.(origin) === true);
 
   const corsHeaders = (origin: string | undefined): Record<string, string> =>
     originAllowed(origin) && cors

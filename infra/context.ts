@@ -14,6 +14,7 @@ export const CONTEXT_KEYS = {
   credentialVending: 'credentialVending',
   apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
+  guests: 'guests',
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
@@ -87,9 +88,10 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   }
   const apiOrigins = optionalUrlList(node, CONTEXT_KEYS.apiOrigins);
   // On unless turned off explicitly.
-  const webHostingOff =
-    node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
-    !optionalBoolean(node, CONTEXT_KEYS.webHosting);
+  const offUnlessTrue = (key: string) =>
+    node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
+  const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -102,5 +104,6 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVending && { credentialVending }),
     ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
+    ...(guestsOff && { guests: false }),
   };
 }

@@ -1195,7 +1195,13 @@ function guestCases(facts: StackFacts, subject: EndUserSubject): Case[] {
     action: string,
     resource: string,
     expected: Expectation,
-    options: { session?: PolicyDocument; time?: string; tag?: string; note?: string } = {},
+    options: {
+      session?: PolicyDocument;
+      time?: string;
+      tag?: string;
+      note?: string;
+      extra?: Partial<IdentityRequest>;
+    } = {},
   ) => {
     const tag = options.tag ?? GUEST;
     const context = [
@@ -1225,6 +1231,7 @@ function guestCases(facts: StackFacts, subject: EndUserSubject): Case[] {
           principalTags: { [tagKey]: tag },
           ...(options.session && { sessionPolicy: options.session }),
           context: { 'aws:CurrentTime': options.time ?? before },
+          ...options.extra,
         }),
       ...(options.note && { note: options.note }),
     });
@@ -1277,6 +1284,9 @@ function guestCases(facts: StackFacts, subject: EndUserSubject): Case[] {
     'chime:CreateAppInstanceUser',
     user(OTHER_GUEST),
     'Denied',
+    {
+      extra: { unlistedResourceReason: UNLISTED_CREATE_USER },
+    },
   );
   add(roleOnly, 'DescribeAppInstanceUser', 'chime:DescribeAppInstanceUser', user(ALICE), 'Denied');
 
@@ -1888,7 +1898,16 @@ export async function buildSecurityMatrix(
     const pool = facts.identityPools.find((p) => p.attachedRoles.authenticated === role.logicalId);
     const isLambda = trustPrincipals(role, 'Service').includes(LAMBDA_SERVICE);
 
-    if (isGuestRole(role)) {
+    // A guest role by its trust (the guest-id condition) or by its grants (guest actions only), so
+    // a guest role that lost its trust condition is still judged as one, and fails.
+    const guestActions = new Set<string>([
+      CHIME_SESSION_ENDPOINT_ACTION,
+      ...GUEST_SELF_ACTIONS,
+      ...GUEST_CHANNEL_ACTIONS,
+    ]);
+    const grantsOnlyGuestActions =
+      tagKeys.length > 0 && !pool && (await grantedActions(role)).every((a) => guestActions.has(a));
+    if (isGuestRole(role) || grantsOnlyGuestActions) {
       // A guest's credentials: the role, narrowed per session to one channel.
       roles.push({
         roleId: role.logicalId,

@@ -1,21 +1,10 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+import { CONTEXT_KEYS } from './context-keys';
 
-/** The `-c key=value` context keys the app reads (documented in the README). */
-export const CONTEXT_KEYS = {
-  region: 'region',
-  principalTagKey: 'principalTagKey',
-  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
-  callbackUrls: 'callbackUrls',
-  logoutUrls: 'logoutUrls',
-  removalPolicy: 'removalPolicy',
-  channelRetentionDays: 'channelRetentionDays',
-  credentialVending: 'credentialVending',
-  apiOrigins: 'apiOrigins',
-  webHosting: 'webHosting',
-  guests: 'guests',
-} as const;
+export { CONTEXT_KEYS } from './context-keys';
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -59,6 +48,24 @@ function channelRetention(node: Node): Duration | undefined {
   return Duration.days(Number(value));
 }
 
+const FEATURE_PLANS: Record<string, cognito.FeaturePlan> = {
+  lite: cognito.FeaturePlan.LITE,
+  essentials: cognito.FeaturePlan.ESSENTIALS,
+  plus: cognito.FeaturePlan.PLUS,
+};
+
+function featurePlan(node: Node): cognito.FeaturePlan | undefined {
+  const value = optionalString(node, CONTEXT_KEYS.featurePlan);
+  if (value === undefined) return undefined;
+  const plan = FEATURE_PLANS[value];
+  if (!plan) {
+    throw new Error(
+      `context 'featurePlan' must be one of ${Object.keys(FEATURE_PLANS).join(', ')}, got '${value}'`,
+    );
+  }
+  return plan;
+}
+
 /** `true`/`false` (cdk.json) or `-c key=true|false`; absent means false. */
 function optionalBoolean(node: Node, key: string): boolean {
   const value: unknown = node.tryGetContext(key);
@@ -92,6 +99,12 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
   const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
+  const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
+  const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
+  const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
+  const sesIdentityArn = optionalString(node, CONTEXT_KEYS.sesIdentityArn);
+  const sesDomain = optionalString(node, CONTEXT_KEYS.sesDomain);
+  const plan = featurePlan(node);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -105,5 +118,11 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
     ...(guestsOff && { guests: false }),
+    ...(hostedUiOff && { hostedUi: false }),
+    ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
+    ...(emailFrom && { emailFrom }),
+    ...(sesIdentityArn && { sesIdentityArn }),
+    ...(sesDomain && { sesDomain }),
+    ...(plan && { featurePlan: plan }),
   };
 }

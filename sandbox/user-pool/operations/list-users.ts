@@ -7,10 +7,9 @@
  * attribute case-sensitively and keeps the backslashes of an escaped value.
  */
 import { InvalidParameterError } from 'cognito-local/lib/errors';
-import type { Services } from 'cognito-local/lib/services';
-import type { Context } from 'cognito-local/lib/services/context';
 import type { User } from 'cognito-local/lib/services/userPoolService';
 import { userToResponseObject } from 'cognito-local/lib/targets/responses';
+import { type Operation, type PoolServices } from './services';
 
 /** The attributes the guide lists as searchable, with how each is read and compared. */
 const SEARCHABLE: Readonly<
@@ -60,9 +59,7 @@ export function matchesFilter(user: User, filter: ParsedFilter): boolean {
   return filter.prefix ? actual.startsWith(wanted) : actual === wanted;
 }
 
-type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;
-
-export function listUsersTarget({ cognito }: Services): Target {
+export function listUsers({ cognito }: Pick<PoolServices, 'cognito'>): Operation {
   return async (ctx, req) => {
     if (typeof req.UserPoolId !== 'string')
       throw new InvalidParameterError('UserPoolId is required.');

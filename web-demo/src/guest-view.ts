@@ -241,7 +241,7 @@ class GuestChat implements GuestApp {
       </section>
       ${
         guest && !this.ended
-          ? html`<section class="chat" aria-label="Channel">
+          ? html`<section aria-label="Channel">
               <ol class="messages" data-testid="messages" aria-label="Messages">
                 ${repeat(
                   this.messages,

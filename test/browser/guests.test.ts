@@ -78,7 +78,7 @@ describe('a guest invited from the web demo', () => {
     moderator = await stack.newPage(pageErrors);
     await signUpAndSignIn(moderator, 'mod@example.com');
     await moderator.getByText('New channel').click();
-    await moderator.getByLabel('Name').fill('open-house');
+    await moderator.getByLabel('Name', { exact: true }).fill('open-house');
     await moderator.getByRole('button', { name: 'Create channel' }).click();
     await moderator.getByTestId('channel-title').filter({ hasText: 'open-house' }).waitFor();
     await moderator.getByText(/^Members/).click();

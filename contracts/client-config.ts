@@ -63,6 +63,11 @@ export interface ClientConfig {
   readonly credentialVendingUrl?: string;
   /** Set only by the local sandbox. */
   readonly localSandbox?: LocalSandboxInfo;
+  /**
+   * True when the HTTP API serves guest access (`<apiUrl>/guest-invites` and
+   * `<apiUrl>/guest-credentials`, docs/guests.md).
+   */
+  readonly guests?: boolean;
 }
 
 export class ClientConfigError extends Error {
@@ -201,6 +206,13 @@ export function parseClientConfig(input: unknown): ClientConfig {
       );
     }
   }
+  const guests = input.guests;
+  if (guests !== undefined && typeof guests !== 'boolean') {
+    throw new ClientConfigError(`'guests' must be true or false, got ${JSON.stringify(guests)}`);
+  }
+  if (guests === true && apiUrl === undefined) {
+    throw new ClientConfigError(`'guests' needs 'apiUrl' (the guest routes are on the HTTP API)`);
+  }
   return {
     version: CLIENT_CONFIG_VERSION,
     region: requireString(input, 'region'),
@@ -215,6 +227,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
     ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
     ...(localSandbox && { localSandbox }),
+    ...(guests === true && { guests }),
   };
 }
 

@@ -98,6 +98,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const offUnlessTrue = (key: string) =>
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
   const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
   const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
@@ -116,6 +117,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVending && { credentialVending }),
     ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
+    ...(guestsOff && { guests: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
     ...(emailFrom && { emailFrom }),

@@ -606,6 +606,77 @@ describe('adding members', () => {
   });
 });
 
+describe('guest invites', () => {
+  const GUEST = `${APP}/user/guest-0b7e4b5e-1f2a-4c3d-9e8f-001122334455`;
+  const invite = {
+    channelArn: LUNCH,
+    guestArn: GUEST,
+    name: 'Dana',
+    link: 'https://chat.example/#invite=a.b.c',
+    expiresAt: NOW + 2 * 3_600_000,
+    status: 'active' as const,
+  };
+
+  test('only moderators, only when the API serves guests, only whole hours in range', () => {
+    const request: Event = { type: 'inviteGuest', name: ' Dana ', lifetimeHours: 2 };
+    expect(run(inLunch(), request).effects).toEqual([]);
+    const notModerator = inLunch(start({ guests: true }), page({ moderators: [BOB] }));
+    expect(run(notModerator, request).effects).toEqual([]);
+    for (const hours of [0, 25, 1.5, Number.NaN]) {
+      const { state, effects } = run(inLunch(start({ guests: true })), {
+        type: 'inviteGuest',
+        name: 'Dana',
+        lifetimeHours: hours,
+      });
+      expect(effects).toEqual([]);
+      expect(state.guests.error).toBe('Access lasts 1 to 24 whole hours.');
+    }
+    const long = run(inLunch(start({ guests: true })), {
+      type: 'inviteGuest',
+      name: 'x'.repeat(65),
+      lifetimeHours: 2,
+    });
+    expect(long.state.guests.error).toMatch(/at most 64 characters/);
+    const ok = run(inLunch(start({ guests: true })), request);
+    expect(ok.effects).toEqual([
+      { type: 'inviteGuest', arn: LUNCH, name: 'Dana', lifetimeHours: 2 },
+    ]);
+    expect(ok.state.guests.busy).toBe(true);
+  });
+
+  test('an invited guest is a member by name at once; the link is kept for the channel', () => {
+    const { state } = run(
+      inLunch(start({ guests: true })),
+      { type: 'inviteGuest', name: 'Dana', lifetimeHours: 2 },
+      { type: 'guestInvited', invite },
+    );
+    expect(state.open?.members.map((m) => m.arn)).toContain(GUEST);
+    expect(nameOf(state, GUEST)).toBe('Dana');
+    expect(state.guests).toEqual({ enabled: true, busy: false, invites: [invite] });
+    expect(state.toast?.text).toBe('Invited Dana: give them the link.');
+  });
+
+  test('cancel: once, then marked cancelled; a failure puts it back and says why', () => {
+    const invited = run(inLunch(start({ guests: true })), { type: 'guestInvited', invite }).state;
+    const asked = run(
+      invited,
+      { type: 'cancelGuestInvite', guestArn: GUEST },
+      { type: 'cancelGuestInvite', guestArn: GUEST },
+    );
+    expect(asked.effects).toEqual([{ type: 'cancelGuestInvite', guestArn: GUEST }]);
+    expect(asked.state.guests.invites[0]?.status).toBe('cancelling');
+    const done = run(asked.state, { type: 'guestInviteCancelled', guestArn: GUEST }).state;
+    expect(done.guests.invites[0]?.status).toBe('cancelled');
+    const failed = run(asked.state, {
+      type: 'cancelGuestInviteFailed',
+      guestArn: GUEST,
+      error: 'Cannot reach the server.',
+    }).state;
+    expect(failed.guests.invites[0]?.status).toBe('active');
+    expect(failed.toast).toMatchObject({ tone: 'error', text: /Cannot reach the server/ });
+  });
+});
+
 describe('identity: acting as someone else', () => {
   test('is pre-filled with a real other member, not with me', () => {
     const state = inLunch();

@@ -1,5 +1,12 @@
 import type { ChatMessage, Outgoing } from '../../web-demo/src/messages';
-import { dayLabel, exactTime, initials, relativeTime, timeline } from '../../web-demo/src/timeline';
+import {
+  dayLabel,
+  exactTime,
+  initials,
+  relativeTime,
+  timeline,
+  untilTime,
+} from '../../web-demo/src/timeline';
 
 const UTC = { locale: 'en-GB', timeZone: 'UTC' };
 const NOW = Date.parse('2026-12-10T15:00:00Z');
@@ -30,6 +37,14 @@ describe('times in words', () => {
     ['2025-03-03T08:00:00Z', '3 Mar 2025, 8:00'],
   ])('%s reads "%s"', (at, words) => {
     expect(relativeTime(Date.parse(at), NOW, UTC)).toBe(words);
+  });
+
+  test.each([
+    ['2026-12-10T18:30:00Z', 'today 18:30'],
+    ['2026-12-11T02:00:00Z', 'tomorrow 2:00'],
+    ['2026-12-12T09:00:00Z', 'Sat 12 Dec, 9:00'],
+  ])('an end at %s reads "until %s"', (at, words) => {
+    expect(untilTime(Date.parse(at), NOW, UTC)).toBe(words);
   });
 
   test('day separators', () => {

@@ -7,11 +7,13 @@
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
 import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
+import { DEFAULT_GUEST_NAME } from '../../contracts/guests';
 import { type ChatApi, createChatApi } from './chat-api';
 import { reconnectDelayMs } from './connection';
 import { CredentialProvider } from './credentials';
 import { type ErrorContext, friendlyError } from './errors';
 import { interpretEvent } from './events';
+import { type GuestInviteApi, guestInviteApi } from './guest-invite';
 import { type MessagingSessionHandle, startMessagingSession } from './messaging-session';
 import {
   type Effect,
@@ -131,6 +133,8 @@ function focusSelector(target: FocusTarget): string {
 class Wiring implements SignedInApp {
   private state: State;
   private readonly api: ChatApi;
+  /** Guest invites, when the HTTP API serves them (docs/guests.md). */
+  private readonly guestInvites?: GuestInviteApi;
   private readonly client: ChimeSDKMessagingClient;
   private readonly credentials: CredentialProvider;
   /** Credentials fetched once up front: the channel list and the session endpoint share them. */
@@ -158,6 +162,9 @@ class Wiring implements SignedInApp {
       appInstanceArn: config.appInstanceArn,
       userId: identity.sub,
     });
+    if (config.guests && config.apiUrl) {
+      this.guestInvites = guestInviteApi(config.apiUrl, location.origin);
+    }
     this.state = initialState({
       me: {
         arn: appInstanceUserArn(config.appInstanceArn, identity.sub),
@@ -169,6 +176,7 @@ class Wiring implements SignedInApp {
       now: Date.now(),
       online: navigator.onLine,
       readMarks: loadReadMarks(identity.sub),
+      guests: this.guestInvites !== undefined,
     });
     this.cleanups.push(
       this.credentials.onChange((info) => this.dispatch({ type: 'credentialsChanged', info })),
@@ -358,6 +366,39 @@ class Wiring implements SignedInApp {
           () => ({ type: 'memberRemoved', arn: effect.arn, memberArn: effect.memberArn }),
           (error) => ({ type: 'confirmFailed', error }),
         );
+      case 'inviteGuest': {
+        const invites = this.guestInvites;
+        if (!invites) return;
+        return this.call(
+          async () => {
+            const created = await invites.create(effect.arn, effect.name, effect.lifetimeHours);
+            // The moderator adds the guest with their own bearer (the server never does).
+            await api.addMemberByArn(effect.arn, created.guestArn);
+            return created;
+          },
+          (created) => ({
+            type: 'guestInvited',
+            invite: {
+              channelArn: effect.arn,
+              guestArn: created.guestArn,
+              name: effect.name || DEFAULT_GUEST_NAME,
+              link: created.link,
+              expiresAt: Date.parse(created.expiresAt),
+              status: 'active',
+            },
+          }),
+          (error) => ({ type: 'inviteGuestFailed', error }),
+        );
+      }
+      case 'cancelGuestInvite': {
+        const invites = this.guestInvites;
+        if (!invites) return;
+        return this.call(
+          () => invites.cancel(effect.guestArn),
+          () => ({ type: 'guestInviteCancelled', guestArn: effect.guestArn }),
+          (error) => ({ type: 'cancelGuestInviteFailed', guestArn: effect.guestArn, error }),
+        );
+      }
       case 'leave':
         return this.call(
           () => api.leave(effect.arn),

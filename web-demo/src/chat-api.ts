@@ -66,6 +66,8 @@ export interface ChatApi {
     token: string,
   ): Promise<Channel>;
   addMember(channelArn: string, person: string): Promise<Member>;
+  /** Adds an AppInstanceUser I already know by ARN (an invited guest). */
+  addMemberByArn(channelArn: string, memberArn: string): Promise<Member>;
   removeMember(channelArn: string, memberArn: string): Promise<void>;
   leave(channelArn: string): Promise<void>;
   deleteChannel(channelArn: string): Promise<void>;
@@ -160,6 +162,19 @@ export function createChatApi(
       return { items: arns, next: page.NextToken };
     });
 
+  const addByArn = async (channelArn: string, arn: string, name?: string): Promise<Member> => {
+    const added = await client.send(
+      new CreateChannelMembershipCommand({
+        ...bearer,
+        ChannelArn: channelArn,
+        MemberArn: arn,
+        Type: 'DEFAULT',
+      }),
+    );
+    const answeredName = added.Member?.Name ?? name;
+    return { arn, ...(answeredName && { name: answeredName }) };
+  };
+
   return {
     me,
 
@@ -229,17 +244,10 @@ export function createChatApi(
 
     async addMember(channelArn, person) {
       const { arn, name } = await people.resolve(person);
-      const added = await client.send(
-        new CreateChannelMembershipCommand({
-          ...bearer,
-          ChannelArn: channelArn,
-          MemberArn: arn,
-          Type: 'DEFAULT',
-        }),
-      );
-      const answeredName = added.Member?.Name ?? name;
-      return { arn, ...(answeredName && { name: answeredName }) };
+      return addByArn(channelArn, arn, name);
     },
+
+    addMemberByArn: (channelArn, memberArn) => addByArn(channelArn, memberArn),
 
     async removeMember(channelArn, memberArn) {
       await client.send(

@@ -26,6 +26,8 @@ import { passwordRules } from '../../contracts/password-policy';
 import { amplifyConfig } from './amplify-config';
 import { friendlyError } from './errors';
 import type { SignedInApp, SignedInIdentity, createSignedInApp as CreateSignedInApp } from './app';
+import type { GuestApp } from './guest-view';
+import { inviteOfLocation } from './guest-link';
 import {
   type AuthActions,
   type AuthField,
@@ -41,7 +43,8 @@ const root = document.getElementById('app') as HTMLElement;
 // lit-html appends to what is there: drop the static "Loading…" of index.html.
 root.replaceChildren();
 let state: AuthState = { screen: 'loading', email: '', newPassword: '', busy: false };
-let app: SignedInApp | undefined;
+/** What shows once past the auth screens: the signed-in app, or an invite link's guest view. */
+let app: SignedInApp | GuestApp | undefined;
 /** The field to focus after the next render. */
 let focusNext: string | undefined;
 
@@ -332,6 +335,14 @@ async function start(): Promise<void> {
     return;
   }
   state = { ...state, config };
+  // An invite link: the guest view, with no sign-in (its own chunk, docs/guests.md).
+  const invite = inviteOfLocation(location.hash);
+  if (invite) {
+    const { createGuestApp } = await import('./guest-view');
+    app = createGuestApp(config, invite, requestRender);
+    update({ screen: 'app' });
+    return;
+  }
   Amplify.configure(amplifyConfig(config));
   Hub.listen('auth', ({ payload }) => {
     if (payload.event === 'signInWithRedirect' && state.screen !== 'app') void attempt(enterApp);

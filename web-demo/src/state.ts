@@ -5,6 +5,11 @@
  * (test/web-demo/state.test.ts). The wiring (app.ts) runs the effects and feeds their results
  * back as events; the views (views/*) render the state.
  */
+import {
+  GUEST_NAME_MAX_LENGTH,
+  MAX_GUEST_LIFETIME_HOURS,
+  MIN_GUEST_LIFETIME_HOURS,
+} from '../../contracts/guests';
 import type { ActAsOutcome, ConversationPage } from './chat-api';
 import { type ConnectionStatus, isRetryableClose, stoppedReason } from './connection';
 import type { CredentialInfo, CredentialSource } from './credentials';
@@ -108,6 +113,18 @@ export type ActAsResult =
 
 export type Panel = 'members' | 'identity';
 
+/** A guest invite this moderator made in this session (docs/guests.md). */
+export interface GuestInvite {
+  readonly channelArn: string;
+  readonly guestArn: string;
+  readonly name: string;
+  /** `<site>/#invite=<token>`, to hand to the guest. */
+  readonly link: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+  readonly status: 'active' | 'cancelling' | 'cancelled';
+}
+
 export interface Toast {
   readonly id: number;
   readonly text: string;
@@ -139,6 +156,13 @@ export interface State {
   readonly channelMenu: boolean;
   readonly dialog?: Dialog;
   readonly addMember: { readonly busy: boolean; readonly error?: string; readonly draft: string };
+  /** "Invite a guest" (moderators; only when the HTTP API serves guests). */
+  readonly guests: {
+    readonly enabled: boolean;
+    readonly busy: boolean;
+    readonly error?: string;
+    readonly invites: readonly GuestInvite[];
+  };
   readonly actAs: {
     readonly draft?: string;
     readonly busy: boolean;
@@ -157,6 +181,8 @@ export interface InitialStateInput {
   readonly now: number;
   readonly online: boolean;
   readonly readMarks?: Readonly<Record<string, number>>;
+  /** The config says the HTTP API serves guest invites. */
+  readonly guests?: boolean;
 }
 
 export function initialState(input: InitialStateInput): State {
@@ -175,6 +201,7 @@ export function initialState(input: InitialStateInput): State {
     drafts: {},
     channelMenu: false,
     addMember: { busy: false, draft: '' },
+    guests: { enabled: input.guests ?? false, busy: false, invites: [] },
     actAs: { busy: false },
     credentialSource: 'identityPool',
     credentialsBusy: false,
@@ -256,6 +283,13 @@ export type Event =
   | { readonly type: 'addMemberFailed'; readonly error: FriendlyError }
   | { readonly type: 'removeMemberRequested'; readonly memberArn: string }
   | { readonly type: 'memberRemoved'; readonly arn: string; readonly memberArn: string }
+  // Guests
+  | { readonly type: 'inviteGuest'; readonly name: string; readonly lifetimeHours: number }
+  | { readonly type: 'guestInvited'; readonly invite: GuestInvite }
+  | { readonly type: 'inviteGuestFailed'; readonly error: string }
+  | { readonly type: 'cancelGuestInvite'; readonly guestArn: string }
+  | { readonly type: 'guestInviteCancelled'; readonly guestArn: string }
+  | { readonly type: 'cancelGuestInviteFailed'; readonly guestArn: string; readonly error: string }
   // Dialogs, panels, notices
   | { readonly type: 'confirmAccepted' }
   | { readonly type: 'confirmFailed'; readonly error: string }
@@ -322,6 +356,13 @@ export type Effect =
     }
   | { readonly type: 'addMember'; readonly arn: string; readonly person: string }
   | { readonly type: 'removeMember'; readonly arn: string; readonly memberArn: string }
+  | {
+      readonly type: 'inviteGuest';
+      readonly arn: string;
+      readonly name: string;
+      readonly lifetimeHours: number;
+    }
+  | { readonly type: 'cancelGuestInvite'; readonly guestArn: string }
   | { readonly type: 'leave'; readonly arn: string }
   | { readonly type: 'deleteChannel'; readonly arn: string }
   | { readonly type: 'actAs'; readonly userId: string }
@@ -404,6 +445,21 @@ function sortChannels(channels: readonly Channel[]): Channel[] {
 
 function upsertChannel(channels: readonly Channel[], channel: Channel): Channel[] {
   return sortChannels([...channels.filter((c) => c.arn !== channel.arn), channel]);
+}
+
+/** Why a guest invite cannot be made as typed, in words; undefined when it can. */
+export function guestInviteProblem(name: string, lifetimeHours: number): string | undefined {
+  if (name.length > GUEST_NAME_MAX_LENGTH) {
+    return `A guest name has at most ${GUEST_NAME_MAX_LENGTH} characters.`;
+  }
+  if (
+    !Number.isInteger(lifetimeHours) ||
+    lifetimeHours < MIN_GUEST_LIFETIME_HOURS ||
+    lifetimeHours > MAX_GUEST_LIFETIME_HOURS
+  ) {
+    return `Access lasts ${MIN_GUEST_LIFETIME_HOURS} to ${MAX_GUEST_LIFETIME_HOURS} whole hours.`;
+  }
+  return undefined;
 }
 
 /** Display name of a person; never their bare id. */
@@ -1270,6 +1326,64 @@ export function reduce(state: State, event: Event): Step {
         state: removed.state,
         effects: [...removed.effects, { type: 'focus', target: 'panel' }],
       };
+    }
+
+    // ---- guests --------------------------------------------------------------------------------
+
+    case 'inviteGuest': {
+      if (!open || !state.guests.enabled || !isModerator(state) || state.guests.busy) {
+        return step(state);
+      }
+      const name = event.name.trim();
+      const problem = guestInviteProblem(name, event.lifetimeHours);
+      if (problem) return step({ ...state, guests: { ...state.guests, error: problem } });
+      return step(
+        { ...state, guests: { ...state.guests, busy: true, error: undefined } },
+        { type: 'inviteGuest', arn: open.arn, name, lifetimeHours: event.lifetimeHours },
+      );
+    }
+
+    case 'guestInvited': {
+      const { invite } = event;
+      const member: Member = { arn: invite.guestArn, name: invite.name };
+      const names = rememberNames(state.names, [member]);
+      const next: State = {
+        ...withConversation({ ...state, names }, invite.channelArn, (c) => ({
+          ...c,
+          members: [...c.members.filter((m) => m.arn !== member.arn), member],
+        })),
+        guests: { ...state.guests, busy: false, invites: [invite, ...state.guests.invites] },
+      };
+      return toast(next, `Invited ${invite.name}: give them the link.`);
+    }
+
+    case 'inviteGuestFailed':
+      return step({ ...state, guests: { ...state.guests, busy: false, error: event.error } });
+
+    case 'cancelGuestInvite':
+    case 'guestInviteCancelled':
+    case 'cancelGuestInviteFailed': {
+      const invite = state.guests.invites.find((i) => i.guestArn === event.guestArn);
+      if (!invite) return step(state);
+      const status: GuestInvite['status'] =
+        event.type === 'cancelGuestInvite'
+          ? 'cancelling'
+          : event.type === 'guestInviteCancelled'
+            ? 'cancelled'
+            : 'active';
+      if (event.type === 'cancelGuestInvite' && invite.status !== 'active') return step(state);
+      const guests = {
+        ...state.guests,
+        invites: state.guests.invites.map((i) => (i === invite ? { ...i, status } : i)),
+      };
+      const next = { ...state, guests };
+      if (event.type === 'cancelGuestInvite') {
+        return step(next, { type: 'cancelGuestInvite', guestArn: event.guestArn });
+      }
+      if (event.type === 'guestInviteCancelled') {
+        return toast(next, `Cancelled ${invite.name}'s invite: it opens nothing any more.`);
+      }
+      return toast(next, `Could not cancel ${invite.name}'s invite: ${event.error}`, 'error');
     }
 
     // ---- dialogs, panels, notices --------------------------------------------------------------

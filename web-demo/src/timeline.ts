@@ -54,6 +54,19 @@ export function relativeTime(ts: number, now: number, o: TimeOptions = {}): stri
   );
 }
 
+/** When something ends (a guest's access): "today 14:05", "tomorrow 9:00", "Sat 12 Dec, 9:00". */
+export function untilTime(ts: number, now: number, o: TimeOptions = {}): string {
+  const clock = clockTime(ts, o);
+  const day = dayKey(ts, o);
+  if (day === dayKey(now, o)) return `today ${clock}`;
+  if (day === dayKey(now + DAY_MS, o)) return `tomorrow ${clock}`;
+  return format(
+    ts,
+    { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' },
+    o,
+  );
+}
+
 /** "Today", "Yesterday", "Monday 9 March", "9 March 2025". */
 export function dayLabel(ts: number, now: number, o: TimeOptions = {}): string {
   const day = dayKey(ts, o);

@@ -4,14 +4,15 @@
  */
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
+import { isGuestUserArn } from '../../../contracts/guests';
 import { MESSAGE_LIMIT_BYTES, checkMessage } from '../limits';
-import { linkify } from '../linkify';
 import type { ChatMessage, Outgoing } from '../messages';
 import { type Conversation, channelName, isModerator, nameOf } from '../state';
 import { exactTime, initials, relativeTime, timeline, type TimelineItem } from '../timeline';
 import type { ViewContext } from './context';
 import { inputValue, onSubmit } from './context';
 import { icons } from './icons';
+import { messageContent } from './message-content';
 
 const number = new Intl.NumberFormat();
 
@@ -19,14 +20,6 @@ const number = new Intl.NumberFormat();
 function short(name: string, max = 32): string {
   const chars = [...name];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : name;
-}
-
-function content(text: string): TemplateResult {
-  return html`${linkify(text).map((s) =>
-    'href' in s
-      ? html`<a href=${s.href} target="_blank" rel="noopener noreferrer">${s.text}</a>`
-      : s.text,
-  )}`;
 }
 
 function avatar(name: string, first: boolean): TemplateResult {
@@ -199,7 +192,9 @@ function messageItem(
       ${
         item.first
           ? html`<div class="msg-meta">
-              <span class="sender ${item.mine ? 'visually-hidden' : ''}">${sender}</span>
+              <span class="sender ${item.mine ? 'visually-hidden' : ''}"
+                >${sender}${isGuestUserArn(m.senderArn) ? ' (guest)' : ''}</span
+              >
               <time datetime=${new Date(m.createdAt).toISOString()} title=${exactTime(m.createdAt)}
                 >${relativeTime(m.createdAt, state.now)}</time
               >
@@ -216,7 +211,7 @@ function messageItem(
               ${
                 m.redacted
                   ? html`<span class="content">Message redacted</span>`
-                  : html`<span class="content">${content(m.content)}</span>`
+                  : html`<span class="content">${messageContent(m.content)}</span>`
               }
               ${m.edited && !m.redacted ? html`<span class="edited">(edited)</span>` : nothing}
             </div>`
@@ -242,7 +237,7 @@ function outgoingItem(
             </div>`
           : nothing
       }
-      <div class="bubble"><span class="content">${content(o.content)}</span></div>
+      <div class="bubble"><span class="content">${messageContent(o.content)}</span></div>
       ${
         failed
           ? html`<div class="send-status error">

@@ -1,10 +1,12 @@
 /** Members of the open channel: names (never bare ids), who moderates, add and remove as allowed. */
 import { html, nothing, type TemplateResult } from 'lit-html';
+import { isGuestUserArn } from '../../../contracts/guests';
 import { type State, isModerator, mayAddMembers, nameOf } from '../state';
 import { initials } from '../timeline';
 import type { ViewContext } from './context';
 import { onSubmit } from './context';
 import { field } from './field';
+import { guestInvitesSection } from './guest-invites';
 
 function sortedMembers(state: State) {
   const open = state.open;
@@ -34,6 +36,7 @@ export function membersPanel(ctx: ViewContext): TemplateResult {
             >${name}${me ? html` <span class="muted">(you)</span>` : nothing}</span
           >
           ${mod ? html`<span class="tag">moderator</span>` : nothing}
+          ${isGuestUserArn(m.arn) ? html`<span class="tag guest">guest</span>` : nothing}
           ${
             moderator && !me
               ? html`<button
@@ -77,5 +80,6 @@ export function membersPanel(ctx: ViewContext): TemplateResult {
           </form>`
         : html`<p class="hint">Only moderators add members to this channel.</p>`
     }
+    ${moderator && state.guests.enabled ? guestInvitesSection(ctx, open.arn) : nothing}
   </div>`;
 }

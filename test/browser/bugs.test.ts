@@ -239,7 +239,9 @@ test('bug 8: a 10,000-character paste is kept whole and refused with a counter, 
 test('bug 9: adding an unknown user id says so in plain words', async () => {
   await a.getByRole('button', { name: 'Members' }).click();
   const panel = a.getByRole('complementary', { name: 'Members' });
-  await panel.getByLabel('Add someone by user id').fill('00000000-0000-4000-8000-000000000000');
+  await panel
+    .getByLabel('Add people by email or user id')
+    .fill('00000000-0000-4000-8000-000000000000');
   await panel.getByRole('button', { name: 'Add member' }).click();
   await panel.getByText('No one in this app has that user id. Check it with them.').waitFor();
   await expect(a.getByText(/deleted, or you are not a member|NotFound/).count()).resolves.toBe(0);

@@ -107,10 +107,11 @@ export async function send(page: Page, text: string): Promise<void> {
   await storedMessage(page, text).waitFor();
 }
 
-export async function addMember(page: Page, userId: string): Promise<void> {
+/** Adds a person by user id or email through the members panel; waits for "Added …". */
+export async function addMember(page: Page, person: string): Promise<void> {
   const panel = page.getByRole('complementary', { name: 'Members' });
   if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Members' }).click();
-  await panel.getByLabel('Add someone by user id').fill(userId);
+  await panel.getByLabel('Add people by email or user id').fill(person);
   await panel.getByRole('button', { name: 'Add member' }).click();
   await page.getByText(/^Added /).waitFor();
 }

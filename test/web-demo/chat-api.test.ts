@@ -11,7 +11,15 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { createChatApi, type PeopleDirectory } from '../../web-demo/src/chat-api';
+import {
+  PeopleApiMissingError,
+  PeopleApiUnavailableError,
+  PersonNotFoundError,
+  createChatApi,
+  peopleDirectory,
+  type PeopleDirectory,
+} from '../../web-demo/src/chat-api';
+import { ApiError } from '../../contracts/http-api';
 
 const APP = 'arn:aws:chime:us-east-1:111122223333:app-instance/app-1';
 const ME = `${APP}/user/me-sub`;
@@ -131,6 +139,57 @@ test('adds a member through the people directory (user id today) and reads back 
   await expect(withEmail.addMember(LUNCH, 'bob@example.com')).resolves.toEqual({
     arn: BOB,
     name: 'Bob',
+  });
+});
+
+describe('the people directory: emails through the people API, user ids as they are', () => {
+  const API = 'https://api.example.com';
+  let fetchSpy: jest.SpiedFunction<typeof fetch>;
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    fetchSpy.mockResolvedValueOnce(
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json', ...headers },
+      }),
+    );
+  const people = peopleDirectory({
+    appInstanceArn: APP,
+    apiUrl: API,
+    idToken: async () => 'id.tok.en',
+  });
+
+  beforeEach(() => {
+    fetchSpy = jest.spyOn(globalThis, 'fetch');
+  });
+  afterEach(() => fetchSpy.mockRestore());
+
+  test('an email: one GET /users with the ID token; the answer names the person', async () => {
+    answer(200, { user: { appInstanceUserArn: BOB, name: 'bob' } });
+    await expect(people.resolve(' Bob@Example.com ')).resolves.toEqual({ arn: BOB, name: 'bob' });
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchSpy.mock.calls[0]!;
+    expect(String(url)).toBe(`${API}/users?email=Bob%40Example.com`);
+    expect(init?.headers).toEqual({ Authorization: 'Bearer id.tok.en' });
+  });
+
+  test('a user id asks no one', async () => {
+    await expect(people.resolve(' bob-sub ')).resolves.toEqual({ arn: BOB });
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  test('not found, the API refusing, the API unreachable, no API at all', async () => {
+    answer(200, { user: null });
+    await expect(people.resolve('nobody@example.com')).rejects.toBeInstanceOf(PersonNotFoundError);
+    answer(429, { error: 'rate_limited', message: 'slow down' }, { 'retry-after': '42' });
+    const limited: unknown = await people.resolve('bob@example.com').catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(ApiError);
+    expect(limited).toMatchObject({ status: 429, retryAfterSeconds: 42 });
+    fetchSpy.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+    await expect(people.resolve('bob@example.com')).rejects.toBeInstanceOf(
+      PeopleApiUnavailableError,
+    );
+    const noApi = peopleDirectory({ appInstanceArn: APP, idToken: async () => 'x' });
+    await expect(noApi.resolve('bob@example.com')).rejects.toBeInstanceOf(PeopleApiMissingError);
   });
 });
 

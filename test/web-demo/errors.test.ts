@@ -7,6 +7,40 @@ function awsError(name: string, message = 'detail', status?: number): Error {
   return error;
 }
 
+describe('"Add people" by email: the people API in words (never the address)', () => {
+  function apiError(status: number, retryAfterSeconds?: number): Error {
+    return Object.assign(new Error('bob@example.com: from the API'), {
+      name: 'ApiError',
+      status,
+      ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+    });
+  }
+  it.each([
+    [
+      Object.assign(new Error('bob@example.com'), { name: 'PersonNotFoundError' }),
+      /^No one here has that email/,
+    ],
+    [
+      Object.assign(new Error('bob@example.com'), { name: 'PeopleApiMissingError' }),
+      /cannot look people up/,
+    ],
+    [
+      Object.assign(new Error('bob@example.com'), { name: 'PeopleApiUnavailableError' }),
+      /unavailable right now/,
+    ],
+    [apiError(429, 42), /^Too many lookups\. Wait 42 seconds, then try again\.$/],
+    [apiError(429), /^Too many lookups\. Wait a minute, then try again\.$/],
+    [apiError(400), /not an email address/],
+    [apiError(401), /Sign out and in again/],
+    [apiError(503), /unavailable right now\. Try again later, or add them by user id/],
+  ])('%#: %s', (error, expected) => {
+    const friendly = friendlyError(error, 'addMember');
+    expect(friendly.message).toMatch(expected);
+    expect(friendly.field).toBe('userId');
+    expect(friendly.message).not.toContain('bob@example.com');
+  });
+});
+
 describe('friendlyError', () => {
   it.each([
     ['UserNotFoundException', /incorrect email or password/i],

@@ -2,6 +2,7 @@ import {
   MESSAGE_LIMIT_BYTES,
   channelNameProblem,
   checkMessage,
+  personProblem,
   userIdProblem,
   utf8Bytes,
 } from '../../web-demo/src/limits';
@@ -41,4 +42,20 @@ test('user ids: the AppInstanceUserId pattern', () => {
   for (const bad of ['has space', 'a/b', '-leading', 'x'.repeat(65), '../admin']) {
     expect(userIdProblem(bad)).toMatch(/not a user id/);
   }
+});
+
+test('"Add people": an email (anything with @) or a user id, checked before any lookup', () => {
+  expect(personProblem('  ')).toBe('Enter their email or user id.');
+  expect(personProblem(' Bob@Example.com ')).toBeUndefined();
+  expect(personProblem('4c32114c-171b-4624-863d-1cbb58275770')).toBeUndefined();
+  for (const bad of [
+    'bob@',
+    '@example.com',
+    'bob@example',
+    'bo b@example.com',
+    `${'x'.repeat(250)}@a.io`,
+  ]) {
+    expect(personProblem(bad)).toMatch(/not an email address/);
+  }
+  expect(personProblem('a/b')).toMatch(/not a user id/);
 });

@@ -16,6 +16,7 @@ import {
   initialState,
   mayAddMembers,
   nameOf,
+  peopleSuggestions,
   reduce,
 } from '../../web-demo/src/state';
 
@@ -581,7 +582,9 @@ describe('adding members', () => {
     for (const [text, error] of [
       ['not an id!', /not a user id/],
       ['me-sub', /your own id/],
-      ['', /Enter their user id/],
+      ['', /Enter their email or user id/],
+      ['ME@example.com', /your own email/],
+      ['me@', /not an email address/],
     ] as const) {
       const { state, effects } = run(
         inLunch(),
@@ -603,6 +606,48 @@ describe('adding members', () => {
     expect(effects[0]).toEqual({ type: 'addMember', arn: LUNCH, person: 'carol-sub' });
     expect(state.toast?.text).toBe('Added carol to lunch.');
     expect(state.addMember).toEqual({ busy: false, draft: '' });
+  });
+
+  test('adds by email: the effect carries the address; the person is named at once', () => {
+    const { state, effects } = run(
+      inLunch(),
+      { type: 'addMemberDraftChanged', text: ' Carol@Example.com ' },
+      { type: 'addMember' },
+      { type: 'memberAdded', arn: LUNCH, member: { arn: CAROL, name: 'carol' } },
+    );
+    expect(effects[0]).toEqual({ type: 'addMember', arn: LUNCH, person: 'Carol@Example.com' });
+    expect(state.open?.members.map((m) => m.arn)).toContain(CAROL);
+    expect(nameOf(state, CAROL)).toBe('carol');
+  });
+
+  test('suggests people I share other channels with: not me, not members, not guests', () => {
+    const GUEST = `${APP}/user/guest-0b7e4b5e-1f2a-4c3d-9e8f-001122334455`;
+    // Team (opened first) has carol, a guest and bob; lunch has me and bob.
+    const teamPage = page({
+      members: [
+        { arn: ME, name: 'me' },
+        { arn: CAROL, name: 'carol' },
+        { arn: GUEST, name: 'Dana' },
+        { arn: BOB, name: 'bob' },
+      ],
+    });
+    const seenTeam = run(
+      start(),
+      { type: 'channelsLoaded', channels: [channel(LUNCH, 'lunch'), channel(TEAM, 'team')] },
+      { type: 'route', channelArn: TEAM },
+      { type: 'conversationLoaded', arn: TEAM, page: teamPage },
+    ).state;
+    const lunch = inLunch(seenTeam);
+    expect(peopleSuggestions(lunch)).toEqual([{ arn: CAROL, name: 'carol' }]);
+    const typed = (text: string) =>
+      peopleSuggestions(run(lunch, { type: 'addMemberDraftChanged', text }).state);
+    expect(typed('CAR')).toEqual([{ arn: CAROL, name: 'carol' }]);
+    expect(typed('zed')).toEqual([]);
+    expect(typed('carol@example.com')).toEqual([]);
+    // Picking one adds them by user id, without a lookup.
+    const picked = run(lunch, { type: 'addSuggested', memberArn: CAROL });
+    expect(picked.effects).toEqual([{ type: 'addMember', arn: LUNCH, person: 'carol-sub' }]);
+    expect(picked.state.addMember.busy).toBe(true);
   });
 });
 

@@ -8,12 +8,13 @@ import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
 import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
 import { DEFAULT_GUEST_NAME } from '../../contracts/guests';
-import { type ChatApi, createChatApi } from './chat-api';
+import { type ChatApi, createChatApi, peopleDirectory } from './chat-api';
 import { reconnectDelayMs } from './connection';
 import { CredentialProvider } from './credentials';
 import { type ErrorContext, friendlyError } from './errors';
 import { interpretEvent } from './events';
 import { type GuestInviteApi, guestInviteApi } from './guest-invite';
+import { idToken } from './id-token';
 import { type MessagingSessionHandle, startMessagingSession } from './messaging-session';
 import {
   type Effect,
@@ -161,6 +162,11 @@ class Wiring implements SignedInApp {
     this.api = createChatApi(this.client, {
       appInstanceArn: config.appInstanceArn,
       userId: identity.sub,
+      people: peopleDirectory({
+        appInstanceArn: config.appInstanceArn,
+        ...(config.apiUrl && { apiUrl: config.apiUrl }),
+        idToken,
+      }),
     });
     if (config.guests && config.apiUrl) {
       this.guestInvites = guestInviteApi(config.apiUrl, location.origin);

@@ -18,15 +18,17 @@ import {
   UpdateChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { appInstanceUserArn } from '../../contracts/client-config';
+import { ApiError, lookUpUserByEmail } from '../../contracts/http-api';
+import { isEmailQuery } from './limits';
 import { type ChatMessage, toChatMessage } from './messages';
 import type { Channel, Member, Mode, Privacy } from './model';
 
 export const PAGE_SIZE = 50;
 
 /**
- * Turns what a person typed into a member to add. Today: a user id (their `sub`). The seam for
- * "add by email": a directory backed by the project's people API (`GET /users?email=`) resolves
- * an email to the same `{ arn, name }` and is passed to {@link createChatApi} instead.
+ * Turns what a person typed into a member to add: a user id (their `sub`), or an email the
+ * project's people API (`GET <apiUrl>/users?email=`, docs/people.md) resolves to the same
+ * `{ arn, name }`.
  */
 export interface PeopleDirectory {
   resolve(query: string): Promise<{ readonly arn: string; readonly name?: string }>;
@@ -35,6 +37,59 @@ export interface PeopleDirectory {
 export function userIdDirectory(appInstanceArn: string): PeopleDirectory {
   return {
     resolve: async (userId) => ({ arn: appInstanceUserArn(appInstanceArn, userId.trim()) }),
+  };
+}
+
+/** The people API answered `{"user": null}`: no active person has exactly this address. */
+export class PersonNotFoundError extends Error {
+  constructor() {
+    super('no one with this email address');
+    this.name = 'PersonNotFoundError';
+  }
+}
+
+/** This site's config names no HTTP API (`apiUrl`), so there is no one to ask about an email. */
+export class PeopleApiMissingError extends Error {
+  constructor() {
+    super('this site has no people API (apiUrl)');
+    this.name = 'PeopleApiMissingError';
+  }
+}
+
+/** The people API could not be asked (network, a malformed answer, no ID token). */
+export class PeopleApiUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the people API could not be asked: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'PeopleApiUnavailableError';
+  }
+}
+
+/**
+ * Emails through the people API with the caller's ID token; anything else is a user id. One
+ * lookup per "Add", never per keystroke: the API counts lookups (30 a minute per person).
+ */
+export function peopleDirectory(options: {
+  appInstanceArn: string;
+  apiUrl?: string;
+  idToken: () => Promise<string>;
+}): PeopleDirectory {
+  const byId = userIdDirectory(options.appInstanceArn);
+  return {
+    async resolve(query) {
+      const text = query.trim();
+      if (!isEmailQuery(text)) return byId.resolve(text);
+      if (!options.apiUrl) throw new PeopleApiMissingError();
+      let found;
+      try {
+        found = await lookUpUserByEmail(options.apiUrl, await options.idToken(), text);
+      } catch (error) {
+        // The API's own answers (400, 401, 429, 5xx) keep their status; anything else is "down".
+        if (error instanceof ApiError) throw error;
+        throw new PeopleApiUnavailableError(error);
+      }
+      if (!found) throw new PersonNotFoundError();
+      return { arn: found.appInstanceUserArn, name: found.name };
+    },
   };
 }
 

@@ -135,6 +135,55 @@ const IN_CONTEXT: Partial<Record<ErrorContext, Record<string, Omit<FriendlyError
   },
 };
 
+/**
+ * "Add people" by email: the people API's answers (docs/people.md) and the directory's own
+ * refusals, by status. Never repeats the address.
+ */
+function peopleError(error: unknown, code: string): FriendlyError | undefined {
+  const field = 'userId';
+  if (code === 'PersonNotFoundError') {
+    return {
+      code,
+      field,
+      message: 'No one here has that email address. Check it, or ask them for their user id.',
+    };
+  }
+  if (code === 'PeopleApiMissingError') {
+    return {
+      code,
+      field,
+      message: 'This site cannot look people up by email. Add them by their user id instead.',
+    };
+  }
+  const unavailable: FriendlyError = {
+    code,
+    field,
+    message:
+      'Looking people up by email is unavailable right now. Try again later, or add them by user id.',
+  };
+  if (code === 'PeopleApiUnavailableError') return unavailable;
+  if (code !== 'ApiError') return undefined;
+  const { status, retryAfterSeconds } = error as { status?: unknown; retryAfterSeconds?: unknown };
+  if (status === 429) {
+    const wait =
+      typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0
+        ? `${retryAfterSeconds} seconds`
+        : 'a minute';
+    return { code, field, message: `Too many lookups. Wait ${wait}, then try again.` };
+  }
+  if (status === 400) {
+    return {
+      code,
+      field,
+      message: 'That is not an email address. It looks like name@example.com.',
+    };
+  }
+  if (status === 401) {
+    return { code, field, message: 'Your sign-in has expired. Sign out and in again, then retry.' };
+  }
+  return unavailable;
+}
+
 const NETWORK_ERRORS = new Set(['NetworkError', 'TypeError', 'TimeoutError', 'AbortError']);
 
 function nameOf(error: unknown): string {
@@ -186,6 +235,8 @@ export function friendlyError(error: unknown, during?: ErrorContext): FriendlyEr
   if (code === 'NotAuthorizedException' && /attempts exceeded/i.test(raw)) {
     return { code, message: TRY_LATER };
   }
+  const people = during === 'addMember' ? peopleError(error, code) : undefined;
+  if (people) return people;
   const inContext = during && IN_CONTEXT[during]?.[code];
   if (inContext) return { code, ...inContext };
   const known = AUTH_MESSAGES[code];

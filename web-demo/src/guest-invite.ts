@@ -5,9 +5,9 @@
  * renewal is refused). Adding the guest to the channel is the chat's job (chat-api.ts), with the
  * moderator's own bearer: the server never writes memberships as a user.
  */
-import { fetchAuthSession } from 'aws-amplify/auth';
 import { cancelGuestInvite, createGuestInvite, guestIdOfArn } from '../../contracts/guests';
 import { inviteLink } from './guest-link';
+import { idToken } from './id-token';
 
 export interface CreatedInvite {
   readonly guestArn: string;
@@ -19,12 +19,6 @@ export interface CreatedInvite {
 export interface GuestInviteApi {
   create(channelArn: string, name: string, lifetimeHours: number): Promise<CreatedInvite>;
   cancel(guestArn: string): Promise<void>;
-}
-
-async function idToken(): Promise<string> {
-  const token = (await fetchAuthSession()).tokens?.idToken?.toString();
-  if (!token) throw new Error('not signed in: no ID token for the HTTP API');
-  return token;
 }
 
 export function guestInviteApi(apiUrl: string, origin: string): GuestInviteApi {

@@ -44,6 +44,27 @@ export function channelNameProblem(name: string): string | undefined {
 /** AppInstanceUserId: 1-64 characters (the API reference's pattern). A `sub` is a UUID. */
 const USER_ID = /^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
 
+/** Enough of an address to ask the people API (which checks it fully, docs/people.md). */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** RFC 5321's path limit, as the people API's. */
+const EMAIL_MAX = 254;
+
+/** An email address rather than a user id: ours (Cognito subs, guest ids) never hold an `@`. */
+export function isEmailQuery(text: string): boolean {
+  return text.includes('@');
+}
+
+/** What is wrong with the text of "Add people" (an email or a user id), in words. */
+export function personProblem(text: string): string | undefined {
+  const query = text.trim();
+  if (query === '') return 'Enter their email or user id.';
+  if (!isEmailQuery(query)) return userIdProblem(query);
+  if (query.length > EMAIL_MAX || !EMAIL.test(query)) {
+    return 'That is not an email address. It looks like name@example.com.';
+  }
+  return undefined;
+}
+
 export function userIdProblem(id: string): string | undefined {
   if (id.trim() === '') return 'Enter their user id.';
   if (!USER_ID.test(id.trim())) {

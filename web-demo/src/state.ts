@@ -9,13 +9,14 @@ import {
   GUEST_NAME_MAX_LENGTH,
   MAX_GUEST_LIFETIME_HOURS,
   MIN_GUEST_LIFETIME_HOURS,
+  isGuestUserArn,
 } from '../../contracts/guests';
 import type { ActAsOutcome, ConversationPage } from './chat-api';
 import { type ConnectionStatus, isRetryableClose, stoppedReason } from './connection';
 import type { CredentialInfo, CredentialSource } from './credentials';
 import type { FriendlyError } from './errors';
 import type { ChatEvent } from './events';
-import { channelNameProblem, checkMessage, userIdProblem } from './limits';
+import { channelNameProblem, checkMessage, isEmailQuery, personProblem } from './limits';
 import {
   type ChatMessage,
   type Outgoing,
@@ -279,6 +280,8 @@ export type Event =
   // Members
   | { readonly type: 'addMemberDraftChanged'; readonly text: string }
   | { readonly type: 'addMember' }
+  /** A suggestion picked: someone from my other channels, by ARN. */
+  | { readonly type: 'addSuggested'; readonly memberArn: string }
   | { readonly type: 'memberAdded'; readonly arn: string; readonly member: Member }
   | { readonly type: 'addMemberFailed'; readonly error: FriendlyError }
   | { readonly type: 'removeMemberRequested'; readonly memberArn: string }
@@ -460,6 +463,40 @@ export function guestInviteProblem(name: string, lifetimeHours: number): string 
     return `Access lasts ${MIN_GUEST_LIFETIME_HOURS} to ${MAX_GUEST_LIFETIME_HOURS} whole hours.`;
   }
   return undefined;
+}
+
+/** The AppInstanceUserId of a person of this app (undefined for anything else). */
+function userIdOf(state: State, arn: string): string | undefined {
+  const prefix = `${state.appInstanceArn}/user/`;
+  return arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+}
+
+const MAX_SUGGESTIONS = 5;
+
+/**
+ * Whom "Add people" suggests for the open channel: people I already share a channel with (every
+ * name the service told me in this session), not yet in this one, never me or a guest; filtered
+ * by what is typed (not an email: an address is looked up only when Add is pressed). Nothing is
+ * asked of a server.
+ */
+export function peopleSuggestions(state: State): { arn: string; name: string }[] {
+  const open = state.open;
+  if (!open) return [];
+  const typed = state.addMember.draft.trim().toLowerCase();
+  if (isEmailQuery(typed)) return [];
+  const inChannel = new Set(open.members.map((m) => m.arn));
+  return Object.entries(state.names)
+    .filter(
+      ([arn, name]) =>
+        arn !== state.me.arn &&
+        !inChannel.has(arn) &&
+        !isGuestUserArn(arn) &&
+        userIdOf(state, arn) !== undefined &&
+        (typed === '' || name.toLowerCase().includes(typed)),
+    )
+    .map(([arn, name]) => ({ arn, name }))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .slice(0, MAX_SUGGESTIONS);
 }
 
 /** Display name of a person; never their bare id. */
@@ -1257,20 +1294,32 @@ export function reduce(state: State, event: Event): Step {
     case 'addMember': {
       if (!open || state.addMember.busy) return step(state);
       const person = state.addMember.draft.trim();
-      const problem = userIdProblem(person);
+      const problem = personProblem(person);
       if (problem) return step({ ...state, addMember: { ...state.addMember, error: problem } });
-      if (person === state.me.sub) {
+      const mine = isEmailQuery(person)
+        ? person.toLowerCase() === state.me.email.toLowerCase()
+        : person === state.me.sub;
+      if (mine) {
         return step({
           ...state,
           addMember: {
             ...state.addMember,
-            error: 'That is your own id: you are already a member.',
+            error: `That is your own ${isEmailQuery(person) ? 'email' : 'id'}: you are already a member.`,
           },
         });
       }
       return step(
         { ...state, addMember: { ...state.addMember, busy: true, error: undefined } },
         { type: 'addMember', arn: open.arn, person },
+      );
+    }
+
+    case 'addSuggested': {
+      const userId = userIdOf(state, event.memberArn);
+      if (!open || state.addMember.busy || !userId) return step(state);
+      return step(
+        { ...state, addMember: { ...state.addMember, busy: true, error: undefined } },
+        { type: 'addMember', arn: open.arn, person: userId },
       );
     }
 

@@ -4,7 +4,22 @@
  * Written by `npm run deploy` (from the stack's `ClientConfig` output), by the hosting construct and
  * by the local sandbox; read by the web demo. This file is the only definition of its shape.
  */
+import {
+  assertJsonObject,
+  assertNonEmptyString,
+  assertNonEmptyStringArray,
+  isJsonObject,
+} from './assert';
+import { assertAppInstanceArn } from './chime-arns';
+
 export const CLIENT_CONFIG_VERSION = 1;
+
+/**
+ * The stack output holding the whole client config as one JSON document: written by the stack,
+ * read by scripts/write-client-config.ts (from `cdk deploy --outputs-file`) and by the sandbox
+ * (from the synthesized template).
+ */
+export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
 
 /** How the app signs in: SRP on AWS; the local sandbox (cognito-local) has no SRP. */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
@@ -48,35 +63,15 @@ export class ClientConfigError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireString(obj: Json, key: string, path = key): string {
-  const value = obj[key];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ClientConfigError(`'${path}' must be a non-empty string`);
-  }
+function optionalString(path: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  assertNonEmptyString(path, value, ClientConfigError);
   return value;
-}
-
-function optionalString(obj: Json, key: string, path: string): string | undefined {
-  return obj[key] === undefined ? undefined : requireString(obj, key, path);
-}
-
-function requireStringArray(obj: Json, key: string, path: string): string[] {
-  const value = obj[key];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
-    throw new ClientConfigError(`'${path}' must be an array of non-empty strings`);
-  }
-  return value as string[];
 }
 
 function parseEndpoints(value: unknown): EndpointOverrides | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw new ClientConfigError(`'endpoints' must be an object`);
+  assertJsonObject('endpoints', value, ClientConfigError);
   const endpoints: Record<string, string> = {};
   for (const key of [
     'userPool',
@@ -85,7 +80,7 @@ function parseEndpoints(value: unknown): EndpointOverrides | undefined {
     'chimeIdentity',
     'chimeMessaging',
   ] as const) {
-    const url = optionalString(value, key, `endpoints.${key}`);
+    const url = optionalString(`endpoints.${key}`, value[key]);
     if (url === undefined) continue;
     if (!/^https?:\/\/[^\s/]+/.test(url)) {
       throw new ClientConfigError(`'endpoints.${key}' must be an http(s) URL, got '${url}'`);
@@ -97,22 +92,21 @@ function parseEndpoints(value: unknown): EndpointOverrides | undefined {
 
 function parseHostedUi(value: unknown): HostedUiConfig | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw new ClientConfigError(`'hostedUi' must be an object`);
-  const domain = requireString(value, 'domain', 'hostedUi.domain');
+  assertJsonObject('hostedUi', value, ClientConfigError);
+  const { domain, redirectSignIn, redirectSignOut, scopes } = value;
+  assertNonEmptyString('hostedUi.domain', domain, ClientConfigError);
   if (domain.includes('://')) {
     throw new ClientConfigError(`'hostedUi.domain' must not include a scheme, got '${domain}'`);
   }
-  return {
-    domain,
-    redirectSignIn: requireStringArray(value, 'redirectSignIn', 'hostedUi.redirectSignIn'),
-    redirectSignOut: requireStringArray(value, 'redirectSignOut', 'hostedUi.redirectSignOut'),
-    scopes: requireStringArray(value, 'scopes', 'hostedUi.scopes'),
-  };
+  assertNonEmptyStringArray('hostedUi.redirectSignIn', redirectSignIn, ClientConfigError);
+  assertNonEmptyStringArray('hostedUi.redirectSignOut', redirectSignOut, ClientConfigError);
+  assertNonEmptyStringArray('hostedUi.scopes', scopes, ClientConfigError);
+  return { domain, redirectSignIn, redirectSignOut, scopes };
 }
 
 /** Validates untrusted JSON (a fetched `/config.json`) into a {@link ClientConfig}. */
 export function parseClientConfig(input: unknown): ClientConfig {
-  if (!isObject(input)) throw new ClientConfigError('expected a JSON object');
+  if (!isJsonObject(input)) throw new ClientConfigError('expected a JSON object');
   if (input.version !== CLIENT_CONFIG_VERSION) {
     throw new ClientConfigError(
       `'version' must be ${CLIENT_CONFIG_VERSION}, got ${JSON.stringify(input.version)}`,
@@ -124,33 +118,28 @@ export function parseClientConfig(input: unknown): ClientConfig {
       `'signInFlow' must be USER_SRP_AUTH or USER_PASSWORD_AUTH, got ${JSON.stringify(signInFlow)}`,
     );
   }
-  const appInstanceArn = requireString(input, 'appInstanceArn');
-  if (!/^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[\w-]+$/.test(appInstanceArn)) {
-    throw new ClientConfigError(`'appInstanceArn' is not an AppInstance ARN: '${appInstanceArn}'`);
-  }
+  const { region, userPoolId, userPoolClientId, identityPoolId, appInstanceArn, principalTagKey } =
+    input;
+  assertNonEmptyString('region', region, ClientConfigError);
+  assertNonEmptyString('userPoolId', userPoolId, ClientConfigError);
+  assertNonEmptyString('userPoolClientId', userPoolClientId, ClientConfigError);
+  assertNonEmptyString('identityPoolId', identityPoolId, ClientConfigError);
+  assertAppInstanceArn('appInstanceArn', appInstanceArn, ClientConfigError);
+  assertNonEmptyString('principalTagKey', principalTagKey, ClientConfigError);
   const hostedUi = parseHostedUi(input.hostedUi);
   const endpoints = parseEndpoints(input.endpoints);
-  const credentialVendingUrl = optionalString(
-    input,
-    'credentialVendingUrl',
-    'credentialVendingUrl',
-  );
+  const credentialVendingUrl = optionalString('credentialVendingUrl', input.credentialVendingUrl);
   return {
     version: CLIENT_CONFIG_VERSION,
-    region: requireString(input, 'region'),
-    userPoolId: requireString(input, 'userPoolId'),
-    userPoolClientId: requireString(input, 'userPoolClientId'),
-    identityPoolId: requireString(input, 'identityPoolId'),
+    region,
+    userPoolId,
+    userPoolClientId,
+    identityPoolId,
     appInstanceArn,
-    principalTagKey: requireString(input, 'principalTagKey'),
+    principalTagKey,
     signInFlow,
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
   };
-}
-
-/** The AppInstanceUser ARN of a user, from the AppInstance ARN and the user's id (their `sub`). */
-export function appInstanceUserArn(appInstanceArn: string, appInstanceUserId: string): string {
-  return `${appInstanceArn}/user/${appInstanceUserId}`;
 }

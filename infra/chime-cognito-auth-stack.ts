@@ -1,6 +1,10 @@
 import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import {
+  CLIENT_CONFIG_OUTPUT,
+  CLIENT_CONFIG_VERSION,
+  type ClientConfig,
+} from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import { ChatUserPool, LOCAL_DEV_URLS, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
@@ -16,9 +20,6 @@ import { guardChimeRegion } from './region-guard';
 
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
 export const STACK_NAME = 'ChimeCognitoAuth';
-
-/** The output that holds the whole client `config.json` (read by scripts/write-client-config.ts). */
-export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
 
 export interface ChimeCognitoAuthStackProps extends StackProps {
   /**

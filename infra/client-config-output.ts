@@ -1,5 +1,9 @@
-import { type ClientConfig, parseClientConfig } from '../contracts/client-config';
-import { CLIENT_CONFIG_OUTPUT, STACK_NAME } from './chime-cognito-auth-stack';
+import {
+  CLIENT_CONFIG_OUTPUT,
+  type ClientConfig,
+  parseClientConfig,
+} from '../contracts/client-config';
+import { STACK_NAME } from './chime-cognito-auth-stack';
 
 /**
  * The client config from `cdk deploy --outputs-file` JSON (`{ <stack>: { <output>: value } }`),

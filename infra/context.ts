@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
+import { DEFAULT_REGION } from '../contracts/regions';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
 
 /** The `-c key=value` context keys the app reads (documented in the README). */
@@ -15,8 +16,6 @@ export const CONTEXT_KEYS = {
   credentialVendingOrigins: 'credentialVendingOrigins',
   webHosting: 'webHosting',
 } as const;
-
-const DEFAULT_REGION = 'us-east-1';
 
 function optionalString(node: Node, key: string): string | undefined {
   const value: unknown = node.tryGetContext(key);

@@ -10,8 +10,8 @@
  *   await sandbox.stop();
  */
 import { join } from 'node:path';
-import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
-import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import type { ClientConfig } from '../contracts/client-config';
+import { sandboxClientConfig } from './client-config';
 import { Authorizer } from './core/authorize';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
 import { AwsError } from './core/errors';
@@ -120,18 +120,6 @@ export interface AdminCredentials {
 interface ResourceIds {
   userPoolId?: string;
   userPoolClientId?: string;
-}
-
-function principalTagKeyOf(resources: SandboxResources): string {
-  for (const id of resourcesOfType(
-    resources.stack.template,
-    'AWS::Cognito::IdentityPoolPrincipalTag',
-  )) {
-    const tags = resources.properties(id).PrincipalTags as Record<string, string> | undefined;
-    const key = tags ? Object.keys(tags)[0] : undefined;
-    if (key) return key;
-  }
-  return DEFAULT_PRINCIPAL_TAG_KEY;
 }
 
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
@@ -304,26 +292,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     }
 
     const vendingUrl = sandboxCredentialVendingUrl(resources, url);
-    const config: ClientConfig = {
-      version: CLIENT_CONFIG_VERSION,
-      region: stack.region,
-      userPoolId: resources.userPoolId,
-      userPoolClientId: resources.userPoolClientId,
-      identityPoolId: resources.identityPoolId,
-      appInstanceArn: resources.appInstanceArn,
-      principalTagKey: principalTagKeyOf(resources),
-      signInFlow: 'USER_PASSWORD_AUTH',
-      endpoints: {
-        userPool: url,
-        identityPool: url,
-        sts: url,
-        chimeIdentity: url,
-        chimeMessaging: url,
-      },
+    const config = sandboxClientConfig(stack.template, resources.resolve, {
+      url,
+      ...(hostedUi && { hostedUi: hostedUi.config() }),
       // The credential-vending API, when the template has it (-c credentialVending=true).
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
-      ...(hostedUi && { hostedUi: hostedUi.config() }),
-    };
+    });
 
     const codes = (username?: string) =>
       codeStore

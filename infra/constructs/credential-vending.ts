@@ -4,7 +4,9 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
+import { appInstanceChannelsArn } from '../../contracts/chime-arns';
+import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
+import { VENDING_ENV } from '../../contracts/lambda-environment';
 import {
   assertValidPrincipalTagKey,
   DEFAULT_PRINCIPAL_TAG_KEY,
@@ -26,9 +28,9 @@ export abstract class VendingTokenIssuer {
     if (clients.length === 0) throw new Error('userPool issuer needs at least one app client');
     return new (class extends VendingTokenIssuer {
       public readonly environment = {
-        TOKEN_ISSUER_KIND: 'cognito',
-        COGNITO_USER_POOL_ID: userPool.userPoolId,
-        COGNITO_CLIENT_IDS: clients.map((c) => c.userPoolClientId).join(','),
+        [VENDING_ENV.tokenIssuerKind]: 'cognito',
+        [VENDING_ENV.userPoolId]: userPool.userPoolId,
+        [VENDING_ENV.userPoolClientIds]: clients.map((c) => c.userPoolClientId).join(','),
       };
     })();
   }
@@ -51,10 +53,10 @@ export abstract class VendingTokenIssuer {
     if (props.audience.length === 0) throw new Error('oidc issuer needs at least one audience');
     return new (class extends VendingTokenIssuer {
       public readonly environment = {
-        TOKEN_ISSUER_KIND: 'oidc',
-        OIDC_ISSUER: props.issuer,
-        OIDC_AUDIENCE: props.audience.join(','),
-        ...(props.jwksUri !== undefined && { OIDC_JWKS_URI: props.jwksUri }),
+        [VENDING_ENV.tokenIssuerKind]: 'oidc',
+        [VENDING_ENV.oidcIssuer]: props.issuer,
+        [VENDING_ENV.oidcAudience]: props.audience.join(','),
+        ...(props.jwksUri !== undefined && { [VENDING_ENV.oidcJwksUri]: props.jwksUri }),
       };
     })();
   }
@@ -166,10 +168,10 @@ export class CredentialVending extends Construct {
       serviceName: 'credential-vending',
       environment: {
         ...props.tokenIssuer.environment,
-        USER_ROLE_ARN: this.userRole.roleArn,
-        PRINCIPAL_TAG_KEY: this.principalTagKey,
-        APP_INSTANCE_ARN: props.appInstanceArn,
-        SESSION_DURATION_SECONDS: String(seconds),
+        [VENDING_ENV.userRoleArn]: this.userRole.roleArn,
+        [VENDING_ENV.principalTagKey]: this.principalTagKey,
+        [VENDING_ENV.appInstanceArn]: props.appInstanceArn,
+        [VENDING_ENV.sessionDurationSeconds]: String(seconds),
       },
     });
 

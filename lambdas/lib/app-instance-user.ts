@@ -4,16 +4,13 @@ import {
   CreateAppInstanceUserCommand,
   DescribeAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../contracts/chime-arns';
 
 /**
  * The core shared by the post-confirmation and sign-in healing triggers: make sure the Chime
  * AppInstanceUser of one Cognito user exists. It never reads `process.env` and never builds a
  * client; the handlers inject both.
  */
-
-/** `AppInstanceUserId` rules of CreateAppInstanceUser (a Cognito `sub`, a UUID, fits). */
-const APP_INSTANCE_USER_ID = /^[A-Za-z0-9](?:[A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
 
 /** `Name`: 1-100 characters matching `.*\S.*`. */
 export const NAME_MAX_LENGTH = 100;
@@ -83,7 +80,8 @@ const MIN_ATTEMPT_MS = 150;
 
 /** Validates `sub` as an AppInstanceUserId; returns it unchanged (never rewritten). */
 export function appInstanceUserIdFromSub(sub: unknown): string {
-  if (typeof sub !== 'string' || !APP_INSTANCE_USER_ID.test(sub)) {
+  // A Cognito `sub` (a UUID) is always a valid AppInstanceUserId.
+  if (!isAppInstanceUserId(sub)) {
     throw new InvalidUserSubError(sub);
   }
   return sub;

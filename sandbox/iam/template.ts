@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_REGION } from '../../contracts/regions';
 
 export interface CfnResource {
   readonly Type: string;
@@ -332,7 +333,7 @@ const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export interface FakeEnvironmentOptions {
   /** @default '123456789012' */
   readonly accountId?: string;
-  /** @default 'us-east-1' */
+  /** @default DEFAULT_REGION */
   readonly region?: string;
   /** @default 'aws' */
   readonly partition?: string;
@@ -355,7 +356,7 @@ export function fakeEnvironment(
   options: FakeEnvironmentOptions = {},
 ): TemplateEnvironment {
   const accountId = options.accountId ?? '123456789012';
-  const region = options.region ?? 'us-east-1';
+  const region = options.region ?? DEFAULT_REGION;
   const partition = options.partition ?? 'aws';
   const stackName = options.stackName ?? 'ChimeCognitoAuth';
   const resources: Record<string, PhysicalResource> = {};

@@ -10,6 +10,8 @@
  * that CognitoJwtVerifier accepts.
  */
 import { STSClient } from '@aws-sdk/client-sts';
+import { VENDING_ENV } from '../../contracts/lambda-environment';
+import { readVendingConfig } from '../../lambdas/lib/credential-vending/config';
 import { vendCredentials, type VendingDeps } from '../../lambdas/lib/credential-vending/core';
 import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/verifier';
 import type { Session } from '../core/credentials';
@@ -34,7 +36,10 @@ export function vendingFunctionOf(resources: SandboxResources): VendingFunction 
     const props = resources.properties(id);
     const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)
       ?.Variables;
-    if (variables?.USER_ROLE_ARN === undefined || variables.TOKEN_ISSUER_KIND === undefined) {
+    if (
+      variables?.[VENDING_ENV.userRoleArn] === undefined ||
+      variables[VENDING_ENV.tokenIssuerKind] === undefined
+    ) {
       continue;
     }
     return {
@@ -69,13 +74,17 @@ export const credentialVending: ServiceModule = {
   register(router, ctx) {
     const fn = vendingFunctionOf(ctx.resources);
     if (!fn) return;
-    const env = fn.environment;
+    // The function's own configuration, read and validated as the deployed handler reads it.
+    const config = readVendingConfig(fn.environment);
     let session: Session | undefined;
     const deps: VendingDeps = {
       verifyIdToken: createIdTokenVerifier({
         kind: 'oidc',
         issuer: ctx.resources.userPoolIssuer,
-        audience: (env.COGNITO_CLIENT_IDS ?? ctx.resources.userPoolClientId).split(','),
+        audience:
+          config.issuer.kind === 'cognito'
+            ? config.issuer.clientIds
+            : [ctx.resources.userPoolClientId],
         jwksUri: `${ctx.resources.userPoolIssuer}/.well-known/jwks.json`,
       }),
       sts: new STSClient({
@@ -99,12 +108,7 @@ export const credentialVending: ServiceModule = {
           };
         },
       }),
-      settings: {
-        userRoleArn: env.USER_ROLE_ARN ?? '',
-        principalTagKey: env.PRINCIPAL_TAG_KEY ?? '',
-        appInstanceArn: env.APP_INSTANCE_ARN ?? '',
-        sessionDurationSeconds: Number(env.SESSION_DURATION_SECONDS ?? 3600),
-      },
+      settings: config.settings,
       logger: silentOnInfo((line) => ctx.log(line)),
     };
 

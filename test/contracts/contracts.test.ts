@@ -4,11 +4,8 @@ import {
   CHIME_USER_MESSAGING_ACTIONS,
   chimeUserPolicyDocument,
 } from '../../contracts/chime-user-policy';
-import {
-  ClientConfigError,
-  appInstanceUserArn,
-  parseClientConfig,
-} from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { ClientConfigError, parseClientConfig } from '../../contracts/client-config';
 import {
   DEFAULT_PRINCIPAL_TAG_KEY,
   assertValidPrincipalTagKey,

@@ -15,7 +15,7 @@ import {
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
 import { vendCredentials, type VendingDeps } from '../../lambdas/lib/credential-vending/core';
 import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/verifier';

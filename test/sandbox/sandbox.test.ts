@@ -33,7 +33,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseClientConfig } from '../../contracts/client-config';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
 import {
   type AwsCredentials,

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { type CfnTemplate, resourcesOfType } from '../../sandbox/iam/template';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';

@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { type ClientConfig } from '../../contracts/client-config';
 import { type CredentialSource, CredentialProvider } from './credentials';
 import { type FriendlyError, friendlyError } from './errors';
 import { type ChatEvent, interpretEvent } from './events';

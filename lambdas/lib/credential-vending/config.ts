@@ -1,24 +1,8 @@
+import { VENDING_ENV } from '../../../contracts/lambda-environment';
 import { assertValidPrincipalTagKey } from '../../../contracts/principal-tag';
 import { requireEnv } from '../env';
 import { assertValidSettings, MAX_SESSION_SECONDS, type VendingSettings } from './core';
 import { type TokenIssuerConfig } from './verifier';
-
-/** Environment variables of the vending function (set by infra/constructs/credential-vending.ts). */
-export const VENDING_ENV = {
-  userRoleArn: 'USER_ROLE_ARN',
-  principalTagKey: 'PRINCIPAL_TAG_KEY',
-  appInstanceArn: 'APP_INSTANCE_ARN',
-  sessionDurationSeconds: 'SESSION_DURATION_SECONDS',
-  /** `cognito` or `oidc`. */
-  tokenIssuerKind: 'TOKEN_ISSUER_KIND',
-  userPoolId: 'COGNITO_USER_POOL_ID',
-  /** Comma-separated app client ids. */
-  userPoolClientIds: 'COGNITO_CLIENT_IDS',
-  oidcIssuer: 'OIDC_ISSUER',
-  /** Comma-separated accepted `aud` values. */
-  oidcAudience: 'OIDC_AUDIENCE',
-  oidcJwksUri: 'OIDC_JWKS_URI',
-} as const;
 
 export interface VendingConfig {
   readonly settings: VendingSettings;

@@ -1,6 +1,11 @@
 import { type Logger } from '@aws-lambda-powertools/logger';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import {
+  appInstanceUserArn,
+  assertAppInstanceArn,
+  isAppInstanceUserId,
+} from '../../../contracts/chime-arns';
+import { assertMatches } from '../../../contracts/assert';
 import {
   type VendedCredentialsResponse,
   type VendingErrorBody,
@@ -16,8 +21,7 @@ import {
 export const MIN_SESSION_SECONDS = 15 * 60;
 export const MAX_SESSION_SECONDS = 60 * 60;
 
-/** The AppInstanceUserId rules (CreateAppInstanceUser); a subset of the STS tag value rules. */
-const APP_INSTANCE_USER_ID = /^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
 export interface VendingSettings {
   /** ARN of the user role, whose permissions are keyed on the principal tag. */
@@ -61,14 +65,8 @@ export function assertValidSettings(settings: VendingSettings): void {
       `session duration must be whole seconds from ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}, got ${d}`,
     );
   }
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(settings.userRoleArn)) {
-    throw new Error(`user role ARN is not an IAM role ARN: '${settings.userRoleArn}'`);
-  }
-  if (
-    !/^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[\w-]+$/.test(settings.appInstanceArn)
-  ) {
-    throw new Error(`AppInstance ARN is not an AppInstance ARN: '${settings.appInstanceArn}'`);
-  }
+  assertMatches('user role ARN', settings.userRoleArn, IAM_ROLE_ARN, 'an IAM role ARN', Error);
+  assertAppInstanceArn('AppInstance ARN', settings.appInstanceArn, Error);
 }
 
 /**
@@ -151,7 +149,8 @@ export async function vendCredentials(
     });
     return fail(503, 'identity_provider_unavailable', 'try again later');
   }
-  if (typeof userId !== 'string' || !APP_INSTANCE_USER_ID.test(userId)) {
+  // The AppInstanceUserId rules are a subset of the STS tag value rules: a valid id is a valid tag.
+  if (!isAppInstanceUserId(userId)) {
     logger.warn('token subject cannot be an AppInstanceUserId', {
       subLength: typeof userId === 'string' ? userId.length : undefined,
     });

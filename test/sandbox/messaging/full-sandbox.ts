@@ -19,11 +19,8 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  type ClientConfig,
-  appInstanceUserArn,
-  parseClientConfig,
-} from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
+import { type ClientConfig, parseClientConfig } from '../../../contracts/client-config';
 
 const ROOT = join(__dirname, '..', '..', '..');
 

@@ -13,7 +13,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { vendCredentials, type VendingDeps } from '../lambdas/lib/credential-vending/core';
 import { createIdTokenVerifier } from '../lambdas/lib/credential-vending/verifier';
-import { createTestIssuer, idTokenClaims } from '../test/lambdas/credential-vending-tokens';
+import { createTestIssuer, idTokenClaims } from '../testing/lambdas/credential-vending-tokens';
 
 const RUNS = 2000;
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench';

@@ -9,8 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import { synthesizeApp } from '../../infra/synthesize';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

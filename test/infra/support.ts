@@ -7,7 +7,7 @@ import {
 } from '../../infra/chime-cognito-auth-stack';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
-import { cdkSynthContext } from '../support/cdk-synth';
+import { cdkSynthContext } from '../../infra/synthesize';
 
 /** Synthesizes the real stack as `cdk synth` does (cdk-nag included) and returns its template. */
 export function synthStack(props: ChimeCognitoAuthStackProps = {}): Template {

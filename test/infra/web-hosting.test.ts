@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type ClientConfig } from '../../contracts/client-config';
 import { WebHosting, type WebHostingProps } from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
-import { cdkSynthContext } from '../support/cdk-synth';
+import { cdkSynthContext } from '../../infra/synthesize';
 import { synthFromContext, synthStack } from './support';
 
 /** A Ref / Fn::GetAtt / DependsOn cycle among resources (CloudFormation refuses one), if any. */

@@ -4,7 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { createTestIssuer, idTokenClaims, type TestIssuer } from './credential-vending-tokens';
+import {
+  createTestIssuer,
+  idTokenClaims,
+  type TestIssuer,
+} from '../../testing/lambdas/credential-vending-tokens';
 
 /**
  * The deployed entry point, configured only by environment variables as the stack sets them, with

@@ -23,7 +23,7 @@ import {
   createTestIssuer,
   idTokenClaims,
   unsignedJwt,
-} from './credential-vending-tokens';
+} from '../../testing/lambdas/credential-vending-tokens';
 
 const USER_POOL_ID = 'us-east-1_TestPool1';
 const CLIENT_ID = 'webclient1234567890abcdefg';

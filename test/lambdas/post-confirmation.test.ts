@@ -13,7 +13,11 @@ import { handler } from '../../lambdas/post-confirmation';
 import { logger } from '../../lambdas/lib/logger';
 import { metrics } from '../../lambdas/lib/metrics';
 import { fakeChimeUsers } from './support/fake-chime';
-import { USER_SUB, lambdaContext, postConfirmationEvent } from './support/trigger-events';
+import {
+  USER_SUB,
+  lambdaContext,
+  postConfirmationEvent,
+} from '../../testing/lambdas/trigger-events';
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;

@@ -15,7 +15,7 @@ import {
   lambdaContext,
   postAuthenticationEvent,
   preTokenGenerationEvent,
-} from './support/trigger-events';
+} from '../../testing/lambdas/trigger-events';
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;

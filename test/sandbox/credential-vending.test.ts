@@ -25,7 +25,7 @@ import {
   sandboxCredentialVendingUrl,
 } from '../../sandbox/services/credential-vending';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 
 const silent = { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'];
 

@@ -30,7 +30,7 @@ import {
   REGION,
   openSession,
   startMessagingSandbox,
-} from './messaging/harness';
+} from '../../testing/sandbox/messaging/harness';
 
 let sandbox: MessagingSandbox;
 let alice: string;

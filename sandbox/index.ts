@@ -263,7 +263,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       resources,
       services: new Map<string, unknown>([
         ['user-pool-jwk', signingKey.publicJwk],
-        ['user-pool-users', { findUser: userPool.findUser, revoked: signOuts.revoked }],
+        [
+          'user-pool-users',
+          {
+            findUser: (subOrUsername: string) => userPool.findUser(subOrUsername),
+            revoked: (sub: string, iat: number) => signOuts.revoked(sub, iat),
+          },
+        ],
       ]),
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, protocol, credentials }),
@@ -292,7 +298,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     }
 
     const vendingUrl = sandboxCredentialVendingUrl(resources, url);
-    const config = sandboxClientConfig(stack.template, resources.resolve, {
+    const config = sandboxClientConfig(stack.template, (value) => resources.resolve(value), {
       url,
       ...(hostedUi && { hostedUi: hostedUi.config() }),
       // The credential-vending API, when the template has it (-c credentialVending=true).
@@ -310,18 +316,18 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         );
 
     // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
-    server.rest('GET', '/_sandbox/codes', async (req) => {
+    server.rest('GET', '/_sandbox/codes', (req) => {
       const username = req.query.username;
       return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
     });
-    server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
+    server.rest('GET', '/_sandbox/health', () => ({ body: { ready: true } }));
     // The pool's JWKS and discovery document (cognito-local serves its published key instead).
-    server.rest('GET', '/:poolId/.well-known/jwks.json', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/jwks.json', (req) =>
       req.params.poolId === resources.userPoolId
         ? { body: { keys: [signingKey.publicJwk] } }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/:poolId/.well-known/openid-configuration', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/openid-configuration', (req) =>
       req.params.poolId === resources.userPoolId
         ? {
             body: {
@@ -333,7 +339,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
+    server.rest('GET', '/_sandbox/config.json', () => ({ body: config }));
 
     const modules: ServiceModule[] = [
       identityPool,

@@ -75,7 +75,8 @@ export interface SandboxResponse {
   body?: unknown;
 }
 
-export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
+/** A route: answers at once, or asynchronously. */
+export type Handler = (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -102,8 +103,11 @@ export interface SandboxContext {
   readonly credentials: CredentialStore;
   readonly resources: SandboxResources;
   readonly services: Map<string, unknown>;
-  authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
-  authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void>;
+  readonly authenticate: (
+    req: SandboxRequest,
+    options: AuthenticateOptions,
+  ) => Promise<VerifiedCaller>;
+  readonly authorize: (caller: VerifiedCaller, request: AuthorizeRequest) => Promise<void>;
   log(message: string): void;
 }
 

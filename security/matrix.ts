@@ -439,7 +439,7 @@ async function grantedActions(role: RoleInfo): Promise<string[]> {
       if (s.NotAction !== undefined) actions.add(`NotAction:${JSON.stringify(s.NotAction)}`);
       if (s.NotResource !== undefined) actions.add(`NotResource:${JSON.stringify(s.NotResource)}`);
       if (s.Action === undefined) continue;
-      for (const pattern of Array.isArray(s.Action) ? s.Action : [s.Action as string]) {
+      for (const pattern of typeof s.Action === 'string' ? [s.Action] : s.Action) {
         if (!pattern.includes('*')) {
           actions.add(pattern);
           continue;

@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
 import { requestFromUpgrade } from '../server';
+import { shown } from '../../contracts/assert';
 import { AwsError } from '../core/errors';
 import {
   parseAppInstanceUserArn,
@@ -193,7 +194,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
           const parse = member === 'ChannelFlowArn' ? parseChannelFlowArn : parseChannelArn;
           if (typeof arn !== 'string' || !parse(arn)) {
             throw badRequest(
-              `${member} is not a ${member === 'ChannelFlowArn' ? 'channel flow' : 'channel'} ARN: ${String(arn)}`,
+              `${member} is not a ${member === 'ChannelFlowArn' ? 'channel flow' : 'channel'} ARN: ${shown(arn)}`,
             );
           }
           resources.push(arn);

@@ -641,9 +641,10 @@ export function listRoles(template: CfnTemplate, env: TemplateEnvironment): Role
     for (const [policyId, other] of entries) {
       if (other.Type !== 'AWS::IAM::Policy' && other.Type !== 'AWS::IAM::ManagedPolicy') continue;
       if (!referencedLogicalIds(other.Properties?.Roles).includes(logicalId)) continue;
+      const policyName = other.Properties?.PolicyName;
       const name =
         other.Type === 'AWS::IAM::Policy'
-          ? `${policyId}/${String(other.Properties?.PolicyName ?? policyId)}`
+          ? `${policyId}/${typeof policyName === 'string' ? policyName : policyId}`
           : policyId;
       policies.push({
         name,

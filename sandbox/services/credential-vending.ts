@@ -91,7 +91,7 @@ export const credentialVending: ServiceModule = {
         region: ctx.region,
         endpoint: ctx.url,
         // The function's execution role, as Lambda provides it.
-        credentials: async () => {
+        credentials: () => {
           if (!session || session.expiration - Date.now() < REFRESH_MARGIN_MS) {
             session = ctx.credentials.issue({
               roleArn: fn.roleArn,
@@ -100,12 +100,12 @@ export const credentialVending: ServiceModule = {
               issuedBy: 'sandbox credential-vending function',
             });
           }
-          return {
+          return Promise.resolve({
             accessKeyId: session.accessKeyId,
             secretAccessKey: session.secretAccessKey,
             sessionToken: session.sessionToken,
             expiration: new Date(session.expiration),
-          };
+          });
         },
       }),
       settings: config.settings,

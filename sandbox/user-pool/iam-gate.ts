@@ -5,6 +5,7 @@
  * pool. cognito-local checks none of it, so this gate does, with the sandbox's enforcement core.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isJsonObject } from '../../contracts/assert';
 import { AwsError, renderError } from '../core/errors';
 import type { SandboxContext, SandboxRequest } from '../server';
 
@@ -63,8 +64,10 @@ export interface SignOutRegistry {
 
 function decodeClaims(jwt: string): Record<string, unknown> {
   try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null ? payload : {};
+    const payload: unknown = JSON.parse(
+      Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    );
+    return isJsonObject(payload) ? payload : {};
   } catch {
     return {};
   }

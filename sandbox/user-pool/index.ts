@@ -238,7 +238,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     new CryptoService(config.KMSConfig),
   );
   const messageDelivery = {
-    async deliver(_ctx: Context, user: User, details: DeliveryDetails, message: Message) {
+    deliver(_ctx: Context, user: User, details: DeliveryDetails, message: Message) {
       if (message.__code) {
         options.onCode({
           username: user.Username,
@@ -247,6 +247,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
           at: Date.now(),
         });
       }
+      return Promise.resolve();
     },
   };
   const jwtGenerator = new JwtTokenGenerator(clock, triggers, config.TokenConfig);
@@ -277,7 +278,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
   const router: typeof inner = (target) => {
     const route = target === 'ResendConfirmationCode' ? resendConfirmationCode : inner(target);
     const signIn = target === 'InitiateAuth' || target === 'AdminInitiateAuth';
-    return async (routeCtx, req: Record<string, unknown>) => {
+    return async (routeCtx, req: Record<string, unknown>): Promise<unknown> => {
       const password = newPasswordOf(target, req ?? {});
       if (policy && typeof password === 'string') {
         const violation = passwordPolicyViolation(password, policy);

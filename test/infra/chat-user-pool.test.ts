@@ -98,7 +98,8 @@ describe('ChatUserPool in the stack', () => {
 
   test('the client can write email (needed to sign up) and profile names, never sub', () => {
     const clients = template.findResources('AWS::Cognito::UserPoolClient');
-    const writable = Object.values(clients)[0]?.Properties?.WriteAttributes as string[];
+    const [client] = Object.values(clients) as { Properties: { WriteAttributes: string[] } }[];
+    const writable = client?.Properties.WriteAttributes ?? [];
     expect([...writable].sort()).toEqual(
       ['email', 'family_name', 'given_name', 'name', 'preferred_username'].sort(),
     );

@@ -39,9 +39,11 @@ describe('ChimeAppInstance', () => {
     const { stack, template } = appInstanceStack({ channelRetention: Duration.days(30) });
     const t = template();
     // The SDK call is an Fn::Join (it embeds the AppInstance ARN): check its literal parts.
-    const customResources = Object.values(t.findResources('Custom::AWS'));
+    const customResources = Object.values(t.findResources('Custom::AWS')) as {
+      Properties: { Create: unknown };
+    }[];
     expect(customResources).toHaveLength(1);
-    const create = JSON.stringify(customResources[0]?.Properties?.Create);
+    const create = JSON.stringify(customResources[0]?.Properties.Create);
     expect(create).toContain('\\"service\\":\\"ChimeSDKIdentity\\"');
     expect(create).toContain('\\"action\\":\\"PutAppInstanceRetentionSettings\\"');
     expect(create).toContain('{\\"ChannelRetentionSettings\\":{\\"RetentionDays\\":30}}');

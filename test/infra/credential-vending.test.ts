@@ -8,6 +8,7 @@ import {
   VendingTokenIssuer,
 } from '../../infra/constructs/credential-vending';
 import { addNagChecks } from '../../infra/nag';
+import { asTemplate } from '../../sandbox/iam/template';
 import { synthFromContext } from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
@@ -67,8 +68,8 @@ describe('CredentialVending roles', () => {
 
   it('user role permissions are exactly the shared Chime user policy, keyed on the same tag', () => {
     const { template: t, stack, vending } = defaults;
-    const role = t.toJSON().Resources[logicalId(stack, vending.userRole)];
-    expect(role.Properties.Policies).toEqual([
+    const role = asTemplate(t.toJSON()).Resources[logicalId(stack, vending.userRole)];
+    expect(role?.Properties?.Policies).toEqual([
       {
         PolicyName: 'ChimeMessagingAsSelf',
         PolicyDocument: stack.resolve(
@@ -79,7 +80,7 @@ describe('CredentialVending roles', () => {
         ),
       },
     ]);
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
   });
 
   it('a custom tag key flows into the trust conditions, the policy and the function', () => {
@@ -132,7 +133,7 @@ describe('CredentialVending roles', () => {
     });
     const policies = Object.values(
       t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: serverId }] } }),
-    );
+    ) as { Properties: { PolicyDocument: { Statement: unknown } } }[];
     expect(policies).toHaveLength(1);
     expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([
       {

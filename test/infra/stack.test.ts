@@ -24,7 +24,8 @@ describe('region guard', () => {
 
   test('an environment-agnostic stack gets a deploy-time rule instead', () => {
     const stack = new ChimeCognitoAuthStack(new App(), 'Agnostic');
-    expect(Template.fromStack(stack).toJSON().Rules.ChimeSdkMessagingRegion).toMatchObject({
+    const { Rules } = Template.fromStack(stack).toJSON() as { Rules: Record<string, unknown> };
+    expect(Rules.ChimeSdkMessagingRegion).toMatchObject({
       Assertions: [
         {
           Assert: { 'Fn::Contains': [[...CHIME_SDK_MESSAGING_REGIONS], { Ref: 'AWS::Region' }] },

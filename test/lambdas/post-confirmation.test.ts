@@ -1,3 +1,4 @@
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { TEST_APP_INSTANCE_ARN } from './support/trigger-env';
 import {
   ChimeSDKIdentityClient,
@@ -21,8 +22,9 @@ import {
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;
-const invoke = (event = postConfirmationEvent(), context = lambdaContext()) =>
-  handler(event, context, () => undefined);
+/** The handler's result (the aws-lambda `Handler` type says `void | Promise<any>`). */
+const invoke = async (event = postConfirmationEvent(), context = lambdaContext()) =>
+  (await handler(event, context, () => undefined)) as PostConfirmationTriggerEvent;
 
 let errorLog: jest.SpyInstance;
 let addMetric: jest.SpyInstance;

@@ -115,7 +115,7 @@ describe('verifySigV4', () => {
 
   it('refuses a missing Authorization, with the protocol names', async () => {
     const error = await failure(
-      verifySigV4(asIncoming(request() as HttpRequest), {
+      verifySigV4(asIncoming(request()), {
         service: 'sts',
         protocol: 'query',
         credentials,

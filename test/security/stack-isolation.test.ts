@@ -57,7 +57,7 @@ function rowsOf(matrix: SecurityMatrix, idPart: string): MatrixRow[] {
 // --- template helpers for the mutations ------------------------------------------------------
 
 function clone(template: CfnTemplate): CfnTemplate {
-  return structuredClone(template) as CfnTemplate;
+  return structuredClone(template);
 }
 
 function resourcesOf(template: CfnTemplate, type: string): [string, CfnResource][] {

@@ -514,7 +514,7 @@ class ChatApp implements SignedInApp {
     };
     channel.messages = mergeMessages(channel.messages, [local]);
     this.scrollToEnd();
-    (form.querySelector('textarea, input') as HTMLElement | null)?.focus();
+    form.querySelector<HTMLElement>('textarea, input')?.focus();
   }
 
   private async edit(message: ChatMessage, form: HTMLFormElement): Promise<void> {

@@ -27,8 +27,9 @@ const MAY_IMPORT = {
   contracts: [],
   // Deployed handler code: only the contracts.
   lambdas: ['contracts'],
-  // The CDK app never reaches into the sandbox or the web demo.
-  infra: ['contracts'],
+  // The CDK app never reaches into the sandbox or the web demo (it may share a handler's
+  // constants, though names both sides read belong in contracts/).
+  infra: ['contracts', 'lambdas'],
   // The sandbox reads the stack only through the synthesized cloud assembly, and runs the
   // handlers' own code.
   sandbox: ['contracts', 'lambdas'],
@@ -36,7 +37,8 @@ const MAY_IMPORT = {
   'web-demo': ['contracts'],
   // The security matrix: synthesizes the stack and evaluates it with the sandbox's IAM engine.
   security: ['contracts', 'infra', 'sandbox'],
-  scripts: ['contracts', 'infra', 'sandbox', 'security'],
+  // Command-line tools (npm scripts).
+  scripts: ['contracts', 'lambdas', 'infra', 'sandbox', 'security', 'web-demo'],
   // Test and benchmark support (fixtures, harnesses).
   testing: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo'],
   bench: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'testing'],

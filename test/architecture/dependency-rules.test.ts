@@ -96,6 +96,7 @@ const ALLOWED: readonly [string, Part][] = [
   ['sandbox', 'lambdas'],
   ['web-demo/src', 'contracts'],
   ['security', 'infra'],
+  ['infra/constructs', 'lambdas'],
   ['bench', 'testing'],
   ['test/infra', 'security'],
   ['test/sandbox', 'test'],

@@ -1,7 +1,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ChatUserPool, type ChatUserPoolProps } from '../../infra/constructs/chat-user-pool';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext } from './support';
 
 /** The hosted web demo's URL, which the stack adds to the callback and logout URLs. */
 const hostedSiteUrl = {
@@ -24,7 +24,7 @@ function userPoolTemplate(props: ChatUserPoolProps = {}): Template {
 describe('ChatUserPool in the stack', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthStack();
+    template = defaultTemplate();
   });
 
   test('self sign-up with email as the username, verified by email', () => {

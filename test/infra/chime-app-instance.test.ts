@@ -1,7 +1,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ChimeAppInstance } from '../../infra/constructs/chime-app-instance';
-import { synthStack } from './support';
+import { defaultTemplate } from './support';
 
 function appInstanceStack(props: ConstructorParameters<typeof ChimeAppInstance>[2] = {}) {
   const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
@@ -11,7 +11,7 @@ function appInstanceStack(props: ConstructorParameters<typeof ChimeAppInstance>[
 
 describe('ChimeAppInstance', () => {
   test('is a native AWS::Chime::AppInstance, retained by default', () => {
-    const template = synthStack();
+    const template = defaultTemplate();
     template.resourceCountIs('AWS::Chime::AppInstance', 1);
     template.hasResource('AWS::Chime::AppInstance', {
       DeletionPolicy: 'Retain',

@@ -1,38 +1,16 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
-  CredentialVending,
   type CredentialVendingProps,
   VendingTokenIssuer,
 } from '../../infra/constructs/credential-vending';
-import { addNagChecks } from '../../infra/nag';
 import { asTemplate } from '../../sandbox/iam/template';
+import { APP_INSTANCE_ARN, buildVendingStack } from './credential-vending-stack';
 import { synthFromContext } from './support';
 
-const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
-
-/** GIVEN a stack with a user pool and the construct (cdk-nag on, as `cdk synth` runs it). */
-function build(overrides: Partial<CredentialVendingProps> = {}, bundle = false) {
-  // Bundling (esbuild) is skipped except where the asset itself matters: it costs ~2 s a synth.
-  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'VendingTest', {
-    env: { region: 'us-east-1', account: '123456789012' },
-  });
-  const pool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_TestPool1');
-  const client = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Web', 'webclient123');
-  const vending = new CredentialVending(stack, 'Vending', {
-    appInstanceArn: APP_INSTANCE_ARN,
-    tokenIssuer: VendingTokenIssuer.userPool(pool, client),
-    allowedOrigins: ['https://chat.example.com', 'http://localhost:5173'],
-    ...overrides,
-  });
-  return { app, stack, vending, pool, client };
-}
-
 function template(overrides: Partial<CredentialVendingProps> = {}) {
-  const built = build(overrides);
+  const built = buildVendingStack(overrides);
   return { ...built, template: Template.fromStack(built.stack) };
 }
 
@@ -214,16 +192,6 @@ describe('CredentialVending function and URL', () => {
       },
     });
   });
-
-  it('bundles the handler and passes cdk-nag with every finding acknowledged', () => {
-    const { app, stack } = build({}, true);
-    addNagChecks(app);
-    expect(() => app.synth()).not.toThrow();
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'index.handler',
-      Code: { S3Key: Match.stringLikeRegexp('\\.zip$') },
-    });
-  });
 });
 
 describe('CredentialVending validation', () => {
@@ -238,7 +206,7 @@ describe('CredentialVending validation', () => {
     [{ sessionDuration: Duration.hours(2) }, /got 7200 seconds/],
     [{ principalTagKey: 'aws:x' }, /reserved prefix/],
   ])('refuses %p', (overrides, message) => {
-    expect(() => build(overrides as Partial<CredentialVendingProps>)).toThrow(message);
+    expect(() => buildVendingStack(overrides as Partial<CredentialVendingProps>)).toThrow(message);
   });
 
   it('refuses a plain-http OIDC issuer and an empty audience', () => {

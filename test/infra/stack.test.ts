@@ -6,7 +6,7 @@ import { CHIME_SDK_MESSAGING_REGIONS } from '../../contracts/regions';
 import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext, synthStack, testApp } from './support';
 
 describe('region guard', () => {
   test.each(CHIME_SDK_MESSAGING_REGIONS)('accepts %s', (region) => {
@@ -23,7 +23,7 @@ describe('region guard', () => {
   );
 
   test('an environment-agnostic stack gets a deploy-time rule instead', () => {
-    const stack = new ChimeCognitoAuthStack(new App(), 'Agnostic');
+    const stack = new ChimeCognitoAuthStack(testApp(), 'Agnostic');
     const { Rules } = Template.fromStack(stack).toJSON() as { Rules: Record<string, unknown> };
     expect(Rules.ChimeSdkMessagingRegion).toMatchObject({
       Assertions: [
@@ -36,12 +36,12 @@ describe('region guard', () => {
   });
 
   test('a stack with a concrete region has no such rule', () => {
-    expect(synthStack().toJSON().Rules).not.toHaveProperty('ChimeSdkMessagingRegion');
+    expect(defaultTemplate().toJSON().Rules).not.toHaveProperty('ChimeSdkMessagingRegion');
   });
 });
 
 describe('outputs', () => {
-  const template = synthStack();
+  const template = defaultTemplate();
 
   test.each([
     'Region',
@@ -98,7 +98,7 @@ describe('cdk-nag', () => {
   });
 
   test('an unacknowledged finding fails synth', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new ChimeCognitoAuthStack(app, 'Nagged', { env: { region: 'us-east-1' } });
     const role = new iam.Role(stack, 'Loose', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -157,7 +157,7 @@ describe('context', () => {
   });
 
   test('stack id and nag wiring are what `cdk synth` uses', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new ChimeCognitoAuthStack(app, 'X', stackPropsFromContext(app));
     expect(Stack.of(stack).region).toBe(process.env.CDK_DEFAULT_REGION ?? 'us-east-1');
   });

@@ -8,7 +8,7 @@ import { type ClientConfig } from '../../contracts/client-config';
 import { WebHosting, type WebHostingProps } from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
 import { cdkSynthContext } from '../../infra/synthesize';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext } from './support';
 
 /** A Ref / Fn::GetAtt / DependsOn cycle among resources (CloudFormation refuses one), if any. */
 function findCycle(resources: Record<string, unknown>): string[] | undefined {
@@ -334,7 +334,7 @@ describe('WebHosting', () => {
 describe('WebHosting in the stack', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthStack();
+    template = defaultTemplate();
   });
 
   const siteUrl = {

@@ -5,9 +5,6 @@
  * and the vended credentials then act in Chime messaging as the user only, as identity pool
  * credentials do.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ChimeSDKMessagingClient,
   CreateChannelCommand,
@@ -24,20 +21,21 @@ import {
   CREDENTIAL_VENDING_PATH,
   sandboxCredentialVendingUrl,
 } from '../../sandbox/services/credential-vending';
-import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
+import {
+  type AwsCredentials,
+  startTestSandbox,
+  testAssembly,
+  type TestSandbox,
+} from '../../sandbox/testing';
 
 const silent = { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'];
 
-let outdir: string;
 let sandbox: TestSandbox;
 let deps: VendingDeps;
 let serverRoleArn: string;
 let userRoleArn: string;
 const idTokens: Record<string, string> = {};
 const subs: Record<string, string> = {};
-
-/** `cdk synth -c credentialVending=true`, in-process, into a temporary cloud assembly. */
 
 async function signUpAndIn(name: string): Promise<void> {
   const user = await sandbox.signUpUser(`${name}@example.com`);
@@ -46,10 +44,10 @@ async function signUpAndIn(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
-  // Hosting the web demo is beside the point here (and needs its build).
-  synthesizeApp({ outdir, context: { credentialVending: 'true', webHosting: 'false' } });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  // `cdk synth -c credentialVending=true` (shared with the browser test; hosting stays out).
+  sandbox = await startTestSandbox({
+    cdkOutDir: await testAssembly('credential-vending', { credentialVending: 'true' }),
+  });
 
   const { resources } = sandbox;
   const vendingFunction = resourcesOfType(resources.stack.template, 'AWS::Lambda::Function').find(
@@ -101,7 +99,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.stop();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 async function vend(name: string) {

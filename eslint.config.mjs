@@ -43,7 +43,7 @@ const MAY_IMPORT = {
   testing: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo'],
   bench: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'testing'],
   // Tests may import every part; nothing imports test/.
-  test: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'security', 'testing'],
+  test: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'security', 'scripts', 'testing'],
 };
 
 export default tseslint.config(

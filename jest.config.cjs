@@ -28,7 +28,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{architecture,contracts,lambdas,web-demo}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{architecture,contracts,lambdas,scripts,web-demo}/**/*.test.ts'],
     },
     {
       ...common,

@@ -16,12 +16,12 @@ export const CLIENT_CONFIG_VERSION = 1;
 
 /**
  * The stack output holding the whole client config as one JSON document: written by the stack,
- * read by scripts/write-client-config.ts (from `cdk deploy --outputs-file`) and by the sandbox
- * (from the synthesized template).
+ * read by scripts/deploy.ts (from `cdk deploy --outputs-file`) and by the sandbox (from the
+ * synthesized template).
  */
 export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
 
-/** How the app signs in: SRP on AWS; the local sandbox (cognito-local) has no SRP. */
+/** How the app signs in: SRP, on AWS and in the local sandbox (the template's client allows no other). */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
 
 export interface HostedUiConfig {

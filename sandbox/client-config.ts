@@ -25,8 +25,7 @@ export interface LocalClientConfig {
 
 /**
  * The stack's `ClientConfig` output resolved with `resolve` (the sandbox's physical ids), with the
- * local overrides: every endpoint is the sandbox, sign-in is `USER_PASSWORD_AUTH` (cognito-local
- * has no SRP), and the hosted UI and credential-vending URL are the sandbox's own, or absent.
+ * local overrides: every endpoint is the sandbox, and the hosted UI and credential-vending URL are the sandbox's own, or absent.
  */
 export function sandboxClientConfig(
   template: CfnTemplate,
@@ -48,7 +47,6 @@ export function sandboxClientConfig(
   const { url } = local;
   return parseClientConfig({
     ...deployed,
-    signInFlow: 'USER_PASSWORD_AUTH',
     endpoints: {
       userPool: url,
       identityPool: url,

@@ -43,7 +43,8 @@ describe('sandboxClientConfig', () => {
       appInstanceArn: env.resources.Instance?.attributes.AppInstanceArn,
       // A value only the stack knows reaches the local config unchanged.
       principalTagKey: 'tenant_user',
-      signInFlow: 'USER_PASSWORD_AUTH',
+      // SRP, as on AWS: the sandbox's user pool answers it too.
+      signInFlow: 'USER_SRP_AUTH',
       endpoints: {
         userPool: URL,
         identityPool: URL,

@@ -4,7 +4,8 @@
  *
  * - unit: pure code (contracts, handlers with mocked clients, web demo logic, lint rules), seconds;
  * - infra: template assertions and the security matrix, on stacks synthesized without bundling;
- * - sandbox: the local sandbox, started in-process or as `npm run sandbox` (reads cdk.out);
+ * - sandbox: the local sandbox, started in-process or as `npm run sandbox` (reads cdk.out), and the
+ *   deploy, destroy and smoke scripts (a stand-in `cdk`, the smoke test against a sandbox);
  * - bundle: the Lambda bundles as esbuild builds them (`*.bundle.test.ts`);
  * - browser: the web demo in Chromium against the sandbox.
  */
@@ -28,7 +29,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/test/{architecture,contracts,lambdas,scripts,web-demo}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{architecture,contracts,lambdas,web-demo}/**/*.test.ts'],
     },
     {
       ...common,
@@ -39,7 +40,7 @@ module.exports = {
     {
       ...common,
       displayName: 'sandbox',
-      testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{sandbox,scripts}/**/*.test.ts'],
     },
     {
       ...common,

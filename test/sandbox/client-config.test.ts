@@ -79,7 +79,9 @@ describe('sandboxClientConfig', () => {
   });
 
   test('fails clearly when the output resolves to an invalid config', () => {
-    const broken = templateWith(['{"version":1,"region":"eu-central-1"}']);
+    const broken = templateWith([
+      '{"version":1,"region":"eu-central-1","signInFlow":"USER_SRP_AUTH"}',
+    ]);
     expect(() => sandboxClientConfig(broken, resolve, { url: URL })).toThrow(
       /invalid client config: 'userPoolId' must be a non-empty string/,
     );

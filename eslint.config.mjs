@@ -35,8 +35,9 @@ const MAY_IMPORT = {
   sandbox: ['contracts', 'lambdas'],
   // Browser code: only the contracts.
   'web-demo': ['contracts'],
-  // The security matrix: synthesizes the stack and evaluates it with the sandbox's IAM engine.
-  security: ['contracts', 'infra', 'sandbox'],
+  // The security matrix: synthesizes the stack and evaluates it with the sandbox's IAM engine
+  // (and names the routes' rate-limit scopes the handlers define).
+  security: ['contracts', 'lambdas', 'infra', 'sandbox'],
   // Command-line tools (npm scripts).
   scripts: ['contracts', 'lambdas', 'infra', 'sandbox', 'security', 'web-demo'],
   // Test and benchmark support (fixtures, harnesses).

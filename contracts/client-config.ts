@@ -11,6 +11,7 @@ import {
   isJsonObject,
 } from './assert';
 import { assertAppInstanceArn } from './chime-arns';
+import { API_PATHS, apiRouteUrl } from './http-api';
 
 export const CLIENT_CONFIG_VERSION = 1;
 
@@ -52,7 +53,15 @@ export interface ClientConfig {
   readonly signInFlow: SignInFlow;
   readonly hostedUi?: HostedUiConfig;
   readonly endpoints?: EndpointOverrides;
-  /** URL of the optional STS credential-vending API. */
+  /**
+   * Base URL of the project's HTTP API (contracts/http-api.ts), ending with `/api`: the hosted web
+   * demo's own origin (CloudFront serves `/api/*`), the API Gateway endpoint elsewhere.
+   */
+  readonly apiUrl?: string;
+  /**
+   * URL of the optional STS credential-vending API: when present, `<apiUrl>/credentials` (the
+   * route `POST /credentials` of the HTTP API).
+   */
   readonly credentialVendingUrl?: string;
 }
 
@@ -128,7 +137,17 @@ export function parseClientConfig(input: unknown): ClientConfig {
   assertNonEmptyString('principalTagKey', principalTagKey, ClientConfigError);
   const hostedUi = parseHostedUi(input.hostedUi);
   const endpoints = parseEndpoints(input.endpoints);
+  const apiUrl = optionalString('apiUrl', input.apiUrl);
+  if (apiUrl !== undefined) assertApiUrl(apiUrl);
   const credentialVendingUrl = optionalString('credentialVendingUrl', input.credentialVendingUrl);
+  if (credentialVendingUrl !== undefined) {
+    const expected = apiUrl && apiRouteUrl(apiUrl, API_PATHS.credentials);
+    if (credentialVendingUrl !== expected) {
+      throw new ClientConfigError(
+        `'credentialVendingUrl' must be <apiUrl>${API_PATHS.credentials} (${expected ?? 'apiUrl is missing'}), got '${credentialVendingUrl}'`,
+      );
+    }
+  }
   return {
     version: CLIENT_CONFIG_VERSION,
     region,
@@ -140,6 +159,26 @@ export function parseClientConfig(input: unknown): ClientConfig {
     signInFlow,
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
+    ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
   };
+}
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+
+/** https anywhere; plain http only on loopback (the local sandbox). No query or fragment. */
+function assertApiUrl(apiUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new ClientConfigError(`'apiUrl' must be an absolute URL, got '${apiUrl}'`);
+  }
+  const secure =
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.host));
+  if (!secure || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new ClientConfigError(
+      `'apiUrl' must be an https URL (http only on loopback) without query or fragment, got '${apiUrl}'`,
+    );
+  }
 }

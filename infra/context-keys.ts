@@ -17,6 +17,6 @@ export const CONTEXT_KEYS = {
   removalPolicy: 'removalPolicy',
   channelRetentionDays: 'channelRetentionDays',
   credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
+  apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
 } as const;

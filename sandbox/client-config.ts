@@ -19,13 +19,15 @@ export interface LocalClientConfig {
   readonly url: string;
   /** The sandbox's hosted UI, when it serves one. @default - none */
   readonly hostedUi?: HostedUiConfig;
-  /** The sandbox's credential-vending API, when the template has the function. @default - none */
+  /** The sandbox's HTTP API, when it serves one. @default - none */
+  readonly apiUrl?: string;
+  /** The sandbox's credential-vending route, when the template has it. @default - none */
   readonly credentialVendingUrl?: string;
 }
 
 /**
  * The stack's `ClientConfig` output resolved with `resolve` (the sandbox's physical ids), with the
- * local overrides: every endpoint is the sandbox, and the hosted UI and credential-vending URL are the sandbox's own, or absent.
+ * local overrides: every endpoint is the sandbox, and the hosted UI, HTTP API and credential-vending URL are the sandbox's own, or absent.
  */
 export function sandboxClientConfig(
   template: CfnTemplate,
@@ -41,8 +43,9 @@ export function sandboxClientConfig(
     throw new StackNotFoundError(`the '${CLIENT_CONFIG_OUTPUT}' output is not a string`);
   }
   const deployed = JSON.parse(document) as Record<string, unknown>;
-  // AWS-only values: the managed login domain and the function URL of the deployed stack.
+  // AWS-only values: the managed login domain and the HTTP API of the deployed stack.
   delete deployed.hostedUi;
+  delete deployed.apiUrl;
   delete deployed.credentialVendingUrl;
   const { url } = local;
   return parseClientConfig({
@@ -55,6 +58,7 @@ export function sandboxClientConfig(
       chimeMessaging: url,
     },
     ...(local.hostedUi && { hostedUi: local.hostedUi }),
+    ...(local.apiUrl && { apiUrl: local.apiUrl }),
     ...(local.credentialVendingUrl && { credentialVendingUrl: local.credentialVendingUrl }),
   });
 }

@@ -1,23 +1,20 @@
-import { VENDING_ENV } from '../../../contracts/lambda-environment';
 import { assertValidPrincipalTagKey } from '../../../contracts/principal-tag';
 import { requireEnv } from '../env';
 import { assertValidSettings, MAX_SESSION_SECONDS, type VendingSettings } from './core';
-import { type TokenIssuerConfig } from './verifier';
 
-export interface VendingConfig {
-  readonly settings: VendingSettings;
-  readonly issuer: TokenIssuerConfig;
-}
+/** Environment variables of the vending function (set by infra/constructs/credential-vending.ts). */
+export const VENDING_ENV = {
+  userRoleArn: 'USER_ROLE_ARN',
+  principalTagKey: 'PRINCIPAL_TAG_KEY',
+  appInstanceArn: 'APP_INSTANCE_ARN',
+  sessionDurationSeconds: 'SESSION_DURATION_SECONDS',
+} as const;
 
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
+/** The rate-limit scope of vending: the key prefix its role may write (`credentials#*`). */
+export const VENDING_RATE_SCOPE = 'credentials';
 
-/** Reads and validates the function's configuration; throws naming the bad variable. */
-export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): VendingConfig {
+/** Reads and validates the function's settings; throws naming the bad variable. */
+export function readVendingSettings(env: NodeJS.ProcessEnv = process.env): VendingSettings {
   const durationText = env[VENDING_ENV.sessionDurationSeconds]?.trim() || `${MAX_SESSION_SECONDS}`;
   if (!/^\d+$/.test(durationText)) {
     throw new Error(
@@ -32,26 +29,5 @@ export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): Vending
   };
   assertValidPrincipalTagKey(settings.principalTagKey);
   assertValidSettings(settings);
-
-  const kind = requireEnv(VENDING_ENV.tokenIssuerKind, env);
-  let issuer: TokenIssuerConfig;
-  if (kind === 'cognito') {
-    issuer = {
-      kind,
-      userPoolId: requireEnv(VENDING_ENV.userPoolId, env),
-      clientIds: list(requireEnv(VENDING_ENV.userPoolClientIds, env)),
-    };
-  } else if (kind === 'oidc') {
-    const iss = requireEnv(VENDING_ENV.oidcIssuer, env);
-    issuer = {
-      kind,
-      issuer: iss,
-      audience: list(requireEnv(VENDING_ENV.oidcAudience, env)),
-      jwksUri:
-        env[VENDING_ENV.oidcJwksUri]?.trim() || `${iss.replace(/\/+$/, '')}/.well-known/jwks.json`,
-    };
-  } else {
-    throw new Error(`${VENDING_ENV.tokenIssuerKind} must be 'cognito' or 'oidc', got '${kind}'`);
-  }
-  return { settings, issuer };
+  return settings;
 }

@@ -16,6 +16,7 @@ import { changePassword } from './change-password';
 import { confirmSignUp } from './confirm-sign-up';
 import { getUser } from './get-user';
 import { adminInitiateAuth, initiateAuth } from './initiate-auth';
+import { listUsers } from './list-users';
 import { resendConfirmationCode } from './resend-confirmation-code';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './respond-to-auth-challenge';
 import type { Operation, PoolServices } from './services';
@@ -48,5 +49,6 @@ export function sandboxOperations(
     GetUser: getUser(services, inner('GetUser')),
     ChangePassword: changePassword(services),
     AdminDisableUser: adminDisableUser(services, inner('AdminDisableUser')),
+    ListUsers: listUsers(services),
   };
 }

@@ -339,7 +339,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   if (routes === 'unknown-route') {
     return {
       kind: 'unknown',
-      why: `functions ${functions.join(', ')} serve an HTTP API route test/security/matrix.ts does not know: add it to ROUTE_PROMISES`,
+      why: `functions ${functions.join(', ')} serve an HTTP API route security/matrix.ts does not know: add it to ROUTE_PROMISES`,
     };
   }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));

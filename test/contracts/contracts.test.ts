@@ -193,9 +193,9 @@ describe('the HTTP API contract', () => {
     const calls: [string, RequestInit | undefined][] = [];
     const answer =
       (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      async (input: string, init?: RequestInit) => {
+      (input: string, init?: RequestInit) => {
         calls.push([input, init]);
-        return new Response(JSON.stringify(body), { status, headers });
+        return Promise.resolve(new Response(JSON.stringify(body), { status, headers }));
       };
     await expect(
       lookUpUserByEmail(

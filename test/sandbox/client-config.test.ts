@@ -56,7 +56,7 @@ describe('sandboxClientConfig', () => {
     expect(parseClientConfig(config)).toEqual(config);
   });
 
-  test('replaces the AWS hosted UI and vending URL with the sandbox ones', () => {
+  test('replaces the AWS hosted UI, HTTP API and vending URL with the sandbox ones', () => {
     const hostedUi = {
       domain: '127.0.0.1:4682',
       redirectSignIn: ['http://localhost:5173/'],
@@ -66,10 +66,12 @@ describe('sandboxClientConfig', () => {
     const config = sandboxClientConfig(template, resolve, {
       url: URL,
       hostedUi,
-      credentialVendingUrl: `${URL}/_sandbox/credential-vending`,
+      apiUrl: 'http://127.0.0.1:4683/api',
+      credentialVendingUrl: 'http://127.0.0.1:4683/api/credentials',
     });
     expect(config.hostedUi).toEqual(hostedUi);
-    expect(config.credentialVendingUrl).toBe(`${URL}/_sandbox/credential-vending`);
+    expect(config.apiUrl).toBe('http://127.0.0.1:4683/api');
+    expect(config.credentialVendingUrl).toBe('http://127.0.0.1:4683/api/credentials');
   });
 
   test('fails clearly when the template has no client config output', () => {

@@ -54,7 +54,7 @@ beforeEach(() => {
       expiration: new Date(Date.now() + 3_600_000),
     },
     identityId: 'us-east-1:id',
-  } as unknown as Awaited<ReturnType<typeof fetchAuthSession>>);
+  });
 });
 
 describe('CredentialProvider', () => {

@@ -15,6 +15,7 @@ import {
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import { CredentialVending } from './constructs/credential-vending';
+import { GuestAccess } from './constructs/guest-access';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { WebHosting } from './constructs/web-hosting';
@@ -108,6 +109,11 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default true
    */
   readonly webHosting?: boolean;
+  /**
+   * Guest access: moderators invite people without an account into one channel (docs/guests.md).
+   * @default true
+   */
+  readonly guests?: boolean;
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -125,6 +131,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
+  /** Guest invites and guest credentials, unless turned off. */
+  public readonly guests?: GuestAccess;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -190,6 +198,13 @@ export class ChimeCognitoAuthStack extends Stack {
         principalTagKey: this.identities.principalTagKey,
       });
     }
+    if (props.guests !== false) {
+      this.guests = new GuestAccess(this, 'Guests', {
+        api: this.api,
+        appInstanceArn: this.appInstance.appInstanceArn,
+        principalTagKey: this.identities.principalTagKey,
+      });
+    }
     // The hosted demo calls the API on its own origin: CSP connect-src 'self', no CORS.
     this.webHosting?.serveApi(this.api);
 
@@ -236,6 +251,7 @@ export class ChimeCognitoAuthStack extends Stack {
       }),
       apiUrl: this.api.url,
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
+      ...(this.guests && { guests: true }),
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],

@@ -19,4 +19,5 @@ export const CONTEXT_KEYS = {
   credentialVending: 'credentialVending',
   apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
+  guests: 'guests',
 } as const;

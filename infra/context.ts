@@ -97,6 +97,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const offUnlessTrue = (key: string) =>
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
   const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
   const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
@@ -115,6 +116,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVending && { credentialVending }),
     ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
+    ...(guestsOff && { guests: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
     ...(emailFrom && { emailFrom }),

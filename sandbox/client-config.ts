@@ -19,6 +19,8 @@ export interface LocalClientConfig {
   readonly url: string;
   /** The sandbox's hosted UI, when it serves one. @default - none */
   readonly hostedUi?: HostedUiConfig;
+  /** Whether the sandbox serves the guest routes (the template has them). @default false */
+  readonly guests?: boolean;
   /** The sandbox's HTTP API, when it serves one. @default - none */
   readonly apiUrl?: string;
   /** The sandbox's credential-vending route, when the template has it. @default - none */
@@ -46,6 +48,7 @@ export function sandboxClientConfig(
   // AWS-only values: the managed login domain and the HTTP API of the deployed stack.
   delete deployed.hostedUi;
   delete deployed.apiUrl;
+  delete deployed.guests;
   delete deployed.credentialVendingUrl;
   const { url } = local;
   return parseClientConfig({
@@ -59,6 +62,7 @@ export function sandboxClientConfig(
     },
     ...(local.hostedUi && { hostedUi: local.hostedUi }),
     ...(local.apiUrl && { apiUrl: local.apiUrl }),
+    ...(local.guests && { guests: true }),
     ...(local.credentialVendingUrl && { credentialVendingUrl: local.credentialVendingUrl }),
   });
 }

@@ -15,6 +15,7 @@ import type { ClientConfig } from '../contracts/client-config';
 import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { sandboxClientConfig } from './client-config';
 import { Authorizer } from './core/authorize';
+import { SandboxClock } from './core/clock';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
 import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
@@ -36,6 +37,7 @@ import { type RunningHttpApi, startHttpApi } from './services/http-api';
 import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
 import { identityPool } from './services/identity-pool';
+import { kmsModule } from './services/kms';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
@@ -93,6 +95,11 @@ export interface StartSandboxOptions {
    */
   readonly httpApi?:
     { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
+  /**
+   * Start the resource clock this far ahead of real time (Chime expiration, IAM `aws:CurrentTime`;
+   * see sandbox/core/clock.ts). Move it further with `RunningSandbox.clock.advance()`. @default 0
+   */
+  readonly clockOffsetMs?: number;
 }
 
 export interface RunningSandbox {
@@ -107,6 +114,8 @@ export interface RunningSandbox {
   readonly credentials: CredentialStore;
   readonly lambda: LambdaRunner;
   readonly context: SandboxContext;
+  /** The time of the sandbox's resources: `clock.advance(ms)` fast-forwards expirations. */
+  readonly clock: SandboxClock;
   /** Administrator credentials (also in `<stateDir>/admin-credentials.json`, mode 0600). */
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
@@ -293,8 +302,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
     }
 
-    const authorizer = new Authorizer((roleArn) =>
-      roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+    const clock = new SandboxClock(options.clockOffsetMs ?? 0);
+    const authorizer = new Authorizer(
+      (roleArn) =>
+        roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+      () => clock.now(),
     );
     const admin = credentials.issue({
       roleArn: SANDBOX_ADMIN_ROLE_ARN,
@@ -329,6 +341,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           },
         ],
       ]),
+      clock,
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, region: stack.region, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
@@ -375,8 +388,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
         ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
         : undefined;
+    // Guest access, when the template has its routes (on unless -c guests=false).
+    const guests =
+      httpApi?.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.guestInvites}`) === true;
     const config = sandboxClientConfig(stack.template, (value) => resources.resolve(value), {
       url,
+      guests,
       ...(hostedUi && { hostedUi: hostedUi.config() }),
       ...(httpApi && { apiUrl: httpApi.apiUrl }),
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
@@ -424,6 +441,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       chimeIdentity,
       chimeMessagingModule(),
       dynamodbModule(),
+      kmsModule(),
       ...(options.modules ?? []),
     ];
     for (const module of modules) {
@@ -457,6 +475,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       lambda,
       context,
+      clock: context.clock,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
       ...(httpApi && { httpApi }),

@@ -20,7 +20,6 @@ import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
-
 import {
   APP_INSTANCE_ARN_OUTPUT,
   CLIENT_CONFIG_OUTPUT,

@@ -13,7 +13,7 @@ import {
   focusedId,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

@@ -36,7 +36,7 @@ import {
   horizontalOverflow,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 
@@ -61,8 +61,20 @@ async function signedIn(user: TestUser): Promise<Page> {
   return page;
 }
 
+/** The DOM as these page functions use it (the tests' tsconfig has no DOM library). */
+interface ScrollBox {
+  scrollTop: number;
+  readonly scrollHeight: number;
+  readonly clientHeight: number;
+}
+interface PageElement {
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  readonly ownerDocument: { readonly activeElement: unknown };
+}
+
 function scrollTop(page: Page): Promise<number> {
-  return page.locator('#messages-scroll').evaluate((el) => el.scrollTop);
+  return page.locator('#messages-scroll').evaluate((el: ScrollBox) => el.scrollTop);
 }
 
 beforeAll(async () => {
@@ -167,7 +179,7 @@ test('bug 5: a new message does not yank a reader who scrolled up; a button says
   const bobChime = await chimeAs(sandbox, bob);
   await sendMany(bobChime, lunch, 'history', 40);
   await message(a, 'history 40').waitFor();
-  await a.locator('#messages-scroll').evaluate((el) => (el.scrollTop = 200));
+  await a.locator('#messages-scroll').evaluate((el: ScrollBox) => (el.scrollTop = 200));
   await a.waitForTimeout(300);
   const before = await scrollTop(a);
   await sendMany(bobChime, lunch, 'while reading', 1);
@@ -178,15 +190,17 @@ test('bug 5: a new message does not yank a reader who scrolled up; a button says
   await jump.click();
   await a.waitForTimeout(300);
   const box = a.locator('#messages-scroll');
-  const atEnd = await box.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  const atEnd = await box.evaluate(
+    (el: ScrollBox) => el.scrollHeight - el.scrollTop - el.clientHeight,
+  );
   expect(atEnd).toBeLessThan(4);
   // At the bottom, the next one scrolls into view by itself.
   await sendMany(bobChime, lunch, 'at the bottom', 1);
   await message(a, 'at the bottom 1').waitFor();
   await a.waitForTimeout(300);
-  expect(await box.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(
-    4,
-  );
+  expect(
+    await box.evaluate((el: ScrollBox) => el.scrollHeight - el.scrollTop - el.clientHeight),
+  ).toBeLessThan(4);
   bobChime.client.destroy();
 });
 
@@ -196,7 +210,7 @@ test('bug 6: "Load older messages" keeps the reading position', async () => {
   aliceChime.client.destroy();
   await openChannel(a, 'archive');
   await message(a, 'old 60').waitFor();
-  await a.locator('#messages-scroll').evaluate((el) => (el.scrollTop = 0));
+  await a.locator('#messages-scroll').evaluate((el: ScrollBox) => (el.scrollTop = 0));
   await a.waitForTimeout(300);
   const first = storedMessage(a, 'old 11');
   const before = (await first.boundingBox())?.y ?? 0;
@@ -289,7 +303,9 @@ test('bug 12: channels keep one order, latest activity first, in a session and a
     a
       .getByRole('navigation', { name: 'Channels' })
       .getByRole('link')
-      .evaluateAll((links) => links.map((l) => l.getAttribute('title')?.slice(0, 20)));
+      .evaluateAll((links: PageElement[]) =>
+        links.map((l) => l.getAttribute('title')?.slice(0, 20)),
+      );
   const inSession = await names();
   await a.reload();
   await channelLink(a, /aardvark/).waitFor();
@@ -373,7 +389,9 @@ test('bug 17: focus lands where a keyboard user needs it, and only real changes 
   await page.keyboard.press('Escape');
   await expect(page.getByLabel('Edit message').count()).resolves.toBe(0);
   const mine = storedMessage(page, 'carol was here');
-  await expect(mine.evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+  await expect(
+    mine.evaluate((el: PageElement) => el === el.ownerDocument.activeElement),
+  ).resolves.toBe(true);
   await messageAction(page, 'carol was here', 'Edit');
   await page.getByLabel('Edit message').fill('carol was here (edited)');
   await page.keyboard.press('Enter');
@@ -383,7 +401,7 @@ test('bug 17: focus lands where a keyboard user needs it, and only real changes 
   await openIdentity(page);
   const live = await page
     .getByTestId('expiry')
-    .evaluate((el) =>
+    .evaluate((el: PageElement) =>
       Boolean(el.closest('[aria-live], [role="status"], [role="alert"], [role="log"]')),
     );
   expect(live).toBe(false);

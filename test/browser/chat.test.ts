@@ -32,7 +32,7 @@ import {
   horizontalOverflow,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

@@ -24,7 +24,7 @@ import {
   captureScreen,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

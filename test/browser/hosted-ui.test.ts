@@ -9,7 +9,12 @@
 import type { Page } from 'playwright-core';
 import { type TestSandbox } from '../../sandbox/testing';
 import { connection, openIdentity } from './chat-helpers';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

@@ -11,7 +11,13 @@ import type { Locator, Page } from 'playwright-core';
 import { type ApiError, lookUpUserByEmail } from '../../contracts/http-api';
 import type { TestSandbox, TestUser } from '../../sandbox/testing';
 import { addMember, createChannel, openChannel, signIn } from './chat-helpers';
-import { ARTIFACTS_DIR, DESKTOP, type DemoStack, captureScreen, startDemoStack } from './support';
+import {
+  ARTIFACTS_DIR,
+  DESKTOP,
+  type DemoStack,
+  captureScreen,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

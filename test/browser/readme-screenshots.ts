@@ -19,7 +19,7 @@ import {
   sendAs,
   signIn,
 } from './chat-helpers';
-import { DESKTOP, PROJECT_ROOT, startDemoStack } from './support';
+import { DESKTOP, PROJECT_ROOT, startDemoStack } from '../../testing/browser/support';
 
 const OUT = join(PROJECT_ROOT, 'docs', 'images');
 

@@ -20,7 +20,13 @@ import {
   sendAs,
   signIn,
 } from './chat-helpers';
-import { ARTIFACTS_DIR, type DemoStack, DESKTOP, captureScreen, startDemoStack } from './support';
+import {
+  ARTIFACTS_DIR,
+  type DemoStack,
+  DESKTOP,
+  captureScreen,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(180_000);
 

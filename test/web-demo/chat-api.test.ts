@@ -128,7 +128,8 @@ test('adds a member through the people directory (user id today) and reads back 
   });
   // The seam for "add by email": another directory resolves what was typed.
   const byEmail: PeopleDirectory = {
-    resolve: async (email) => ({ arn: BOB, ...(email === 'bob@example.com' && { name: 'Bob' }) }),
+    resolve: (email) =>
+      Promise.resolve({ arn: BOB, ...(email === 'bob@example.com' && { name: 'Bob' }) }),
   };
   chime.on(CreateChannelMembershipCommand).resolves({});
   const withEmail = createChatApi(client, {
@@ -155,7 +156,7 @@ describe('the people directory: emails through the people API, user ids as they 
   const people = peopleDirectory({
     appInstanceArn: APP,
     apiUrl: API,
-    idToken: async () => 'id.tok.en',
+    idToken: () => Promise.resolve('id.tok.en'),
   });
 
   beforeEach(() => {
@@ -168,7 +169,7 @@ describe('the people directory: emails through the people API, user ids as they 
     await expect(people.resolve(' Bob@Example.com ')).resolves.toEqual({ arn: BOB, name: 'bob' });
     expect(fetchSpy).toHaveBeenCalledTimes(1);
     const [url, init] = fetchSpy.mock.calls[0]!;
-    expect(String(url)).toBe(`${API}/users?email=Bob%40Example.com`);
+    expect(url).toBe(`${API}/users?email=Bob%40Example.com`);
     expect(init?.headers).toEqual({ Authorization: 'Bearer id.tok.en' });
   });
 
@@ -188,7 +189,7 @@ describe('the people directory: emails through the people API, user ids as they 
     await expect(people.resolve('bob@example.com')).rejects.toBeInstanceOf(
       PeopleApiUnavailableError,
     );
-    const noApi = peopleDirectory({ appInstanceArn: APP, idToken: async () => 'x' });
+    const noApi = peopleDirectory({ appInstanceArn: APP, idToken: () => Promise.resolve('x') });
     await expect(noApi.resolve('bob@example.com')).rejects.toBeInstanceOf(PeopleApiMissingError);
   });
 });

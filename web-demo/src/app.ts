@@ -6,7 +6,8 @@
  */
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
-import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import type { ClientConfig } from '../../contracts/client-config';
 import { DEFAULT_GUEST_NAME } from '../../contracts/guests';
 import { type ChatApi, createChatApi, peopleDirectory } from './chat-api';
 import { reconnectDelayMs } from './connection';

@@ -17,7 +17,7 @@ import {
   SendChannelMessageCommand,
   UpdateChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { ApiError, lookUpUserByEmail } from '../../contracts/http-api';
 import { isEmailQuery } from './limits';
 import { type ChatMessage, toChatMessage } from './messages';
@@ -36,7 +36,8 @@ export interface PeopleDirectory {
 
 export function userIdDirectory(appInstanceArn: string): PeopleDirectory {
   return {
-    resolve: async (userId) => ({ arn: appInstanceUserArn(appInstanceArn, userId.trim()) }),
+    resolve: (userId) =>
+      Promise.resolve({ arn: appInstanceUserArn(appInstanceArn, userId.trim()) }),
   };
 }
 

@@ -2,7 +2,7 @@
  * Interprets Chime SDK messaging WebSocket events (`x-amz-chime-event-type` + JSON payload) as
  * changes the chat applies. Pure, unit-tested in Node.
  */
-import { type ChatMessage, type RawChannelMessage, toChatMessage } from './messages';
+import { type ChatMessage, toChatMessage } from './messages';
 
 export type ChatEvent =
   /** `created`: a new message (not an edit or a redaction of one). */
@@ -48,7 +48,7 @@ export function interpretEvent(type: string, payload: unknown): ChatEvent {
   if (!body) return { kind: 'ignored', type };
   const channelArn = str(body.ChannelArn);
   if (MESSAGE_EVENTS.has(type)) {
-    const message = toChatMessage(body as RawChannelMessage);
+    const message = toChatMessage(body);
     if (!message) return { kind: 'ignored', type };
     if (type === 'REDACT_CHANNEL_MESSAGE') {
       return {

@@ -26,7 +26,6 @@ import { passwordRules } from '../../contracts/password-policy';
 import { amplifyConfig } from './amplify-config';
 import { friendlyError } from './errors';
 import type { SignedInApp, SignedInIdentity, createSignedInApp as CreateSignedInApp } from './app';
-import type { GuestApp } from './guest-view';
 import { inviteOfLocation } from './guest-link';
 import {
   type AuthActions,
@@ -43,8 +42,11 @@ const root = document.getElementById('app') as HTMLElement;
 // lit-html appends to what is there: drop the static "Loading…" of index.html.
 root.replaceChildren();
 let state: AuthState = { screen: 'loading', email: '', newPassword: '', busy: false };
-/** What shows once past the auth screens: the signed-in app, or an invite link's guest view. */
-let app: SignedInApp | GuestApp | undefined;
+/**
+ * What shows once past the auth screens: the signed-in app, or an invite link's guest view (a
+ * GuestApp has the same shape).
+ */
+let app: SignedInApp | undefined;
 /** The field to focus after the next render. */
 let focusNext: string | undefined;
 

@@ -4,7 +4,6 @@
  */
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { ref } from 'lit-html/directives/ref.js';
-import type { Mode, Privacy } from '../model';
 import type { ConfirmAction, Dialog } from '../state';
 import type { ViewContext } from './context';
 import { onSubmit } from './context';
@@ -68,8 +67,8 @@ function newChannel(
     dispatch({
       type: 'createChannel',
       name: formValue(form, 'name'),
-      privacy: (formValue(form, 'privacy') === 'PUBLIC' ? 'PUBLIC' : 'PRIVATE') as Privacy,
-      mode: (formValue(form, 'mode') === 'RESTRICTED' ? 'RESTRICTED' : 'UNRESTRICTED') as Mode,
+      privacy: formValue(form, 'privacy') === 'PUBLIC' ? 'PUBLIC' : 'PRIVATE',
+      mode: formValue(form, 'mode') === 'RESTRICTED' ? 'RESTRICTED' : 'UNRESTRICTED',
     });
   return html`<form class="stack" novalidate @submit=${onSubmit(create)}>
     <h2 id="dialog-title">New channel</h2>

@@ -14,6 +14,12 @@ import { exactTime, untilTime } from '../timeline';
 import type { ViewContext } from './context';
 import { onSubmit } from './context';
 
+/** A text field's value (FormData also holds files). */
+function formText(data: FormData, name: string): string {
+  const value = data.get(name);
+  return typeof value === 'string' ? value : '';
+}
+
 function inviteItem(ctx: ViewContext, invite: GuestInvite): TemplateResult {
   const linkId = `invite-link-${invite.guestArn.split('/').pop() ?? ''}`;
   return html`<li class="invite" data-testid="guest-invite">
@@ -77,7 +83,7 @@ export function guestInvitesSection(ctx: ViewContext, channelArn: string): Templ
         const data = new FormData(form);
         dispatch({
           type: 'inviteGuest',
-          name: String(data.get('guestName') ?? ''),
+          name: formText(data, 'guestName'),
           lifetimeHours: Number(data.get('lifetimeHours')),
         });
         form.reset();

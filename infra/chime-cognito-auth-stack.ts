@@ -1,7 +1,9 @@
 import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import type { DeleteBrake } from '../contracts/user-lifecycle';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import { ChatUserPool, LOCAL_DEV_URLS, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
@@ -11,6 +13,7 @@ import {
   VendingTokenIssuer,
   webOriginsOf,
 } from './constructs/credential-vending';
+import { UserLifecycle } from './constructs/user-lifecycle';
 import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
 
@@ -66,6 +69,27 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default true
    */
   readonly webHosting?: boolean;
+  /**
+   * When the user reconcile runs (docs/user-lifecycle.md).
+   * @default - every hour
+   */
+  readonly userReconcileSchedule?: scheduler.ScheduleExpression;
+  /**
+   * The reconcile's delete brake.
+   * @default DEFAULT_DELETE_BRAKE (50 users or 5 %)
+   */
+  readonly userDeleteBrake?: DeleteBrake;
+  /**
+   * Sync users within seconds from the user pool's CloudTrail events (needs a management-events
+   * trail).
+   * @default false
+   */
+  readonly userEvents?: boolean;
+  /**
+   * Create the management-events trail `userEvents` needs.
+   * @default false
+   */
+  readonly createTrail?: boolean;
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -79,6 +103,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
+  /** Deleted, disabled and renamed users reach Chime (reconcile, optional immediate sync). */
+  public readonly userLifecycle: UserLifecycle;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -115,6 +141,15 @@ export class ChimeCognitoAuthStack extends Stack {
       callbackUrls,
       ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
+    });
+
+    this.userLifecycle = new UserLifecycle(this, 'UserLifecycle', {
+      appInstanceArn: this.appInstance.appInstanceArn,
+      userPool: this.users.userPool,
+      ...(props.userReconcileSchedule && { reconcileSchedule: props.userReconcileSchedule }),
+      ...(props.userDeleteBrake && { deleteBrake: props.userDeleteBrake }),
+      ...(props.userEvents && { userEvents: true }),
+      ...(props.createTrail && { createTrail: true }),
     });
 
     this.identities = new ChimeIdentityPool(this, 'Identities', {

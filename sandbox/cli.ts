@@ -8,6 +8,8 @@
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
  * port + 1, i.e. 4578; 0 picks a free one). The hosted UI accepts the local web demo at
  * http://localhost:<WEB_DEMO_PORT or 5173>/ (and 127.0.0.1) besides the template's callback URLs.
+ * --schedule-interval SECONDS runs the scheduled functions (the user reconcile) that often instead
+ * of at the template's rate; `POST /_sandbox/schedules/run` runs them at once.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'schedule-interval': { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
@@ -39,6 +42,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(hostedUiPort) || hostedUiPort < 0 || hostedUiPort > 65535) {
     throw new Error(
       `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
+    );
+  }
+  const scheduleSeconds = values['schedule-interval'];
+  if (
+    scheduleSeconds !== undefined &&
+    !(/^\d+$/.test(scheduleSeconds) && Number(scheduleSeconds) > 0)
+  ) {
+    throw new Error(
+      `--schedule-interval must be a whole number of seconds, got '${scheduleSeconds}'`,
     );
   }
   // The web demo `npm start` serves (scripts/start.ts): its URLs are callback/sign-out URLs too.
@@ -57,6 +69,7 @@ async function main(): Promise<void> {
     port,
     reset: values.reset,
     hostedUi: { port: hostedUiPort, localAppUrls },
+    ...(scheduleSeconds !== undefined && { scheduleIntervalMs: Number(scheduleSeconds) * 1000 }),
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -81,6 +94,18 @@ async function main(): Promise<void> {
   log(`app instance ${sandbox.config.appInstanceArn}`);
   log(`client config: ${sandbox.configFile} (also GET ${sandbox.url}/_sandbox/config.json)`);
   log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
+  for (const schedule of sandbox.scheduler.schedules) {
+    const every =
+      schedule.everyMs === undefined ? 'on demand' : `every ${schedule.everyMs / 1000} s`;
+    log(
+      `schedule ${schedule.name} (${schedule.expression}): ${every}; now: POST ${sandbox.url}/_sandbox/schedules/run`,
+    );
+  }
+  if (sandbox.eventBus.rules.length > 0) {
+    log(
+      `event rules: ${sandbox.eventBus.rules.map((r) => r.logicalId).join(', ')} (user pool calls arrive as CloudTrail events)`,
+    );
+  }
   if (sandbox.hostedUi) {
     const { url, certificate } = sandbox.hostedUi;
     log(

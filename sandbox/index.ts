@@ -31,6 +31,9 @@ import { chimeIdentity } from './services/chime-identity';
 import { credentialVending, sandboxCredentialVendingUrl } from './services/credential-vending';
 import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
+import { cloudTrailRecorder } from './services/cloudtrail';
+import { type EventBus, startEventBus } from './services/eventbridge';
+import { type RunningScheduler, startScheduler } from './services/scheduler';
 import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
@@ -43,6 +46,8 @@ import { resolveIntrinsics } from './iam/template';
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
 export type { RunningHostedUi } from './hosted-ui';
+export type { EventBus } from './services/eventbridge';
+export type { RunningScheduler, ScheduleRun } from './services/scheduler';
 
 export interface StartSandboxOptions {
   /** State directory (created; kept across restarts). @default '<project>/.sandbox' */
@@ -65,6 +70,11 @@ export interface StartSandboxOptions {
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
+  /**
+   * Run every scheduled function (EventBridge Scheduler) this often instead of at the template's
+   * rate. @default - the template's rates (the user reconcile: hourly)
+   */
+  readonly scheduleIntervalMs?: number;
 }
 
 export interface RunningSandbox {
@@ -83,6 +93,10 @@ export interface RunningSandbox {
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
   readonly hostedUi?: RunningHostedUi;
+  /** The template's schedules (`run()` runs them now; also `POST /_sandbox/schedules/run`). */
+  readonly scheduler: RunningScheduler;
+  /** The template's event rules; user pool calls reach them as CloudTrail events. */
+  readonly eventBus: EventBus;
   /** Confirmation codes delivered so far (newest last), optionally for one user. */
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
@@ -227,6 +241,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     });
     runnerRef.current = lambda;
     cleanups.push(() => lambda.close());
+    const eventBus = startEventBus({ resources, lambda, log });
+    const scheduler = startScheduler({
+      resources,
+      lambda,
+      log,
+      ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
+    });
+    cleanups.push(async () => scheduler.stop());
 
     const signOutStore = state.store<Record<string, number>>('sign-outs', () => ({}));
     const signOuts: SignOutRegistry = {
@@ -360,6 +382,26 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         : { status: 404, body: { message: 'User pool not found' } },
     );
     server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
+    // Runs the scheduled functions now (all, or `?name=<logical id>`), e.g. the user reconcile.
+    server.rest('POST', '/_sandbox/schedules/run', async (req) => {
+      const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+      let runs;
+      try {
+        runs = await scheduler.run(name);
+      } catch (error) {
+        return { status: 404, body: { message: (error as Error).message } };
+      }
+      return {
+        body: {
+          runs: runs.map((r) => ({
+            schedule: r.schedule,
+            functionName: r.functionName,
+            ...(r.result.FunctionError && { functionError: r.result.FunctionError }),
+            result: JSON.parse(r.result.Payload) as unknown,
+          })),
+        },
+      };
+    });
 
     const modules: ServiceModule[] = [
       identityPool,
@@ -383,6 +425,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
             : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
         accessTokenVerifier(resources.userPoolIssuer, signingKey),
         signOuts,
+        // The user pool's calls reach the event rules as CloudTrail events (when there are rules).
+        eventBus.rules.length > 0
+          ? cloudTrailRecorder({
+              region: stack.region,
+              accountId: resources.accountId,
+              findUser: userPool.findUser,
+              publish: eventBus.publish,
+              log,
+            })
+          : undefined,
       ),
     );
 
@@ -402,6 +454,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       context,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
+      scheduler,
+      eventBus,
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
       stop() {

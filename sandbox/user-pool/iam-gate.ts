@@ -94,6 +94,19 @@ function sendError(res: ServerResponse, error: unknown): void {
 }
 
 /**
+ * Told of every user pool API call before cognito-local handles it (CloudTrail's view: the
+ * operation, its request, who called); the function it returns, if any, gets the response status.
+ */
+export type ApiCallObserver = (call: {
+  readonly operation: string;
+  readonly request: Record<string, unknown>;
+  /** The verified access token's `sub`, for calls a user makes with their token. */
+  readonly tokenSub?: string;
+  /** The caller's role, for IAM-authorized calls. */
+  readonly callerArn?: string;
+}) => Promise<((status: number) => void) | undefined>;
+
+/**
  * Wraps cognito-local's handler: IAM operations are authenticated and authorized first; public
  * operations that carry an `AccessToken` get it verified (cognito-local only decodes it).
  */
@@ -103,7 +116,19 @@ export function withIamGate(
   userPoolArn: (userPoolId: string) => string,
   accessTokens: { verify(token: string): Promise<{ sub?: unknown; iat?: unknown }> },
   signOuts: SignOutRegistry,
+  observe?: ApiCallObserver,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const forward = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: Parameters<ApiCallObserver>[0],
+  ) => {
+    const done = await observe?.(call);
+    if (done) res.once('finish', () => done(res.statusCode));
+    // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).
+    Object.assign(req, { body: call.request, _body: true });
+    handler(req, res);
+  };
   return (req, res) => {
     const target = req.headers['x-amz-target'];
     if (
@@ -135,6 +160,7 @@ export function withIamGate(
         json,
         form: new URLSearchParams(),
       };
+      let tokenSub: string | undefined;
       try {
         if (PUBLIC_OPERATIONS.has(operation)) {
           if (typeof json.AccessToken === 'string') {
@@ -149,6 +175,7 @@ export function withIamGate(
               );
             }
             const sub = String(payload.sub);
+            tokenSub = sub;
             if (signOuts.revoked(sub, Number(payload.iat))) {
               throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
             }
@@ -172,8 +199,7 @@ export function withIamGate(
               throw new AwsError('NotAuthorizedException', 'Refresh Token has been revoked');
             }
           }
-          Object.assign(req, { body: json, _body: true });
-          handler(req, res);
+          await forward(req, res, { operation, request: json, ...(tokenSub && { tokenSub }) });
           return;
         }
         const caller = await auth.authenticate(request, {
@@ -194,13 +220,10 @@ export function withIamGate(
           sendJson(res, {});
           return;
         }
+        await forward(req, res, { operation, request: json, callerArn: caller.session.roleArn });
       } catch (error) {
         sendError(res, error);
-        return;
       }
-      // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).
-      Object.assign(req, { body: json, _body: true });
-      handler(req, res);
     })().catch((error: unknown) => sendError(res, error));
   };
 }

@@ -7,6 +7,7 @@
  * - its files are written atomically;
  * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint;
  * - `ResendConfirmationCode`, which cognito-local does not implement;
+ * - `ListUsers` pages (`Limit`, `PaginationToken`, `AttributesToGet`), which cognito-local ignores;
  * - sign-in failures answer as Cognito does (`NotAuthorizedException`, one message for a wrong
  *   password and an unknown user), where cognito-local says `InvalidPasswordException`;
  * - an administrator-created user's temporary password is checked before NEW_PASSWORD_REQUIRED.
@@ -42,6 +43,7 @@ import type { User } from 'cognito-local/lib/services/userPoolService';
 import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { Message } from 'cognito-local/lib/services/messages';
 import { AtomicDataStoreFactory } from './data-store';
+import { listUsersTarget } from './list-users';
 import { type SigningKey, resign } from './signing-key';
 
 /** Cognito trigger names cognito-local can invoke, as in the pool's `LambdaConfig`. */
@@ -274,8 +276,14 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
   const policy = (options.spec.pool.Policies as { PasswordPolicy?: PasswordPolicy } | undefined)
     ?.PasswordPolicy;
   const resendConfirmationCode = resendConfirmationCodeTarget(services);
+  const listUsers = listUsersTarget(services);
   const router: typeof inner = (target) => {
-    const route = target === 'ResendConfirmationCode' ? resendConfirmationCode : inner(target);
+    const route =
+      target === 'ResendConfirmationCode'
+        ? resendConfirmationCode
+        : target === 'ListUsers'
+          ? listUsers
+          : inner(target);
     const signIn = target === 'InitiateAuth' || target === 'AdminInitiateAuth';
     return async (routeCtx, req: Record<string, unknown>) => {
       const password = newPasswordOf(target, req ?? {});

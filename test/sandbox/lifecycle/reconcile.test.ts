@@ -8,6 +8,8 @@ import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminUpdateUserAttributesCommand,
+  ListUsersCommand,
+  type ListUsersCommandInput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
   type ChimeSDKIdentityClient,
@@ -15,9 +17,11 @@ import {
   DeleteAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import {
+  ChimeSDKMessagingClient,
   CreateChannelCommand,
   CreateChannelMembershipCommand,
   ListChannelMembershipsCommand,
+  ListChannelsModeratedByAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { randomUUID } from 'node:crypto';
 import { appInstanceUserArn } from '../../../contracts/client-config';
@@ -176,4 +180,94 @@ it('an administrator-created user gets an AppInstanceUser at the next run, and a
   expect(await reconcile()).toMatchObject({ created: 1, deleted: 0, kept: 0 });
   expect(await chimeNameOf(chime, arnOf(sub!))).toBe('heidi');
   expect(await reconcile()).toMatchObject({ created: 0, renamed: 0, deleted: 0 });
+});
+
+it('POST /_sandbox/schedules/run runs the reconcile on demand', async () => {
+  const res = await fetch(`${sandbox.url}/_sandbox/schedules/run`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { runs: { schedule: string; result: unknown }[] };
+  expect(body.runs).toEqual([
+    {
+      schedule: sandbox.scheduler.schedules[0]!.name,
+      functionName: expect.any(String),
+      result: expect.objectContaining({ deleted: 0, brakeEngaged: false }),
+    },
+  ]);
+  const unknown = await fetch(`${sandbox.url}/_sandbox/schedules/run?name=Nope`, {
+    method: 'POST',
+  });
+  expect(unknown.status).toBe(404);
+});
+
+it('ListUsers pages as Cognito does (Limit, PaginationToken, AttributesToGet)', async () => {
+  const list = (input: Partial<ListUsersCommandInput>) =>
+    sandbox.adminUserPoolClient.send(
+      new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId, ...input }),
+    );
+  const all = await list({});
+  const total = all.Users!.length;
+  expect(total).toBeGreaterThan(3);
+  expect(all.PaginationToken).toBeUndefined();
+  const seen: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await list({ Limit: 2, AttributesToGet: ['sub'], PaginationToken: token });
+    expect(page.Users!.length).toBeLessThanOrEqual(2);
+    for (const user of page.Users!) {
+      expect(user.Attributes!.map((a) => a.Name)).toEqual(['sub']);
+      seen.push(user.Username!);
+    }
+    token = page.PaginationToken;
+  } while (token);
+  expect(seen).toHaveLength(total);
+  expect(new Set(seen).size).toBe(total);
+  await expect(list({ PaginationToken: 'forged' })).rejects.toThrow(/PaginationToken/);
+  await expect(list({ Limit: 61 })).rejects.toThrow(/Limit/);
+});
+
+it('ListChannelsModeratedByAppInstanceUser lists the channels one moderates, only one own, for the lifecycle role only', async () => {
+  const ivan = await chatUser(sandbox, 'ivan@example.com');
+  const judy = await chatUser(sandbox, 'judy@example.com');
+  const { ChannelArn } = await ivan.chime.send(
+    new CreateChannelCommand({
+      AppInstanceArn: sandbox.config.appInstanceArn,
+      Name: 'ivan',
+      ChimeBearer: ivan.arn,
+    }),
+  );
+  // End users are not granted it (IAM refuses, as on AWS); the reconcile function's role is.
+  await expect(
+    ivan.chime.send(new ListChannelsModeratedByAppInstanceUserCommand({ ChimeBearer: ivan.arn })),
+  ).rejects.toThrow(/not authorized to perform: chime:ListChannelsModeratedByAppInstanceUser/);
+  const reconcileFn = sandbox.lambda.functions.find((f) =>
+    f.logicalId.startsWith('UserLifecycleReconcile'),
+  );
+  const session = sandbox.credentials.issue({
+    roleArn: reconcileFn!.roleArn,
+    roleSessionName: 'test',
+    durationSeconds: 900,
+    issuedBy: 'reconcile test',
+  });
+  const lifecycle = new ChimeSDKMessagingClient({
+    region: sandbox.config.region,
+    endpoint: sandbox.url,
+    credentials: {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+    },
+  });
+  const out = await lifecycle.send(
+    new ListChannelsModeratedByAppInstanceUserCommand({ ChimeBearer: ivan.arn }),
+  );
+  expect(out.Channels?.map((c) => c.ChannelSummary?.ChannelArn)).toEqual([ChannelArn]);
+  await expect(
+    lifecycle.send(
+      new ListChannelsModeratedByAppInstanceUserCommand({
+        ChimeBearer: judy.arn,
+        AppInstanceUserArn: ivan.arn,
+      }),
+    ),
+  ).rejects.toThrow(/AppInstanceAdmin/);
+  lifecycle.destroy();
 });

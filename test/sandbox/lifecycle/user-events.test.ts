@@ -156,3 +156,51 @@ it('disabling keeps the AppInstanceUser (with its memberships); enabling changes
   await sandbox.eventBus.idle();
   expect(await chimeNameOf(chime, erin.arn)).toBe('erin');
 });
+
+it('ignores malformed and foreign events with a log line saying why, and changes nothing', async () => {
+  const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith('UserLifecycleUserEvent'));
+  expect(fn).toBeDefined();
+  const frank = await chatUser(sandbox, 'frank@example.com');
+  const cloudTrail = (detail: Record<string, unknown>) => ({
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.cognito-idp',
+    detail: {
+      eventSource: 'cognito-idp.amazonaws.com',
+      eventName: 'AdminDeleteUser',
+      requestParameters: { userPoolId: sandbox.config.userPoolId },
+      additionalEventData: { sub: frank.sub },
+      ...detail,
+    },
+  });
+  const cases: [unknown, string][] = [
+    ['just a string', 'not a JSON object'],
+    [{ 'detail-type': 'Scheduled Event', source: 'aws.scheduler' }, 'not an API call'],
+    [
+      cloudTrail({ requestParameters: { userPoolId: 'us-east-1_SomeoneElse' } }),
+      'another user pool',
+    ],
+    [cloudTrail({ errorCode: 'NotAuthorizedException' }), 'the call failed'],
+    [cloudTrail({ additionalEventData: {} }), 'no sub'],
+    [cloudTrail({ additionalEventData: { sub: '../../etc' } }), 'not a user pool sub'],
+  ];
+  for (const [payload, reason] of cases) {
+    const seen = lambdaLines.length;
+    const result = await sandbox.lambda.invoke(fn!.functionName, JSON.stringify(payload));
+    expect(result.FunctionError).toBeUndefined();
+    expect(JSON.parse(result.Payload)).toEqual({ ignored: expect.stringContaining(reason) });
+    const line = lambdaLines.slice(seen).find((l) => l.includes('event ignored'));
+    expect(line && JSON.parse(line)).toMatchObject({
+      level: 'INFO',
+      reason: expect.stringContaining(reason),
+    });
+  }
+  expect(await chimeNameOf(chime, frank.arn)).toBe('frank');
+
+  // A foreign pool's administrator call does not even match the rule.
+  const seen = lambdaLines.length;
+  await sandbox.eventBus.publish(
+    cloudTrail({ requestParameters: { userPoolId: 'us-east-1_SomeoneElse' } }),
+  );
+  expect(lambdaLines.slice(seen)).toEqual([]);
+  expect(await chimeNameOf(chime, frank.arn)).toBe('frank');
+});

@@ -23,6 +23,7 @@ import {
   ListUsersCommand,
   TooManyRequestsException,
   UserNotFoundException,
+  type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -73,7 +74,7 @@ function deps(
   };
 }
 
-const poolUser = (sub: string, name: string, extra: Record<string, unknown> = {}) => ({
+const poolUser = (sub: string, name: string, extra: Partial<UserType> = {}): UserType => ({
   Username: sub,
   Enabled: true,
   UserStatus: 'CONFIRMED',
@@ -253,7 +254,7 @@ describe('reconcileUsers', () => {
       Username: C,
       UserAttributes: [{ Name: 'sub', Value: C }],
       Enabled: true,
-      UserStatus: 'CONFIRMED',
+      UserStatus: 'CONFIRMED' as const,
     });
     const report = await reconcileUsers(deps(), { mode: 'apply', brake, deadline: Infinity });
     expect(report.applied).toMatchObject({ deleted: [], kept: [C] });
@@ -332,7 +333,7 @@ describe('syncUser', () => {
         { Name: 'email', Value: 'al@example.com' },
       ],
       Enabled: true,
-      UserStatus: 'CONFIRMED',
+      UserStatus: 'CONFIRMED' as const,
     });
     chime
       .on(DescribeAppInstanceUserCommand)
@@ -347,7 +348,7 @@ describe('syncUser', () => {
       Username: A,
       UserAttributes: [{ Name: 'sub', Value: A }],
       Enabled: true,
-      UserStatus: 'CONFIRMED',
+      UserStatus: 'CONFIRMED' as const,
     });
     chime
       .on(DescribeAppInstanceUserCommand)
@@ -376,7 +377,7 @@ describe('syncUser', () => {
         { Name: 'name', Value: 'Al' },
       ],
       Enabled: false,
-      UserStatus: 'CONFIRMED',
+      UserStatus: 'CONFIRMED' as const,
     });
     chime.on(DescribeAppInstanceUserCommand).resolves({
       AppInstanceUser: { AppInstanceUserArn: arn(A), Name: 'Al' },

@@ -245,6 +245,12 @@ function functionsOfRole(facts: StackFacts, role: RoleInfo): string[] {
 
 export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
+  | {
+      /** Mirrors the user pool in the AppInstance (docs/user-lifecycle.md). */
+      readonly kind: 'user-lifecycle';
+      /** What runs it: `schedule` (EventBridge Scheduler), `cognito events` (an event rule). */
+      readonly runBy: readonly string[];
+    }
   | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
   | {
@@ -275,6 +281,27 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
       .map(([trigger]) => trigger),
   );
   if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
+
+  // Run by a schedule, or by an event rule on the user pool's CloudTrail events.
+  const targets = (type: string, targetsOf: (props: Record<string, unknown>) => unknown[]) =>
+    entriesOfType(facts.template, type).filter(([, r]) =>
+      targetsOf(r.Properties ?? {}).some((t) =>
+        functions.includes(referencedLogicalId((t as { Arn?: unknown }).Arn) ?? ''),
+      ),
+    );
+  const schedules = targets('AWS::Scheduler::Schedule', (p) => [p.Target]);
+  const cognitoRules = targets('AWS::Events::Rule', (p) => (p.Targets ?? []) as unknown[]).filter(
+    ([, r]) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('"aws.cognito-idp"'),
+  );
+  if (schedules.length > 0 || cognitoRules.length > 0) {
+    return {
+      kind: 'user-lifecycle',
+      runBy: [
+        ...(schedules.length > 0 ? ['schedule'] : []),
+        ...(cognitoRules.length > 0 ? ['cognito events'] : []),
+      ],
+    };
+  }
 
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
   if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
@@ -359,6 +386,8 @@ function purposeLabel(purpose: LambdaPurpose): string {
   switch (purpose.kind) {
     case 'cognito-trigger':
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
+    case 'user-lifecycle':
+      return `user lifecycle (${purpose.runBy.join(', ')})`;
     case 'credential-vending':
       return 'credential-vending server';
     case 'aws-custom-resource':
@@ -1004,7 +1033,7 @@ function lambdaNeighbourCases(
     .filter((x): x is string => !!x);
 
   // Allowed what it needs.
-  if (purpose.kind === 'cognito-trigger') {
+  if (purpose.kind === 'cognito-trigger' || purpose.kind === 'user-lifecycle') {
     add(
       'needs/CreateAppInstanceUser',
       'Allowed',
@@ -1034,6 +1063,8 @@ function lambdaNeighbourCases(
     {},
     'nothing on *',
   );
+  if (purpose.kind === 'user-lifecycle')
+    cases.push(...lifecycleNeeds(facts, role, principalArn, base, section));
   if (purpose.kind === 'aws-custom-resource') {
     for (const call of purpose.calls) {
       add(`needs/${call.action}`, 'Allowed', call.action, call.resource);
@@ -1135,17 +1166,35 @@ function lambdaNeighbourCases(
     'chime:DescribeAppInstanceUser',
     `${other}/user/${ALICE}`,
   );
+  if (purpose.kind !== 'user-lifecycle') {
+    add(
+      'neighbour/UpdateAppInstanceUser',
+      'Denied',
+      'chime:UpdateAppInstanceUser',
+      `${ai}/user/${ALICE}`,
+    );
+    add(
+      'neighbour/DeleteAppInstanceUser',
+      'Denied',
+      'chime:DeleteAppInstanceUser',
+      `${ai}/user/${ALICE}`,
+    );
+  }
   add(
-    'neighbour/UpdateAppInstanceUser',
+    'neighbour/CreateChannelMembership-bearer',
     'Denied',
-    'chime:UpdateAppInstanceUser',
+    'chime:CreateChannelMembership',
     `${ai}/user/${ALICE}`,
+    {},
+    'cannot add anyone to a channel',
   );
   add(
-    'neighbour/DeleteAppInstanceUser',
+    'neighbour/DeleteChannel-bearer',
     'Denied',
-    'chime:DeleteAppInstanceUser',
+    'chime:DeleteChannel',
     `${ai}/user/${ALICE}`,
+    {},
+    'cannot delete channels',
   );
   add('neighbour/CreateAppInstanceAdmin', 'Denied', 'chime:CreateAppInstanceAdmin', ai);
   add('neighbour/DeleteAppInstance', 'Denied', 'chime:DeleteAppInstance', ai);
@@ -1203,7 +1252,159 @@ function lambdaNeighbourCases(
       'cognito-idp:AdminSetUserPassword',
       facts.userPoolArn,
     );
+    add(
+      'neighbour/cognito-idp-AdminDeleteUser',
+      'Denied',
+      'cognito-idp:AdminDeleteUser',
+      facts.userPoolArn,
+      {},
+      'mirrors deletions, never makes them',
+    );
+    add(
+      'neighbour/cognito-idp-AdminDisableUser',
+      'Denied',
+      'cognito-idp:AdminDisableUser',
+      facts.userPoolArn,
+    );
   }
+  return cases;
+}
+
+/**
+ * What a user lifecycle role needs (docs/user-lifecycle.md): the AppInstanceUsers of this
+ * AppInstance (create, describe, rename, delete, list), a departing user's channels (list and leave,
+ * as that user), this pool's users (read) - and the same on another AppInstance or pool refused.
+ */
+function lifecycleNeeds(
+  facts: StackFacts,
+  role: RoleInfo,
+  principalArn: string,
+  base: string,
+  section: string,
+): Case[] {
+  const { appInstanceArn: ai, otherAppInstanceArn: other } = facts;
+  const cases: Case[] = [];
+  const add = (
+    id: string,
+    expected: Expectation,
+    action: string,
+    resource: string,
+    note?: string,
+    extra: Partial<IdentityRequest> = {},
+  ) =>
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: roleLabel(role),
+      action,
+      resource,
+      context: '-',
+      expected,
+      run: () =>
+        decideIdentity({ policies: role.policies, action, resource, principalArn, ...extra }),
+      ...(note && { note }),
+    });
+  const user = (instance: string) => `${instance}/user/${ALICE}`;
+  const channel = (instance: string) => `${instance}/channel/${fakeUuid('channel')}`;
+  for (const action of [
+    'chime:DescribeAppInstanceUser',
+    'chime:UpdateAppInstanceUser',
+    'chime:DeleteAppInstanceUser',
+    'chime:ListAppInstanceUsers',
+    'chime:ListChannelMembershipsForAppInstanceUser',
+    'chime:ListChannelsModeratedByAppInstanceUser',
+    'chime:DeleteChannelMembership',
+    'chime:DeleteChannelModerator',
+  ]) {
+    const name = action.split(':')[1]!;
+    add(`needs/${name}`, 'Allowed', action, user(ai), 'a user of this AppInstance');
+    // (Describe on another AppInstance is a row of every Lambda role.)
+    if (name !== 'DescribeAppInstanceUser') {
+      add(`neighbour/${name}-other-instance`, 'Denied', action, user(other), 'another AppInstance');
+    }
+  }
+  add(
+    'needs/ListAppInstanceUsers-instance',
+    'Allowed',
+    'chime:ListAppInstanceUsers',
+    ai,
+    'the AppInstance the request names',
+    { unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type' },
+  );
+  add(
+    'neighbour/ListAppInstanceUsers-other-instance-arn',
+    'Denied',
+    'chime:ListAppInstanceUsers',
+    other,
+    'another AppInstance',
+    { unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type' },
+  );
+  for (const action of ['chime:DeleteChannelMembership', 'chime:DeleteChannelModerator']) {
+    const name = action.split(':')[1]!;
+    add(`needs/${name}-channel`, 'Allowed', action, channel(ai), "the departing user's channel");
+    add(`neighbour/${name}-other-instance-channel`, 'Denied', action, channel(other));
+  }
+  if (facts.userPoolArn) {
+    const otherPool = facts.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool');
+    for (const action of ['cognito-idp:ListUsers', 'cognito-idp:AdminGetUser']) {
+      const name = action.split(':')[1]!;
+      add(`needs/${name}`, 'Allowed', action, facts.userPoolArn, 'this user pool');
+      add(`neighbour/${name}-other-pool`, 'Denied', action, otherPool, 'another user pool');
+    }
+  }
+  return cases;
+}
+
+/** A service role EventBridge Scheduler assumes: it may invoke its target function and no other. */
+function schedulerRoleCases(facts: StackFacts, role: RoleInfo, section: string): Case[] {
+  const principalArn = assumedRoleSessionArn(role.arn, 'scheduler');
+  const base = `role:${roleLabel(role)}`;
+  const targets = entriesOfType(facts.template, 'AWS::Scheduler::Schedule')
+    .filter(
+      ([, r]) =>
+        referencedLogicalId((r.Properties?.Target as { RoleArn?: unknown })?.RoleArn) ===
+        role.logicalId,
+    )
+    .map(([, r]) => referencedLogicalId((r.Properties?.Target as { Arn?: unknown }).Arn))
+    .filter((id): id is string => id !== undefined);
+  const cases: Case[] = [];
+  const add = (
+    id: string,
+    expected: Expectation,
+    action: string,
+    resource: string,
+    note?: string,
+  ) =>
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: roleLabel(role),
+      action,
+      resource,
+      context: '-',
+      expected,
+      run: () => decideIdentity({ policies: role.policies, action, resource, principalArn }),
+      ...(note && { note }),
+    });
+  for (const id of targets) {
+    const arn = facts.env.resources[id]!.attributes.Arn!;
+    add(
+      `needs/InvokeFunction/${id}`,
+      'Allowed',
+      'lambda:InvokeFunction',
+      arn,
+      'its schedule target',
+    );
+  }
+  const otherFunction = `arn:aws:lambda:${facts.env.region}:${ACCOUNT}:function:another-function`;
+  add(
+    'neighbour/InvokeFunction-other',
+    'Denied',
+    'lambda:InvokeFunction',
+    otherFunction,
+    'another function',
+  );
+  add('neighbour/UpdateFunctionCode', 'Denied', 'lambda:UpdateFunctionCode', otherFunction);
   return cases;
 }
 
@@ -1385,6 +1586,9 @@ export async function buildSecurityMatrix(
       const services = trustPrincipals(role, 'Service');
       const text = services.length > 0 ? `service role for ${services.join(', ')}` : 'role';
       roles.push({ roleId: role.logicalId, role: label, purpose: text });
+      if (services.includes('scheduler.amazonaws.com')) {
+        add(schedulerRoleCases(facts, role, `Role ${label}: ${prefix}${text}`));
+      }
       add(lambdaNeighbourCases(facts, role, { kind: 'unknown', why: text }, `${prefix}${text}`));
     }
   }

@@ -349,6 +349,18 @@ export const UNSUPPORTED: readonly UnsupportedOperation[] = [
     discriminator: ['operation', 'channel-flow-callback'],
   },
   {
+    name: 'DescribeChannelModeratedByAppInstanceUser',
+    method: 'GET',
+    path: '/channels/:ChannelArn',
+    discriminator: ['scope', 'app-instance-user-moderated-channel'],
+  },
+  {
+    name: 'DescribeChannelMembershipForAppInstanceUser',
+    method: 'GET',
+    path: '/channels/:ChannelArn',
+    discriminator: ['scope', 'app-instance-user-membership'],
+  },
+  {
     name: 'DeleteChannelMessage',
     method: 'DELETE',
     path: '/channels/:ChannelArn/messages/:MessageId',

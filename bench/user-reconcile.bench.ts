@@ -89,24 +89,11 @@ export async function run(): Promise<void> {
     // The same drift again, the core in-process without pacing: the sandbox's own cost.
     seed('Older');
     sandbox = await startTestSandbox({ stateDir });
-    const fn = sandbox.lambda.functions.find((f) =>
-      f.logicalId.startsWith('UserLifecycleReconcile'),
-    )!;
-    const session = sandbox.credentials.issue({
-      roleArn: fn.roleArn,
-      roleSessionName: 'bench',
-      durationSeconds: 3600,
-      issuedBy: 'reconcile bench',
-    });
     const client = {
       region: sandbox.config.region,
       endpoint: sandbox.url,
       maxAttempts: 1,
-      credentials: {
-        accessKeyId: session.accessKeyId,
-        secretAccessKey: session.secretAccessKey,
-        sessionToken: session.sessionToken,
-      },
+      credentials: sandbox.functionRoleCredentials('UserLifecycleReconcile'),
     };
     start = performance.now();
     const report = await reconcileUsers(

@@ -1,27 +1,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { USER_LIFECYCLE_METRICS as M } from '../contracts/user-lifecycle';
-import {
-  lifecycleChimeIdentity,
-  lifecycleChimeMessaging,
-  lifecycleCognito,
-} from './lib/lifecycle-clients';
 import { logger } from './lib/logger';
 import { metrics } from './lib/metrics';
 import { parseUserLifecycleEvent } from './lib/user-lifecycle/cloudtrail-event';
-import { lifecycleConfigFromEnv } from './lib/user-lifecycle/config';
+import { lifecycleFunction } from './lib/user-lifecycle/function-deps';
 import { syncUser } from './lib/user-lifecycle/reconcile';
 import { addOutcomeMetrics, outcomeSummary } from './lib/user-lifecycle/report';
 
-const config = lifecycleConfigFromEnv();
-const deps = {
-  chime: lifecycleChimeIdentity,
-  messaging: lifecycleChimeMessaging,
-  cognito: lifecycleCognito,
-  appInstanceArn: config.appInstanceArn,
-  userPoolId: config.userPoolId,
-  log: logger,
-};
+const { config, deps } = lifecycleFunction();
 
 const MARGIN_MS = 2_000;
 

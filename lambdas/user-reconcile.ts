@@ -1,26 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { USER_LIFECYCLE_METRICS as M } from '../contracts/user-lifecycle';
-import {
-  lifecycleChimeIdentity,
-  lifecycleChimeMessaging,
-  lifecycleCognito,
-} from './lib/lifecycle-clients';
 import { logger } from './lib/logger';
 import { metrics } from './lib/metrics';
-import { lifecycleConfigFromEnv } from './lib/user-lifecycle/config';
+import { lifecycleFunction } from './lib/user-lifecycle/function-deps';
 import { reconcileUsers } from './lib/user-lifecycle/reconcile';
 import { addOutcomeMetrics, outcomeSummary } from './lib/user-lifecycle/report';
 
-const config = lifecycleConfigFromEnv();
-const deps = {
-  chime: lifecycleChimeIdentity,
-  messaging: lifecycleChimeMessaging,
-  cognito: lifecycleCognito,
-  appInstanceArn: config.appInstanceArn,
-  userPoolId: config.userPoolId,
-  log: logger,
-};
+const { config, deps } = lifecycleFunction();
 
 /** Kept free at the end of the invocation to log and publish the metrics. */
 const MARGIN_MS = 15_000;

@@ -22,6 +22,7 @@ import {
   isRetryableChimeError,
   sanitizeDisplayName,
 } from '../../lambdas/lib/app-instance-user';
+import { fakeClock } from './support/fake-clock';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
 const SUB = '3f9a1c2e-7b4d-4e8f-9a0b-1c2d3e4f5a6b';
@@ -35,25 +36,7 @@ const WELL_FORMED = (s: string) =>
 const chime = mockClient(ChimeSDKIdentityClient);
 const client = new ChimeSDKIdentityClient({ region: 'us-east-1' });
 
-/** A fake clock that advances only when the core sleeps, so retry tests take no real time. */
-function fakeTime(start = 1_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    random: () => 0.5,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-function deps(time = fakeTime()) {
+function deps(time = fakeClock()) {
   return { chime: client, appInstanceArn: APP_INSTANCE_ARN, ...time };
 }
 
@@ -67,7 +50,7 @@ describe('ensureAppInstanceUser', () => {
     chime.on(CreateAppInstanceUserCommand).resolves({
       AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}`,
     });
-    const time = fakeTime();
+    const time = fakeClock();
 
     // WHEN
     const result = await ensureAppInstanceUser(deps(time), {
@@ -96,7 +79,7 @@ describe('ensureAppInstanceUser', () => {
     chime
       .on(CreateAppInstanceUserCommand)
       .rejects(new ConflictException({ message: 'exists', $metadata: {} }));
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB },
@@ -115,7 +98,7 @@ describe('ensureAppInstanceUser', () => {
         new ServiceFailureException({ message: 'oops', $metadata: { httpStatusCode: 500 } }),
       )
       .resolves({ AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}` });
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB },
@@ -135,7 +118,7 @@ describe('ensureAppInstanceUser', () => {
 
   test('keeps retrying throttling only until the deadline, then fails with the last error', async () => {
     chime.on(CreateAppInstanceUserCommand).rejects(throttled());
-    const time = fakeTime();
+    const time = fakeClock();
     const deadline = time.now() + 1500;
 
     const error = await ensureAppInstanceUser(deps(time), {
@@ -151,7 +134,7 @@ describe('ensureAppInstanceUser', () => {
   });
 
   test('does not call Chime at all when no time is left', async () => {
-    const time = fakeTime();
+    const time = fakeClock();
     await expect(
       ensureAppInstanceUser(deps(time), {
         userAttributes: { sub: SUB },
@@ -168,7 +151,7 @@ describe('ensureAppInstanceUser', () => {
     chime
       .on(DescribeAppInstanceUserCommand)
       .rejects(new ForbiddenException({ message: 'no', $metadata: {} }));
-    const time = fakeTime();
+    const time = fakeClock();
 
     await expect(
       ensureAppInstanceUser(deps(time), {
@@ -189,7 +172,7 @@ describe('ensureAppInstanceUser', () => {
     chime.on(DescribeAppInstanceUserCommand).resolves({
       AppInstanceUser: { AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}`, Name: 'Old name' },
     });
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB, name: 'New name' },
@@ -206,7 +189,7 @@ describe('ensureAppInstanceUser', () => {
     ['x'.repeat(65), '"' + 'x'.repeat(65) + '"'],
     ['${aws:PrincipalTag/x}', '"${aws:PrincipalTag/x}"'],
   ])('sub %p is rejected before any call with a clear error', async (sub, shown) => {
-    const time = fakeTime();
+    const time = fakeClock();
     const error = await ensureAppInstanceUser(deps(time), {
       userAttributes: sub === undefined ? {} : { sub },
       deadline: time.now() + 2000,

@@ -30,6 +30,7 @@ import {
   referencedLogicalId,
   resolveIntrinsics,
   statementsOf,
+  type CfnResource,
   type CfnTemplate,
   type PolicyDocument,
   type PolicyStatement,
@@ -1063,8 +1064,10 @@ function lambdaNeighbourCases(
     {},
     'nothing on *',
   );
-  if (purpose.kind === 'user-lifecycle')
-    cases.push(...lifecycleNeeds(facts, role, principalArn, base, section));
+  if (purpose.kind === 'user-lifecycle') lifecycleNeeds(facts, add);
+  if (trustPrincipals(role, 'Service').includes('scheduler.amazonaws.com')) {
+    schedulerNeeds(facts, role, add);
+  }
   if (purpose.kind === 'aws-custom-resource') {
     for (const call of purpose.calls) {
       add(`needs/${call.action}`, 'Allowed', call.action, call.resource);
@@ -1258,7 +1261,7 @@ function lambdaNeighbourCases(
       'cognito-idp:AdminDeleteUser',
       facts.userPoolArn,
       {},
-      'mirrors deletions, never makes them',
+      'cannot delete users',
     );
     add(
       'neighbour/cognito-idp-AdminDisableUser',
@@ -1270,40 +1273,22 @@ function lambdaNeighbourCases(
   return cases;
 }
 
+type AddCase = (
+  id: string,
+  expected: Expectation,
+  action: string,
+  resource: string,
+  extra?: Partial<IdentityRequest>,
+  note?: string,
+) => void;
+
 /**
  * What a user lifecycle role needs (docs/user-lifecycle.md): the AppInstanceUsers of this
  * AppInstance (create, describe, rename, delete, list), a departing user's channels (list and leave,
  * as that user), this pool's users (read) - and the same on another AppInstance or pool refused.
  */
-function lifecycleNeeds(
-  facts: StackFacts,
-  role: RoleInfo,
-  principalArn: string,
-  base: string,
-  section: string,
-): Case[] {
+function lifecycleNeeds(facts: StackFacts, add: AddCase): void {
   const { appInstanceArn: ai, otherAppInstanceArn: other } = facts;
-  const cases: Case[] = [];
-  const add = (
-    id: string,
-    expected: Expectation,
-    action: string,
-    resource: string,
-    note?: string,
-    extra: Partial<IdentityRequest> = {},
-  ) =>
-    cases.push({
-      id: `${base}/${id}`,
-      section,
-      subject: roleLabel(role),
-      action,
-      resource,
-      context: '-',
-      expected,
-      run: () =>
-        decideIdentity({ policies: role.policies, action, resource, principalArn, ...extra }),
-      ...(note && { note }),
-    });
   const user = (instance: string) => `${instance}/user/${ALICE}`;
   const channel = (instance: string) => `${instance}/channel/${fakeUuid('channel')}`;
   for (const action of [
@@ -1317,82 +1302,74 @@ function lifecycleNeeds(
     'chime:DeleteChannelModerator',
   ]) {
     const name = action.split(':')[1]!;
-    add(`needs/${name}`, 'Allowed', action, user(ai), 'a user of this AppInstance');
+    add(`needs/${name}`, 'Allowed', action, user(ai), {}, 'a user of this AppInstance');
     // (Describe on another AppInstance is a row of every Lambda role.)
     if (name !== 'DescribeAppInstanceUser') {
-      add(`neighbour/${name}-other-instance`, 'Denied', action, user(other), 'another AppInstance');
+      add(
+        `neighbour/${name}-other-instance`,
+        'Denied',
+        action,
+        user(other),
+        {},
+        'another AppInstance',
+      );
     }
   }
+  const listed = {
+    unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type',
+  };
   add(
     'needs/ListAppInstanceUsers-instance',
     'Allowed',
     'chime:ListAppInstanceUsers',
     ai,
+    listed,
     'the AppInstance the request names',
-    { unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type' },
   );
   add(
     'neighbour/ListAppInstanceUsers-other-instance-arn',
     'Denied',
     'chime:ListAppInstanceUsers',
     other,
+    listed,
     'another AppInstance',
-    { unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type' },
   );
   for (const action of ['chime:DeleteChannelMembership', 'chime:DeleteChannelModerator']) {
     const name = action.split(':')[1]!;
-    add(`needs/${name}-channel`, 'Allowed', action, channel(ai), "the departing user's channel");
+    add(
+      `needs/${name}-channel`,
+      'Allowed',
+      action,
+      channel(ai),
+      {},
+      "the departing user's channel",
+    );
     add(`neighbour/${name}-other-instance-channel`, 'Denied', action, channel(other));
   }
   if (facts.userPoolArn) {
     const otherPool = facts.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool');
     for (const action of ['cognito-idp:ListUsers', 'cognito-idp:AdminGetUser']) {
       const name = action.split(':')[1]!;
-      add(`needs/${name}`, 'Allowed', action, facts.userPoolArn, 'this user pool');
-      add(`neighbour/${name}-other-pool`, 'Denied', action, otherPool, 'another user pool');
+      add(`needs/${name}`, 'Allowed', action, facts.userPoolArn, {}, 'this user pool');
+      add(`neighbour/${name}-other-pool`, 'Denied', action, otherPool, {}, 'another user pool');
     }
   }
-  return cases;
 }
 
 /** A service role EventBridge Scheduler assumes: it may invoke its target function and no other. */
-function schedulerRoleCases(facts: StackFacts, role: RoleInfo, section: string): Case[] {
-  const principalArn = assumedRoleSessionArn(role.arn, 'scheduler');
-  const base = `role:${roleLabel(role)}`;
-  const targets = entriesOfType(facts.template, 'AWS::Scheduler::Schedule')
-    .filter(
-      ([, r]) =>
-        referencedLogicalId((r.Properties?.Target as { RoleArn?: unknown })?.RoleArn) ===
-        role.logicalId,
-    )
-    .map(([, r]) => referencedLogicalId((r.Properties?.Target as { Arn?: unknown }).Arn))
-    .filter((id): id is string => id !== undefined);
-  const cases: Case[] = [];
-  const add = (
-    id: string,
-    expected: Expectation,
-    action: string,
-    resource: string,
-    note?: string,
-  ) =>
-    cases.push({
-      id: `${base}/${id}`,
-      section,
-      subject: roleLabel(role),
-      action,
-      resource,
-      context: '-',
-      expected,
-      run: () => decideIdentity({ policies: role.policies, action, resource, principalArn }),
-      ...(note && { note }),
-    });
-  for (const id of targets) {
-    const arn = facts.env.resources[id]!.attributes.Arn!;
+function schedulerNeeds(facts: StackFacts, role: RoleInfo, add: AddCase): void {
+  const target = (r: CfnResource, key: 'RoleArn' | 'Arn') =>
+    referencedLogicalId((r.Properties?.Target as Record<string, unknown> | undefined)?.[key]);
+  for (const [, schedule] of entriesOfType(facts.template, 'AWS::Scheduler::Schedule')) {
+    const fn = target(schedule, 'Arn');
+    if (target(schedule, 'RoleArn') !== role.logicalId || !fn) continue;
+    const arn = facts.env.resources[fn]!.attributes.Arn!;
     add(
-      `needs/InvokeFunction/${id}`,
+      `needs/InvokeFunction/${fn}`,
       'Allowed',
       'lambda:InvokeFunction',
       arn,
+      {},
       'its schedule target',
     );
   }
@@ -1402,10 +1379,10 @@ function schedulerRoleCases(facts: StackFacts, role: RoleInfo, section: string):
     'Denied',
     'lambda:InvokeFunction',
     otherFunction,
+    {},
     'another function',
   );
   add('neighbour/UpdateFunctionCode', 'Denied', 'lambda:UpdateFunctionCode', otherFunction);
-  return cases;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1586,9 +1563,6 @@ export async function buildSecurityMatrix(
       const services = trustPrincipals(role, 'Service');
       const text = services.length > 0 ? `service role for ${services.join(', ')}` : 'role';
       roles.push({ roleId: role.logicalId, role: label, purpose: text });
-      if (services.includes('scheduler.amazonaws.com')) {
-        add(schedulerRoleCases(facts, role, `Role ${label}: ${prefix}${text}`));
-      }
       add(lambdaNeighbourCases(facts, role, { kind: 'unknown', why: text }, `${prefix}${text}`));
     }
   }

@@ -34,9 +34,7 @@ export async function leaveAllChannels(
   deadline: number,
 ): Promise<ChannelCleanup> {
   const messaging = ctx.deps.messaging;
-  const moderated: string[] = [];
-  let token: string | undefined;
-  do {
+  const moderated = await ctx.collect(async (token) => {
     const page = await ctx.chimeCall(
       'ListChannelsModeratedByAppInstanceUser',
       () =>
@@ -50,15 +48,10 @@ export async function leaveAllChannels(
         ),
       deadline,
     );
-    for (const c of page.Channels ?? []) {
-      if (c.ChannelSummary?.ChannelArn) moderated.push(c.ChannelSummary.ChannelArn);
-    }
-    token = page.NextToken;
-  } while (token);
-
-  const memberOf: string[] = [];
-  token = undefined;
-  do {
+    const items = (page.Channels ?? []).flatMap((c) => c.ChannelSummary?.ChannelArn ?? []);
+    return { items, ...(page.NextToken && { next: page.NextToken }) };
+  });
+  const memberOf = await ctx.collect(async (token) => {
     const page = await ctx.chimeCall(
       'ListChannelMembershipsForAppInstanceUser',
       () =>
@@ -72,51 +65,42 @@ export async function leaveAllChannels(
         ),
       deadline,
     );
-    for (const m of page.ChannelMemberships ?? []) {
-      if (m.ChannelSummary?.ChannelArn) memberOf.push(m.ChannelSummary.ChannelArn);
-    }
-    token = page.NextToken;
-  } while (token);
+    const items = (page.ChannelMemberships ?? []).flatMap(
+      (m) => m.ChannelSummary?.ChannelArn ?? [],
+    );
+    return { items, ...(page.NextToken && { next: page.NextToken }) };
+  });
 
-  let moderatorRoles = 0;
-  for (const channelArn of moderated) {
-    try {
-      await ctx.chimeCall(
-        'DeleteChannelModerator',
-        () =>
-          messaging.send(
-            new DeleteChannelModeratorCommand({
-              ChannelArn: channelArn,
-              ChannelModeratorArn: userArn,
-              ChimeBearer: userArn,
-            }),
-          ),
-        deadline,
-      );
-      moderatorRoles += 1;
-    } catch (error) {
-      if (!isGone(error)) throw error;
+  /** Sends one removal per channel; a channel the user already left counts as done. */
+  const removeFrom = async (
+    channels: readonly string[],
+    what: string,
+    remove: (channelArn: string) => Promise<unknown>,
+  ) => {
+    let removed = 0;
+    for (const channelArn of channels) {
+      try {
+        await ctx.chimeCall(what, () => remove(channelArn), deadline);
+        removed += 1;
+      } catch (error) {
+        if (!isGone(error)) throw error;
+      }
     }
-  }
-  let memberships = 0;
-  for (const channelArn of memberOf) {
-    try {
-      await ctx.chimeCall(
-        'DeleteChannelMembership',
-        () =>
-          messaging.send(
-            new DeleteChannelMembershipCommand({
-              ChannelArn: channelArn,
-              MemberArn: userArn,
-              ChimeBearer: userArn,
-            }),
-          ),
-        deadline,
-      );
-      memberships += 1;
-    } catch (error) {
-      if (!isGone(error)) throw error;
-    }
-  }
+    return removed;
+  };
+  const moderatorRoles = await removeFrom(moderated, 'DeleteChannelModerator', (ChannelArn) =>
+    messaging.send(
+      new DeleteChannelModeratorCommand({
+        ChannelArn,
+        ChannelModeratorArn: userArn,
+        ChimeBearer: userArn,
+      }),
+    ),
+  );
+  const memberships = await removeFrom(memberOf, 'DeleteChannelMembership', (ChannelArn) =>
+    messaging.send(
+      new DeleteChannelMembershipCommand({ ChannelArn, MemberArn: userArn, ChimeBearer: userArn }),
+    ),
+  );
   return { memberships, moderatorRoles };
 }

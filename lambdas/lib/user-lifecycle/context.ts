@@ -74,6 +74,25 @@ export class LifecycleContext {
     return this.call(what, call, deadline, this.chimePacer);
   }
 
+  /**
+   * Every item of a paginated listing: `page(token)` makes one paced call and returns its items
+   * and the next token; `onPage` gets the running count.
+   */
+  async collect<T>(
+    page: (token: string | undefined) => Promise<{ items: readonly T[]; next?: string }>,
+    onPage: (count: number) => void = () => {},
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const out = await page(token);
+      items.push(...out.items);
+      token = out.next;
+      onPage(items.length);
+    } while (token);
+    return items;
+  }
+
   /** A pacing slot for a Chime call made by other code (ensureAppInstanceUser). */
   chimeSlot(): Promise<void> {
     return this.chimePacer.take();

@@ -53,11 +53,9 @@ function poolUserOf(
 export async function listPoolUsers(
   ctx: LifecycleContext,
   deadline: number,
-  onPage: (count: number) => void = () => {},
+  onPage?: (count: number) => void,
 ): Promise<PoolUser[]> {
-  const users: PoolUser[] = [];
-  let token: string | undefined;
-  do {
+  const users = await ctx.collect(async (token) => {
     const page = await ctx.cognitoCall(
       'ListUsers',
       () =>
@@ -71,27 +69,26 @@ export async function listPoolUsers(
         ),
       deadline,
     );
-    for (const user of page.Users ?? []) {
-      const poolUser = poolUserOf(user.Attributes, user.Enabled, user.UserStatus);
-      if (poolUser) users.push(poolUser);
-      else ctx.log.warn('a user pool user without a sub was skipped');
-    }
-    token = page.PaginationToken;
-    onPage(users.length);
-  } while (token);
-  return users;
+    const items = (page.Users ?? []).map((u) => poolUserOf(u.Attributes, u.Enabled, u.UserStatus));
+    return { items, ...(page.PaginationToken && { next: page.PaginationToken }) };
+  }, onPage);
+  const valid = users.filter((u): u is PoolUser => u !== undefined);
+  if (valid.length < users.length) {
+    ctx.log.warn('user pool users without a sub were skipped', {
+      count: users.length - valid.length,
+    });
+  }
+  return valid;
 }
 
 /** Every AppInstanceUser of the AppInstance, page by page. */
 export async function listChimeUsers(
   ctx: LifecycleContext,
   deadline: number,
-  onPage: (count: number) => void = () => {},
+  onPage?: (count: number) => void,
 ): Promise<ChimeUser[]> {
-  const users: ChimeUser[] = [];
   const prefix = `${ctx.deps.appInstanceArn}/user/`;
-  let token: string | undefined;
-  do {
+  return ctx.collect(async (token) => {
     const page = await ctx.chimeCall(
       'ListAppInstanceUsers',
       () =>
@@ -104,20 +101,16 @@ export async function listChimeUsers(
         ),
       deadline,
     );
-    for (const user of page.AppInstanceUsers ?? []) {
-      const arn = user.AppInstanceUserArn ?? '';
-      if (!arn.startsWith(prefix)) continue;
-      users.push({
-        id: arn.slice(prefix.length),
-        arn,
-        name: user.Name ?? '',
-        ...(user.Metadata !== undefined && { metadata: user.Metadata }),
-      });
-    }
-    token = page.NextToken;
-    onPage(users.length);
-  } while (token);
-  return users;
+    const items = (page.AppInstanceUsers ?? [])
+      .filter((u) => u.AppInstanceUserArn?.startsWith(prefix))
+      .map((u) => ({
+        id: u.AppInstanceUserArn!.slice(prefix.length),
+        arn: u.AppInstanceUserArn!,
+        name: u.Name ?? '',
+        ...(u.Metadata !== undefined && { metadata: u.Metadata }),
+      }));
+    return { items, ...(page.NextToken && { next: page.NextToken }) };
+  }, onPage);
 }
 
 function errorName(error: unknown): string {

@@ -29,6 +29,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { LifecycleDeps } from '../../../lambdas/lib/user-lifecycle/context';
 import { reconcileUsers, syncUser } from '../../../lambdas/lib/user-lifecycle/reconcile';
+import { fakeClock } from '../support/fake-clock';
 
 const AI = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
 const POOL = 'us-east-1_Pool';
@@ -40,24 +41,6 @@ const arn = (id: string) => `${AI}/user/${id}`;
 const chime = mockClient(ChimeSDKIdentityClient);
 const messaging = mockClient(ChimeSDKMessagingClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
-
-/** A clock that moves only when the code sleeps: retries and pacing take no real time. */
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    random: () => 0.5,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
 
 function deps(
   clock = fakeClock(),

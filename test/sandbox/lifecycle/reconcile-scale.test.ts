@@ -50,25 +50,11 @@ beforeAll(async () => {
   });
   sandbox = await startTestSandbox({ stateDir });
   proxy = await startThrottlingProxy(sandbox.url, 4);
-  const reconcile = sandbox.lambda.functions.find((f) =>
-    f.logicalId.startsWith('UserLifecycleReconcile'),
-  );
-  if (!reconcile) throw new Error('no reconcile function in the template');
-  const session = sandbox.credentials.issue({
-    roleArn: reconcile.roleArn,
-    roleSessionName: 'scale-test',
-    durationSeconds: 3600,
-    issuedBy: 'reconcile-scale test',
-  });
   const client = {
     region: sandbox.config.region,
     endpoint: proxy.url,
     maxAttempts: 1,
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
+    credentials: sandbox.functionRoleCredentials('UserLifecycleReconcile'),
   };
   deps = {
     chime: new ChimeSDKIdentityClient(client),

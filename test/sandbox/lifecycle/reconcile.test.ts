@@ -239,23 +239,10 @@ it('ListChannelsModeratedByAppInstanceUser lists the channels one moderates, onl
   await expect(
     ivan.chime.send(new ListChannelsModeratedByAppInstanceUserCommand({ ChimeBearer: ivan.arn })),
   ).rejects.toThrow(/not authorized to perform: chime:ListChannelsModeratedByAppInstanceUser/);
-  const reconcileFn = sandbox.lambda.functions.find((f) =>
-    f.logicalId.startsWith('UserLifecycleReconcile'),
-  );
-  const session = sandbox.credentials.issue({
-    roleArn: reconcileFn!.roleArn,
-    roleSessionName: 'test',
-    durationSeconds: 900,
-    issuedBy: 'reconcile test',
-  });
   const lifecycle = new ChimeSDKMessagingClient({
     region: sandbox.config.region,
     endpoint: sandbox.url,
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
+    credentials: sandbox.functionRoleCredentials('UserLifecycleReconcile'),
   });
   const out = await lifecycle.send(
     new ListChannelsModeratedByAppInstanceUserCommand({ ChimeBearer: ivan.arn }),

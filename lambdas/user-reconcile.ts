@@ -9,6 +9,9 @@ import { addOutcomeMetrics, outcomeSummary } from './lib/user-lifecycle/report';
 
 const { config, deps } = lifecycleFunction();
 
+/** Ids listed in the brake's log line, at most. */
+const MAX_IDS_LOGGED = 100;
+
 /** Kept free at the end of the invocation to log and publish the metrics. */
 const MARGIN_MS = 15_000;
 
@@ -36,7 +39,8 @@ export const handler = async (_event: unknown, context: Context) => {
     if (brake.engaged) {
       logger.error('delete brake engaged: no AppInstanceUser was deleted', {
         reason: brake.reason,
-        wouldDelete: plan.deletes.map((d) => d.id),
+        // The first ids (a log event holds 256 KB); `npm run users -- reconcile` lists them all.
+        wouldDelete: plan.deletes.slice(0, MAX_IDS_LOGGED).map((d) => d.id),
       });
     }
     const summary = {

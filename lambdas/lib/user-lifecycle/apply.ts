@@ -52,7 +52,10 @@ export interface ApplyOptions {
 /** Time one creation may take, at most (its own retries stop there). */
 const CREATE_BUDGET_MS = 60_000;
 
+/** The service's error name (ensureAppInstanceUser wraps it and keeps it as `errorName`). */
 function errorName(error: unknown): string {
+  const inner = (error as { errorName?: unknown } | undefined)?.errorName;
+  if (typeof inner === 'string') return inner;
   return error instanceof Error ? error.name : typeof error;
 }
 

@@ -282,6 +282,21 @@ describe('reconcileUsers', () => {
     });
   });
 
+  it("reports a creation Chime refuses with the service's error name", async () => {
+    chime.on(ListAppInstanceUsersCommand).resolves({ AppInstanceUsers: [] });
+    cognito.on(ListUsersCommand).resolves({ Users: [poolUser(A, 'Al')] });
+    chime
+      .on(CreateAppInstanceUserCommand)
+      .rejects(new ForbiddenException({ message: 'no', ...meta }));
+    chime
+      .on(DescribeAppInstanceUserCommand)
+      .rejects(new NotFoundException({ message: 'no', ...meta }));
+    const report = await reconcileUsers(deps(), { mode: 'apply', brake, deadline: Infinity });
+    expect(report.applied?.failed).toEqual([
+      expect.objectContaining({ id: A, action: 'create', errorName: 'ForbiddenException' }),
+    ]);
+  });
+
   it('starts nothing after the deadline and says how much is left', async () => {
     const clock = fakeClock();
     const deadline = clock.now() + 1_000;

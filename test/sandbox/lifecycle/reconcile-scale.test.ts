@@ -52,7 +52,8 @@ beforeAll(async () => {
   proxy = await startThrottlingProxy(sandbox.url, 4);
   const client = {
     region: sandbox.config.region,
-    endpoint: proxy.url,
+    endpoint: sandbox.url,
+    requestHandler: { httpAgent: proxy.agent },
     maxAttempts: 1,
     credentials: sandbox.functionRoleCredentials('UserLifecycleReconcile'),
   };

@@ -1,15 +1,17 @@
 /**
  * A transparent HTTP proxy in front of the sandbox that answers some requests with the service's
  * throttling error instead of forwarding them: Chime's `ThrottledClientException` (429, restJson)
- * and Cognito's `TooManyRequestsException` (400, awsJson). Headers go through unchanged, so SigV4
- * signatures made for the proxy's host still verify at the sandbox.
+ * and Cognito's `TooManyRequestsException` (400, awsJson). Clients keep the sandbox's URL (so the
+ * Host header and their SigV4 signatures are the sandbox's, which refuses other hosts) and reach
+ * the proxy through `agent`, whose connections all go to it.
  */
-import { type IncomingMessage, type Server, createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingMessage, type Server, createServer, request } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { AwsError, renderError } from '../../../sandbox/core/errors';
 
 export interface ThrottlingProxy {
-  readonly url: string;
+  /** Give it to a client: `requestHandler: { httpAgent: proxy.agent }`. */
+  readonly agent: Agent;
   /** Requests answered with throttling, per service. */
   readonly throttled: { chime: number; cognito: number };
   readonly forwarded: number;
@@ -58,14 +60,19 @@ export async function startThrottlingProxy(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  const agent = new Agent({ keepAlive: true });
+  // Every connection of this agent goes to the proxy, whatever host the request names.
+  (agent as unknown as { createConnection: () => unknown }).createConnection = () =>
+    connect(port, '127.0.0.1');
   return {
-    url: `http://127.0.0.1:${port}`,
+    agent,
     throttled,
     get forwarded() {
       return forwarded;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        agent.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -29,7 +29,7 @@ export interface CloudTrailOptions {
   /** The user with this user name (or sub), looked up before the call changes it. */
   findUser(usernameOrSub: string): Promise<{ sub: string } | undefined>;
   /** Where the events go (the event bus); not awaited. */
-  publish(event: Record<string, unknown>): Promise<void>;
+  publish(event: Record<string, unknown>): Promise<unknown>;
   readonly log: (line: string) => void;
 }
 

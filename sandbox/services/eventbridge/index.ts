@@ -19,8 +19,11 @@ export interface EventBusRule {
 
 export interface EventBus {
   readonly rules: readonly EventBusRule[];
-  /** Delivers to the matching rules' targets; resolves once every invocation has finished. */
-  publish(event: Record<string, unknown>): Promise<void>;
+  /**
+   * Delivers to the matching rules' targets; resolves, once every invocation has finished, to the
+   * number of deliveries (0: no rule matched).
+   */
+  publish(event: Record<string, unknown>): Promise<number>;
   /** Waits for the deliveries under way (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export function startEventBus({ resources, lambda, log }: EventBusOptions): Even
       pending.add(all);
       void all.finally(() => pending.delete(all));
       await all;
+      return runs.length;
     },
     async idle() {
       await Promise.all([...pending]);

@@ -26,7 +26,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { appInstanceUserArn } from '../../../contracts/client-config';
 import { startTestSandbox, type TestSandbox } from '../../../sandbox/testing';
-import { adminChimeIdentity, chatUser, chimeNameOf } from './support';
+import { adminChimeIdentity, chatUser, chimeNameOf, within } from './support';
 
 jest.setTimeout(120_000);
 
@@ -153,15 +153,19 @@ it('the brake stops a mass deletion: nothing deleted, an error log line says why
   const seen = lambdaLines.length;
   expect(await reconcile()).toMatchObject({ brakeEngaged: true, deleted: 0 });
   for (const id of ids) expect(await chimeNameOf(chime, arnOf(id))).toBe('orphan');
-  const lines = lambdaLines.slice(seen);
-  const brakeLine = lines.find((l) => l.includes('delete brake engaged'));
+  // The function's stdout arrives beside its result, not always before it.
+  const lines = () => lambdaLines.slice(seen);
+  await within(3_000, async () => lines().some((l) => l.includes('"_aws"')));
+  const brakeLine = lines().find((l) => l.includes('delete brake engaged'));
   expect(brakeLine).toBeDefined();
   expect(JSON.parse(brakeLine!)).toMatchObject({
     level: 'ERROR',
     reason: expect.stringContaining('3 AppInstanceUsers'),
     wouldDelete: [...ids].sort(),
   });
-  const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => '_aws' in l);
+  const emf = lines()
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .find((l) => '_aws' in l);
   expect(emf).toMatchObject({ ReconcileBrakeEngaged: 1, AppInstanceUsersDeleted: 0 });
   for (const id of ids)
     await chime.send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: arnOf(id) }));

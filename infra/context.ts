@@ -1,27 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import { DEFAULT_DELETE_BRAKE, type DeleteBrake } from '../contracts/user-lifecycle';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
 import { parseReconcileSchedule } from './constructs/user-lifecycle';
+import { CONTEXT_KEYS } from './context-keys';
 
-/** The `-c key=value` context keys the app reads (documented in the README). */
-export const CONTEXT_KEYS = {
-  region: 'region',
-  principalTagKey: 'principalTagKey',
-  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
-  callbackUrls: 'callbackUrls',
-  logoutUrls: 'logoutUrls',
-  removalPolicy: 'removalPolicy',
-  channelRetentionDays: 'channelRetentionDays',
-  credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
-  webHosting: 'webHosting',
-  userReconcileSchedule: 'userReconcileSchedule',
-  userReconcileMaxDeletes: 'userReconcileMaxDeletes',
-  userReconcileMaxDeletePercent: 'userReconcileMaxDeletePercent',
-  userEvents: 'userEvents',
-  createTrail: 'createTrail',
-} as const;
+export { CONTEXT_KEYS } from './context-keys';
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -63,6 +48,24 @@ function channelRetention(node: Node): Duration | undefined {
     throw new Error(`context 'channelRetentionDays' must be a whole number, got '${value}'`);
   }
   return Duration.days(Number(value));
+}
+
+const FEATURE_PLANS: Record<string, cognito.FeaturePlan> = {
+  lite: cognito.FeaturePlan.LITE,
+  essentials: cognito.FeaturePlan.ESSENTIALS,
+  plus: cognito.FeaturePlan.PLUS,
+};
+
+function featurePlan(node: Node): cognito.FeaturePlan | undefined {
+  const value = optionalString(node, CONTEXT_KEYS.featurePlan);
+  if (value === undefined) return undefined;
+  const plan = FEATURE_PLANS[value];
+  if (!plan) {
+    throw new Error(
+      `context 'featurePlan' must be one of ${Object.keys(FEATURE_PLANS).join(', ')}, got '${value}'`,
+    );
+  }
+  return plan;
 }
 
 /** `true`/`false` (cdk.json) or `-c key=true|false`; absent means false. */
@@ -117,9 +120,15 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     throw new Error(`context 'createTrail=true' needs 'userEvents=true' (the trail only feeds it)`);
   }
   // On unless turned off explicitly.
-  const webHostingOff =
-    node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
-    !optionalBoolean(node, CONTEXT_KEYS.webHosting);
+  const offUnlessTrue = (key: string) =>
+    node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
+  const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
+  const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
+  const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
+  const sesIdentityArn = optionalString(node, CONTEXT_KEYS.sesIdentityArn);
+  const sesDomain = optionalString(node, CONTEXT_KEYS.sesDomain);
+  const plan = featurePlan(node);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -136,5 +145,11 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(userDeleteBrake && { userDeleteBrake }),
     ...(userEvents && { userEvents }),
     ...(createTrail && { createTrail }),
+    ...(hostedUiOff && { hostedUi: false }),
+    ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
+    ...(emailFrom && { emailFrom }),
+    ...(sesIdentityArn && { sesIdentityArn }),
+    ...(sesDomain && { sesDomain }),
+    ...(plan && { featurePlan: plan }),
   };
 }

@@ -4,6 +4,9 @@
  * (cognito-local's pool document, the Chime identity store), instead of thousands of API calls that
  * would each rewrite a growing file. The sandbox must have started once in `stateDir` (so the pool
  * exists) and be stopped; start it again afterwards to serve the users.
+ *
+ * Seeded users have no password (they cannot sign in): a clear-text one would make the sandbox
+ * migrate each of them at start (a scrypt hash and a rewrite of the whole pool file per user).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,7 +50,6 @@ export function seedSandboxUsers(stateDir: string, options: SeedOptions): void {
     // Email is the user name attribute: Cognito (and cognito-local) name the user by its sub.
     pool.Users[user.sub] = {
       Username: user.sub,
-      Password: 'Seeded-Passw0rd!',
       Attributes: [
         { Name: 'sub', Value: user.sub },
         { Name: 'email', Value: user.email },

@@ -23,7 +23,12 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityClient,
+  DeleteIdentitiesCommand,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
 import {
   ChimeSDKIdentityClient,
   CreateAppInstanceUserCommand,
@@ -43,6 +48,7 @@ import {
   TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
+import { expectAwsError } from './support';
 
 jest.setTimeout(60_000);
 
@@ -119,20 +125,10 @@ function triggerCredentials(logicalIdPart: string): AwsCredentials {
   return { ...session, expiration: new Date(session.expiration) };
 }
 
-async function expectAwsError(promise: Promise<unknown>, name: string, status?: number) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  expect(error?.name).toBe(name);
-  if (status !== undefined) expect(error?.$metadata?.httpStatusCode).toBe(status);
-  return error?.message ?? '';
-}
-
 describe('sign-up and the post-confirmation trigger', () => {
-  it('writes a client config in the contract shape, with USER_PASSWORD_AUTH', () => {
+  it('writes a client config in the contract shape, with USER_SRP_AUTH as deployed', () => {
     const config = parseClientConfig(JSON.parse(readFileSync(sandbox.configFile, 'utf8')));
-    expect(config.signInFlow).toBe('USER_PASSWORD_AUTH');
+    expect(config.signInFlow).toBe('USER_SRP_AUTH');
     expect(config.endpoints?.identityPool).toBe(sandbox.url);
     expect(config.identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
   });
@@ -251,21 +247,13 @@ describe('confirmation codes and sign-in errors, as Cognito answers them', () =>
   });
 
   it('answers a wrong password and an unknown user alike, with NotAuthorizedException', async () => {
-    const attempt = (username: string, password: string) =>
-      sandbox.userPoolClient.send(
-        new InitiateAuthCommand({
-          ClientId: clientId(),
-          AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        }),
-      );
     const wrongPassword = await expectAwsError(
-      attempt(alice.email, 'Wrong-Passw0rd!'),
+      sandbox.srpSignIn(alice.email, 'Wrong-Passw0rd!'),
       'NotAuthorizedException',
       400,
     );
     const unknownUser = await expectAwsError(
-      attempt('nobody@example.com', TEST_PASSWORD),
+      sandbox.srpSignIn('nobody@example.com', TEST_PASSWORD),
       'NotAuthorizedException',
       400,
     );
@@ -461,6 +449,54 @@ describe('identity pool credentials', () => {
       ),
       'NotAuthorizedException',
     );
+  });
+});
+
+describe('DeleteIdentities (an operator call)', () => {
+  it("deletes an identity with the administrator's credentials only; the user gets a new one", async () => {
+    const { idToken } = await sandbox.signIn(bob);
+    const before = await sandbox.credentialsFor(idToken);
+    const deleteIt = new DeleteIdentitiesCommand({ IdentityIdsToDelete: [before.identityId] });
+    const userCredentials = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: before.credentials,
+    });
+    const unknownKey = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'unknown' },
+    });
+    // End-user credentials: their role does not allow it; credentials the sandbox never issued.
+    await expectAwsError(userCredentials.send(deleteIt), 'AccessDeniedException', 400);
+    await expectAwsError(unknownKey.send(deleteIt), 'UnrecognizedClientException');
+
+    const admin = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: {
+        ...sandbox.adminCredentials,
+        expiration: new Date(sandbox.adminCredentials.expiration),
+      },
+    });
+    const out = await admin.send(deleteIt);
+    expect(out.UnprocessedIdentityIds).toEqual([]);
+    await expectAwsError(
+      sandbox.identityClient.send(
+        new GetCredentialsForIdentityCommand({
+          IdentityId: before.identityId,
+          Logins: { [sandbox.loginsKey]: idToken },
+        }),
+      ),
+      'ResourceNotFoundException',
+    );
+    const after = await sandbox.credentialsFor(idToken);
+    expect(after.identityId).not.toBe(before.identityId);
+    await expectAwsError(
+      admin.send(new DeleteIdentitiesCommand({ IdentityIdsToDelete: ['not an id'] })),
+      'InvalidParameterException',
+    );
+    for (const client of [userCredentials, unknownKey, admin]) client.destroy();
   });
 });
 
@@ -682,13 +718,7 @@ describe('administrator-created users', () => {
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
 
-    const challenge = await sandbox.userPoolClient.send(
-      new InitiateAuthCommand({
-        ClientId: sandbox.config.userPoolClientId,
-        AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-        AuthParameters: { USERNAME: email, PASSWORD: TEST_TEMPORARY_PASSWORD },
-      }),
-    );
+    const challenge = await sandbox.srpSignIn(email, TEST_TEMPORARY_PASSWORD);
     expect(challenge.ChallengeName).toBe(ChallengeNameType.NEW_PASSWORD_REQUIRED);
     const done = await sandbox.userPoolClient.send(
       new RespondToAuthChallengeCommand({

@@ -7,9 +7,8 @@
  * added or deleted between pages neither repeat nor shift the rest. Filters are cognito-local's.
  */
 import { InvalidParameterError } from 'cognito-local/lib/errors';
-import type { Services } from 'cognito-local/lib/services';
-import type { Context } from 'cognito-local/lib/services/context';
 import { userToResponseObject } from 'cognito-local/lib/targets/responses';
+import type { Operation, PoolServices } from './services';
 
 /** The API's page size limit (Limit 0-60; 0 or absent means the largest page). */
 export const LIST_USERS_MAX = 60;
@@ -28,8 +27,8 @@ function decodeToken(token: unknown): string | undefined {
   return Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8');
 }
 
-export function listUsersTarget({ cognito }: Pick<Services, 'cognito'>) {
-  return async (ctx: Context, req: Record<string, unknown>) => {
+export function listUsers({ cognito }: Pick<PoolServices, 'cognito'>): Operation {
+  return async (ctx, req) => {
     if (typeof req.UserPoolId !== 'string') {
       throw new InvalidParameterError('UserPoolId is required.');
     }

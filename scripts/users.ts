@@ -1,5 +1,5 @@
 /**
- * `npm run users -- reconcile [--apply [--force]] [--sandbox [--state-dir DIR]] [--outputs FILE]
+ * `npm run users -- reconcile [--apply [--force]] [--sandbox [--state-dir DIR]] [--outputs-file FILE]
  *  [--max-deletes N] [--max-delete-percent P] [--json]`
  *
  * The administrator's view of the user lifecycle (docs/user-lifecycle.md), with the same core code
@@ -16,77 +16,29 @@
  * Progress goes to stderr; the table and the results to stdout (`--json` for the whole report).
  * Exit code: 0 done, 1 an error or a change failed, 2 the brake held deletions back.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type ClientConfig, parseClientConfig } from '../contracts/client-config';
 import {
   DEFAULT_DELETE_BRAKE,
   type DeleteBrake,
   assertValidDeleteBrake,
 } from '../contracts/user-lifecycle';
-import { clientConfigFromOutputs } from '../infra/client-config-output';
 import type { LifecycleDeps } from '../lambdas/lib/user-lifecycle/context';
 import { type ReconcilePhase, reconcileUsers } from '../lambdas/lib/user-lifecycle/reconcile';
+import { deployedTarget, sandboxTarget, type StackTarget } from './stack-target';
 import { driftTable, outcomeLines, summaryLines } from './users-report';
 
 const USAGE =
   'usage: npm run users -- reconcile [--apply [--force]] [--sandbox [--state-dir DIR]] ' +
-  '[--outputs cdk-outputs.json] [--max-deletes N] [--max-delete-percent P] [--json]';
+  '[--outputs-file cdk-outputs.json] [--max-deletes N] [--max-delete-percent P] [--json]';
 
 /** Long enough for the largest AppInstance (100,000 users) at the paced rates. */
 const RUN_DEADLINE_MS = 60 * 60 * 1000;
 
-interface Target {
-  readonly config: ClientConfig;
-  readonly credentials?: {
-    accessKeyId: string;
-    secretAccessKey: string;
-    sessionToken?: string;
-  };
-  readonly describe: string;
-}
-
-function readJson(file: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read ${what} from ${file}: ${(error as Error).message}`);
-  }
-}
-
-function sandboxTarget(stateDir: string): Target {
-  const config = parseClientConfig(
-    readJson(join(stateDir, 'config.json'), 'the sandbox config (is `npm run sandbox` running?)'),
-  );
-  const admin = readJson(
-    join(stateDir, 'admin-credentials.json'),
-    'the sandbox administrator credentials',
-  ) as Record<string, string>;
-  if (!config.endpoints?.chimeIdentity || !admin.accessKeyId) {
-    throw new Error(`${stateDir} does not hold a sandbox's config and credentials`);
-  }
-  return {
-    config,
-    credentials: {
-      accessKeyId: admin.accessKeyId,
-      secretAccessKey: admin.secretAccessKey ?? '',
-      sessionToken: admin.sessionToken ?? '',
-    },
-    describe: `the local sandbox (${stateDir})`,
-  };
-}
-
-function deployedTarget(outputsFile: string): Target {
-  const config = clientConfigFromOutputs(readJson(outputsFile, 'the stack outputs'));
-  return { config, describe: `the deployed stack (${outputsFile}, ${config.region})` };
-}
-
-function depsFor(target: Target): LifecycleDeps {
-  const { config, credentials } = target;
+function depsFor(target: StackTarget): LifecycleDeps {
+  const { config, operatorCredentials: credentials } = target;
   const common = {
     region: config.region,
     maxAttempts: 1,
@@ -164,7 +116,7 @@ async function main(): Promise<number> {
       force: { type: 'boolean', default: false },
       sandbox: { type: 'boolean', default: false },
       'state-dir': { type: 'string' },
-      outputs: { type: 'string', default: 'cdk-outputs.json' },
+      'outputs-file': { type: 'string', default: 'cdk-outputs.json' },
       'max-deletes': { type: 'string' },
       'max-delete-percent': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -175,9 +127,9 @@ async function main(): Promise<number> {
   const brake = brakeFrom(values);
   const target = values.sandbox
     ? sandboxTarget(values['state-dir'] ?? '.sandbox')
-    : deployedTarget(values.outputs);
+    : deployedTarget(values['outputs-file']);
   console.error(
-    `${values.apply ? 'Reconciling' : 'Comparing (nothing is changed)'}: ${target.describe}`,
+    `${values.apply ? 'Reconciling' : 'Comparing (nothing is changed)'}: ${target.description}`,
   );
   if (values.force) {
     console.error(

@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -32,20 +34,11 @@ interface Run {
   stderr: string;
 }
 
-async function users(...args: string[]): Promise<Run> {
+async function runUsers(args: string[]): Promise<Run> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/users.ts',
-        'reconcile',
-        '--sandbox',
-        '--state-dir',
-        sandbox.stateDir,
-        ...args,
-      ],
+      ['--import', 'tsx', 'scripts/users.ts', 'reconcile', ...args],
       { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
     );
     return { code: 0, stdout, stderr };
@@ -53,6 +46,11 @@ async function users(...args: string[]): Promise<Run> {
     const e = error as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** The command against the test's sandbox. */
+function users(...args: string[]): Promise<Run> {
+  return runUsers(['--sandbox', '--state-dir', sandbox.stateDir, ...args]);
 }
 
 beforeAll(async () => {
@@ -134,6 +132,22 @@ it('refuses unclear commands with a clear message', async () => {
     code: 1,
     stderr: expect.stringContaining("delete brake's count"),
   });
+});
+
+it('says what to do when there is no stack or sandbox to read', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'users-cli-'));
+  try {
+    expect(await runUsers(['--outputs-file', join(empty, 'cdk-outputs.json')])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('does not exist: deploy first (npm run deploy)'),
+    });
+    expect(await runUsers(['--sandbox', '--state-dir', empty])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('start the sandbox first (npm run sandbox)'),
+    });
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 describe('printable', () => {

@@ -115,10 +115,11 @@ it('a rename by an administrator or by the user themself reaches the Chime name'
   const carol = await chatUser(sandbox, 'carol@example.com');
   expect(await chimeNameOf(chime, carol.arn)).toBe('carol');
 
+  // The pool is case-insensitive: the user named in another case is the same user (and sub).
   await sandbox.adminUserPoolClient.send(
     new AdminUpdateUserAttributesCommand({
       UserPoolId: sandbox.config.userPoolId,
-      Username: carol.email,
+      Username: carol.email.toUpperCase(),
       UserAttributes: [{ Name: 'name', Value: 'Carol Danvers' }],
     }),
   );

@@ -3,6 +3,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import type { DeleteBrake } from '../contracts/user-lifecycle';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
@@ -15,11 +16,9 @@ import {
 } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
-import {
-  CredentialVending,
-  VendingTokenIssuer,
-  webOriginsOf,
-} from './constructs/credential-vending';
+import { CredentialVending } from './constructs/credential-vending';
+import { PeopleDirectory } from './constructs/people-directory';
+import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { UserLifecycle } from './constructs/user-lifecycle';
 import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
@@ -103,10 +102,11 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    */
   readonly credentialVending?: boolean;
   /**
-   * Web origins allowed to call the credential-vending API (CORS).
+   * Web origins allowed to call the HTTP API from a browser (CORS). The hosted web demo needs none:
+   * it calls the API on its own origin (`/api/*`).
    * @default - the origins of the callback URLs
    */
-  readonly credentialVendingOrigins?: string[];
+  readonly apiOrigins?: string[];
   /**
    * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
    * @default true
@@ -142,7 +142,11 @@ export class ChimeCognitoAuthStack extends Stack {
   /** Cognito triggers that create each user's AppInstanceUser (id = `sub`). */
   public readonly userSync: AppInstanceUserSync;
   public readonly identities: ChimeIdentityPool;
-  /** The STS credential-vending API, when enabled. */
+  /** The project's HTTP API (`apiUrl`): people lookup, and credential vending when enabled. */
+  public readonly api: ProjectHttpApi;
+  /** `GET /users?email=`: find a person by email. */
+  public readonly people: PeopleDirectory;
+  /** The STS credential-vending API (`POST /credentials`), when enabled. */
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
@@ -166,11 +170,7 @@ export class ChimeCognitoAuthStack extends Stack {
 
     // Before the user pool: the app client's callback URLs name the distribution.
     if (props.webHosting !== false) {
-      this.webHosting = new WebHosting(this, 'WebHosting', {
-        ...(props.credentialVending && {
-          additionalConnectSources: [`https://*.lambda-url.${this.region}.on.aws`],
-        }),
-      });
+      this.webHosting = new WebHosting(this, 'WebHosting');
     }
     const siteUrls = this.webHosting ? [this.webHosting.siteUrl] : [];
     const callbackUrls = [...(props.callbackUrls ?? LOCAL_DEV_URLS), ...siteUrls];
@@ -209,19 +209,25 @@ export class ChimeCognitoAuthStack extends Stack {
       principalTagKey: props.principalTagKey ?? DEFAULT_PRINCIPAL_TAG_KEY,
     });
 
+    this.api = new ProjectHttpApi(this, 'HttpApi', {
+      userPool: this.users.userPool,
+      userPoolClient: this.users.webClient,
+      allowedOrigins: props.apiOrigins ?? webOriginsOf(props.callbackUrls ?? LOCAL_DEV_URLS),
+    });
+    this.people = new PeopleDirectory(this, 'People', {
+      api: this.api,
+      userPool: this.users.userPool,
+      appInstanceArn: this.appInstance.appInstanceArn,
+    });
     if (props.credentialVending) {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
+        api: this.api,
         appInstanceArn: this.appInstance.appInstanceArn,
-        tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
-        allowedOrigins: props.credentialVendingOrigins ?? [
-          ...webOriginsOf(this.users.callbackUrls),
-          ...(this.webHosting
-            ? [`https://${this.webHosting.distribution.distributionDomainName}`]
-            : []),
-        ],
         principalTagKey: this.identities.principalTagKey,
       });
     }
+    // The hosted demo calls the API on its own origin: CSP connect-src 'self', no CORS.
+    this.webHosting?.serveApi(this.api);
 
     this.addOutputs(props.removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain');
   }
@@ -264,6 +270,7 @@ export class ChimeCognitoAuthStack extends Stack {
           scopes: WEB_CLIENT_OAUTH_SCOPES,
         },
       }),
+      apiUrl: this.api.url,
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
     };
     const outputs: Record<string, [string, string]> = {
@@ -283,6 +290,7 @@ export class ChimeCognitoAuthStack extends Stack {
         clientConfig.principalTagKey,
         'Principal tag carrying the AppInstanceUserId',
       ],
+      ApiUrl: [this.api.url, 'The project HTTP API (API Gateway endpoint)'],
       ...(this.credentialVending && {
         CredentialVendingUrl: [this.credentialVending.url, 'STS credential-vending API URL'],
       }),
@@ -297,6 +305,16 @@ export class ChimeCognitoAuthStack extends Stack {
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }
-    this.webHosting?.deploySite(clientConfig);
+    // The hosted demo's config.json: the same, with the API on the site's own origin.
+    if (this.webHosting) {
+      const sameOriginApi = this.webHosting.apiUrl;
+      this.webHosting.deploySite({
+        ...clientConfig,
+        apiUrl: sameOriginApi,
+        ...(this.credentialVending && {
+          credentialVendingUrl: apiRouteUrl(sameOriginApi, API_PATHS.credentials),
+        }),
+      });
+    }
   }
 }

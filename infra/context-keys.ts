@@ -17,7 +17,7 @@ export const CONTEXT_KEYS = {
   removalPolicy: 'removalPolicy',
   channelRetentionDays: 'channelRetentionDays',
   credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
+  apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
   userReconcileSchedule: 'userReconcileSchedule',
   userReconcileMaxDeletes: 'userReconcileMaxDeletes',

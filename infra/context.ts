@@ -109,7 +109,12 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const policy = removalPolicy(node);
   const retention = channelRetention(node);
   const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
-  const credentialVendingOrigins = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOrigins);
+  if (node.tryGetContext('credentialVendingOrigins') !== undefined) {
+    throw new Error(
+      "context 'credentialVendingOrigins' was renamed 'apiOrigins' (the CORS origins of the whole HTTP API)",
+    );
+  }
+  const apiOrigins = optionalUrlList(node, CONTEXT_KEYS.apiOrigins);
   const schedule = optionalString(node, CONTEXT_KEYS.userReconcileSchedule);
   const userReconcileSchedule =
     schedule === undefined ? undefined : parseReconcileSchedule(schedule);
@@ -139,7 +144,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(policy && { removalPolicy: policy }),
     ...(retention && { channelRetention: retention }),
     ...(credentialVending && { credentialVending }),
-    ...(credentialVendingOrigins && { credentialVendingOrigins }),
+    ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
     ...(userReconcileSchedule && { userReconcileSchedule }),
     ...(userDeleteBrake && { userDeleteBrake }),

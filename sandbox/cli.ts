@@ -7,12 +7,13 @@
  * messaging log at its last good record, set a damaged store aside; users are kept), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
- * port + 1, i.e. 4578; 0 picks a free one), --web-origin URL (repeatable: another local web app
+ * port + 1, i.e. 4578; 0 picks a free one), --api-port N (or SANDBOX_API_PORT; the HTTP API,
+ * default the sandbox port + 2, i.e. 4579), --web-origin URL (repeatable: another local web app
  * allowed to call the sandbox from a browser), --latency-ms N (delay every answer).
  *
  * Browsers may call the sandbox from the local web demo only: http://localhost:<WEB_DEMO_PORT or
  * 5173> and http://127.0.0.1:<same>, which the hosted UI also accepts as callback URLs besides the
- * template's, plus every --web-origin.
+ * template's, plus every --web-origin (the HTTP API's CORS admits them too).
  * --schedule-interval SECONDS runs the scheduled functions (the user reconcile) that often instead
  * of at the template's rate; `POST /_sandbox/schedules/run` runs them at once.
  */
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
       'schedule-interval': { type: 'string' },
+      'api-port': { type: 'string' },
       'web-origin': { type: 'string', multiple: true },
       'latency-ms': { type: 'string' },
     },
@@ -59,6 +61,14 @@ async function main(): Promise<void> {
   ) {
     throw new Error(
       `--schedule-interval must be a whole number of seconds, got '${scheduleSeconds}'`,
+    );
+  }
+  const apiPort = Number(
+    values['api-port'] ?? process.env.SANDBOX_API_PORT ?? (port === 0 ? 0 : port + 2),
+  );
+  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
+    throw new Error(
+      `--api-port must be a port number, got '${values['api-port'] ?? process.env.SANDBOX_API_PORT}'`,
     );
   }
   const latencyMs = Number(values['latency-ms'] ?? 0);
@@ -88,6 +98,7 @@ async function main(): Promise<void> {
     ...(scheduleSeconds !== undefined && { scheduleIntervalMs: Number(scheduleSeconds) * 1000 }),
     webOrigins,
     latencyMs,
+    httpApi: { port: apiPort, localAppOrigins: webOrigins },
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -133,6 +144,10 @@ async function main(): Promise<void> {
         `open that URL once and accept it, or trust ${certificate.certFile}; ` +
         `SHA-256 ${certificate.fingerprint})`,
     );
+  }
+  if (sandbox.httpApi) {
+    const routes = sandbox.httpApi.spec.routes.map((r) => r.routeKey).join(', ');
+    log(`HTTP API: ${sandbox.httpApi.apiUrl} (${routes})`);
   }
   log(
     `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,

@@ -1,80 +1,29 @@
 import * as path from 'node:path';
-import { Duration, Token } from 'aws-cdk-lib';
-import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Duration } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
 import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   assertValidPrincipalTagKey,
   DEFAULT_PRINCIPAL_TAG_KEY,
 } from '../../contracts/principal-tag';
-import { ProjectNodejsFunction } from '../lambda-defaults';
+import { VENDING_ENV, VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
+import type { ProjectNodejsFunction } from '../lambda-defaults';
 import { acknowledgeNag, nagResourceName } from '../nag';
+import type { ProjectHttpApi } from './project-http-api';
 
 /** Shortest and longest vended session (STS role chaining from a Lambda caps it at one hour). */
 const MIN_SESSION = Duration.minutes(15);
 const MAX_SESSION = Duration.hours(1);
 
-/** The ID tokens the vending API accepts: the identity-provider seam. */
-export abstract class VendingTokenIssuer {
-  /** ID tokens of a Cognito user pool, for the given app clients (aws-jwt-verify CognitoJwtVerifier). */
-  public static userPool(
-    userPool: cognito.IUserPool,
-    ...clients: cognito.IUserPoolClient[]
-  ): VendingTokenIssuer {
-    if (clients.length === 0) throw new Error('userPool issuer needs at least one app client');
-    return new (class extends VendingTokenIssuer {
-      public readonly environment = {
-        TOKEN_ISSUER_KIND: 'cognito',
-        COGNITO_USER_POOL_ID: userPool.userPoolId,
-        COGNITO_CLIENT_IDS: clients.map((c) => c.userPoolClientId).join(','),
-      };
-    })();
-  }
-
-  /**
-   * ID tokens of any OpenID Connect issuer (aws-jwt-verify JwtRsaVerifier): `iss` must equal
-   * `issuer`, `aud` one of `audience`, and a `token_use` claim, if present, must be `id`.
-   */
-  public static oidc(props: {
-    readonly issuer: string;
-    readonly audience: readonly string[];
-    /** @default - `<issuer>/.well-known/jwks.json` */
-    readonly jwksUri?: string;
-  }): VendingTokenIssuer {
-    for (const url of [props.issuer, props.jwksUri]) {
-      if (url !== undefined && !Token.isUnresolved(url) && !url.startsWith('https://')) {
-        throw new Error(`oidc issuer and jwksUri must be https URLs, got '${url}'`);
-      }
-    }
-    if (props.audience.length === 0) throw new Error('oidc issuer needs at least one audience');
-    return new (class extends VendingTokenIssuer {
-      public readonly environment = {
-        TOKEN_ISSUER_KIND: 'oidc',
-        OIDC_ISSUER: props.issuer,
-        OIDC_AUDIENCE: props.audience.join(','),
-        ...(props.jwksUri !== undefined && { OIDC_JWKS_URI: props.jwksUri }),
-      };
-    })();
-  }
-
-  /** Environment variables the handler reads (lambdas/lib/credential-vending/config.ts). */
-  public abstract readonly environment: Readonly<Record<string, string>>;
-}
-
 export interface CredentialVendingProps {
   /** ARN of the Chime AppInstance the vended credentials are scoped to. */
   readonly appInstanceArn: string;
 
-  /** Whose ID tokens buy credentials. */
-  readonly tokenIssuer: VendingTokenIssuer;
-
-  /**
-   * Web origins (`scheme://host[:port]`) allowed to call the API from a browser (CORS).
-   * At least one; `*` is refused.
-   */
-  readonly allowedOrigins: readonly string[];
+  /** The project's HTTP API: the route `POST /credentials` is added to it. */
+  readonly api: ProjectHttpApi;
 
   /**
    * Session tag key carrying the AppInstanceUserId; must equal the one in the user role policy.
@@ -87,11 +36,34 @@ export interface CredentialVendingProps {
    * @default Duration.hours(1)
    */
   readonly sessionDuration?: Duration;
+
+  /**
+   * Requests per caller and minute (each buys one-hour credentials: a client needs about one an
+   * hour).
+   * @default DEFAULT_VENDING_REQUESTS_PER_MINUTE
+   */
+  readonly requestsPerMinute?: number;
+
+  /**
+   * Reserved concurrency of the function.
+   * @default DEFAULT_ROUTE_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: number;
 }
 
+/** Per-caller vending requests per minute unless configured. */
+export const DEFAULT_VENDING_REQUESTS_PER_MINUTE = 10;
+
+/** The route's throttle on the stage: the overall limit of the vending API. */
+export const VENDING_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 10, burstLimit: 20 };
+
+/** The scope Cognito puts in access tokens that may call `GetUser` (the revocation check). */
+export const VENDING_AUTHORIZATION_SCOPE = 'aws.cognito.signin.user.admin';
+
 /**
- * The seed page's "Using STS to vend credentials", made valid and complete: a Lambda (server role)
- * that verifies the caller's ID token and calls `sts:AssumeRole` + `sts:TagSession` on a user role
+ * The seed page's "Using STS to vend credentials", made valid and complete, as the route
+ * `POST /credentials` of the project's HTTP API: a Lambda (server role) that checks the caller's
+ * access token with Cognito (revoked, disabled, deleted) and calls `sts:AssumeRole` + `sts:TagSession` on a user role
  * with the caller's id as session tag; the user role trusts only the server role, only with that
  * tag, and carries the same Chime policy as the identity pool role.
  */
@@ -101,8 +73,7 @@ export class CredentialVending extends Construct {
   /** The role whose credentials users receive. */
   public readonly userRole: iam.Role;
   public readonly function: ProjectNodejsFunction;
-  public readonly functionUrl: lambda.FunctionUrl;
-  /** The API's URL (for `config.json`'s `credentialVendingUrl`). */
+  /** `<apiUrl>/credentials` (for `config.json`'s `credentialVendingUrl`). */
   public readonly url: string;
   public readonly principalTagKey: string;
 
@@ -115,7 +86,6 @@ export class CredentialVending extends Construct {
     if (seconds < MIN_SESSION.toSeconds() || seconds > MAX_SESSION.toSeconds()) {
       throw new Error(`sessionDuration must be 15 to 60 minutes, got ${seconds} seconds`);
     }
-    const allowedOrigins = validateOrigins(props.allowedOrigins);
 
     this.serverRole = new iam.Role(this, 'ServerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -157,55 +127,33 @@ export class CredentialVending extends Construct {
       'any channel of this AppInstance: Chime itself enforces channel membership, moderation and bans per bearer, and the bearer is pinned to the caller by the session tag',
     );
 
-    this.function = new ProjectNodejsFunction(this, 'Function', {
-      description: 'STS credential vending: ID token in, Chime-scoped credentials out',
+    this.function = props.api.addRoute('CredentialVendingFunction', {
+      method: apigwv2.HttpMethod.POST,
+      path: API_PATHS.credentials,
+      // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
+      authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
+      description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
       entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
       handler: 'handler',
       role: this.serverRole,
       timeout: Duration.seconds(10),
       serviceName: 'credential-vending',
+      throttle: VENDING_THROTTLE,
+      perCallerLimit: {
+        scope: VENDING_RATE_SCOPE,
+        limit: props.requestsPerMinute ?? DEFAULT_VENDING_REQUESTS_PER_MINUTE,
+        windowSeconds: 60,
+      },
+      ...(props.reservedConcurrency !== undefined && {
+        reservedConcurrency: props.reservedConcurrency,
+      }),
       environment: {
-        ...props.tokenIssuer.environment,
-        USER_ROLE_ARN: this.userRole.roleArn,
-        PRINCIPAL_TAG_KEY: this.principalTagKey,
-        APP_INSTANCE_ARN: props.appInstanceArn,
-        SESSION_DURATION_SECONDS: String(seconds),
+        [VENDING_ENV.userRoleArn]: this.userRole.roleArn,
+        [VENDING_ENV.principalTagKey]: this.principalTagKey,
+        [VENDING_ENV.appInstanceArn]: props.appInstanceArn,
+        [VENDING_ENV.sessionDurationSeconds]: String(seconds),
       },
     });
-
-    this.functionUrl = this.function.addFunctionUrl({
-      // The handler authenticates every request itself (ID token): the URL is public by design.
-      authType: lambda.FunctionUrlAuthType.NONE,
-      cors: {
-        allowedOrigins,
-        allowedMethods: [lambda.HttpMethod.POST],
-        allowedHeaders: ['authorization', 'content-type'],
-        allowCredentials: false,
-        maxAge: Duration.hours(1),
-      },
-    });
-    this.url = this.functionUrl.url;
+    this.url = apiRouteUrl(props.api.url, API_PATHS.credentials);
   }
-}
-
-/** The distinct web origins of concrete URLs (e.g. the hosted UI callback URLs). */
-export function webOriginsOf(urls: readonly string[]): string[] {
-  const origins = urls.filter((u) => !Token.isUnresolved(u)).map((u) => new URL(u).origin);
-  if (origins.length === 0) {
-    throw new Error('no concrete web origin among the callback URLs: set credentialVendingOrigins');
-  }
-  return [...new Set(origins)];
-}
-
-function validateOrigins(origins: readonly string[]): string[] {
-  if (origins.length === 0) throw new Error('allowedOrigins needs at least one web origin');
-  for (const origin of origins) {
-    if (Token.isUnresolved(origin)) continue;
-    if (!/^https?:\/\/[^/\s*?#]+$/.test(origin)) {
-      throw new Error(
-        `allowedOrigins must be origins like https://chat.example.com (no path, no *), got '${origin}'`,
-      );
-    }
-  }
-  return [...new Set(origins)];
 }

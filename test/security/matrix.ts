@@ -17,7 +17,10 @@ import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
 } from '../../contracts/chime-user-policy';
+import { API_PATHS } from '../../contracts/http-api';
 import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
+import { VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
+import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -256,6 +259,7 @@ export type LambdaPurpose =
       /** What runs it: `schedule` (EventBridge Scheduler), `cognito events` (an event rule). */
       readonly runBy: readonly string[];
     }
+  | { readonly kind: 'http-api-route'; readonly routes: readonly ApiRoute[] }
   | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
   | {
@@ -273,6 +277,57 @@ export type LambdaPurpose =
 interface CustomResourceCall {
   readonly action: string;
   readonly resource: string;
+}
+
+/** A route of the project's HTTP API served by a function of the role. */
+interface ApiRoute {
+  readonly routeKey: string;
+  /** What the route needs beyond its counters, from the promise of each route (not the policy). */
+  readonly needs: readonly CustomResourceCall[];
+  /** The rate-limit key prefix the route's handler writes (lambdas/lib/.../config.ts). */
+  readonly rateScope: string;
+}
+
+/**
+ * What each route of the HTTP API may do, by route key: the people lookup reads the user pool
+ * (ListUsers, nothing else), credential vending assumes the user role (its own purpose below).
+ * A route not listed here makes its role 'unknown': add the new route's needs when it lands.
+ */
+const ROUTE_PROMISES: Readonly<Record<string, { rateScope: string; needsUserPool: boolean }>> = {
+  [`GET ${API_PATHS.users}`]: { rateScope: USERS_LOOKUP_RATE_SCOPE, needsUserPool: true },
+  [`POST ${API_PATHS.credentials}`]: { rateScope: VENDING_RATE_SCOPE, needsUserPool: false },
+};
+
+/** The template's rate-limit tables (any DynamoDB table a route function can name). */
+function tablesOf(facts: StackFacts): string[] {
+  return entriesOfType(facts.template, 'AWS::DynamoDB::Table').map(
+    ([id]) => facts.env.resources[id]!.attributes.Arn!,
+  );
+}
+
+/** The HTTP API routes whose integration invokes a function of `role`. */
+export function routesOfRole(facts: StackFacts, role: RoleInfo): ApiRoute[] | 'unknown-route' {
+  const functions = functionsOfRole(facts, role);
+  const integrations = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Integration')
+    .filter(([, i]) => functions.includes(referencedLogicalId(i.Properties?.IntegrationUri) ?? ''))
+    .map(([id]) => id);
+  const routes: ApiRoute[] = [];
+  for (const [, route] of entriesOfType(facts.template, 'AWS::ApiGatewayV2::Route')) {
+    const target = JSON.stringify(route.Properties?.Target ?? '');
+    if (!integrations.some((id) => target.includes(`"${id}"`))) continue;
+    const routeKey = String(route.Properties?.RouteKey);
+    const promise = ROUTE_PROMISES[routeKey];
+    if (!promise) return 'unknown-route';
+    routes.push({
+      routeKey,
+      rateScope: promise.rateScope,
+      needs:
+        promise.needsUserPool && facts.userPoolArn
+          ? [{ action: 'cognito-idp:ListUsers', resource: facts.userPoolArn }]
+          : [],
+    });
+  }
+  return routes;
 }
 
 /** What a Lambda role is for, from how the template wires its function(s). */
@@ -308,10 +363,19 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
     };
   }
 
+  const routes = routesOfRole(facts, role);
+  if (routes === 'unknown-route') {
+    return {
+      kind: 'unknown',
+      why: `functions ${functions.join(', ')} serve an HTTP API route test/security/matrix.ts does not know: add it to ROUTE_PROMISES`,
+    };
+  }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
   if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
     return { kind: 'credential-vending', userRoles };
   }
+
+  if (routes.length > 0) return { kind: 'http-api-route', routes };
 
   const served = Object.entries(facts.template.Resources).filter(
     ([, r]) =>
@@ -389,6 +453,8 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
 
 function purposeLabel(purpose: LambdaPurpose): string {
   switch (purpose.kind) {
+    case 'http-api-route':
+      return `HTTP API route (${purpose.routes.map((r) => r.routeKey).join(', ')})`;
     case 'cognito-trigger':
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
     case 'user-lifecycle':
@@ -1169,6 +1235,102 @@ function lambdaNeighbourCases(
         {},
         'cannot open its bucket',
       );
+    }
+  }
+  const routes = routesOfRole(facts, role);
+  const tables = tablesOf(facts);
+  const servesRoutes = routes !== 'unknown-route' && routes.length > 0;
+  const key = (scope: string) => `${scope}#${ALICE}#1893456000`;
+  const leading = (scope: string) => ({ context: { 'dynamodb:LeadingKeys': [key(scope)] } });
+  if (servesRoutes) {
+    for (const route of routes) {
+      for (const need of route.needs) {
+        add(`needs/${need.action}`, 'Allowed', need.action, need.resource, {}, route.routeKey);
+        add(
+          `neighbour/${need.action}-other-pool`,
+          'Denied',
+          need.action,
+          need.resource.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool'),
+          {},
+          'another user pool',
+        );
+      }
+      for (const table of tables) {
+        add(
+          `needs/dynamodb:UpdateItem/${route.rateScope}`,
+          'Allowed',
+          'dynamodb:UpdateItem',
+          table,
+          leading(route.rateScope),
+          `its own counter (${key(route.rateScope)})`,
+        );
+        for (const otherScope of Object.values(ROUTE_PROMISES).map((p) => p.rateScope)) {
+          if (otherScope === route.rateScope) continue;
+          add(
+            `neighbour/dynamodb:UpdateItem/${otherScope}`,
+            'Denied',
+            'dynamodb:UpdateItem',
+            table,
+            leading(otherScope),
+            `another route's counters (${key(otherScope)})`,
+          );
+        }
+      }
+    }
+  }
+  for (const table of tables) {
+    if (!servesRoutes) {
+      add(
+        'neighbour/dynamodb:UpdateItem',
+        'Denied',
+        'dynamodb:UpdateItem',
+        table,
+        leading('users'),
+      );
+    }
+    for (const action of ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem']) {
+      add(
+        `neighbour/${action}`,
+        'Denied',
+        action,
+        table,
+        leading('users'),
+        'counters: update only',
+      );
+    }
+    add('neighbour/dynamodb:Scan', 'Denied', 'dynamodb:Scan', table, {}, 'counters: update only');
+    add(
+      'neighbour/dynamodb:UpdateItem-other-table',
+      'Denied',
+      'dynamodb:UpdateItem',
+      table.replace(/table\/.*$/, 'table/another-table'),
+      leading('users'),
+    );
+  }
+  // The user lifecycle roles read this pool by design (lifecycleNeeds checks them, and that
+  // they read no other pool); every other role reads it only for a route that needs it.
+  const readsPool = purpose.kind === 'user-lifecycle';
+  if (
+    facts.userPoolArn &&
+    !readsPool &&
+    !(servesRoutes && routes.some((r) => r.needs.length > 0))
+  ) {
+    add(
+      'neighbour/cognito-idp-ListUsers',
+      'Denied',
+      'cognito-idp:ListUsers',
+      facts.userPoolArn,
+      {},
+      'no directory',
+    );
+  }
+  if (facts.userPoolArn) {
+    for (const action of [
+      ...(readsPool ? [] : ['cognito-idp:AdminGetUser']),
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:ListUsersInGroup',
+    ]) {
+      add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
     }
   }
   const granted = (action: string, resource: string) =>

@@ -42,7 +42,7 @@ function optionalFeatureContext(): Record<string, string> {
   // Flags of features other issues are adding; set only once infra/context.ts reads them.
   const optional: Record<string, string> = {
     credentialVending: 'true',
-    credentialVendingOrigins: 'http://localhost:5173',
+    apiOrigins: 'http://localhost:5173',
     webHosting: 'true',
     userEvents: 'true',
     createTrail: 'true',

@@ -1,7 +1,6 @@
 import { assertValidPrincipalTagKey } from '../../../contracts/principal-tag';
 import { requireEnv } from '../env';
 import { assertValidSettings, MAX_SESSION_SECONDS, type VendingSettings } from './core';
-import { type TokenIssuerConfig } from './verifier';
 
 /** Environment variables of the vending function (set by infra/constructs/credential-vending.ts). */
 export const VENDING_ENV = {
@@ -9,31 +8,13 @@ export const VENDING_ENV = {
   principalTagKey: 'PRINCIPAL_TAG_KEY',
   appInstanceArn: 'APP_INSTANCE_ARN',
   sessionDurationSeconds: 'SESSION_DURATION_SECONDS',
-  /** `cognito` or `oidc`. */
-  tokenIssuerKind: 'TOKEN_ISSUER_KIND',
-  userPoolId: 'COGNITO_USER_POOL_ID',
-  /** Comma-separated app client ids. */
-  userPoolClientIds: 'COGNITO_CLIENT_IDS',
-  oidcIssuer: 'OIDC_ISSUER',
-  /** Comma-separated accepted `aud` values. */
-  oidcAudience: 'OIDC_AUDIENCE',
-  oidcJwksUri: 'OIDC_JWKS_URI',
 } as const;
 
-export interface VendingConfig {
-  readonly settings: VendingSettings;
-  readonly issuer: TokenIssuerConfig;
-}
+/** The rate-limit scope of vending: the key prefix its role may write (`credentials#*`). */
+export const VENDING_RATE_SCOPE = 'credentials';
 
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-/** Reads and validates the function's configuration; throws naming the bad variable. */
-export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): VendingConfig {
+/** Reads and validates the function's settings; throws naming the bad variable. */
+export function readVendingSettings(env: NodeJS.ProcessEnv = process.env): VendingSettings {
   const durationText = env[VENDING_ENV.sessionDurationSeconds]?.trim() || `${MAX_SESSION_SECONDS}`;
   if (!/^\d+$/.test(durationText)) {
     throw new Error(
@@ -48,26 +29,5 @@ export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): Vending
   };
   assertValidPrincipalTagKey(settings.principalTagKey);
   assertValidSettings(settings);
-
-  const kind = requireEnv(VENDING_ENV.tokenIssuerKind, env);
-  let issuer: TokenIssuerConfig;
-  if (kind === 'cognito') {
-    issuer = {
-      kind,
-      userPoolId: requireEnv(VENDING_ENV.userPoolId, env),
-      clientIds: list(requireEnv(VENDING_ENV.userPoolClientIds, env)),
-    };
-  } else if (kind === 'oidc') {
-    const iss = requireEnv(VENDING_ENV.oidcIssuer, env);
-    issuer = {
-      kind,
-      issuer: iss,
-      audience: list(requireEnv(VENDING_ENV.oidcAudience, env)),
-      jwksUri:
-        env[VENDING_ENV.oidcJwksUri]?.trim() || `${iss.replace(/\/+$/, '')}/.well-known/jwks.json`,
-    };
-  } else {
-    throw new Error(`${VENDING_ENV.tokenIssuerKind} must be 'cognito' or 'oidc', got '${kind}'`);
-  }
-  return { settings, issuer };
+  return settings;
 }

@@ -1,9 +1,6 @@
 import { type DeleteBrake, POOL_USER_ID_PATTERN } from '../../../contracts/user-lifecycle';
-import {
-  InvalidUserSubError,
-  appInstanceUserIdFromSub,
-  displayNameFromAttributes,
-} from '../app-instance-user';
+import { InvalidUserSubError, appInstanceUserIdFromSub } from '../app-instance-user';
+import { displayNameFromAttributes } from '../display-name';
 import type { ChimeUser, PoolUser } from './sources';
 
 /**

@@ -7,7 +7,7 @@ import {
   type AttributeType,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DISPLAY_NAME_ATTRIBUTES } from '../app-instance-user';
+import { DISPLAY_NAME_ATTRIBUTES } from '../display-name';
 import type { LifecycleContext } from './context';
 
 /** What reconciliation needs of a Cognito user. */

@@ -49,7 +49,6 @@ export function sandboxOperations(
     GetUser: getUser(services, inner('GetUser')),
     ChangePassword: changePassword(services),
     AdminDisableUser: adminDisableUser(services, inner('AdminDisableUser')),
-    // cognito-local returns every user at once, ignoring Limit, PaginationToken, AttributesToGet.
     ListUsers: listUsers(services),
   };
 }

@@ -226,7 +226,20 @@ it('ListUsers pages as Cognito does (Limit, PaginationToken, AttributesToGet)', 
   expect(seen).toHaveLength(total);
   expect(new Set(seen).size).toBe(total);
   await expect(list({ PaginationToken: 'forged' })).rejects.toThrow(/PaginationToken/);
-  await expect(list({ Limit: 61 })).rejects.toThrow(/Limit/);
+  await expect(list({ Limit: 61 })).rejects.toThrow(/'limit'/);
+
+  // With a Filter, pages follow the searched attribute's order and still miss no one.
+  const emails = (users: typeof all.Users) =>
+    (users ?? []).map((u) => u.Attributes!.find((a) => a.Name === 'email')!.Value!);
+  const matching = emails(all.Users).filter((e) => e.includes('@'));
+  const filtered: string[] = [];
+  token = undefined;
+  do {
+    const page = await list({ Limit: 1, Filter: 'email ^= ""', PaginationToken: token });
+    filtered.push(...emails(page.Users));
+    token = page.PaginationToken;
+  } while (token);
+  expect(filtered).toEqual([...matching].sort((a, b) => a.localeCompare(b)));
 });
 
 it('ListChannelsModeratedByAppInstanceUser lists the channels one moderates, only one own, for the lifecycle role only', async () => {

@@ -49,6 +49,11 @@ export interface ClientConfig {
    * route `POST /credentials` of the HTTP API).
    */
   readonly credentialVendingUrl?: string;
+  /**
+   * True when the HTTP API serves guest access (`<apiUrl>/guest-invites` and
+   * `<apiUrl>/guest-credentials`, docs/guests.md).
+   */
+  readonly guests?: boolean;
 }
 
 export class ClientConfigError extends Error {
@@ -155,6 +160,13 @@ export function parseClientConfig(input: unknown): ClientConfig {
       );
     }
   }
+  const guests = input.guests;
+  if (guests !== undefined && typeof guests !== 'boolean') {
+    throw new ClientConfigError(`'guests' must be true or false, got ${JSON.stringify(guests)}`);
+  }
+  if (guests === true && apiUrl === undefined) {
+    throw new ClientConfigError(`'guests' needs 'apiUrl' (the guest routes are on the HTTP API)`);
+  }
   return {
     version: CLIENT_CONFIG_VERSION,
     region: requireString(input, 'region'),
@@ -168,6 +180,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
     ...(endpoints && { endpoints }),
     ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
+    ...(guests === true && { guests }),
   };
 }
 

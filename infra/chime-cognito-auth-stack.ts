@@ -17,6 +17,7 @@ import {
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import { CredentialVending } from './constructs/credential-vending';
+import { GuestAccess } from './constructs/guest-access';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { UserLifecycle } from './constructs/user-lifecycle';
@@ -133,6 +134,11 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default false
    */
   readonly createTrail?: boolean;
+  /**
+   * Guest access: moderators invite people without an account into one channel (docs/guests.md).
+   * @default true
+   */
+  readonly guests?: boolean;
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -152,6 +158,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly webHosting?: WebHosting;
   /** Deleted, disabled and renamed users reach Chime (reconcile, optional immediate sync). */
   public readonly userLifecycle: UserLifecycle;
+  /** Guest invites and guest credentials, unless turned off. */
+  public readonly guests?: GuestAccess;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -226,6 +234,13 @@ export class ChimeCognitoAuthStack extends Stack {
         principalTagKey: this.identities.principalTagKey,
       });
     }
+    if (props.guests !== false) {
+      this.guests = new GuestAccess(this, 'Guests', {
+        api: this.api,
+        appInstanceArn: this.appInstance.appInstanceArn,
+        principalTagKey: this.identities.principalTagKey,
+      });
+    }
     // The hosted demo calls the API on its own origin: CSP connect-src 'self', no CORS.
     this.webHosting?.serveApi(this.api);
 
@@ -272,6 +287,7 @@ export class ChimeCognitoAuthStack extends Stack {
       }),
       apiUrl: this.api.url,
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
+      ...(this.guests && { guests: true }),
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],

@@ -24,4 +24,5 @@ export const CONTEXT_KEYS = {
   userReconcileMaxDeletePercent: 'userReconcileMaxDeletePercent',
   userEvents: 'userEvents',
   createTrail: 'createTrail',
+  guests: 'guests',
 } as const;

@@ -128,6 +128,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const offUnlessTrue = (key: string) =>
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
   const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
   const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
@@ -150,6 +151,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(userDeleteBrake && { userDeleteBrake }),
     ...(userEvents && { userEvents }),
     ...(createTrail && { createTrail }),
+    ...(guestsOff && { guests: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
     ...(emailFrom && { emailFrom }),

@@ -15,6 +15,7 @@ import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-co
 import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
+import { SandboxClock } from './core/clock';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
 import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
@@ -39,6 +40,7 @@ import { cloudTrailRecorder } from './services/cloudtrail';
 import { type EventBus, startEventBus } from './services/eventbridge';
 import { type RunningScheduler, startScheduler } from './services/scheduler';
 import { identityPool } from './services/identity-pool';
+import { kmsModule } from './services/kms';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
@@ -103,6 +105,11 @@ export interface StartSandboxOptions {
    */
   readonly httpApi?:
     { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
+  /**
+   * Start the resource clock this far ahead of real time (Chime expiration, IAM `aws:CurrentTime`;
+   * see sandbox/core/clock.ts). Move it further with `RunningSandbox.clock.advance()`. @default 0
+   */
+  readonly clockOffsetMs?: number;
 }
 
 export interface RunningSandbox {
@@ -117,6 +124,8 @@ export interface RunningSandbox {
   readonly credentials: CredentialStore;
   readonly lambda: LambdaRunner;
   readonly context: SandboxContext;
+  /** The time of the sandbox's resources: `clock.advance(ms)` fast-forwards expirations. */
+  readonly clock: SandboxClock;
   /** Administrator credentials (also in `<stateDir>/admin-credentials.json`, mode 0600). */
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
@@ -327,8 +336,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     });
     cleanups.push(async () => scheduler.stop());
 
-    const authorizer = new Authorizer((roleArn) =>
-      roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+    const clock = new SandboxClock(options.clockOffsetMs ?? 0);
+    const authorizer = new Authorizer(
+      (roleArn) =>
+        roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+      () => clock.now(),
     );
     const admin = credentials.issue({
       roleArn: SANDBOX_ADMIN_ROLE_ARN,
@@ -363,6 +375,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           },
         ],
       ]),
+      clock,
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, region: stack.region, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
@@ -409,6 +422,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
         ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
         : undefined;
+    // Guest access, when the template has its routes (on unless -c guests=false).
+    const guests =
+      httpApi?.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.guestInvites}`) === true;
     const config: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
       region: stack.region,
@@ -427,6 +443,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       },
       ...(httpApi && { apiUrl: httpApi.apiUrl }),
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
+      ...(guests && { guests }),
       ...(hostedUi && { hostedUi: hostedUi.config() }),
     };
 
@@ -492,6 +509,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       chimeIdentity,
       chimeMessagingModule(),
       dynamodbModule(),
+      kmsModule(),
       ...(options.modules ?? []),
     ];
     for (const module of modules) {
@@ -535,6 +553,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       lambda,
       context,
+      clock: context.clock,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
       scheduler,

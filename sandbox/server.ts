@@ -59,6 +59,7 @@ import {
 import { readLimitedBody } from './core/body';
 import { AwsError, type Protocol, renderError } from './core/errors';
 import type { VerifiedCaller } from './core/sigv4';
+import type { SandboxClock } from './core/clock';
 import type { CredentialStore } from './core/credentials';
 import type { SandboxState } from './core/state';
 import type { AuthorizeRequest } from './core/authorize';
@@ -120,6 +121,8 @@ export interface SandboxContext {
   readonly credentials: CredentialStore;
   readonly resources: SandboxResources;
   readonly services: Map<string, unknown>;
+  /** The time of the sandbox's resources (Chime expiration, IAM `aws:CurrentTime`). */
+  readonly clock: SandboxClock;
   authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
   authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void>;
   log(message: string): void;

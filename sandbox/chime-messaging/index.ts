@@ -313,7 +313,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       service.compactLog();
       ctx.services.set(CHIME_MESSAGING_SERVICE, service);
 
-      const decisions = new DecisionCache(ctx.authorize);
+      const decisions = new DecisionCache(ctx.authorize, () => ctx.clock.now());
       const groups = new Map<string, OperationSpec[]>();
       for (const spec of OPERATIONS) {
         const key = `${spec.method} ${spec.path}`;

@@ -108,6 +108,7 @@ const ENDPOINT_SERVICES = [
   'COGNITO_IDENTITY',
   'COGNITO_IDENTITY_PROVIDER',
   'DYNAMODB',
+  'KMS',
 ];
 
 export interface LambdaRunnerOptions {

@@ -74,7 +74,7 @@ async function signIn(person: Person): Promise<void> {
 
 async function createChannel(page: Page, name: string): Promise<string> {
   await page.getByText('New channel').click();
-  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'Create channel' }).click();
   await page.getByTestId('channel-title').filter({ hasText: name }).waitFor();
   return (await page.getByTestId('channel-arn').textContent()) ?? '';

@@ -59,7 +59,7 @@ test('the switch uses the vending API; its credentials act as me only', async ()
 
   // Allowed as myself: create a channel and send.
   await page.getByText('New channel').click();
-  await page.getByLabel('Name').fill('vended');
+  await page.getByLabel('Name', { exact: true }).fill('vended');
   await page.getByRole('button', { name: 'Create channel' }).click();
   await page.getByTestId('channel-title').filter({ hasText: 'vended' }).waitFor();
   await page.getByLabel('Message', { exact: true }).fill('sent with vended credentials');

@@ -12,6 +12,7 @@ import {
   DEFAULT_API_THROTTLE,
   ProjectHttpApi,
 } from '../../infra/constructs/project-http-api';
+import { API_PATHS } from '../../contracts/http-api';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
 import { onlyResource, synthStack } from './support';
 
@@ -37,9 +38,10 @@ describe('the API and its JWT authorizer', () => {
         Audience: [{ Ref: client }],
       },
     });
-    // Every route is authorized: nothing on this API is public.
+    // Every route is authorized but the one whose body is its credential (a guest's invite).
     for (const route of Object.values(ofType('AWS::ApiGatewayV2::Route'))) {
-      expect(route.Properties.AuthorizationType).toBe('JWT');
+      const open = route.Properties.RouteKey === `POST ${API_PATHS.guestCredentials}`;
+      expect(route.Properties.AuthorizationType).toBe(open ? 'NONE' : 'JWT');
     }
   });
 
@@ -48,8 +50,8 @@ describe('the API and its JWT authorizer', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['http://localhost:5173'],
-        AllowMethods: ['GET', 'POST'],
-        AllowHeaders: ['authorization'],
+        AllowMethods: ['GET', 'POST', 'DELETE'],
+        AllowHeaders: ['authorization', 'content-type'],
         AllowCredentials: false,
         MaxAge: 3600,
       },

@@ -558,9 +558,7 @@ describe('mutations of the synthesized template are caught', () => {
       return true;
     });
     expect(failingIds(anyPool)).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers-other-pool$/),
-      ]),
+      expect.arrayContaining([expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers\/pool$/)]),
     );
     const anyKey = await mutate((s) => {
       if (!JSON.stringify(s.Action).includes('dynamodb:UpdateItem')) return false;
@@ -570,6 +568,59 @@ describe('mutations of the synthesized template are caught', () => {
     expect(failingIds(anyKey)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\/neighbour\/dynamodb:UpdateItem\/credentials$/),
+      ]),
+    );
+  });
+
+  it('guests: a trust without the guest-id condition, a guest role allowed to add members, an invite role allowed to create any user', async () => {
+    const base = defaultVariant().template;
+    const guestRole = defaultVariant().matrix.roles.find((r) => r.purpose.startsWith('guest'));
+    const invite = defaultVariant().matrix.roles.find((r) =>
+      r.purpose.includes('POST /guest-invites'),
+    );
+    if (!guestRole || !invite) throw new Error('the default deployment has no guest access');
+    const only = (id: string) => ({ roleFilter: (r: { logicalId: string }) => r.logicalId === id });
+
+    const noCondition = clone(base);
+    const trust = noCondition.Resources[guestRole.roleId]!.Properties!.AssumeRolePolicyDocument as {
+      Statement: Json[];
+    };
+    delete (trust.Statement[0]!.Condition as Json).StringLike;
+    expect(failingIds(await buildSecurityMatrix(noCondition, only(guestRole.roleId)))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/trust\/AssumeRole\/.*\/a-person$/)]),
+    );
+
+    const addMembers = clone(base);
+    const inline = addMembers.Resources[guestRole.roleId]!.Properties!.Policies as {
+      PolicyDocument: { Statement: Json[] };
+    }[];
+    const statement = inline[0]!.PolicyDocument.Statement.find(
+      (st) => st.Sid === 'GuestInChannels',
+    )!;
+    statement.Action = [...(statement.Action as string[]), 'chime:CreateChannelMembership'];
+    expect(failingIds(await buildSecurityMatrix(addMembers, only(guestRole.roleId)))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/actions$/),
+        expect.stringMatching(/\/chime:CreateChannelMembership\/own$/),
+      ]),
+    );
+
+    const anyUser = clone(base);
+    let widened = 0;
+    for (const [, policy] of resourcesOf(anyUser, 'AWS::IAM::Policy')) {
+      const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+      if (!roles.includes(invite.roleId)) continue;
+      for (const st of (policy.Properties!.PolicyDocument as { Statement: Json[] }).Statement) {
+        if (st.Sid === 'CreateGuests') {
+          st.Resource = mapStrings(st.Resource, (x) => x.replace('/user/guest-*', '/user/*'));
+          widened++;
+        }
+      }
+    }
+    expect(widened).toBe(1);
+    expect(failingIds(await buildSecurityMatrix(anyUser, only(invite.roleId)))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/chime:CreateAppInstanceUser\/guest$/),
       ]),
     );
   });

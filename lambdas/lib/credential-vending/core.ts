@@ -6,6 +6,7 @@ import {
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
 import { type VendedCredentialsResponse } from '../../../contracts/credential-vending';
+import { errorNameOf } from '../errors';
 import { errorResponse, jsonResponse, type RouteResponse } from '../http-api/responses';
 import { type RateDecision, RateLimitUnavailableError } from '../http-api/rate-limit';
 
@@ -79,11 +80,6 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 /** Cognito refuses the token itself: signed out globally (revoked), user disabled or deleted. */
 const REFUSED_BY_COGNITO = new Set(['NotAuthorizedException', 'UserNotFoundException']);
-
-function errorNameOf(error: unknown): string {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : typeof error;
-}
 
 /**
  * The seed page's credential-vending server, behind the HTTP API's JWT authorizer (which checked

@@ -27,6 +27,7 @@ import { CredentialStore, type Session } from '../../../sandbox/core/credentials
 import { verifySigV4 } from '../../../sandbox/core/sigv4';
 import { SandboxState } from '../../../sandbox/core/state';
 import type { SandboxResources } from '../../../sandbox/resources';
+import { SandboxClock } from '../../../sandbox/core/clock';
 import { type SandboxContext, SandboxServer } from '../../../sandbox/server';
 import { WebOrigins } from '../../../sandbox/core/browser-access';
 import { chimeMessagingModule } from '../../../sandbox/chime-messaging';
@@ -92,6 +93,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       credentials,
       resources: { appInstanceArn: APP_INSTANCE_ARN } as SandboxResources,
       services,
+      clock: new SandboxClock(),
       authenticate: (req, options) => verifySigV4(req, { ...options, region: REGION, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log: () => {},

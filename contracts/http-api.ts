@@ -157,7 +157,7 @@ export async function lookUpUserByEmail(
   email: string,
   fetchImpl: Fetch = (input, init) => fetch(input, init),
 ): Promise<FoundUser | null> {
-  const url = `${apiRouteUrl(apiUrl, API_PATHS.users)}?${new URLSearchParams({ email })}`;
+  const url = `${apiRouteUrl(apiUrl, API_PATHS.users)}?${new URLSearchParams({ email }).toString()}`;
   const response = await fetchImpl(url, {
     method: 'GET',
     headers: { Authorization: `Bearer ${idToken}` },

@@ -23,7 +23,6 @@ import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { UserLifecycle } from './constructs/user-lifecycle';
 import { WebHosting } from './constructs/web-hosting';
 import { guardChimeRegion } from './region-guard';
-
 import {
   APP_INSTANCE_ARN_OUTPUT,
   CLIENT_CONFIG_OUTPUT,

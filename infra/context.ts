@@ -1,14 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
+import { DEFAULT_REGION } from '../contracts/regions';
 import { DEFAULT_DELETE_BRAKE, type DeleteBrake } from '../contracts/user-lifecycle';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
 import { parseReconcileSchedule } from './constructs/user-lifecycle';
 import { CONTEXT_KEYS } from './context-keys';
 
 export { CONTEXT_KEYS } from './context-keys';
-
-const DEFAULT_REGION = 'us-east-1';
 
 function optionalString(node: Node, key: string): string | undefined {
   const value: unknown = node.tryGetContext(key);

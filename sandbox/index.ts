@@ -11,9 +11,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import type { ClientConfig } from '../contracts/client-config';
 import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
-import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import { sandboxClientConfig } from './client-config';
 import { Authorizer } from './core/authorize';
 import { SandboxClock } from './core/clock';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
@@ -198,18 +198,6 @@ function userPoolIdsIn(dir: string): Required<ResourceIds> | undefined {
     : undefined;
 }
 
-function principalTagKeyOf(resources: SandboxResources): string {
-  for (const id of resourcesOfType(
-    resources.stack.template,
-    'AWS::Cognito::IdentityPoolPrincipalTag',
-  )) {
-    const tags = resources.properties(id).PrincipalTags as Record<string, string> | undefined;
-    const key = tags ? Object.keys(tags)[0] : undefined;
-    if (key) return key;
-  }
-  return DEFAULT_PRINCIPAL_TAG_KEY;
-}
-
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
   const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
@@ -334,7 +322,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log,
       ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
     });
-    cleanups.push(async () => scheduler.stop());
+    cleanups.push(() => Promise.resolve(scheduler.stop()));
 
     const clock = new SandboxClock(options.clockOffsetMs ?? 0);
     const authorizer = new Authorizer(
@@ -370,7 +358,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         [
           'user-pool-users',
           {
-            findUser: userPool.findUser,
+            findUser: (subOrUsername: string) => userPool.findUser(subOrUsername),
             revoked: (sub: string, iat: number) => userPool.signOuts.revoked(sub, iat),
           },
         ],
@@ -425,27 +413,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     // Guest access, when the template has its routes (on unless -c guests=false).
     const guests =
       httpApi?.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.guestInvites}`) === true;
-    const config: ClientConfig = {
-      version: CLIENT_CONFIG_VERSION,
-      region: stack.region,
-      userPoolId: resources.userPoolId,
-      userPoolClientId: resources.userPoolClientId,
-      identityPoolId: resources.identityPoolId,
-      appInstanceArn: resources.appInstanceArn,
-      principalTagKey: principalTagKeyOf(resources),
-      signInFlow: 'USER_SRP_AUTH',
-      endpoints: {
-        userPool: url,
-        identityPool: url,
-        sts: url,
-        chimeIdentity: url,
-        chimeMessaging: url,
-      },
+    const config = sandboxClientConfig(stack.template, (value) => resources.resolve(value), {
+      url,
+      guests,
+      ...(hostedUi && { hostedUi: hostedUi.config() }),
       ...(httpApi && { apiUrl: httpApi.apiUrl }),
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
-      ...(guests && { guests }),
-      ...(hostedUi && { hostedUi: hostedUi.config() }),
-    };
+    });
 
     const codes = (username?: string) =>
       codeStore
@@ -458,18 +432,18 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         );
 
     // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
-    server.rest('GET', '/_sandbox/codes', async (req) => {
+    server.rest('GET', '/_sandbox/codes', (req) => {
       const username = req.query.username;
       return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
     });
-    server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
+    server.rest('GET', '/_sandbox/health', () => ({ body: { ready: true } }));
     // The pool's JWKS and discovery document (cognito-local serves its published key instead).
-    server.rest('GET', '/:poolId/.well-known/jwks.json', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/jwks.json', (req) =>
       req.params.poolId === resources.userPoolId
         ? { body: { keys: [signingKey.publicJwk] } }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/:poolId/.well-known/openid-configuration', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/openid-configuration', (req) =>
       req.params.poolId === resources.userPoolId
         ? {
             body: {
@@ -481,7 +455,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
+    server.rest('GET', '/_sandbox/config.json', () => ({ body: config }));
     // Runs the scheduled functions now (all, or `?name=<logical id>`), e.g. the user reconcile.
     server.rest('POST', '/_sandbox/schedules/run', async (req) => {
       const name = typeof req.query.name === 'string' ? req.query.name : undefined;
@@ -531,8 +505,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           ? cloudTrailRecorder({
               region: stack.region,
               accountId: resources.accountId,
-              findUser: userPool.findUser,
-              publish: eventBus.publish,
+              findUser: userPool.findUser.bind(userPool),
+              publish: eventBus.publish.bind(eventBus),
               log,
             })
           : undefined,

@@ -89,7 +89,8 @@ export interface SandboxResponse {
   body?: unknown;
 }
 
-export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
+/** A route: answers at once, or asynchronously. */
+export type Handler = (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 /** A handler of raw requests; the body was read (within the limit) by the server. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -123,8 +124,11 @@ export interface SandboxContext {
   readonly services: Map<string, unknown>;
   /** The time of the sandbox's resources (Chime expiration, IAM `aws:CurrentTime`). */
   readonly clock: SandboxClock;
-  authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
-  authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void>;
+  readonly authenticate: (
+    req: SandboxRequest,
+    options: AuthenticateOptions,
+  ) => Promise<VerifiedCaller>;
+  readonly authorize: (caller: VerifiedCaller, request: AuthorizeRequest) => Promise<void>;
   log(message: string): void;
 }
 

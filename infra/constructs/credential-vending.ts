@@ -4,7 +4,8 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
-import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
+import { appInstanceChannelsArn } from '../../contracts/chime-arns';
+import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   assertValidPrincipalTagKey,
   DEFAULT_PRINCIPAL_TAG_KEY,

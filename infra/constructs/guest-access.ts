@@ -4,7 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { appInstanceChannelsArn } from '../../contracts/chime-user-policy';
+import { appInstanceChannelsArn } from '../../contracts/chime-arns';
 import {
   GUEST_ID_PREFIX,
   GUEST_ID_TAG_PATTERN,

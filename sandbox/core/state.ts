@@ -126,7 +126,7 @@ export interface JsonCodec {
 
 const PLAIN_JSON: JsonCodec = {
   serialize: (value) => JSON.stringify(value, null, 2),
-  parse: (text) => JSON.parse(text),
+  parse: (text): unknown => JSON.parse(text),
 };
 
 export class JsonStore<T> {

@@ -12,6 +12,7 @@
  * (`ctx.clock`, which tests move forward). AWS deletes such users "some hours" after expiry: the
  * sandbox deletes at the instant, the strictest reading.
  */
+import { appInstanceUserArn, assertAppInstanceUserId } from '../../contracts/chime-arns';
 import { AwsError } from '../core/errors';
 import type { JsonStore } from '../core/state';
 import type { SandboxRequest, SandboxResponse, ServiceModule } from '../server';
@@ -74,13 +75,19 @@ interface IdentityState {
   users: Record<string, AppInstanceUserRecord>;
 }
 
-const USER_ID = /^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
 const NAME = /^.*\S.*$/s;
 const TOKEN = /^[-_a-zA-Z0-9]{2,64}$/;
 const MAX_RESULTS = 50;
 
+/** The API's validation error, in the shape the shared validators throw (contracts/assert.ts). */
+class BadRequestException extends AwsError {
+  constructor(message: string) {
+    super('BadRequestException', message, 400);
+  }
+}
+
 function badRequest(message: string): AwsError {
-  return new AwsError('BadRequestException', message, 400);
+  return new BadRequestException(message);
 }
 
 function validateName(value: unknown, field = 'Name'): string {
@@ -178,11 +185,7 @@ export const chimeIdentity: ServiceModule = {
       if (typeof instance !== 'string' || !instance.startsWith('arn:')) {
         throw badRequest('AppInstanceArn is required and must be an ARN.');
       }
-      if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-        throw badRequest(
-          'AppInstanceUserId must be 1-64 characters matching [A-Za-z0-9]([A-Za-z0-9:-_.@]{0,62}[A-Za-z0-9])?.',
-        );
-      }
+      assertAppInstanceUserId('AppInstanceUserId', userId, BadRequestException);
       const name = validateName(body.Name);
       const metadata = validateMetadata(body.Metadata);
       const expiration = validateExpiration(body.ExpirationSettings);
@@ -190,7 +193,7 @@ export const chimeIdentity: ServiceModule = {
       if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) {
         throw badRequest('ClientRequestToken must be 2-64 characters of [-_a-zA-Z0-9].');
       }
-      const arn = `${instance}/user/${userId}`;
+      const arn = appInstanceUserArn(instance, userId);
       await authorize(req, 'CreateAppInstanceUser', arn);
       if (instance !== appInstanceArn) {
         throw new AwsError('NotFoundException', `AppInstance ${instance} not found.`, 404);

@@ -11,7 +11,12 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

@@ -150,9 +150,11 @@ describe('response validation and clients', () => {
 
   test('clients: the method, path, headers and body; errors become ApiError with the code', async () => {
     const calls: { url: string; init?: RequestInit }[] = [];
-    const answer = (status: number, body: unknown) => async (url: string, init?: RequestInit) => {
+    const answer = (status: number, body: unknown) => (url: string, init?: RequestInit) => {
       calls.push({ url, ...(init && { init }) });
-      return new Response(status === 204 ? null : JSON.stringify(body), { status });
+      return Promise.resolve(
+        new Response(status === 204 ? null : JSON.stringify(body), { status }),
+      );
     };
     await createGuestInvite(
       'http://127.0.0.1:1/api/',
@@ -174,7 +176,7 @@ describe('response validation and clients', () => {
     ]);
     expect(calls[0]!.init!.headers).toMatchObject({ Authorization: 'Bearer id-token' });
     expect(calls[2]!.init!.headers).not.toHaveProperty('Authorization');
-    expect(JSON.parse(String(calls[2]!.init!.body))).toEqual({ invite: 'a.b.c' });
+    expect(JSON.parse(calls[2]!.init!.body as string)).toEqual({ invite: 'a.b.c' });
     const refused = redeemGuestInvite(
       'http://127.0.0.1:1/api',
       'a.b.c',

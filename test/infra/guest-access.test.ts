@@ -104,7 +104,9 @@ describe('the guest role', () => {
 
   it('has no other policy attached', () => {
     expect(statementsOfRole(roleId(built.guests.guestRole))).toEqual([]);
-    const role = built.template.findResources('AWS::IAM::Role')[roleId(built.guests.guestRole)]!;
+    const role = built.template.findResources('AWS::IAM::Role')[roleId(built.guests.guestRole)] as {
+      Properties: Record<string, unknown>;
+    };
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });

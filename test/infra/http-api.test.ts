@@ -3,7 +3,7 @@
  * access logs), the people route and its function's one Cognito permission, the per-caller
  * counters, the outputs, and CloudFront serving `/api/*` on the demo's own origin.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -14,7 +14,7 @@ import {
 } from '../../infra/constructs/project-http-api';
 import { API_PATHS } from '../../contracts/http-api';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
-import { onlyResource, synthStack } from './support';
+import { onlyResource, synthStack, testApp } from './support';
 
 let t: Template;
 beforeAll(() => {
@@ -245,7 +245,7 @@ describe('the hosted demo reaches the API same-origin', () => {
 
 describe('ProjectHttpApi validation', () => {
   const api = (origins: string[]) => {
-    const stack = new Stack(new App(), 'T', { env: { region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'T', { env: { region: 'us-east-1' } });
     return new ProjectHttpApi(stack, 'Api', {
       userPool: cognito.UserPool.fromUserPoolId(stack, 'P', 'us-east-1_x'),
       userPoolClient: cognito.UserPoolClient.fromUserPoolClientId(stack, 'C', 'c'),

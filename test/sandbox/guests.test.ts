@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import {
   cancelGuestInvite,
   createGuestInvite,
@@ -50,7 +50,7 @@ import { API_PATHS, ApiError, apiRouteUrl } from '../../contracts/http-api';
 import { kidOf, kmsInviteSigner, signInvite } from '../../lambdas/lib/guests/invite-token';
 import { resourcesOfType } from '../../sandbox/iam/template';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 
 let outdir: string;
 let sandbox: TestSandbox;

@@ -17,7 +17,7 @@ import {
   type ChimeSDKIdentityClient,
   CreateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { printable } from '../../scripts/users-report';
 import { adminChimeIdentity, chimeNameOf } from '../sandbox/lifecycle/support';

@@ -1,6 +1,6 @@
 /**
  * Per-user isolation, proven on the policies the real stack synthesizes: every request of the
- * matrix (test/security/matrix.ts) is decided by an IAM policy engine and must match the promise;
+ * matrix (security/matrix.ts) is decided by an IAM policy engine and must match the promise;
  * docs/security-matrix.md must be the current rendering; and each way of breaking the promise in
  * the template (mutations built from the synthesized JSON) must make the matrix fail.
  */
@@ -11,13 +11,18 @@ import {
   type CfnResource,
   type CfnTemplate,
 } from '../../sandbox/iam/template';
-import { buildSecurityMatrix, symbolize, type MatrixRow, type SecurityMatrix } from './matrix';
+import {
+  buildSecurityMatrix,
+  symbolize,
+  type MatrixRow,
+  type SecurityMatrix,
+} from '../../security/matrix';
 import {
   buildVariantMatrices,
   renderSecurityDocument,
   SECURITY_MATRIX_DOC,
   type VariantMatrix,
-} from './security-document';
+} from '../../security/security-document';
 
 let variants: VariantMatrix[];
 
@@ -53,7 +58,7 @@ function rowsOf(matrix: SecurityMatrix, idPart: string): MatrixRow[] {
 // --- template helpers for the mutations ------------------------------------------------------
 
 function clone(template: CfnTemplate): CfnTemplate {
-  return structuredClone(template) as CfnTemplate;
+  return structuredClone(template);
 }
 
 function resourcesOf(template: CfnTemplate, type: string): [string, CfnResource][] {

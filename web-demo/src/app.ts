@@ -19,7 +19,8 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { type ClientConfig } from '../../contracts/client-config';
 import { type CredentialSource, CredentialProvider } from './credentials';
 import { isGuestUserArn } from '../../contracts/guests';
 import { type FriendlyError, friendlyError } from './errors';
@@ -535,7 +536,7 @@ class ChatApp implements SignedInApp {
     };
     channel.messages = mergeMessages(channel.messages, [local]);
     this.scrollToEnd();
-    (form.querySelector('textarea, input') as HTMLElement | null)?.focus();
+    form.querySelector<HTMLElement>('textarea, input')?.focus();
   }
 
   private async edit(message: ChatMessage, form: HTMLFormElement): Promise<void> {

@@ -55,7 +55,8 @@ export class GuestInvites {
 
   private async invite(channelArn: string, form: HTMLFormElement): Promise<void> {
     const data = new FormData(form);
-    const name = String(data.get('guestName') ?? '').trim();
+    const guestName = data.get('guestName');
+    const name = (typeof guestName === 'string' ? guestName : '').trim();
     const lifetimeHours = Number(data.get('lifetimeHours'));
     const { apiUrl, client, userArn } = this.options;
     const made = await this.options.run(async () => {

@@ -166,7 +166,8 @@ class GuestChat implements GuestApp {
   }
 
   private async send(form: HTMLFormElement): Promise<void> {
-    const content = String(new FormData(form).get('content') ?? '').trim();
+    const entry = new FormData(form).get('content');
+    const content = (typeof entry === 'string' ? entry : '').trim();
     const channelArn = this.guest?.channelArn;
     if (!content || !channelArn || this.ended) return;
     this.error = undefined;

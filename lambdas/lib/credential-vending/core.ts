@@ -4,7 +4,7 @@ import {
   GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/chime-arns';
 import { type VendedCredentialsResponse } from '../../../contracts/credential-vending';
 import { errorNameOf } from '../errors';
 import { errorResponse, jsonResponse, type RouteResponse } from '../http-api/responses';

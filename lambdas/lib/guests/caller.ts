@@ -1,4 +1,4 @@
-import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/chime-arns';
 import { isGuestId } from '../../../contracts/guests';
 import { errorResponse, type RouteResponse } from '../http-api/responses';
 

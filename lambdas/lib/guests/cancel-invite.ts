@@ -4,7 +4,7 @@ import {
   DescribeAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import { isGuestId } from '../../../contracts/guests';
 import { errorNameOf } from '../errors';
 import { type RouteLogger, refusalOfRateLimit } from '../http-api/request';

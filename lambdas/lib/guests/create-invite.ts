@@ -5,7 +5,7 @@ import {
   DeleteAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import {
   GUEST_INVITE_AUDIENCE,
   GUEST_INVITE_ISSUER,

@@ -162,7 +162,7 @@ export function verifyInvite(
           throw new Error('the invite was not signed by the invite key');
         }
       },
-    }) as Record<string, unknown>;
+    });
   } catch (error) {
     if (error instanceof JwtExpiredError) {
       throw new InviteTokenError('the invite has expired', 'expired');

@@ -5,7 +5,7 @@ import {
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import {
   GUEST_CREDENTIAL_SECONDS,
   type GuestCredentialsResponse,

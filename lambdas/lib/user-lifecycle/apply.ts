@@ -2,7 +2,7 @@ import {
   DeleteAppInstanceUserCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { ensureAppInstanceUser } from '../app-instance-user';
+import { ensureAppInstanceUser, type EnsureAppInstanceUserDeps } from '../app-instance-user';
 import { isThrottling } from './calls';
 import { leaveAllChannels } from './channels';
 import type { LifecycleContext } from './context';
@@ -134,24 +134,24 @@ async function create(
 ): Promise<void> {
   const { clock } = ctx;
   // Every attempt (ensureAppInstanceUser retries on its own) takes a pacing slot.
-  const chime = {
-    send: async (...args: Parameters<typeof ctx.deps.chime.send>) => {
+  const chime: EnsureAppInstanceUserDeps['chime'] = {
+    send: async (command: Parameters<EnsureAppInstanceUserDeps['chime']['send']>[0]) => {
       await ctx.chimeSlot();
       try {
-        return await ctx.deps.chime.send(...args);
+        return await ctx.deps.chime.send(command);
       } catch (error) {
         if (isThrottling(error)) ctx.throttled += 1;
         throw error;
       }
     },
-  } as typeof ctx.deps.chime;
+  } as EnsureAppInstanceUserDeps['chime'];
   const result = await ensureAppInstanceUser(
     {
       chime,
       appInstanceArn: ctx.deps.appInstanceArn,
-      now: clock.now,
-      sleep: clock.sleep,
-      random: clock.random,
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      random: () => clock.random(),
     },
     {
       userAttributes: { ...change.attributes, sub: change.id },

@@ -40,7 +40,9 @@ export function startEventBus({ resources, lambda, log }: EventBusOptions): Even
     const props = resources.properties(logicalId);
     if (props.State === 'DISABLED' || props.EventPattern === undefined) continue;
     if (props.EventBusName !== undefined && props.EventBusName !== 'default') {
-      log(`warning: event rule ${logicalId} is on bus ${String(props.EventBusName)}: not served`);
+      log(
+        `warning: event rule ${logicalId} is on bus ${JSON.stringify(props.EventBusName)}: not served`,
+      );
       continue;
     }
     const pattern = props.EventPattern as Record<string, unknown>;

@@ -258,7 +258,8 @@ export async function startHttpApi(
 
   let port = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handle(req, port)
+    // Every failure is answered in .catch above the .then, so this chain never rejects.
+    void handle(req, port)
       .catch((error: unknown) => {
         log(
           `http api: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -53,8 +53,8 @@ export function kmsKeysOf(resources: SandboxResources): SandboxKey[] {
     return {
       keyId: physical?.attributes.KeyId ?? logicalId,
       arn: physical?.attributes.Arn ?? logicalId,
-      keySpec: String(properties.KeySpec ?? 'SYMMETRIC_DEFAULT'),
-      keyUsage: String(properties.KeyUsage ?? 'ENCRYPT_DECRYPT'),
+      keySpec: typeof properties.KeySpec === 'string' ? properties.KeySpec : 'SYMMETRIC_DEFAULT',
+      keyUsage: typeof properties.KeyUsage === 'string' ? properties.KeyUsage : 'ENCRYPT_DECRYPT',
       keyPolicy: properties.KeyPolicy as PolicyDocument,
     };
   });
@@ -123,7 +123,7 @@ export function kmsModule(): ServiceModule {
         const messageType = req.json.MessageType ?? 'RAW';
         if (messageType !== 'RAW') {
           throw validation(
-            `MessageType ${String(messageType)} is not served by the sandbox (RAW only).`,
+            `MessageType ${JSON.stringify(messageType)} is not served by the sandbox (RAW only).`,
           );
         }
         const message = blob(req.json.Message, 'Message');

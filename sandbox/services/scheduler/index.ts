@@ -66,7 +66,7 @@ export function startScheduler({
       log(`warning: schedule ${logicalId}: target ${String(target.Arn)} is not a sandbox function`);
       continue;
     }
-    const expression = String(props.ScheduleExpression ?? '');
+    const expression = typeof props.ScheduleExpression === 'string' ? props.ScheduleExpression : '';
     const everyMs = intervalMs ?? rateMs(expression);
     if (everyMs === undefined) {
       log(`schedule ${logicalId} (${expression}) is not timed by the sandbox: run it on demand`);

@@ -138,9 +138,7 @@ export function listUsers({ cognito }: Pick<PoolServices, 'cognito'>): Operation
           ? response
           : {
               ...response,
-              Attributes: (response.Attributes ?? []).filter((a) =>
-                (wanted as string[]).includes(a.Name ?? ''),
-              ),
+              Attributes: (response.Attributes ?? []).filter((a) => wanted.includes(a.Name ?? '')),
             };
       }),
       ...(users.length > limit && last && { PaginationToken: encodeToken(keyOf(last)) }),

@@ -27,9 +27,9 @@ function deps(): CancelInviteDeps {
     chimeIdentity: new ChimeSDKIdentityClient({ region: 'us-east-1' }),
     messaging: new ChimeSDKMessagingClient({ region: 'us-east-1' }),
     appInstanceArn: APP_INSTANCE,
-    consumeCancel: async (caller) => {
+    consumeCancel: (caller) => {
       counted.push(caller);
-      return { allowed: true, remaining: 1 };
+      return Promise.resolve({ allowed: true, remaining: 1 });
     },
     logger: recordingLogger().logger,
   };

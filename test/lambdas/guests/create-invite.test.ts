@@ -48,10 +48,9 @@ function deps(): CreateInviteDeps {
     sign,
     kid: KID,
     appInstanceArn: APP_INSTANCE,
-    consumeInvite: async (caller) => {
+    consumeInvite: (caller) => {
       counted.push(caller);
-      if (decision instanceof Error) throw decision;
-      return decision;
+      return decision instanceof Error ? Promise.reject(decision) : Promise.resolve(decision);
     },
     logger: log.logger,
     randomUuid: () => GUEST_UUID,
@@ -189,9 +188,7 @@ test('Chime failing (throttled, down): 503 without detail', async () => {
 });
 
 test('signing fails: the unused guest is deleted and the answer is 503', async () => {
-  sign = async () => {
-    throw sdkError('KMSInternalException', 500);
-  };
+  sign = () => Promise.reject(sdkError('KMSInternalException', 500));
   identity.on(DeleteAppInstanceUserCommand).resolves({});
   const response = await invite({ channelArn: CHANNEL });
   expect(response.statusCode).toBe(503);

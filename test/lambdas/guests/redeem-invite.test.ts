@@ -52,15 +52,15 @@ function deps(): RedeemInviteDeps {
     chimeIdentity: new ChimeSDKIdentityClient({ region: 'us-east-1' }),
     messaging: new ChimeSDKMessagingClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
-    inviteKey: async () => key.jwk,
+    inviteKey: () => Promise.resolve(key.jwk),
     settings: {
       appInstanceArn: APP_INSTANCE,
       guestRoleArn: GUEST_ROLE,
       principalTagKey: 'chime_user_id',
     },
-    consumeRedeem: async (guestId) => {
+    consumeRedeem: (guestId) => {
       counted.push(guestId);
-      return decision;
+      return Promise.resolve(decision);
     },
     logger: log.logger,
   };
@@ -211,9 +211,7 @@ test('past the per-guest limit: 429 with Retry-After, no Chime or STS call', asy
 
 test('the key unavailable: 503; STS refusing: 502 without detail', async () => {
   const noKey = await redeem(undefined, {
-    inviteKey: async () => {
-      throw sdkError('KMSInternalException', 500);
-    },
+    inviteKey: () => Promise.reject(sdkError('KMSInternalException', 500)),
   });
   expect(noKey.statusCode).toBe(503);
   sts.on(AssumeRoleCommand).rejects(sdkError('AccessDenied', 403));

@@ -16,7 +16,8 @@ export const KID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 export function localInviteKey(kid = KID): { sign: InviteSigner; jwk: JwkWithKid } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
-    sign: async (input) => sign('sha256', input, { key: privateKey, dsaEncoding: 'der' }),
+    sign: (input) =>
+      Promise.resolve(sign('sha256', input, { key: privateKey, dsaEncoding: 'der' })),
     jwk: publicJwkOf(publicKey.export({ format: 'der', type: 'spki' }), kid),
   };
 }

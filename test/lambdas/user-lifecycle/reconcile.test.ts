@@ -2,6 +2,7 @@ import {
   ChimeSDKIdentityClient,
   ConflictException,
   CreateAppInstanceUserCommand,
+  type CreateAppInstanceUserCommandInput,
   DeleteAppInstanceUserCommand,
   DescribeAppInstanceUserCommand,
   ForbiddenException,
@@ -79,9 +80,9 @@ beforeEach(() => {
   messaging
     .on(ListChannelMembershipsForAppInstanceUserCommand)
     .resolves({ ChannelMemberships: [] });
-  chime
-    .on(CreateAppInstanceUserCommand)
-    .callsFake((input) => ({ AppInstanceUserArn: arn(input.AppInstanceUserId) }));
+  chime.on(CreateAppInstanceUserCommand).callsFake((input: CreateAppInstanceUserCommandInput) => ({
+    AppInstanceUserArn: arn(input.AppInstanceUserId ?? ''),
+  }));
   chime.on(UpdateAppInstanceUserCommand).resolves({});
   chime.on(DeleteAppInstanceUserCommand).resolves({});
   cognito.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'no', ...meta }));
@@ -301,7 +302,7 @@ describe('reconcileUsers', () => {
     const clock = fakeClock();
     const deadline = clock.now() + 1_000;
     chime.on(ListAppInstanceUsersCommand).resolves({ AppInstanceUsers: [] });
-    cognito.on(ListUsersCommand).callsFake(async () => {
+    cognito.on(ListUsersCommand).callsFake(() => {
       clock.advance(2_000); // the listing took longer than the run had
       return { Users: [poolUser(A, 'Al'), poolUser(B, 'Bo')] };
     });

@@ -24,7 +24,7 @@ import {
   ListChannelsModeratedByAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { randomUUID } from 'node:crypto';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import { startTestSandbox, type TestSandbox } from '../../../sandbox/testing';
 import { adminChimeIdentity, chatUser, chimeNameOf, within } from './support';
 
@@ -155,7 +155,7 @@ it('the brake stops a mass deletion: nothing deleted, an error log line says why
   for (const id of ids) expect(await chimeNameOf(chime, arnOf(id))).toBe('orphan');
   // The function's stdout arrives beside its result, not always before it.
   const lines = () => lambdaLines.slice(seen);
-  await within(3_000, async () => lines().some((l) => l.includes('"_aws"')));
+  await within(3_000, () => lines().some((l) => l.includes('"_aws"')));
   const brakeLine = lines().find((l) => l.includes('delete brake engaged'));
   expect(brakeLine).toBeDefined();
   expect(JSON.parse(brakeLine!)).toMatchObject({

@@ -10,9 +10,9 @@ import {
   DescribeAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import type { TestSandbox, TestUser } from '../../../sandbox/testing';
-import { synthesizeApp } from '../../support/cdk-synth';
+import { synthesizeApp } from '../../../infra/synthesize';
 
 export interface ChatUser extends TestUser {
   readonly arn: string;
@@ -65,7 +65,7 @@ export async function chimeNameOf(
 }
 
 /** Polls `check` until it returns true or `ms` pass; returns how long it took. */
-export async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+export async function within(ms: number, check: () => boolean | Promise<boolean>): Promise<number> {
   const started = Date.now();
   for (;;) {
     if (await check()) return Date.now() - started;

@@ -147,7 +147,7 @@ it('disabling keeps the AppInstanceUser (with its memberships); enabling changes
   await sandbox.adminUserPoolClient.send(
     new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: erin.email }),
   );
-  await within(5_000, async () =>
+  await within(5_000, () =>
     lambdaLines.slice(seen).some((l) => l.includes('user synced') && l.includes(erin.sub)),
   );
   expect(await chimeNameOf(chime, erin.arn)).toBe('erin');
@@ -191,7 +191,7 @@ it('ignores malformed and foreign events with a log line saying why, and changes
     expect(JSON.parse(result.Payload)).toEqual({ ignored: expect.stringContaining(reason) });
     // The function's stdout arrives beside its result, not always before it.
     let line: string | undefined;
-    await within(3_000, async () => {
+    await within(3_000, () => {
       line = lambdaLines.slice(seen).find((l) => l.includes('event ignored'));
       return line !== undefined;
     });

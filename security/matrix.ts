@@ -16,22 +16,22 @@ import {
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
-} from '../../contracts/chime-user-policy';
+} from '../contracts/chime-user-policy';
 import {
   GUEST_CHANNEL_ACTIONS,
   GUEST_ID_TAG_PATTERN,
   GUEST_SELF_ACTIONS,
   guestSessionPolicyDocument,
-} from '../../contracts/guests';
-import { API_PATHS } from '../../contracts/http-api';
-import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
-import { VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
+} from '../contracts/guests';
+import { API_PATHS } from '../contracts/http-api';
+import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../contracts/principal-tag';
+import { VENDING_RATE_SCOPE } from '../lambdas/lib/credential-vending/config';
 import {
   GUEST_CANCEL_RATE_SCOPE,
   GUEST_CREDENTIALS_RATE_SCOPE,
   GUEST_INVITE_RATE_SCOPE,
-} from '../../lambdas/lib/guests/config';
-import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
+} from '../lambdas/lib/guests/config';
+import { USERS_LOOKUP_RATE_SCOPE } from '../lambdas/lib/users-lookup/config';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -40,7 +40,7 @@ import {
   type EvaluationOutcome,
   type IdentityRequest,
   type TrustRequest,
-} from '../../sandbox/iam/evaluate';
+} from '../sandbox/iam/evaluate';
 import {
   fakeEnvironment,
   fakeUuid,
@@ -54,7 +54,7 @@ import {
   type PolicyStatement,
   type RoleInfo,
   type TemplateEnvironment,
-} from '../../sandbox/iam/template';
+} from '../sandbox/iam/template';
 
 export type Expectation = 'Allowed' | 'Denied';
 
@@ -507,7 +507,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   if (routes === 'unknown-route') {
     return {
       kind: 'unknown',
-      why: `functions ${functions.join(', ')} serve an HTTP API route test/security/matrix.ts does not know: add it to ROUTE_PROMISES`,
+      why: `functions ${functions.join(', ')} serve an HTTP API route security/matrix.ts does not know: add it to ROUTE_PROMISES`,
     };
   }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
@@ -587,7 +587,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   }
   return {
     kind: 'unknown',
-    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to test/security/matrix.ts`,
+    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to security/matrix.ts`,
   };
 }
 
@@ -739,7 +739,7 @@ async function grantedActions(role: RoleInfo): Promise<string[]> {
       if (s.NotAction !== undefined) actions.add(`NotAction:${JSON.stringify(s.NotAction)}`);
       if (s.NotResource !== undefined) actions.add(`NotResource:${JSON.stringify(s.NotResource)}`);
       if (s.Action === undefined) continue;
-      for (const pattern of Array.isArray(s.Action) ? s.Action : [s.Action as string]) {
+      for (const pattern of typeof s.Action === 'string' ? [s.Action] : s.Action) {
         if (!pattern.includes('*')) {
           actions.add(pattern);
           continue;

@@ -19,5 +19,10 @@ export const CONTEXT_KEYS = {
   credentialVending: 'credentialVending',
   apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
+  userReconcileSchedule: 'userReconcileSchedule',
+  userReconcileMaxDeletes: 'userReconcileMaxDeletes',
+  userReconcileMaxDeletePercent: 'userReconcileMaxDeletePercent',
+  userEvents: 'userEvents',
+  createTrail: 'createTrail',
   guests: 'guests',
 } as const;

@@ -44,6 +44,8 @@ function optionalFeatureContext(): Record<string, string> {
     credentialVending: 'true',
     apiOrigins: 'http://localhost:5173',
     webHosting: 'true',
+    userEvents: 'true',
+    createTrail: 'true',
   };
   for (const [name, value] of Object.entries(optional)) {
     const key = keys[name];

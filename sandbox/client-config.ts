@@ -10,7 +10,7 @@ import {
   type HostedUiConfig,
   parseClientConfig,
 } from '../contracts/client-config';
-import type { CfnTemplate } from './iam/template';
+import type { CfnTemplate } from './cloudformation/template';
 import { StackNotFoundError } from './resources';
 
 /** What differs from the deployed config when the sandbox stands in for AWS. */

@@ -21,7 +21,7 @@ import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
 import { verifySigV4 } from './core/sigv4';
 import { SandboxState, writeFileAtomic } from './core/state';
-import { resourcesOfType } from './iam/template';
+import { resourcesOfType } from './cloudformation/template';
 import { LambdaRunner, lambdaFunctionsOf } from './lambda/runner';
 import {
   type SandboxResources,
@@ -46,8 +46,8 @@ import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
 import { withIamGate } from './user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
-import type { NamedPolicy } from './iam/template';
-import { resolveIntrinsics } from './iam/template';
+import type { NamedPolicy } from './iam/roles';
+import { resolveIntrinsics } from './cloudformation/template';
 
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';

@@ -42,19 +42,20 @@ import {
   type TrustRequest,
 } from '../sandbox/iam/evaluate';
 import {
-  fakeEnvironment,
-  fakeUuid,
-  listRoles,
   referencedLogicalId,
   resolveIntrinsics,
-  statementsOf,
   type CfnResource,
   type CfnTemplate,
+  type TemplateEnvironment,
+} from '../sandbox/cloudformation/template';
+import { fakeEnvironment, fakeUuid } from '../sandbox/cloudformation/fake-environment';
+import {
+  listRoles,
+  statementsOf,
   type PolicyDocument,
   type PolicyStatement,
   type RoleInfo,
-  type TemplateEnvironment,
-} from '../sandbox/iam/template';
+} from '../sandbox/iam/roles';
 
 export type Expectation = 'Allowed' | 'Denied';
 
@@ -2314,7 +2315,7 @@ export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
     '',
     `**Guarantee.** ${SECURITY_GUARANTEE}`,
     '',
-    `This file shows what IAM decides, not what the policies say: every row is one request evaluated by a real IAM policy engine ([@cloud-copilot/iam-simulate](https://github.com/cloud-copilot/iam-simulate)) on the policies \`cdk synth\` produces for \`infra/chime-cognito-auth-stack.ts\`, with CloudFormation intrinsics resolved against fake, well-formed ids (\`sandbox/iam/\`). The test suite \`test/security/\` runs the same matrix on every \`npm test\` and fails if any row does not hold.`,
+    `This file shows what IAM decides, not what the policies say: every row is one request evaluated by a real IAM policy engine ([@cloud-copilot/iam-simulate](https://github.com/cloud-copilot/iam-simulate)) on the policies \`cdk synth\` produces for \`infra/chime-cognito-auth-stack.ts\`, with CloudFormation intrinsics resolved against fake, well-formed ids (\`sandbox/cloudformation/\`). The test suite \`test/security/\` runs the same matrix on every \`npm test\` and fails if any row does not hold.`,
     '',
     `**${all.length} requests and ${allFacts.length} configuration facts; ${failing === 0 ? 'all hold' : `${failing} DO NOT HOLD`}.**`,
     '',

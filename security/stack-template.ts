@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ChimeCognitoAuthStack, STACK_NAME } from '../infra/chime-cognito-auth-stack';
 import { CONTEXT_KEYS, stackPropsFromContext } from '../infra/context';
-import { asTemplate, type CfnTemplate } from '../sandbox/iam/template';
+import { asTemplate, type CfnTemplate } from '../sandbox/cloudformation/template';
 import { cdkSynthContext } from '../infra/synthesize';
 
 export const MATRIX_REGION = 'us-east-1';

@@ -10,7 +10,7 @@ import {
   referencedLogicalId,
   type CfnResource,
   type CfnTemplate,
-} from '../../sandbox/iam/template';
+} from '../../sandbox/cloudformation/template';
 import {
   buildSecurityMatrix,
   symbolize,

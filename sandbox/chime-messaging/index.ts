@@ -23,7 +23,7 @@ import {
   type OperationSpec,
   UNSUPPORTED,
   type UnsupportedOperation,
-} from './operations';
+} from './http-bindings';
 import { type AppInstanceUserDirectory, MessagingService } from './service';
 import { FileMutationLog, type MutationLog } from './state';
 import {

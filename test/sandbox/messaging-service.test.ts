@@ -66,6 +66,7 @@ async function channel(
     Name: 'general',
     ...options,
   });
+  if (ChannelArn === undefined) throw new Error('CreateChannel returned no ChannelArn');
   return ChannelArn;
 }
 
@@ -95,7 +96,7 @@ describe('channels', () => {
       Privacy: 'PRIVATE',
       CreatedBy: { Arn: alice },
     });
-    expect(Channel.CreatedTimestamp).toBeInstanceOf(Date);
+    expect(Channel?.CreatedTimestamp).toBeInstanceOf(Date);
   });
 
   it('defaults to PUBLIC and UNRESTRICTED, validates input and honours ClientRequestToken', async () => {
@@ -155,7 +156,7 @@ describe('channels', () => {
     const priv = await channel(service, { Privacy: 'PRIVATE' });
     const pub = await channel(service);
     await refused(() => service.describeChannel(bob, { ChannelArn: priv }), 'ForbiddenException');
-    expect(service.describeChannel(bob, { ChannelArn: pub }).Channel.ChannelArn).toBe(pub);
+    expect(service.describeChannel(bob, { ChannelArn: pub }).Channel?.ChannelArn).toBe(pub);
     expect(
       service.listChannels(bob, { AppInstanceArn: APP }).Channels?.map((c) => c.ChannelArn),
     ).toEqual([pub]);

@@ -2,6 +2,10 @@
  * Moderators and bans: CreateChannelModerator, DeleteChannelModerator, DescribeChannelModerator,
  * ListChannelModerators, ListChannelsModeratedByAppInstanceUser, CreateChannelBan,
  * DeleteChannelBan, DescribeChannelBan, ListChannelBans.
+ *
+ * A moderator and a ban are the same record (a grant: who, on which channel, set by whom, when);
+ * deleting, describing and listing them is one implementation driven by a {@link GrantKind}, which
+ * holds what differs: the input member naming the user, who may look, the messages.
  */
 import type {
   CreateChannelBanRequest,
@@ -26,9 +30,118 @@ import type { MessagingContext } from '../context';
 import { badRequest, forbidden, notFound } from '../errors';
 import { paginate } from '../pagination';
 import { compact } from '../shapes';
-import type { Mutation } from '../state';
+import type { Mutation, StoredGrant } from '../state';
+import type { ChannelRecord } from '../store';
 import type { ChannelEvent } from '../store';
 import { pageRequest, requireString, type Unchecked } from '../validation';
+
+interface GrantKind {
+  /** The operation name prefix of its list, for the pagination scope (`ListChannelBans`). */
+  readonly list: string;
+  readonly grants: (record: ChannelRecord) => Map<string, StoredGrant>;
+  readonly deletion: 'moderator-' | 'ban-';
+  /** The input member that names the user. */
+  readonly userMember: 'ChannelModeratorArn' | 'MemberArn';
+  readonly missing: (userArn: string) => string;
+  /** Refuses the bearer if it may not do `what` (`'describe'`, `'list'`, `'delete'`). */
+  readonly authorize: (record: ChannelRecord, bearerArn: string, what: GrantAction) => void;
+}
+
+type GrantAction = 'delete' | 'describe' | 'list';
+
+/** Anyone who sees the channel sees its moderators; only moderators change them. */
+const MODERATORS: GrantKind = {
+  list: 'ListChannelModerators',
+  grants: (record) => record.moderators,
+  deletion: 'moderator-',
+  userMember: 'ChannelModeratorArn',
+  missing: (userArn) => `${userArn} is not a moderator of the channel`,
+  authorize: (record, bearerArn, what) =>
+    what === 'delete'
+      ? requireModerator(record, bearerArn, 'remove moderators')
+      : requireVisible(record, bearerArn),
+};
+
+/** Only moderators see and change bans. */
+const BANS: GrantKind = {
+  list: 'ListChannelBans',
+  grants: (record) => record.bans,
+  deletion: 'ban-',
+  userMember: 'MemberArn',
+  missing: (userArn) => `${userArn} is not banned from the channel`,
+  authorize: (record, bearerArn, what) =>
+    requireModerator(
+      record,
+      bearerArn,
+      what === 'delete' ? 'lift bans' : what === 'list' ? 'list bans' : 'describe bans',
+    ),
+};
+
+type GrantInput = Readonly<Record<'ChannelArn' | GrantKind['userMember'], unknown>>;
+
+function grantOf(
+  ctx: MessagingContext,
+  kind: GrantKind,
+  bearerArn: unknown,
+  input: Partial<GrantInput>,
+  what: GrantAction,
+): { record: ChannelRecord; grant: StoredGrant } {
+  const bearer = checkBearer(ctx, bearerArn);
+  const record = channelFor(ctx, input.ChannelArn, bearer);
+  kind.authorize(record, bearer.arn, what);
+  const userArn = requireString(input[kind.userMember], kind.userMember);
+  const grant = kind.grants(record).get(userArn);
+  if (!grant) throw notFound(kind.missing(userArn));
+  return { record, grant };
+}
+
+async function deleteGrant(
+  ctx: MessagingContext,
+  kind: GrantKind,
+  bearerArn: unknown,
+  input: Partial<GrantInput>,
+): Promise<void> {
+  const { record, grant } = grantOf(ctx, kind, bearerArn, input, 'delete');
+  await ctx.store.commit([{ k: kind.deletion, ch: record.meta.arn, arn: grant.userArn }]);
+}
+
+function describeGrant(
+  ctx: MessagingContext,
+  kind: GrantKind,
+  bearerArn: unknown,
+  input: Partial<GrantInput>,
+) {
+  const { record, grant } = grantOf(ctx, kind, bearerArn, input, 'describe');
+  return {
+    user: ctx.shapes.identity(grant.userArn),
+    ChannelArn: record.meta.arn,
+    CreatedTimestamp: new Date(grant.createdAt),
+    CreatedBy: ctx.shapes.identity(grant.createdBy),
+  };
+}
+
+function listGrants(
+  ctx: MessagingContext,
+  kind: GrantKind,
+  bearerArn: unknown,
+  input: Unchecked<ListChannelModeratorsRequest | ListChannelBansRequest>,
+) {
+  const bearer = checkBearer(ctx, bearerArn);
+  const record = channelFor(ctx, input.ChannelArn, bearer);
+  kind.authorize(record, bearer.arn, 'list');
+  const grants = [...kind.grants(record).values()].sort((a, b) => (a.userArn < b.userArn ? -1 : 1));
+  const page = paginate(grants, (g) => g.userArn, {
+    scope: `${kind.list}|${record.meta.arn}`,
+    ...pageRequest(input),
+  });
+  return {
+    ChannelArn: record.meta.arn,
+    users: page.items.map((g) => ctx.shapes.identity(g.userArn)),
+    NextToken: page.nextToken,
+  };
+}
+
+// ------------------------------------------------------------------------- moderators
 
 export async function createChannelModerator(
   ctx: MessagingContext,
@@ -47,32 +160,27 @@ export async function createChannelModerator(
   if (record.bans.has(moderatorArn)) throw forbidden(`${moderatorArn} is banned from the channel`);
   if (!record.moderators.has(moderatorArn)) {
     await ctx.store.commit([
-      {
-        k: 'moderator',
-        v: {
-          channelArn: record.meta.arn,
-          userArn: moderatorArn,
-          createdBy: bearer.arn,
-          createdAt: ctx.store.tick(),
-        },
-      },
+      { k: 'moderator', v: newGrant(ctx, record, moderatorArn, bearer.arn) },
     ]);
   }
   return { ChannelArn: record.meta.arn, ChannelModerator: ctx.shapes.identity(moderatorArn) };
 }
 
-export async function deleteChannelModerator(
+export function deleteChannelModerator(
   ctx: MessagingContext,
   bearerArn: unknown,
   input: Unchecked<DeleteChannelModeratorRequest>,
 ): Promise<void> {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireModerator(record, bearer.arn, 'remove moderators');
-  const moderatorArn = requireString(input.ChannelModeratorArn, 'ChannelModeratorArn');
-  if (!record.moderators.has(moderatorArn))
-    throw notFound(`${moderatorArn} is not a moderator of the channel`);
-  await ctx.store.commit([{ k: 'moderator-', ch: record.meta.arn, arn: moderatorArn }]);
+  return deleteGrant(ctx, MODERATORS, bearerArn, input);
+}
+
+export function describeChannelModerator(
+  ctx: MessagingContext,
+  bearerArn: unknown,
+  input: Unchecked<DescribeChannelModeratorRequest>,
+): DescribeChannelModeratorResponse {
+  const { user, ...grant } = describeGrant(ctx, MODERATORS, bearerArn, input);
+  return { ChannelModerator: { Moderator: user, ...grant } };
 }
 
 export function listChannelModerators(
@@ -80,20 +188,11 @@ export function listChannelModerators(
   bearerArn: unknown,
   input: Unchecked<ListChannelModeratorsRequest>,
 ): ListChannelModeratorsResponse {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireVisible(record, bearer.arn);
-  const moderators = [...record.moderators.values()].sort((a, b) =>
-    a.userArn < b.userArn ? -1 : 1,
-  );
-  const page = paginate(moderators, (m) => m.userArn, {
-    scope: `ListChannelModerators|${record.meta.arn}`,
-    ...pageRequest(input),
-  });
+  const { ChannelArn, users, NextToken } = listGrants(ctx, MODERATORS, bearerArn, input);
   return compact({
-    ChannelArn: record.meta.arn,
-    ChannelModerators: page.items.map((m) => ({ Moderator: ctx.shapes.identity(m.userArn) })),
-    NextToken: page.nextToken,
+    ChannelArn,
+    ChannelModerators: users.map((Moderator) => ({ Moderator })),
+    NextToken,
   });
 }
 
@@ -121,26 +220,7 @@ export function listChannelsModeratedByAppInstanceUser(
   });
 }
 
-export function describeChannelModerator(
-  ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DescribeChannelModeratorRequest>,
-): DescribeChannelModeratorResponse {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireVisible(record, bearer.arn);
-  const moderatorArn = requireString(input.ChannelModeratorArn, 'ChannelModeratorArn');
-  const grant = record.moderators.get(moderatorArn);
-  if (!grant) throw notFound(`${moderatorArn} is not a moderator of the channel`);
-  return {
-    ChannelModerator: {
-      Moderator: ctx.shapes.identity(grant.userArn),
-      ChannelArn: record.meta.arn,
-      CreatedTimestamp: new Date(grant.createdAt),
-      CreatedBy: ctx.shapes.identity(grant.createdBy),
-    },
-  };
-}
+// ------------------------------------------------------------------------- bans
 
 export async function createChannelBan(
   ctx: MessagingContext,
@@ -157,17 +237,7 @@ export async function createChannelBan(
   }
   const result = { ChannelArn: record.meta.arn, Member: ctx.shapes.identity(memberArn) };
   if (record.bans.has(memberArn)) return result;
-  const mutations: Mutation[] = [
-    {
-      k: 'ban',
-      v: {
-        channelArn: record.meta.arn,
-        userArn: memberArn,
-        createdBy: bearer.arn,
-        createdAt: ctx.store.tick(),
-      },
-    },
-  ];
+  const mutations: Mutation[] = [{ k: 'ban', v: newGrant(ctx, record, memberArn, bearer.arn) }];
   const events: ChannelEvent[] = [];
   // A banned member is removed from the channel at once.
   const membership = record.members.get(memberArn);
@@ -179,37 +249,12 @@ export async function createChannelBan(
   return result;
 }
 
-export async function deleteChannelBan(
+export function deleteChannelBan(
   ctx: MessagingContext,
   bearerArn: unknown,
   input: Unchecked<DeleteChannelBanRequest>,
 ): Promise<void> {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireModerator(record, bearer.arn, 'lift bans');
-  const memberArn = requireString(input.MemberArn, 'MemberArn');
-  if (!record.bans.has(memberArn)) throw notFound(`${memberArn} is not banned from the channel`);
-  await ctx.store.commit([{ k: 'ban-', ch: record.meta.arn, arn: memberArn }]);
-}
-
-export function listChannelBans(
-  ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelBansRequest>,
-): ListChannelBansResponse {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireModerator(record, bearer.arn, 'list bans');
-  const bans = [...record.bans.values()].sort((a, b) => (a.userArn < b.userArn ? -1 : 1));
-  const page = paginate(bans, (b) => b.userArn, {
-    scope: `ListChannelBans|${record.meta.arn}`,
-    ...pageRequest(input),
-  });
-  return compact({
-    ChannelArn: record.meta.arn,
-    ChannelBans: page.items.map((b) => ({ Member: ctx.shapes.identity(b.userArn) })),
-    NextToken: page.nextToken,
-  });
+  return deleteGrant(ctx, BANS, bearerArn, input);
 }
 
 export function describeChannelBan(
@@ -217,18 +262,24 @@ export function describeChannelBan(
   bearerArn: unknown,
   input: Unchecked<DescribeChannelBanRequest>,
 ): DescribeChannelBanResponse {
-  const bearer = checkBearer(ctx, bearerArn);
-  const record = channelFor(ctx, input.ChannelArn, bearer);
-  requireModerator(record, bearer.arn, 'describe bans');
-  const memberArn = requireString(input.MemberArn, 'MemberArn');
-  const ban = record.bans.get(memberArn);
-  if (!ban) throw notFound(`${memberArn} is not banned from the channel`);
-  return {
-    ChannelBan: {
-      Member: ctx.shapes.identity(ban.userArn),
-      ChannelArn: record.meta.arn,
-      CreatedTimestamp: new Date(ban.createdAt),
-      CreatedBy: ctx.shapes.identity(ban.createdBy),
-    },
-  };
+  const { user, ...grant } = describeGrant(ctx, BANS, bearerArn, input);
+  return { ChannelBan: { Member: user, ...grant } };
+}
+
+export function listChannelBans(
+  ctx: MessagingContext,
+  bearerArn: unknown,
+  input: Unchecked<ListChannelBansRequest>,
+): ListChannelBansResponse {
+  const { ChannelArn, users, NextToken } = listGrants(ctx, BANS, bearerArn, input);
+  return compact({ ChannelArn, ChannelBans: users.map((Member) => ({ Member })), NextToken });
+}
+
+function newGrant(
+  ctx: MessagingContext,
+  record: ChannelRecord,
+  userArn: string,
+  createdBy: string,
+): StoredGrant {
+  return { channelArn: record.meta.arn, userArn, createdBy, createdAt: ctx.store.tick() };
 }

@@ -5,7 +5,8 @@
  *
  * Every REST request: SigV4 (service `chime`) -> `x-amz-chime-bearer` present -> IAM allows
  * `chime:<Operation>` on the bearer's AppInstanceUser ARN and on the channel ARN (the resource
- * types the Service Authorization Reference lists) -> channel rules (service.ts).
+ * types the Service Authorization Reference lists) -> channel rules
+ * (service.ts and ./operations/).
  */
 import type { IncomingMessage } from 'node:http';
 import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';

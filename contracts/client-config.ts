@@ -9,12 +9,25 @@ export const CLIENT_CONFIG_VERSION = 1;
 /** How the app signs in: SRP on AWS; the local sandbox (cognito-local) has no SRP. */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
 
+/** An external identity provider the hosted UI offers (docs/federation.md). */
+export interface FederatedProviderConfig {
+  /**
+   * The user pool's provider name: `identity_provider` of the authorize request, Amplify's
+   * `signInWithRedirect({ provider: { custom: name } })`.
+   */
+  readonly name: string;
+  /** For the button: "Continue with <label>". */
+  readonly label: string;
+}
+
 export interface HostedUiConfig {
   /** Domain without scheme, e.g. `my-chat.auth.us-east-1.amazoncognito.com`. */
   readonly domain: string;
   readonly redirectSignIn: readonly string[];
   readonly redirectSignOut: readonly string[];
   readonly scopes: readonly string[];
+  /** External providers to offer besides the password sign-in. @default - none */
+  readonly identityProviders?: readonly FederatedProviderConfig[];
 }
 
 /** Endpoint overrides, for the local sandbox; absent on AWS. */
@@ -102,12 +115,29 @@ function parseHostedUi(value: unknown): HostedUiConfig | undefined {
   if (domain.includes('://')) {
     throw new ClientConfigError(`'hostedUi.domain' must not include a scheme, got '${domain}'`);
   }
+  const identityProviders = parseIdentityProviders(value.identityProviders);
   return {
     domain,
     redirectSignIn: requireStringArray(value, 'redirectSignIn', 'hostedUi.redirectSignIn'),
     redirectSignOut: requireStringArray(value, 'redirectSignOut', 'hostedUi.redirectSignOut'),
     scopes: requireStringArray(value, 'scopes', 'hostedUi.scopes'),
+    ...(identityProviders && { identityProviders }),
   };
+}
+
+function parseIdentityProviders(value: unknown): FederatedProviderConfig[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new ClientConfigError(`'hostedUi.identityProviders' must be an array`);
+  }
+  return value.map((item, i) => {
+    const path = `hostedUi.identityProviders[${i}]`;
+    if (!isObject(item)) throw new ClientConfigError(`'${path}' must be an object`);
+    return {
+      name: requireString(item, 'name', `${path}.name`),
+      label: requireString(item, 'label', `${path}.label`),
+    };
+  });
 }
 
 /** Validates untrusted JSON (a fetched `/config.json`) into a {@link ClientConfig}. */

@@ -12,6 +12,7 @@ import {
   webOriginsOf,
 } from './constructs/credential-vending';
 import { WebHosting } from './constructs/web-hosting';
+import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
 
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
@@ -66,6 +67,12 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default true
    */
   readonly webHosting?: boolean;
+  /**
+   * External identity providers of the user pool: OIDC, SAML, Google, Facebook, Login with Amazon,
+   * Sign in with Apple (docs/federation.md). Secrets are named, never given.
+   * @default - password users only
+   */
+  readonly identityProviders?: readonly IdentityProviderConfig[];
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -115,6 +122,7 @@ export class ChimeCognitoAuthStack extends Stack {
       callbackUrls,
       ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
+      ...(props.identityProviders && { identityProviders: props.identityProviders }),
     });
 
     this.identities = new ChimeIdentityPool(this, 'Identities', {
@@ -156,6 +164,12 @@ export class ChimeCognitoAuthStack extends Stack {
         redirectSignIn: this.users.callbackUrls,
         redirectSignOut: this.users.logoutUrls,
         scopes: WEB_CLIENT_OAUTH_SCOPES,
+        ...(this.users.federation && {
+          identityProviders: this.users.federation.resolved.map((p) => ({
+            name: p.providerName,
+            label: p.label,
+          })),
+        }),
       },
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
     };

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+import { readIdentityProvidersFile } from './identity-providers';
 
 /** The `-c key=value` context keys the app reads (documented in the README). */
 export const CONTEXT_KEYS = {
@@ -14,6 +15,7 @@ export const CONTEXT_KEYS = {
   credentialVending: 'credentialVending',
   credentialVendingOrigins: 'credentialVendingOrigins',
   webHosting: 'webHosting',
+  identityProviders: 'identityProviders',
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
@@ -81,6 +83,12 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const retention = channelRetention(node);
   const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
   const credentialVendingOrigins = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOrigins);
+  // A path to a JSON file (docs/federation.md), read and validated now so synth fails early.
+  const identityProvidersFile = optionalString(node, CONTEXT_KEYS.identityProviders);
+  const identityProviders =
+    identityProvidersFile === undefined
+      ? undefined
+      : readIdentityProvidersFile(identityProvidersFile);
   // On unless turned off explicitly.
   const webHostingOff =
     node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
@@ -97,5 +105,6 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVending && { credentialVending }),
     ...(credentialVendingOrigins && { credentialVendingOrigins }),
     ...(webHostingOff && { webHosting: false }),
+    ...(identityProviders && { identityProviders }),
   };
 }

@@ -8,6 +8,7 @@ import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import {
   CredentialVending,
+  type ExternalOidcIssuer,
   VendingTokenIssuer,
   webOriginsOf,
 } from './constructs/credential-vending';
@@ -62,6 +63,18 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default - the origins of the callback URLs
    */
   readonly credentialVendingOrigins?: string[];
+  /**
+   * External OpenID Connect issuers whose ID tokens the credential-vending API accepts too
+   * (docs/federation.md): ids derived from issuer and `sub`, AppInstanceUsers created on demand.
+   * @default - none
+   */
+  readonly credentialVendingExternalIssuers?: readonly ExternalOidcIssuer[];
+  /**
+   * Whether the credential-vending API accepts this user pool's ID tokens. `false` (with external
+   * issuers) makes it a vending service for the external issuers only.
+   * @default true
+   */
+  readonly credentialVendingUserPool?: boolean;
   /**
    * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
    * @default true
@@ -135,7 +148,12 @@ export class ChimeCognitoAuthStack extends Stack {
     if (props.credentialVending) {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
         appInstanceArn: this.appInstance.appInstanceArn,
-        tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
+        ...(props.credentialVendingUserPool !== false && {
+          tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
+        }),
+        ...(props.credentialVendingExternalIssuers && {
+          externalIssuers: props.credentialVendingExternalIssuers,
+        }),
         allowedOrigins: props.credentialVendingOrigins ?? [
           ...webOriginsOf(this.users.callbackUrls),
           ...(this.webHosting

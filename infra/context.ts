@@ -16,6 +16,10 @@ export const CONTEXT_KEYS = {
   credentialVendingOrigins: 'credentialVendingOrigins',
   webHosting: 'webHosting',
   identityProviders: 'identityProviders',
+  credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
+  credentialVendingOidcAudience: 'credentialVendingOidcAudience',
+  credentialVendingOidcJwksUri: 'credentialVendingOidcJwksUri',
+  credentialVendingUserPool: 'credentialVendingUserPool',
 } as const;
 
 const DEFAULT_REGION = 'us-east-1';
@@ -89,6 +93,18 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     identityProvidersFile === undefined
       ? undefined
       : readIdentityProvidersFile(identityProvidersFile);
+  // One external OIDC issuer for the vending API (the construct prop takes several).
+  const oidcIssuer = optionalString(node, CONTEXT_KEYS.credentialVendingOidcIssuer);
+  const oidcAudience = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOidcAudience);
+  const oidcJwksUri = optionalString(node, CONTEXT_KEYS.credentialVendingOidcJwksUri);
+  if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) {
+    throw new Error(
+      `context '${CONTEXT_KEYS.credentialVendingOidcIssuer}' and '${CONTEXT_KEYS.credentialVendingOidcAudience}' go together`,
+    );
+  }
+  const vendingPoolOff =
+    node.tryGetContext(CONTEXT_KEYS.credentialVendingUserPool) !== undefined &&
+    !optionalBoolean(node, CONTEXT_KEYS.credentialVendingUserPool);
   // On unless turned off explicitly.
   const webHostingOff =
     node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
@@ -106,5 +122,16 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVendingOrigins && { credentialVendingOrigins }),
     ...(webHostingOff && { webHosting: false }),
     ...(identityProviders && { identityProviders }),
+    ...(oidcIssuer &&
+      oidcAudience && {
+        credentialVendingExternalIssuers: [
+          {
+            issuer: oidcIssuer,
+            audience: oidcAudience,
+            ...(oidcJwksUri && { jwksUri: oidcJwksUri }),
+          },
+        ],
+      }),
+    ...(vendingPoolOff && { credentialVendingUserPool: false }),
   };
 }

@@ -4,6 +4,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { EXTERNAL_USER_ID_PREFIX } from '../../contracts/app-instance-user-id';
 import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   assertValidPrincipalTagKey,
@@ -34,8 +35,11 @@ export abstract class VendingTokenIssuer {
   }
 
   /**
-   * ID tokens of any OpenID Connect issuer (aws-jwt-verify JwtRsaVerifier): `iss` must equal
-   * `issuer`, `aud` one of `audience`, and a `token_use` claim, if present, must be `id`.
+   * ID tokens of an OpenID Connect issuer that stands in for the user pool (aws-jwt-verify
+   * JwtRsaVerifier): `iss` must equal `issuer`, `aud` one of `audience`, and a `token_use` claim,
+   * if present, must be `id`. The raw `sub` becomes the id, so use it only for an issuer whose subs
+   * ARE the user pool's (e.g. a local stand-in). For another identity provider use
+   * `externalIssuers`: its subs could equal a user pool `sub` and act as that person.
    */
   public static oidc(props: {
     readonly issuer: string;
@@ -63,12 +67,38 @@ export abstract class VendingTokenIssuer {
   public abstract readonly environment: Readonly<Record<string, string>>;
 }
 
+/** An external OpenID Connect issuer whose people may buy credentials (docs/federation.md). */
+export interface ExternalOidcIssuer {
+  /** The issuer URL, exactly as its tokens' `iss` (https). */
+  readonly issuer: string;
+  /** Accepted `aud` values (the client ids the issuer gives the app). */
+  readonly audience: readonly string[];
+  /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
+  readonly jwksUri?: string;
+}
+
+/** The actions the vending function needs to create an external caller's AppInstanceUser. */
+export const EXTERNAL_USER_ACTIONS = [
+  'chime:CreateAppInstanceUser',
+  'chime:DescribeAppInstanceUser',
+] as const;
+
 export interface CredentialVendingProps {
   /** ARN of the Chime AppInstance the vended credentials are scoped to. */
   readonly appInstanceArn: string;
 
-  /** Whose ID tokens buy credentials. */
-  readonly tokenIssuer: VendingTokenIssuer;
+  /**
+   * Whose ID tokens buy credentials with their `sub` as id (the user pool).
+   * @default - none: only `externalIssuers` (at least one of the two is required)
+   */
+  readonly tokenIssuer?: VendingTokenIssuer;
+
+  /**
+   * External OIDC issuers whose people buy credentials too, with an id derived from issuer and
+   * `sub` (`oidc-...`); their AppInstanceUser is created before the first credentials.
+   * @default - none
+   */
+  readonly externalIssuers?: readonly ExternalOidcIssuer[];
 
   /**
    * Web origins (`scheme://host[:port]`) allowed to call the API from a browser (CORS).
@@ -116,6 +146,10 @@ export class CredentialVending extends Construct {
       throw new Error(`sessionDuration must be 15 to 60 minutes, got ${seconds} seconds`);
     }
     const allowedOrigins = validateOrigins(props.allowedOrigins);
+    const externalIssuers = validateExternalIssuers(props.externalIssuers ?? []);
+    if (!props.tokenIssuer && externalIssuers.length === 0) {
+      throw new Error('credential vending needs a tokenIssuer, externalIssuers, or both');
+    }
 
     this.serverRole = new iam.Role(this, 'ServerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -165,13 +199,33 @@ export class CredentialVending extends Construct {
       timeout: Duration.seconds(10),
       serviceName: 'credential-vending',
       environment: {
-        ...props.tokenIssuer.environment,
+        ...props.tokenIssuer?.environment,
+        ...(externalIssuers.length > 0 && {
+          EXTERNAL_OIDC_ISSUERS: JSON.stringify(externalIssuers),
+        }),
         USER_ROLE_ARN: this.userRole.roleArn,
         PRINCIPAL_TAG_KEY: this.principalTagKey,
         APP_INSTANCE_ARN: props.appInstanceArn,
         SESSION_DURATION_SECONDS: String(seconds),
       },
     });
+
+    if (externalIssuers.length > 0) {
+      // Only ids of the external form: the function cannot create or probe user pool users.
+      const externalUsers = props.appInstanceArn + '/user/' + EXTERNAL_USER_ID_PREFIX + '*';
+      this.serverRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ExternalCallersAppInstanceUsers',
+          actions: [...EXTERNAL_USER_ACTIONS],
+          resources: [externalUsers],
+        }),
+      );
+      acknowledgeNag(
+        this.serverRole,
+        `IAM5[Resource::${nagResourceName(this, externalUsers)}]`,
+        'external callers get ids derived at request time (oidc-<hash>); the wildcard is limited to that id form in this one AppInstance, and to create/describe',
+      );
+    }
 
     this.functionUrl = this.function.addFunctionUrl({
       // The handler authenticates every request itself (ID token): the URL is public by design.
@@ -195,6 +249,36 @@ export function webOriginsOf(urls: readonly string[]): string[] {
     throw new Error('no concrete web origin among the callback URLs: set credentialVendingOrigins');
   }
   return [...new Set(origins)];
+}
+
+function validateExternalIssuers(issuers: readonly ExternalOidcIssuer[]): ExternalOidcIssuer[] {
+  const seen = new Set<string>();
+  return issuers.map((e, i) => {
+    for (const [field, url] of [
+      ['issuer', e.issuer],
+      ['jwksUri', e.jwksUri],
+    ] as const) {
+      if (url === undefined || Token.isUnresolved(url)) continue;
+      if (!/^https:\/\/[^\s?#]+$/.test(url)) {
+        throw new Error(`externalIssuers[${i}].${field} must be an https URL, got '${url}'`);
+      }
+    }
+    if (seen.has(e.issuer)) throw new Error(`externalIssuers[${i}].issuer is listed twice`);
+    seen.add(e.issuer);
+    if (e.audience.length === 0 || e.audience.some((a) => a.trim() === '')) {
+      throw new Error(`externalIssuers[${i}].audience must list the app's client id(s)`);
+    }
+    if (/^https:\/\/cognito-idp\./.test(e.issuer)) {
+      throw new Error(
+        `externalIssuers[${i}].issuer is a Cognito user pool: give it as tokenIssuer (its users keep their sub)`,
+      );
+    }
+    return {
+      issuer: e.issuer,
+      audience: [...e.audience],
+      ...(e.jwksUri !== undefined && { jwksUri: e.jwksUri }),
+    };
+  });
 }
 
 function validateOrigins(origins: readonly string[]): string[] {

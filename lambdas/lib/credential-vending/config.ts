@@ -1,7 +1,8 @@
 import { assertValidPrincipalTagKey } from '../../../contracts/principal-tag';
 import { requireEnv } from '../env';
 import { assertValidSettings, MAX_SESSION_SECONDS, type VendingSettings } from './core';
-import { type TokenIssuerConfig } from './verifier';
+import { type ExternalIssuerConfig, parseExternalIssuers } from './external-issuers';
+import { issuerOf, type TokenIssuerConfig } from './verifier';
 
 /** Environment variables of the vending function (set by infra/constructs/credential-vending.ts). */
 export const VENDING_ENV = {
@@ -18,11 +19,16 @@ export const VENDING_ENV = {
   /** Comma-separated accepted `aud` values. */
   oidcAudience: 'OIDC_AUDIENCE',
   oidcJwksUri: 'OIDC_JWKS_URI',
+  /** JSON array of external OIDC issuers, `[{ issuer, audience: [...], jwksUri? }]` (external-issuers.ts). */
+  externalOidcIssuers: 'EXTERNAL_OIDC_ISSUERS',
 } as const;
 
 export interface VendingConfig {
   readonly settings: VendingSettings;
-  readonly issuer: TokenIssuerConfig;
+  /** The user pool (or its stand-in); absent when only external issuers are accepted. */
+  readonly issuer?: TokenIssuerConfig;
+  /** External OIDC issuers whose people get derived ids; absent when there are none. */
+  readonly externalIssuers?: readonly ExternalIssuerConfig[];
 }
 
 function list(value: string): string[] {
@@ -49,6 +55,15 @@ export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): Vending
   assertValidPrincipalTagKey(settings.principalTagKey);
   assertValidSettings(settings);
 
+  const externalJson = env[VENDING_ENV.externalOidcIssuers]?.trim();
+  const externalIssuers = externalJson
+    ? parseExternalIssuers(externalJson, VENDING_ENV.externalOidcIssuers)
+    : [];
+  const external = externalIssuers.length > 0 ? { externalIssuers } : {};
+  // Only external issuers: the user pool's tokens are not accepted at all.
+  if (!env[VENDING_ENV.tokenIssuerKind]?.trim() && externalIssuers.length > 0) {
+    return { settings, ...external };
+  }
   const kind = requireEnv(VENDING_ENV.tokenIssuerKind, env);
   let issuer: TokenIssuerConfig;
   if (kind === 'cognito') {
@@ -69,5 +84,12 @@ export function readVendingConfig(env: NodeJS.ProcessEnv = process.env): Vending
   } else {
     throw new Error(`${VENDING_ENV.tokenIssuerKind} must be 'cognito' or 'oidc', got '${kind}'`);
   }
-  return { settings, issuer };
+  for (const e of externalIssuers) {
+    if (e.issuer === issuerOf(issuer)) {
+      throw new Error(
+        `${VENDING_ENV.externalOidcIssuers} must not list the user pool's own issuer (${e.issuer}): its users keep their sub`,
+      );
+    }
+  }
+  return { settings, issuer, ...external };
 }

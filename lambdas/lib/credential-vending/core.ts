@@ -10,6 +10,8 @@ import {
   IdentityProviderUnavailableError,
   InvalidTokenError,
   type IdTokenVerifier,
+  UnsupportedIdentityError,
+  type VerifiedClaims,
 } from './errors';
 
 /** Shortest and longest session this API hands out (STS role chaining caps it at one hour). */
@@ -38,6 +40,13 @@ export interface VendingDeps {
   readonly sts: STSClient;
   readonly settings: VendingSettings;
   readonly logger: VendingLogger;
+  /**
+   * The caller's AppInstanceUserId from the verified claims, and whatever must exist before
+   * credentials are vended (external issuers: the derived id and its AppInstanceUser, see
+   * external-issuers.ts). Throws {@link UnsupportedIdentityError} for a 403.
+   * @default - the token's `sub`
+   */
+  readonly resolveCaller?: (claims: VerifiedClaims) => Promise<string>;
 }
 
 export interface VendingRequest {
@@ -136,10 +145,9 @@ export async function vendCredentials(
     return fail(401, 'invalid_token', 'the Authorization header is not a Bearer token');
   }
 
-  let userId: unknown;
+  let claims: VerifiedClaims;
   try {
-    const claims = await deps.verifyIdToken(token);
-    userId = claims.sub;
+    claims = await deps.verifyIdToken(token);
   } catch (err) {
     if (err instanceof InvalidTokenError) {
       logger.warn('ID token rejected', { reason: err.reason });
@@ -150,6 +158,21 @@ export async function vendCredentials(
       cause: err instanceof IdentityProviderUnavailableError ? err.causeName : undefined,
     });
     return fail(503, 'identity_provider_unavailable', 'try again later');
+  }
+  let userId: unknown = claims.sub;
+  if (deps.resolveCaller) {
+    try {
+      userId = await deps.resolveCaller(claims);
+    } catch (err) {
+      if (err instanceof UnsupportedIdentityError) {
+        logger.warn('token subject cannot be a chat user', { reason: err.reason });
+        return fail(403, 'unsupported_identity', err.reason);
+      }
+      logger.error('chat user could not be prepared', {
+        errorName: err instanceof Error ? err.name : typeof err,
+      });
+      return fail(502, 'credentials_unavailable', 'could not prepare the chat user');
+    }
   }
   if (typeof userId !== 'string' || !APP_INSTANCE_USER_ID.test(userId)) {
     logger.warn('token subject cannot be an AppInstanceUserId', {

@@ -26,3 +26,11 @@ export class IdentityProviderUnavailableError extends Error {
     this.name = 'IdentityProviderUnavailableError';
   }
 }
+
+/** The verified token names no one this API can vend for (HTTP 403). `reason` is safe to return. */
+export class UnsupportedIdentityError extends Error {
+  constructor(public readonly reason: string) {
+    super(`unsupported identity: ${reason}`);
+    this.name = 'UnsupportedIdentityError';
+  }
+}

@@ -47,6 +47,13 @@ export type TokenIssuerConfig =
       readonly jwksUri: string;
     };
 
+/** The `iss` a configuration's tokens carry. */
+export function issuerOf(config: TokenIssuerConfig): string {
+  if (config.kind === 'oidc') return config.issuer;
+  const region = config.userPoolId.split('_')[0];
+  return `https://cognito-idp.${region}.amazonaws.com/${config.userPoolId}`;
+}
+
 /** ID tokens only: an access token must not buy credentials. */
 class NotAnIdTokenError extends Error {
   constructor() {
@@ -130,10 +137,11 @@ export function refusalReason(err: unknown): string | undefined {
  */
 export function createIdTokenVerifier(
   config: TokenIssuerConfig,
-  options: { readonly jwksCache?: JwksCache } = {},
+  options: { readonly jwksCache?: JwksCache; readonly fetcher?: Fetcher } = {},
 ): IdTokenVerifier {
   const jwksCache =
-    options.jwksCache ?? new SimpleJwksCache({ fetcher: new LoopbackHttpFetcher() });
+    options.jwksCache ??
+    new SimpleJwksCache({ fetcher: options.fetcher ?? new LoopbackHttpFetcher() });
   let verify: (token: string) => Promise<VerifiedClaims>;
   if (config.kind === 'cognito') {
     if (config.clientIds.length === 0) throw new Error('at least one app client id is required');

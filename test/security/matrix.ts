@@ -13,7 +13,15 @@ import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
 } from '../../contracts/chime-user-policy';
+import { appInstanceUserIdForm } from '../../contracts/app-instance-user-id';
 import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
+import { readVendingConfig } from '../../lambdas/lib/credential-vending/config';
+import { InvalidTokenError } from '../../lambdas/lib/credential-vending/errors';
+import {
+  externalUserId,
+  vendingVerification,
+} from '../../lambdas/lib/credential-vending/external-issuers';
+import { createTestIssuer } from '../lambdas/credential-vending-tokens';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -83,6 +91,11 @@ export const OTHER_ACCOUNT = '210987654321';
 export const OTHER_BUCKET = 'another-bucket-in-the-account';
 export const ALICE = fakeUuid('alice');
 export const BOB = fakeUuid('bob');
+/** An external OIDC issuer's person, as the vending API names them (`oidc-...`). */
+export const EXTERNAL_ISSUER = 'https://login.corp.example';
+export const EXTERNAL_ALICE = externalUserId(EXTERNAL_ISSUER, 'alice');
+/** An external person whose issuer-side `sub` is a user pool sub: still a different id. */
+export const EXTERNAL_AS_ALICE = externalUserId(EXTERNAL_ISSUER, ALICE);
 
 const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
@@ -164,9 +177,15 @@ function readStackFacts(template: CfnTemplate): StackFacts {
         logicalId,
         id: env.resources[logicalId]!.ref,
         properties: Object.fromEntries(
-          ['AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'CognitoIdentityProviders'].map(
-            (name) => [name, resolve(props[name])],
-          ),
+          [
+            'AllowUnauthenticatedIdentities',
+            'AllowClassicFlow',
+            'CognitoIdentityProviders',
+            'OpenIdConnectProviderARNs',
+            'SamlProviderARNs',
+            'SupportedLoginProviders',
+            'DeveloperProviderName',
+          ].map((name) => [name, resolve(props[name])]),
         ),
         providerNames: providers.map((p) => String(p.ProviderName)),
         tagMapping,
@@ -245,7 +264,14 @@ function functionsOfRole(facts: StackFacts, role: RoleInfo): string[] {
 
 export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
-  | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
+  /** The pre sign-up trigger that links a federated identity to an existing user. */
+  | { readonly kind: 'account-linking' }
+  | {
+      readonly kind: 'credential-vending';
+      readonly userRoles: readonly RoleInfo[];
+      /** External OIDC issuers it accepts (EXTERNAL_OIDC_ISSUERS): it creates `oidc-*` users. */
+      readonly externalIssuers: readonly string[];
+    }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
   | {
       readonly kind: 'cdk-provider';
@@ -274,11 +300,20 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
       .filter(([, fn]) => functions.includes(referencedLogicalId(fn) ?? ''))
       .map(([trigger]) => trigger),
   );
+  if (triggers.length === 1 && triggers[0] === 'PreSignUp') return { kind: 'account-linking' };
   if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
 
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
   if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
-    return { kind: 'credential-vending', userRoles };
+    const externalIssuers = functions.flatMap((id) => {
+      const variables = (
+        resolve(facts.template.Resources[id]!.Properties?.Environment) as
+          { Variables?: Record<string, string> } | undefined
+      )?.Variables;
+      const json = variables?.EXTERNAL_OIDC_ISSUERS;
+      return json ? (JSON.parse(json) as { issuer: string }[]).map((e) => e.issuer) : [];
+    });
+    return { kind: 'credential-vending', userRoles, externalIssuers };
   }
 
   const served = Object.entries(facts.template.Resources).filter(
@@ -359,8 +394,12 @@ function purposeLabel(purpose: LambdaPurpose): string {
   switch (purpose.kind) {
     case 'cognito-trigger':
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
+    case 'account-linking':
+      return 'Cognito trigger (PreSignUp): links federated identities by verified email';
     case 'credential-vending':
-      return 'credential-vending server';
+      return purpose.externalIssuers.length > 0
+        ? `credential-vending server (external issuers: ${purpose.externalIssuers.join(', ')})`
+        : 'credential-vending server';
     case 'aws-custom-resource':
       return `AwsCustomResource (${purpose.calls.map((c) => c.action).join(', ') || 'no Chime call'})`;
     case 'cdk-provider':
@@ -718,6 +757,49 @@ function endUserCases(
   trap('case', ALICE.toUpperCase(), ALICE, 'ARN matching is case-sensitive');
   trap('escaped-star', '${*}', BOB, 'IAM escapes are policy syntax, not value syntax');
   trap('empty', '', BOB, 'an empty tag grants nothing');
+
+  // People of an external OIDC issuer (vending API): the same policy, keyed on their derived id.
+  const external = `${subject.label}: external issuer ids (oidc-...)`;
+  const externalRow = (
+    id: string,
+    value: string,
+    target: string,
+    expected: Expectation,
+    note: string,
+  ) =>
+    cases.push({
+      id: `${base}/external/${id}`,
+      section: external,
+      subject: subject.label,
+      action: 'chime:SendChannelMessage',
+      resource: `${ai}/user/${target}`,
+      context: tagText(value),
+      expected,
+      run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
+      note,
+    });
+  externalRow('self', EXTERNAL_ALICE, EXTERNAL_ALICE, 'Allowed', 'their own derived id');
+  externalRow(
+    'sub-equals-pool-sub',
+    EXTERNAL_AS_ALICE,
+    ALICE,
+    'Denied',
+    'an external sub equal to a user pool sub is still another id',
+  );
+  externalRow(
+    'from-pool-user',
+    ALICE,
+    EXTERNAL_ALICE,
+    'Denied',
+    'a user pool user as an external id',
+  );
+  externalRow(
+    'other-external-user',
+    EXTERNAL_ALICE,
+    EXTERNAL_AS_ALICE,
+    'Denied',
+    'another person of the same issuer',
+  );
   return cases;
 }
 
@@ -1047,6 +1129,54 @@ function lambdaNeighbourCases(
       );
     }
   }
+  if (purpose.kind === 'account-linking' && facts.userPoolArn) {
+    const otherPool = facts.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool1');
+    for (const action of ['cognito-idp:ListUsers', 'cognito-idp:AdminLinkProviderForUser']) {
+      add(`needs/${action}`, 'Allowed', action, facts.userPoolArn, {}, 'this user pool');
+      add(`neighbour/${action}-other-pool`, 'Denied', action, otherPool, {}, 'another user pool');
+    }
+    for (const action of [
+      'cognito-idp:AdminDisableProviderForUser',
+      'cognito-idp:AdminDeleteUser',
+      'cognito-idp:AdminGetUser',
+    ]) {
+      add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
+    }
+  }
+  if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
+    for (const action of ['chime:CreateAppInstanceUser', 'chime:DescribeAppInstanceUser']) {
+      add(
+        `needs/${action}-external`,
+        'Allowed',
+        action,
+        `${ai}/user/${EXTERNAL_ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        "an external issuer's person (oidc-...), created before the first credentials",
+      );
+      add(
+        `neighbour/${action}-user-pool-id`,
+        'Denied',
+        action,
+        `${ai}/user/${ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        'a user pool sub: not an id it derives',
+      );
+      add(
+        `neighbour/${action}-external-other-instance`,
+        'Denied',
+        action,
+        `${other}/user/${EXTERNAL_ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        'another AppInstance',
+      );
+    }
+  }
   if (purpose.kind === 'credential-vending') {
     for (const userRole of purpose.userRoles) {
       for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
@@ -1207,6 +1337,47 @@ function lambdaNeighbourCases(
   return cases;
 }
 
+/**
+ * What the vending handler's verification (lambdas/lib/credential-vending/external-issuers.ts),
+ * configured from the function's synthesized environment, says to a validly signed ID token of an
+ * issuer that is not configured: the refusal reason. No key is fetched: the issuer is refused first.
+ */
+async function unconfiguredIssuerRefusal(facts: StackFacts, role: RoleInfo): Promise<string> {
+  const [fn] = functionsOfRole(facts, role);
+  const env = (
+    resolveIntrinsics(
+      facts.template.Resources[fn!]!.Properties?.Environment,
+      facts.template,
+      facts.env,
+    ) as {
+      Variables: Record<string, string>;
+    }
+  ).Variables;
+  const config = readVendingConfig(env);
+  const { verifyIdToken } = vendingVerification(config, {
+    chime: { send: () => Promise.reject(new Error('no Chime call expected')) },
+    appInstanceArn: config.settings.appInstanceArn,
+    fetcher: { fetch: () => Promise.reject(new Error('no key fetch expected')) },
+  });
+  const stranger = createTestIssuer('https://login.unconfigured.example');
+  const now = Math.floor(Date.now() / 1000);
+  const audience = config.externalIssuers?.[0]?.audience[0] ?? 'app';
+  try {
+    await verifyIdToken(
+      stranger.sign({
+        iss: stranger.issuer,
+        aud: audience,
+        sub: 'alice',
+        iat: now,
+        exp: now + 600,
+      }),
+    );
+    return 'accepted';
+  } catch (error) {
+    return error instanceof InvalidTokenError ? error.reason : String(error);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Building
 
@@ -1288,6 +1459,18 @@ export async function buildSecurityMatrix(
       pool.useDefaults ?? true,
     );
     fact(
+      `pool:${pool.logicalId}/providers`,
+      'identity pool: the user pool is its only identity provider (OIDC, SAML and social sign-ins come through the user pool, so their tag is a user pool sub too)',
+      [true, [], [], {}, undefined],
+      [
+        pool.providerNames.every((n) => n.startsWith('cognito-idp.')),
+        p.OpenIdConnectProviderARNs ?? [],
+        p.SamlProviderARNs ?? [],
+        p.SupportedLoginProviders ?? {},
+        p.DeveloperProviderName,
+      ],
+    );
+    fact(
       `pool:${pool.logicalId}/tag-claim`,
       `principal tags: every tag maps the immutable '${PRINCIPAL_TAG_SOURCE_CLAIM}' claim`,
       true,
@@ -1295,6 +1478,22 @@ export async function buildSecurityMatrix(
         Object.values(pool.tagMapping).every((c) => c === PRINCIPAL_TAG_SOURCE_CLAIM),
     );
   }
+
+  // The id forms (contracts/app-instance-user-id.ts): no id of one kind of person is another's.
+  fact(
+    'ids/disjoint',
+    'ids: a user pool sub, an external issuer id (even for a sub equal to that user pool sub) and a guest id never coincide',
+    ['user-pool', 'external-oidc', 'external-oidc', 'guest', true],
+    [
+      appInstanceUserIdForm(ALICE),
+      appInstanceUserIdForm(EXTERNAL_ALICE),
+      appInstanceUserIdForm(EXTERNAL_AS_ALICE),
+      appInstanceUserIdForm('guest-1'),
+      EXTERNAL_AS_ALICE !== ALICE &&
+        externalUserId(EXTERNAL_ISSUER, 'alice') !==
+          externalUserId('https://other.example', 'alice'),
+    ],
+  );
 
   const actionTypes = new Map<string, string[]>();
   for (const role of inScope) {
@@ -1363,6 +1562,14 @@ export async function buildSecurityMatrix(
       const text = purposeLabel(purpose);
       roles.push({ roleId: role.logicalId, role: label, purpose: `Lambda: ${text}` });
       roleFact('purpose', 'the Lambda role has a known purpose', true, purpose.kind !== 'unknown');
+      if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
+        roleFact(
+          'unconfigured-issuer',
+          "refuses a well-signed ID token of an issuer it is not configured for (the handler's own verifier, with this function's environment)",
+          'wrong issuer',
+          await unconfiguredIssuerRefusal(facts, role),
+        );
+      }
       if (purpose.kind === 'credential-vending') {
         // The server sets the session tag whose key it reads from PRINCIPAL_TAG_KEY.
         const env = functionsOfRole(facts, role).map((id) => {
@@ -1424,6 +1631,8 @@ export async function buildSecurityMatrix(
     [ALICE, '{alice}'],
     [ALICE.toUpperCase(), '{ALICE}'],
     [BOB, '{bob}'],
+    [EXTERNAL_ALICE, '{oidc:alice}'],
+    [EXTERNAL_AS_ALICE, '{oidc:alice-sub}'],
     [fakeUuid('channel'), '{channel}'],
     [fakeUuid('new-user'), '{newUser}'],
     [`${facts.env.region}:${fakeUuid('other-identity-pool')}`, '{otherIdentityPool}'],

@@ -43,7 +43,12 @@ function optionalFeatureContext(): Record<string, string> {
   const optional: Record<string, string> = {
     credentialVending: 'true',
     credentialVendingOrigins: 'http://localhost:5173',
+    // An external OIDC issuer beside the user pool: the vending role creates `oidc-*` users.
+    credentialVendingOidcIssuer: 'https://login.corp.example',
+    credentialVendingOidcAudience: 'chat-app',
     webHosting: 'true',
+    // Every provider type, with account linking (a pre sign-up trigger role) for one of them.
+    identityProviders: 'docs/examples/identity-providers.json',
   };
   for (const [name, value] of Object.entries(optional)) {
     const key = keys[name];

@@ -448,6 +448,14 @@ function resolveEntry(raw: unknown, index: number, options: ParseIdentityProvide
     case 'oidc': {
       const name = check.providerName();
       const issuer = check.httpsUrl('issuer')!;
+      // Cognito's rules for the issuer URL (developer guide, "Adding OIDC identity providers").
+      if (issuer.endsWith('/'))
+        check.fail(`'issuer' must not end with '/', got ${JSON.stringify(issuer)}`);
+      if (new URL(issuer).port !== '') {
+        check.fail(
+          `'issuer' may only use the default https port (Cognito accepts 443 and 80), got ${JSON.stringify(issuer)}`,
+        );
+      }
       const clientId = check.string('clientId');
       check.secret('clientSecret');
       const scopes = check.scopes(['openid', 'email', 'profile'], 'openid');

@@ -222,6 +222,11 @@ describe('validation at synth, with specific errors', () => {
     ],
     [oidc({ issuer: 'http://idp.example.com' }), /\[0\] \(oidc "Corp"\): 'issuer' must use https/],
     [oidc({ issuer: 'idp.example.com' }), /'issuer' must be an absolute https URL/],
+    [oidc({ issuer: 'https://idp.example.com/' }), /'issuer' must not end with '\/'/],
+    [
+      oidc({ issuer: 'https://idp.example.com:8443' }),
+      /'issuer' may only use the default https port/,
+    ],
     [
       oidc({ clientSecretName: undefined }),
       /give exactly one of 'clientSecretName' and 'clientSecretArn'/,

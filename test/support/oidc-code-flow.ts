@@ -60,9 +60,38 @@ function location(response: Response, base: string): string {
   return new URL(to, base).toString();
 }
 
+/**
+ * Follows `authorizeUrl` as a browser would, signs `username` in on the provider's page, and
+ * resolves to the URL the provider finally redirects to (`redirectUri?code=...&state=...`).
+ */
+export async function signInAtProvider(input: {
+  readonly authorizeUrl: string;
+  readonly redirectUri: string;
+  readonly username: string;
+  readonly password: string;
+}): Promise<{ callback: URL; loginPage: string }> {
+  const jar = new Jar();
+  const base = new URL(input.authorizeUrl).origin;
+  const interactionUrl = location(await step(jar, input.authorizeUrl), base);
+  const page = await step(jar, interactionUrl);
+  const loginPage = await page.text();
+  const posted = await step(jar, `${interactionUrl}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+    body: new URLSearchParams({ username: input.username, password: input.password }).toString(),
+  });
+  if (posted.status === 200) {
+    throw Object.assign(new Error('the provider refused the sign-in'), {
+      page: await posted.text(),
+    });
+  }
+  let next = location(posted, base);
+  while (!next.startsWith(input.redirectUri)) next = location(await step(jar, next), base);
+  return { callback: new URL(next), loginPage };
+}
+
 /** Signs `username` in at the provider and exchanges the code; throws on any unexpected step. */
 export async function runCodeFlow(input: CodeFlowInput): Promise<CodeFlowResult> {
-  const jar = new Jar();
   const state = randomBytes(8).toString('hex');
   const verifier = randomBytes(32).toString('base64url');
   const authorize = new URL(`${input.issuer}/auth`);
@@ -76,28 +105,12 @@ export async function runCodeFlow(input: CodeFlowInput): Promise<CodeFlowResult>
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-
-  const interactionUrl = location(await step(jar, authorize.toString()), input.issuer);
-  const page = await step(jar, interactionUrl);
-  const loginPage = await page.text();
-  const posted = await step(jar, `${interactionUrl}/login`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: new URL(input.issuer).origin,
-    },
-    body: new URLSearchParams({ username: input.username, password: input.password }).toString(),
+  const { callback, loginPage } = await signInAtProvider({
+    authorizeUrl: authorize.toString(),
+    redirectUri: input.redirectUri,
+    username: input.username,
+    password: input.password,
   });
-  if (posted.status === 200) {
-    throw Object.assign(new Error('the provider refused the sign-in'), {
-      page: await posted.text(),
-    });
-  }
-  let next = location(posted, input.issuer);
-  while (!next.startsWith(input.redirectUri)) {
-    next = location(await step(jar, next), input.issuer);
-  }
-  const callback = new URL(next);
   if (callback.searchParams.get('state') !== state) throw new Error('state mismatch');
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code: ${callback.searchParams.get('error') ?? ''}`);

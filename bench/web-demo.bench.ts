@@ -51,6 +51,8 @@ function bundleFigures(outDir: string): void {
 async function requestFigures(outDir: string): Promise<void> {
   const sandbox = await startTestSandbox();
   const demo = await serveWebDemo(outDir, sandbox.configFile);
+  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else).
+  sandbox.allowWebOrigins([demo.url]);
   const browser = await launchChromium();
   try {
     const user = await sandbox.signUpUser('bench@example.com');

@@ -3,11 +3,16 @@
  * sandbox on 127.0.0.1, writes `.sandbox/config.json` and prints `ready`. Ctrl-C / SIGTERM stop
  * everything (Lambda environments included).
  *
- * Options: --reset (wipe .sandbox/ first), --port N (or SANDBOX_PORT; default 4577),
+ * Options: --reset (wipe .sandbox/ first), --repair (start despite damaged state files: cut the
+ * messaging log at its last good record, set a damaged store aside; users are kept), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
- * port + 1, i.e. 4578; 0 picks a free one). The hosted UI accepts the local web demo at
- * http://localhost:<WEB_DEMO_PORT or 5173>/ (and 127.0.0.1) besides the template's callback URLs.
+ * port + 1, i.e. 4578; 0 picks a free one), --web-origin URL (repeatable: another local web app
+ * allowed to call the sandbox from a browser), --latency-ms N (delay every answer).
+ *
+ * Browsers may call the sandbox from the local web demo only: http://localhost:<WEB_DEMO_PORT or
+ * 5173> and http://127.0.0.1:<same>, which the hosted UI also accepts as callback URLs besides the
+ * template's, plus every --web-origin.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,11 +25,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       reset: { type: 'boolean', default: false },
+      repair: { type: 'boolean', default: false },
       port: { type: 'string' },
       'state-dir': { type: 'string' },
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'web-origin': { type: 'string', multiple: true },
+      'latency-ms': { type: 'string' },
     },
   });
   const port = Number(values.port ?? process.env.SANDBOX_PORT ?? DEFAULT_PORT);
@@ -41,9 +49,16 @@ async function main(): Promise<void> {
       `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
     );
   }
+  const latencyMs = Number(values['latency-ms'] ?? 0);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0) {
+    throw new Error(
+      `--latency-ms must be a whole number of milliseconds, got '${values['latency-ms']}'`,
+    );
+  }
   // The web demo `npm start` serves (scripts/start.ts): its URLs are callback/sign-out URLs too.
   const demoPort = process.env.WEB_DEMO_PORT ?? '5173';
   const localAppUrls = [`http://localhost:${demoPort}/`, `http://127.0.0.1:${demoPort}/`];
+  const webOrigins = [...localAppUrls, ...(values['web-origin'] ?? [])];
   const log = (line: string) => console.log(`[sandbox] ${line}`);
   const started = Date.now();
   const cdkOutDir = values['cdk-out'] ?? join(PROJECT_ROOT, 'cdk.out');
@@ -56,7 +71,10 @@ async function main(): Promise<void> {
     stateDir: values['state-dir'] ?? join(PROJECT_ROOT, '.sandbox'),
     port,
     reset: values.reset,
+    repair: values.repair,
     hostedUi: { port: hostedUiPort, localAppUrls },
+    webOrigins,
+    latencyMs,
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -81,6 +99,8 @@ async function main(): Promise<void> {
   log(`app instance ${sandbox.config.appInstanceArn}`);
   log(`client config: ${sandbox.configFile} (also GET ${sandbox.url}/_sandbox/config.json)`);
   log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
+  log(`web origins allowed to call it from a browser: ${sandbox.webOrigins().join(', ')}`);
+  if (latencyMs > 0) log(`every answer is delayed by ${latencyMs} ms (--latency-ms)`);
   if (sandbox.hostedUi) {
     const { url, certificate } = sandbox.hostedUi;
     log(

@@ -9,11 +9,13 @@
  *   sandbox.latestCode('a@example.com');   // the sign-up confirmation code
  *   await sandbox.stop();
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
+import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
 import { verifySigV4 } from './core/sigv4';
 import { SandboxState, writeFileAtomic } from './core/state';
@@ -53,6 +55,12 @@ export interface StartSandboxOptions {
   readonly port?: number;
   /** Wipe the state directory first. @default false */
   readonly reset?: boolean;
+  /**
+   * Repair damaged state files instead of refusing to start: the messaging log and snapshot are
+   * cut at their last good record, a damaged store is set aside and started empty; everything
+   * else (users included) is kept. @default false
+   */
+  readonly repair?: boolean;
   /** Service modules mounted after the built-in ones (e.g. Chime messaging). @default - none */
   readonly modules?: readonly ServiceModule[];
   /** Receives the sandbox's log lines (codes, errors). @default - discarded */
@@ -65,6 +73,16 @@ export interface StartSandboxOptions {
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
+  /**
+   * Web origins (or URLs on them) allowed to call the sandbox from a browser: CORS names them,
+   * requests from any other origin are refused. Loopback origins only (127.0.0.1, localhost,
+   * [::1]). More can be added while it runs (`allowWebOrigins`, `hostedUi.addAppUrls`).
+   * @default - the loopback origins of the app client's callback and sign-out URLs and of
+   * `hostedUi.localAppUrls`
+   */
+  readonly webOrigins?: readonly string[];
+  /** Delay added before every answer of the services port (a slow network). @default 0 */
+  readonly latencyMs?: number;
 }
 
 export interface RunningSandbox {
@@ -87,6 +105,10 @@ export interface RunningSandbox {
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
   latestCode(username: string): string | undefined;
+  /** The web origins allowed to call the sandbox from a browser now. */
+  webOrigins(): string[];
+  /** Allows more web origins (or URLs on them; loopback only), e.g. a demo on a free port. */
+  allowWebOrigins(urls: readonly string[]): void;
   /** Stops the server, the Lambda environments and every module. */
   stop(): Promise<void>;
 }
@@ -122,6 +144,25 @@ interface ResourceIds {
   userPoolClientId?: string;
 }
 
+/** The one user pool and app client cognito-local's files in `dir` hold, if exactly one. */
+function userPoolIdsIn(dir: string): Required<ResourceIds> | undefined {
+  let clients: Record<string, { UserPoolId?: unknown }>;
+  try {
+    clients =
+      (JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as { Clients?: never })
+        .Clients ?? {};
+  } catch {
+    return undefined;
+  }
+  const found = Object.entries(clients).filter(
+    ([, c]) => typeof c.UserPoolId === 'string' && existsSync(join(dir, `${c.UserPoolId}.json`)),
+  );
+  const [only] = found;
+  return found.length === 1 && only
+    ? { userPoolId: String(only[1].UserPoolId), userPoolClientId: only[0] }
+    : undefined;
+}
+
 function principalTagKeyOf(resources: SandboxResources): string {
   for (const id of resourcesOfType(
     resources.stack.template,
@@ -138,15 +179,20 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
   const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
   const log = options.log ?? (() => {});
+  // Filled below from the template's callback URLs unless given (the server needs it first).
+  const webOrigins = new WebOrigins(options.webOrigins ?? []);
   if (options.reset) SandboxState.reset(stateDir);
-  const state = new SandboxState(stateDir);
+  const state = new SandboxState(stateDir, { repair: options.repair === true, log });
   const stack = loadSynthesizedStack(cdkOutDir);
   const credentials = new CredentialStore(state);
-  const server = new SandboxServer((error) =>
-    log(
-      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    ),
-  );
+  const server = new SandboxServer({
+    webOrigins,
+    ...(options.latencyMs !== undefined && { latencyMs: options.latencyMs }),
+    onError: (error) =>
+      log(
+        `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+  });
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
   const cleanups: (() => Promise<void>)[] = [() => server.close()];
@@ -163,6 +209,17 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const clientProps = resolvePrelim(
       stack.template.Resources[clientLogicalId]?.Properties ?? {},
     ) as Record<string, unknown>;
+    if (options.webOrigins === undefined) {
+      const strings = (value: unknown) =>
+        Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+      webOrigins.add(
+        loopbackUrls([
+          ...strings(clientProps.CallbackURLs),
+          ...strings(clientProps.LogoutURLs),
+          ...(options.hostedUi ? (options.hostedUi.localAppUrls ?? []) : []),
+        ]),
+      );
+    }
     const lambdaConfig = (poolProps.LambdaConfig ?? {}) as Record<string, unknown>;
     const triggers: Partial<Record<TriggerName, string>> = {};
     for (const [name, value] of Object.entries(lambdaConfig)) {
@@ -177,7 +234,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const codeStore = state.store<{ codes: CodeRecord[] }>('codes', () => ({ codes: [] }));
     // Triggers can only run once the runner exists (it needs the pool's final ids).
     const runnerRef: { current?: LambdaRunner } = {};
-    const saved = idStore.get();
+    // Ids lost with a damaged resources.json (--repair): the pool's own files still name them.
+    const saved = idStore.get().userPoolId
+      ? idStore.get()
+      : (userPoolIdsIn(state.subdir('cognito')) ?? {});
     const signingKey = loadOrCreateSigningKey(state);
     const userPool = await startUserPool({
       signingKey,
@@ -227,6 +287,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     });
     runnerRef.current = lambda;
     cleanups.push(() => lambda.close());
+    for (const [runtime, node] of lambda.nodeBinaries) {
+      log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
+    }
 
     const signOutStore = state.store<Record<string, number>>('sign-outs', () => ({}));
     const signOuts: SignOutRegistry = {
@@ -278,7 +341,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         ['user-pool-users', { findUser: userPool.findUser, revoked: signOuts.revoked }],
       ]),
       authenticate: (req, { service, protocol }) =>
-        verifySigV4(req, { service, protocol, credentials }),
+        verifySigV4(req, { service, region: stack.region, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log,
     };
@@ -297,6 +360,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         client: clientProps,
         pool: poolProps,
         localAppUrls: options.hostedUi?.localAppUrls ?? [],
+        webOrigins,
         signingKey,
         log,
       });
@@ -404,6 +468,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       ...(hostedUi && { hostedUi }),
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
+      webOrigins: () => webOrigins.list(),
+      allowWebOrigins: (urls) => webOrigins.add(urls),
       stop() {
         stopped ??= (async () => {
           for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});

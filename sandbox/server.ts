@@ -39,11 +39,24 @@
  *   pool's public signing key), 'user-pool-users' ({ findUser(sub) }).
  * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, credential
  *   vending, then `startSandbox({ modules })`; unmatched requests go to the user pool.
- * - Every response carries permissive CORS headers (the web demo runs on another origin).
+ * - Browser access (sandbox/core/browser-access.ts): requests whose `Host` is not a loopback name
+ *   with this port are refused (DNS rebinding), so are requests from web origins not in
+ *   `webOrigins`; CORS answers name the allowed origin, never `*`. Bodies are read up to
+ *   `bodyLimitBytes` (AWS's error shape beyond, never buffering more); WebSocket upgrades pass the
+ *   same Host and Origin checks before any module sees them.
  */
 import type { Duplex } from 'node:stream';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type Refusal,
+  type WebOrigins,
+  corsHeaders,
+  hostRefusal,
+  originRefusal,
+  preflightHeaders,
+} from './core/browser-access';
+import { readLimitedBody } from './core/body';
 import { AwsError, type Protocol, renderError } from './core/errors';
 import type { VerifiedCaller } from './core/sigv4';
 import type { CredentialStore } from './core/credentials';
@@ -77,14 +90,19 @@ export interface SandboxResponse {
 
 export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+/** A handler of raw requests; the body was read (within the limit) by the server. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 export interface Router {
   rest(method: string, pattern: string, handler: Handler): void;
   jsonTarget(target: string, handler: Handler): void;
   queryAction(action: string, handler: Handler): void;
   upgrade(pathPrefix: string, handler: UpgradeHandler): void;
-  /** Requests no route matched (cognito-local's express app). One only. */
+  /**
+   * `AWSCognitoIdentityProviderService.*` JSON operations no module claimed (cognito-local behind
+   * the IAM gate). One only. Nothing else reaches it: cognito-local's own OAuth and health routes
+   * stay unreachable (the sandbox's hosted UI is the only OAuth server).
+   */
   fallback(handler: NodeHandler): void;
 }
 
@@ -122,14 +140,24 @@ interface RestRoute {
 /** JSON operations of this service go to the fallback (cognito-local) when no module claims them. */
 const FALLBACK_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
-const CORS_HEADERS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET,POST,PUT,DELETE,PATCH,OPTIONS',
-  'access-control-allow-headers': '*',
-  'access-control-expose-headers':
-    'x-amzn-errortype,x-amzn-requestid,x-amzn-errormessage,x-amz-apigw-id,date',
-  'access-control-max-age': '600',
-};
+const ALLOWED_METHODS = 'GET,POST,PUT,DELETE,PATCH,OPTIONS';
+
+/**
+ * Request bodies are read up to this size on every route (the largest a sandbox operation needs
+ * is far smaller). AWS's per-service limits are not published for these APIs.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface SandboxServerOptions {
+  /** Origins allowed to call the sandbox from a browser (CORS); others are refused. */
+  readonly webOrigins: WebOrigins;
+  /** Internal errors (not AwsErrors) go here. @default - discarded */
+  readonly onError?: (error: unknown) => void;
+  /** @default DEFAULT_BODY_LIMIT_BYTES */
+  readonly bodyLimitBytes?: number;
+  /** Added before every answer (to try a UI on a slow network). @default 0 */
+  readonly latencyMs?: number;
+}
 
 function parseQuery(search: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
@@ -163,22 +191,45 @@ function matchRoute(route: RestRoute, method: string, path: string): Record<stri
   return params;
 }
 
-function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new AwsError('RequestEntityTooLarge', 'Request body is too large.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+/** The protocol an error should be rendered in, from the request alone. */
+function protocolOf(req: IncomingMessage): Protocol {
+  if (typeof req.headers['x-amz-target'] === 'string') return 'json';
+  const contentType = String(req.headers['content-type'] ?? '');
+  if (req.method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    return 'query';
+  }
+  return 'restJson';
+}
+
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  res.writeHead(refusal.status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
   });
+  res.end(`${refusal.message}\n`);
+}
+
+/**
+ * Hands `res` to code that sets its own CORS headers (cognito-local's express app answers
+ * `Access-Control-Allow-Origin: *`): those are dropped, the sandbox's own are sent instead.
+ */
+function withOwnCors(res: ServerResponse, cors: Record<string, string>): ServerResponse {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  const own = (name: string) => name.toLowerCase().startsWith('access-control-');
+  Object.assign(res, {
+    writeHead(...args: unknown[]): ServerResponse {
+      for (const name of res.getHeaderNames()) if (own(name)) res.removeHeader(name);
+      const headers = args.find((a, i) => i > 0 && typeof a === 'object' && a !== null);
+      if (headers && !Array.isArray(headers)) {
+        for (const name of Object.keys(headers)) {
+          if (own(name)) delete (headers as Record<string, unknown>)[name];
+        }
+      }
+      for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
+      return writeHead(...args);
+    },
+  });
+  return res;
 }
 
 /** Builds the `SandboxRequest` of a WebSocket upgrade (no body), for `ctx.authenticate`. */
@@ -196,8 +247,12 @@ export function requestFromUpgrade(req: IncomingMessage): SandboxRequest {
   };
 }
 
-function send(res: ServerResponse, response: SandboxResponse): void {
-  const headers: Record<string, string> = { ...CORS_HEADERS, ...(response.headers ?? {}) };
+function send(
+  res: ServerResponse,
+  response: SandboxResponse,
+  cors: Record<string, string> = {},
+): void {
+  const headers: Record<string, string> = { ...(response.headers ?? {}), ...cors };
   let body: string | Buffer = '';
   if (Buffer.isBuffer(response.body) || typeof response.body === 'string') {
     body = response.body;
@@ -216,17 +271,26 @@ export class SandboxServer implements Router {
   private readonly queryActions = new Map<string, Handler>();
   private readonly upgrades: [string, UpgradeHandler][] = [];
   private fallbackHandler: NodeHandler | undefined;
+  private port = 0;
   readonly http: Server;
 
-  constructor(private readonly onError: (error: unknown) => void = () => {}) {
+  constructor(private readonly options: SandboxServerOptions) {
+    const onError = options.onError ?? (() => {});
     this.http = createServer((req, res) => {
-      this.dispatch(req, res).catch((error: unknown) => {
-        this.onError(error);
+      this.handle(req, res).catch((error: unknown) => {
+        onError(error);
         if (!res.headersSent) send(res, renderError(error, 'json'));
         else res.destroy();
       });
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const refusal = hostRefusal(req, this.port) ?? originRefusal(req, options.webOrigins);
+      if (refusal) {
+        socket.end(
+          `HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.message}\n`,
+        );
+        return;
+      }
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const match = this.upgrades.find(([prefix]) => path.startsWith(prefix));
       if (!match) {
@@ -266,7 +330,8 @@ export class SandboxServer implements Router {
         resolve();
       });
     });
-    return (this.http.address() as AddressInfo).port;
+    this.port = (this.http.address() as AddressInfo).port;
+    return this.port;
   }
 
   async close(): Promise<void> {
@@ -274,21 +339,63 @@ export class SandboxServer implements Router {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
-    const [path = '/', search = ''] = rawUrl.split('?', 2);
-    if (method === 'OPTIONS') {
-      // `*` does not cover `Authorization` in CORS: echo what the browser asks for (SigV4 headers).
-      const requested = req.headers['access-control-request-headers'];
+  /** Browser checks, latency, body, then the route. */
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { webOrigins } = this.options;
+    const refusal = hostRefusal(req, this.port) ?? originRefusal(req, webOrigins);
+    if (refusal) {
+      req.resume();
+      refuse(res, refusal);
+      return;
+    }
+    if (this.options.latencyMs) {
+      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    }
+    const cors = corsHeaders(req.headers.origin, webOrigins);
+    if (req.method === 'OPTIONS') {
+      req.resume();
       send(res, {
         status: 204,
-        ...(typeof requested === 'string' && {
-          headers: { 'access-control-allow-headers': requested },
-        }),
+        headers: preflightHeaders(req.headers.origin, webOrigins, ALLOWED_METHODS),
       });
       return;
     }
+    const body = await readLimitedBody(
+      req,
+      this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    );
+    if (body === undefined) {
+      const limit = this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+      const protocol = protocolOf(req);
+      // awsQuery codes carry no `Exception` suffix (STS: AccessDenied, ExpiredToken...).
+      const code =
+        protocol === 'query' ? 'RequestEntityTooLarge' : 'RequestEntityTooLargeException';
+      send(
+        res,
+        renderError(
+          new AwsError(
+            code,
+            `Request body is larger than the sandbox's limit of ${limit} bytes.`,
+            413,
+          ),
+          protocol,
+        ),
+        cors,
+      );
+      return;
+    }
+    await this.dispatch(req, res, body, cors);
+  }
+
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    cors: Record<string, string>,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const [path = '/', search = ''] = rawUrl.split('?', 2);
     const target = req.headers['x-amz-target'];
     let handler: Handler | undefined;
     let protocol: Protocol = 'restJson';
@@ -296,13 +403,18 @@ export class SandboxServer implements Router {
     if (typeof target === 'string' && method === 'POST') {
       handler = this.jsonTargets.get(target);
       protocol = 'json';
-      if (!handler && !target.startsWith(FALLBACK_TARGET_PREFIX)) {
+      if (!handler) {
+        if (target.startsWith(FALLBACK_TARGET_PREFIX) && this.fallbackHandler) {
+          this.fallbackHandler(req, withOwnCors(res, cors), body);
+          return;
+        }
         send(
           res,
           renderError(
             new AwsError('UnknownOperationException', `The sandbox does not implement ${target}.`),
             protocol,
           ),
+          cors,
         );
         return;
       }
@@ -315,15 +427,8 @@ export class SandboxServer implements Router {
           break;
         }
       }
-      const contentType = String(req.headers['content-type'] ?? '');
-      if (
-        !handler &&
-        method === 'POST' &&
-        path === '/' &&
-        contentType.startsWith('application/x-www-form-urlencoded')
-      ) {
+      if (!handler && protocolOf(req) === 'query' && path === '/') {
         protocol = 'query';
-        const body = await readBody(req);
         const form = new URLSearchParams(body.toString('utf8'));
         const action = form.get('Action') ?? '';
         const queryHandler = this.queryActions.get(action);
@@ -336,29 +441,32 @@ export class SandboxServer implements Router {
               new AwsError('InvalidAction', `Could not find operation ${action} for version.`),
               protocol,
             ),
+            cors,
           );
           return;
         }
-        await this.run(res, queryHandler, request, protocol);
+        await this.run(res, queryHandler, request, protocol, cors);
         return;
       }
     }
     if (!handler) {
-      if (this.fallbackHandler) {
-        this.fallbackHandler(req, res);
-        return;
-      }
       send(
         res,
         renderError(
           new AwsError('UnknownOperationException', `No route for ${method} ${path}.`, 404),
           protocol,
         ),
+        cors,
       );
       return;
     }
-    const body = await readBody(req);
-    await this.run(res, handler, this.request(req, path, search, body, params, protocol), protocol);
+    await this.run(
+      res,
+      handler,
+      this.request(req, path, search, body, params, protocol),
+      protocol,
+      cors,
+    );
   }
 
   private request(
@@ -397,14 +505,15 @@ export class SandboxServer implements Router {
     handler: Handler,
     request: SandboxRequest,
     protocol: Protocol,
+    cors: Record<string, string>,
   ): Promise<void> {
     let response: SandboxResponse;
     try {
       response = await handler(request);
     } catch (error) {
-      if (!(error instanceof AwsError)) this.onError(error);
+      if (!(error instanceof AwsError)) this.options.onError?.(error);
       response = renderError(error, protocol);
     }
-    send(res, response);
+    send(res, response, cors);
   }
 }

@@ -293,7 +293,12 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
           return directory.nameOf(arn);
         },
       };
-      log = options.log ?? new FileMutationLog(ctx.state.subdir('chime-messaging'));
+      log =
+        options.log ??
+        new FileMutationLog(ctx.state.subdir('chime-messaging'), {
+          repair: ctx.state.repairing,
+          log: (line) => ctx.log(line),
+        });
       sessions = new MessagingSessions({
         check: connectCheck(ctx),
         onError: (e) => ctx.log(`chime-messaging websocket: ${String(e)}`),

@@ -1,22 +1,20 @@
 /**
  * What the messaging sandbox stores, and how: every change is a small record appended to a log
- * (JSON lines), replayed at start-up and compacted into a snapshot. Appending keeps a busy channel
- * cheap to persist (rewriting one big JSON document per message would cost O(messages) per send),
- * and concurrent requests share one write and one fsync (group commit). A crash can only tear
- * the last line, which replay skips: every acknowledged change was fsynced before the response.
+ * (JSON lines), replayed at start-up and compacted into a snapshot (JSON lines too). Appending
+ * keeps a busy channel cheap to persist (rewriting one big JSON document per message would cost
+ * O(messages) per send), and concurrent requests share one write and one fsync (group commit). A
+ * crash can only tear the last line, which replay skips: every acknowledged change was fsynced
+ * before the response.
+ *
+ * Any other damage (a corrupt complete line, a truncated snapshot: a disk error, a hand edit)
+ * stops the start with the file and the line. With `repair` (`--repair`), the file is cut at the
+ * last good record instead: the records before it are kept, those from the bad line on are lost
+ * (the whole original is kept beside it as `<file>.damaged-<time>`).
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setAside, writeFileAtomic } from '../core/state';
 
 export type ChannelMode = 'RESTRICTED' | 'UNRESTRICTED';
 export type ChannelPrivacy = 'PRIVATE' | 'PUBLIC';
@@ -120,9 +118,42 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+export class DamagedLogError extends Error {
+  constructor(file: string, line: number, reason: string, lost: number) {
+    super(
+      `sandbox state file '${file}' is damaged at line ${line}: ${reason}. Start with --repair ` +
+        `(npm run sandbox -- --repair) to cut it at the last good record, keeping users and every ` +
+        `other store (loses the ${lost} record(s) from line ${line} on: channel, membership and ` +
+        `message changes), or start over with --reset (wipes every user and message).`,
+    );
+    this.name = 'DamagedLogError';
+  }
+}
+
+export interface FileMutationLogOptions {
+  /** Cut a damaged file at its last good record instead of refusing to start. @default false */
+  readonly repair?: boolean;
+  /** Receives what a repair did. */
+  readonly log?: (line: string) => void;
+}
+
+/** A record as replay expects it, or why not. */
+function parseRecord(line: string): Mutation | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as Mutation).k !== 'string') {
+    return 'not a change record';
+  }
+  return value as Mutation;
+}
+
 /**
  * `snapshot.json` (written atomically: temp file, fsync, rename) plus `log.jsonl` (appended,
- * fdatasync'ed per batch) in `dir`.
+ * fdatasync'ed per batch) in `dir`, both one record per line.
  */
 export class FileMutationLog implements MutationLog {
   private readonly snapshotFile: string;
@@ -134,8 +165,11 @@ export class FileMutationLog implements MutationLog {
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+  constructor(
+    readonly dir: string,
+    private readonly options: FileMutationLogOptions = {},
+  ) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.snapshotFile = join(dir, 'snapshot.json');
     this.logFile = join(dir, 'log.jsonl');
   }
@@ -143,34 +177,58 @@ export class FileMutationLog implements MutationLog {
   load(): Mutation[] {
     const mutations: Mutation[] = [];
     const snapshot = readIfExists(this.snapshotFile);
-    if (snapshot !== undefined) mutations.push(...(JSON.parse(snapshot) as Mutation[]));
+    if (snapshot !== undefined) mutations.push(...this.loadSnapshot(snapshot));
     const log = readIfExists(this.logFile);
     if (log === undefined) return mutations;
     // Only the text after the last newline can be torn (a crash during an append): cut it off,
     // so the next append starts on a fresh line.
     const end = log.lastIndexOf('\n') + 1;
     if (end < log.length) truncateSync(this.logFile, Buffer.byteLength(log.slice(0, end)));
-    for (const [index, line] of log.slice(0, end).split('\n').entries()) {
-      if (line.trim() === '') continue;
-      try {
-        mutations.push(JSON.parse(line) as Mutation);
-      } catch (error) {
-        throw new Error(`${this.logFile} line ${index + 1} is not valid JSON`, { cause: error });
-      }
-    }
+    mutations.push(...this.records(this.logFile, log.slice(0, end)));
     return mutations;
   }
 
-  compact(current: readonly Mutation[]): void {
-    const temp = `${this.snapshotFile}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
+  private loadSnapshot(text: string): Mutation[] {
+    if (!text.startsWith('[')) return this.records(this.snapshotFile, text);
+    // The format before JSON lines: one array (it cannot be cut at a record).
     try {
-      writeSync(fd, JSON.stringify(current));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      return JSON.parse(text) as Mutation[];
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (!this.options.repair) throw new DamagedLogError(this.snapshotFile, 1, reason, 1);
+      const aside = setAside(this.snapshotFile);
+      this.options.log?.(
+        `repair: ${this.snapshotFile} (one JSON array) was damaged (${reason}); kept as ${aside}; its channels and messages are lost, the log's later changes are kept`,
+      );
+      return [];
     }
-    renameSync(temp, this.snapshotFile);
+  }
+
+  /** The records of a JSON-lines file; a damaged line stops the start or (repair) cuts the file. */
+  private records(file: string, text: string): Mutation[] {
+    const lines = text.split('\n');
+    const records: Mutation[] = [];
+    let offset = 0;
+    for (const [index, line] of lines.entries()) {
+      const record = line.trim() === '' ? undefined : parseRecord(line);
+      if (typeof record === 'string') {
+        const lost = lines.slice(index).filter((l) => l.trim() !== '').length;
+        if (!this.options.repair) throw new DamagedLogError(file, index + 1, record, lost);
+        const aside = setAside(file);
+        writeFileAtomic(file, Buffer.from(text).subarray(0, offset).toString('utf8'));
+        this.options.log?.(
+          `repair: ${file} was damaged at line ${index + 1} (${record}); cut there, keeping ${records.length} record(s) and losing ${lost}; the original is kept as ${aside}`,
+        );
+        break;
+      }
+      if (record) records.push(record);
+      offset += Buffer.byteLength(line) + 1;
+    }
+    return records;
+  }
+
+  compact(current: readonly Mutation[]): void {
+    writeFileAtomic(this.snapshotFile, current.map((m) => `${JSON.stringify(m)}\n`).join(''));
     // The snapshot now holds everything: start an empty log (truncate and sync).
     const logFd = openSync(this.logFile, 'w', 0o600);
     try {

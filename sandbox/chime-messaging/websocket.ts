@@ -25,6 +25,13 @@ export const CLOSE_FORBIDDEN = 4003;
 export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_GOING_AWAY = 1001;
 
+/**
+ * The largest frame a client may send (ws closes the socket with 1009 beyond it, having buffered
+ * no more). Clients send nothing the service acts on, authenticated or not; AWS's own limit is
+ * not published.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
 /** What the upgrade handler decided about a connection attempt. */
 export type ConnectDecision =
   | {
@@ -70,7 +77,10 @@ export interface MessagingSessionsOptions {
 
 /** Open sessions by user, and the fan-out of channel events to them. */
 export class MessagingSessions {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+  });
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly pinger: NodeJS.Timeout;
 
@@ -98,6 +108,13 @@ export class MessagingSessions {
       return { ok: false, code: 1011, reason: 'Internal error' };
     });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', (error) => {
+        this.options.onError?.(error);
+        // E.g. a frame over MAX_CLIENT_FRAME_BYTES: drop the socket rather than read the rest.
+        ws.terminate();
+      });
+      // Nothing a client sends is read before the decision (no buffering for strangers).
+      ws.pause();
       // Frames are only sent once the decision is known; the client sees an open socket that is
       // then either closed with a code or sent SESSION_ESTABLISHED, as with AWS.
       void decided.then((decision) => this.admit(ws, decision));
@@ -107,8 +124,11 @@ export class MessagingSessions {
   private admit(ws: WebSocket, decision: ConnectDecision): void {
     if (!decision.ok) {
       ws.close(decision.code, reason(decision.reason));
+      // Read on for the client's close frame: frames over MAX_CLIENT_FRAME_BYTES end the socket.
+      ws.resume();
       return;
     }
+    ws.resume();
     if (ws.readyState !== WebSocket.OPEN) return;
     const session: Session = {
       socket: ws,
@@ -120,7 +140,6 @@ export class MessagingSessions {
     if (!set) this.byUser.set(session.userArn, (set = new Set()));
     set.add(session);
     ws.on('pong', () => (session.alive = true));
-    ws.on('error', (error) => this.options.onError?.(error));
     ws.on('close', () => {
       if (session.expiryTimer) clearTimeout(session.expiryTimer);
       const sessions = this.byUser.get(session.userArn);

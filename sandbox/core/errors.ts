@@ -31,6 +31,7 @@ export class AwsError extends Error {
 /** The kinds of authentication failure, each mapped to the protocol's own name below. */
 export type AuthFailure =
   | 'missing'
+  | 'incomplete'
   | 'unknownKey'
   | 'badSignature'
   | 'skew'
@@ -47,6 +48,11 @@ const AUTH_ERRORS: Record<AuthFailure, Record<Protocol, [string, number]>> = {
     json: ['MissingAuthenticationTokenException', 400],
     restJson: ['MissingAuthenticationTokenException', 403],
     query: ['MissingAuthenticationToken', 403],
+  },
+  incomplete: {
+    json: ['IncompleteSignatureException', 400],
+    restJson: ['IncompleteSignatureException', 403],
+    query: ['IncompleteSignature', 400],
   },
   unknownKey: {
     json: ['UnrecognizedClientException', 400],

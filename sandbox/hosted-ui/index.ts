@@ -26,6 +26,15 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { HostedUiConfig } from '../../contracts/client-config';
+import {
+  type WebOrigins,
+  corsHeaders,
+  hostRefusal,
+  loopbackUrls,
+  originRefusal,
+  preflightHeaders,
+} from '../core/browser-access';
+import { readLimitedBody } from '../core/body';
 import type { JsonStore, SandboxState } from '../core/state';
 import { type SigningKey, resign } from '../user-pool/signing-key';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
@@ -59,6 +68,12 @@ export interface StartHostedUiOptions {
    * adds USER_PASSWORD_AUTH to its flows). @default - none
    */
   readonly localAppUrls?: readonly string[];
+  /**
+   * The web origins allowed to call the token endpoint from a browser (shared with the services
+   * port; `addAppUrls` adds to it). Every page of the hosted UI also refuses a `Host` that is not
+   * a loopback name with its port.
+   */
+  readonly webOrigins: WebOrigins;
   /** The user pool's signing key (the OAuth claims are signed again with it). */
   readonly signingKey: SigningKey;
   readonly log?: (line: string) => void;
@@ -74,7 +89,10 @@ export interface RunningHostedUi {
   /** The callback URLs accepted now (template + local app URLs + added ones). */
   callbackUrls(): string[];
   logoutUrls(): string[];
-  /** Registers more app URLs as callback and logout URLs (e.g. a web demo on a free port). */
+  /**
+   * Registers more app URLs as callback and logout URLs (e.g. a web demo on a free port), and
+   * allows their origins to call the token endpoint and the services.
+   */
   addAppUrls(urls: readonly string[]): void;
   /** The `hostedUi` part of the client config. */
   config(): HostedUiConfig;
@@ -176,22 +194,10 @@ function expiresIn(token: string): number {
   return Math.max(0, (claims.exp ?? 0) - Math.floor(Date.now() / 1000));
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > BODY_LIMIT) {
-        reject(new OAuthError('invalid_request', 'request body too large', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const body = await readLimitedBody(req, BODY_LIMIT);
+  if (body === undefined) throw new OAuthError('invalid_request', 'request body too large', 413);
+  return body.toString('utf8');
 }
 
 function sendPage(res: ServerResponse, page: Page): void {
@@ -216,15 +222,14 @@ function cookieOf(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-const TOKEN_CORS: Record<string, string> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-max-age': '600',
-};
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  cors: Record<string, string> = {},
+): void {
   res.writeHead(status, {
-    ...TOKEN_CORS,
+    ...cors,
     'content-type': 'application/json;charset=UTF-8',
     'cache-control': 'no-store',
     pragma: 'no-cache',
@@ -257,6 +262,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
   const challenges = new Map<string, PendingChallenge>();
   const sessions = new Map<string, { refreshToken: string; expires: number }>();
   let origin = '';
+  let port = 0;
   const selfOrigins = () => [origin, origin.replace('//127.0.0.1:', '//localhost:')];
 
   const prune = () => {
@@ -751,34 +757,49 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const misdirected = hostRefusal(req, port);
+    if (misdirected) {
+      req.resume();
+      sendPage(res, errorPage(misdirected.status, 'misdirected_request', misdirected.message));
+      return;
+    }
     const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const method = req.method ?? 'GET';
     if (path === '/oauth2/token') {
-      if (method === 'OPTIONS') {
-        res.writeHead(204, {
-          ...TOKEN_CORS,
-          'access-control-allow-headers':
-            req.headers['access-control-request-headers'] ?? 'content-type, authorization',
+      const refusal = originRefusal(req, options.webOrigins);
+      if (refusal) {
+        req.resume();
+        sendJson(res, refusal.status, {
+          error: 'invalid_request',
+          error_description: refusal.message,
         });
+        return;
+      }
+      if (method === 'OPTIONS') {
+        res.writeHead(
+          204,
+          preflightHeaders(req.headers.origin, options.webOrigins, 'POST, OPTIONS'),
+        );
         res.end();
         return;
       }
+      const cors = corsHeaders(req.headers.origin, options.webOrigins);
       if (method !== 'POST') {
-        sendJson(res, 405, { error: 'invalid_request', error_description: 'use POST' });
+        sendJson(res, 405, { error: 'invalid_request', error_description: 'use POST' }, cors);
         return;
       }
       try {
-        sendJson(res, 200, await token(req));
+        sendJson(res, 200, await token(req), cors);
       } catch (error) {
         if (!(error instanceof OAuthError)) {
           log(
             `hosted UI: token endpoint: ${error instanceof Error ? error.message : String(error)}`,
           );
-          sendJson(res, 500, { error: 'server_error', error_description: 'internal error' });
+          sendJson(res, 500, { error: 'server_error', error_description: 'internal error' }, cors);
           return;
         }
         const status = error.error === 'invalid_client' ? 401 : error.status;
-        sendJson(res, status, { error: error.error, error_description: error.message });
+        sendJson(res, status, { error: error.error, error_description: error.message }, cors);
       }
       return;
     }
@@ -824,7 +845,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   const domain = `127.0.0.1:${port}`;
   origin = `https://${domain}`;
 
@@ -840,6 +861,8 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
         callbackUrls.add(url);
         logoutUrls.add(url);
       }
+      // A local app that signs in here also calls the token endpoint and the services.
+      options.webOrigins.add(loopbackUrls(urls));
     },
     config: () => ({
       domain,

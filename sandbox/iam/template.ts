@@ -328,6 +328,17 @@ function fakeToken(seed: string, length: number, alphabet: string): string {
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** The alphabet of AWS unique ids (access key ids, role ids): upper-case base32. */
+const UNIQUE_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/**
+ * A role's unique id as IAM forms it (`AROA` + 17 characters, 21 in all), derived from the role
+ * ARN so the same role always has the same id: the template's `RoleId` attribute, STS
+ * `AssumedRoleId` and `GetCallerIdentity` `UserId` (`<role id>:<session name>`).
+ */
+export function fakeRoleId(roleArn: string): string {
+  return `AROA${fakeToken(roleArn, 17, UNIQUE_ID_ALPHABET)}`;
+}
 
 export interface FakeEnvironmentOptions {
   /** @default '123456789012' */
@@ -434,7 +445,7 @@ export function fakePhysicalResource(
         ref: name,
         attributes: {
           Arn: `arn:${p}:iam::${a}:role/${name}`,
-          RoleId: `AROA${fakeToken(seed, 17, UPPER_ALNUM)}`,
+          RoleId: fakeRoleId(`arn:${p}:iam::${a}:role/${name}`),
         },
       };
     case 'AWS::IAM::Policy':

@@ -7,7 +7,8 @@
  * Each environment gets temporary credentials of the function's own role (so the sandbox enforces
  * the function's policy on every call it makes) and `AWS_ENDPOINT_URL*` pointing at the sandbox.
  * `@aws-sdk/*` is left out of the bundles (the Node.js runtime provides it): the child resolves it
- * from the project's node_modules through NODE_PATH.
+ * from the project's node_modules through NODE_PATH. Each function runs on the Node.js major of
+ * its runtime (`nodejs24.x` -> Node.js 24; sandbox/lambda/node-runtime.ts finds the binary).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +17,7 @@ import { join, resolve } from 'node:path';
 import type { CredentialStore, Session } from '../core/credentials';
 import type { SandboxResources } from '../resources';
 import { resourcesOfType } from '../iam/template';
+import { type FindNodeOptions, type NodeBinary, findNodeBinary } from './node-runtime';
 
 export interface LambdaFunctionSpec {
   readonly logicalId: string;
@@ -119,6 +121,8 @@ export interface LambdaRunnerOptions {
   nodeModules?: string;
   /** Environments per function at most (further invocations wait). @default 4 */
   maxConcurrency?: number;
+  /** Where Node.js binaries are looked for (tests). @default - see node-runtime.ts */
+  findNode?: FindNodeOptions;
 }
 
 interface Worker {
@@ -146,8 +150,11 @@ const CREDENTIALS_MARGIN_MS = 5 * 60 * 1000;
 export class LambdaRunner {
   private readonly workers = new Map<string, Worker[]>();
   private readonly waiters: (() => void)[] = [];
+  /** Runtime (`nodejs24.x`) -> the binary its functions run on. */
+  private readonly binaries = new Map<string, NodeBinary>();
   private closed = false;
 
+  /** Throws (NodeRuntimeNotFoundError) when a function's Node.js major cannot be found. */
   constructor(private readonly options: LambdaRunnerOptions) {
     for (const fn of options.functions) {
       if (!existsSync(fn.assetDir)) {
@@ -155,7 +162,15 @@ export class LambdaRunner {
           `bundle of ${fn.logicalId} not found at ${fn.assetDir}: re-run 'npx cdk synth'`,
         );
       }
+      if (!this.binaries.has(fn.runtime)) {
+        this.binaries.set(fn.runtime, findNodeBinary(fn.runtime, options.findNode));
+      }
     }
+  }
+
+  /** The Node.js binary of each runtime the functions use. */
+  get nodeBinaries(): ReadonlyMap<string, NodeBinary> {
+    return this.binaries;
   }
 
   get functions(): readonly LambdaFunctionSpec[] {
@@ -246,8 +261,6 @@ export class LambdaRunner {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
-      // The Lambda runtime prints no Node.js process warnings (the SDK's Node 20 notice here).
-      NODE_NO_WARNINGS: '1',
       ...fn.environment,
       NODE_PATH: this.options.nodeModules ?? resolve(__dirname, '..', '..', 'node_modules'),
       LAMBDA_TASK_ROOT: fn.assetDir,
@@ -268,6 +281,7 @@ export class LambdaRunner {
     const child = fork(BOOTSTRAP, [], {
       cwd: fn.assetDir,
       env,
+      execPath: this.binaries.get(fn.runtime)?.path ?? process.execPath,
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',

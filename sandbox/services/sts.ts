@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { refusedAssumeRoleAction } from '../iam/evaluate';
+import { fakeRoleId } from '../iam/template';
 import { assumedRoleArn } from '../core/credentials';
 import { AwsError } from '../core/errors';
 import type { SandboxRequest, ServiceModule } from '../server';
@@ -69,7 +70,7 @@ export const sts: ServiceModule = {
       return respond(
         'GetCallerIdentity',
         `<Arn>${xml(assumedRoleArn(session))}</Arn>` +
-          `<UserId>${xml(`${session.accessKeyId}:${session.roleSessionName}`)}</UserId>` +
+          `<UserId>${xml(`${fakeRoleId(session.roleArn)}:${session.roleSessionName}`)}</UserId>` +
           `<Account>${ctx.accountId}</Account>`,
       );
     });
@@ -154,14 +155,13 @@ export const sts: ServiceModule = {
         ...(policy !== undefined && { sessionPolicy: policy }),
         issuedBy: `sts AssumeRole by ${assumedRoleArn(caller.session)}`,
       });
-      const roleId = ctx.resources.env.resources[role.logicalId]?.attributes.RoleId ?? 'AROA';
       return respond(
         'AssumeRole',
         `<Credentials><AccessKeyId>${session.accessKeyId}</AccessKeyId>` +
           `<SecretAccessKey>${xml(session.secretAccessKey)}</SecretAccessKey>` +
           `<SessionToken>${xml(session.sessionToken)}</SessionToken>` +
           `<Expiration>${new Date(session.expiration).toISOString()}</Expiration></Credentials>` +
-          `<AssumedRoleUser><AssumedRoleId>${xml(`${roleId}:${sessionName}`)}</AssumedRoleId>` +
+          `<AssumedRoleUser><AssumedRoleId>${xml(`${fakeRoleId(roleArn)}:${sessionName}`)}</AssumedRoleId>` +
           `<Arn>${xml(assumedRoleArn(session))}</Arn></AssumedRoleUser>` +
           `<PackedPolicySize>${Object.keys(tags).length * 2}</PackedPolicySize>`,
       );

@@ -70,26 +70,15 @@ function decodeClaims(jwt: string): Record<string, unknown> {
   }
 }
 
+// CORS headers are the sandbox server's (it wraps `res`), not this module's.
 function sendJson(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, {
-    'content-type': 'application/x-amz-json-1.1',
-    'access-control-allow-origin': '*',
-  });
+  res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
   res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function sendError(res: ServerResponse, error: unknown): void {
   const wire = renderError(error, 'json');
-  res.writeHead(wire.status, { ...wire.headers, 'access-control-allow-origin': '*' });
+  res.writeHead(wire.status, wire.headers);
   res.end(wire.body);
 }
 
@@ -103,20 +92,20 @@ export function withIamGate(
   userPoolArn: (userPoolId: string) => string,
   accessTokens: { verify(token: string): Promise<{ sub?: unknown; iat?: unknown }> },
   signOuts: SignOutRegistry,
-): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
+): (req: IncomingMessage, res: ServerResponse, body: Buffer) => void {
+  return (req, res, body) => {
     const target = req.headers['x-amz-target'];
     if (
       req.method !== 'POST' ||
       typeof target !== 'string' ||
       !target.startsWith(COGNITO_IDP_TARGET_PREFIX)
     ) {
-      handler(req, res);
+      // cognito-local's other routes (its own OAuth endpoints, health) are never served.
+      sendError(res, new AwsError('UnknownOperationException', 'Not a user pool operation.'));
       return;
     }
     const operation = target.slice(COGNITO_IDP_TARGET_PREFIX.length);
     void (async () => {
-      const body = await readBody(req);
       let json: Record<string, unknown> = {};
       try {
         json =

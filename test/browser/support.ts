@@ -217,6 +217,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   const demo = await serveWebDemo(buildDir, configFile, {
     contentSecurityPolicy: sandboxCsp(sandbox),
   });
+  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else).
+  sandbox.allowWebOrigins([demo.url]);
   // vite preview reads /config.json on every request: writing it after start is in time.
   if (options.clientConfig) {
     writeFileSync(configFile, JSON.stringify(options.clientConfig(sandbox, demo.url)));

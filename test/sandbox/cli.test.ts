@@ -42,7 +42,18 @@ it('prints ready, writes config.json, resets state and stops on SIGTERM', async 
   const started = Date.now();
   child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'sandbox/cli.ts', '--port', '0', '--state-dir', stateDir, '--reset'],
+    [
+      '--import',
+      'tsx',
+      'sandbox/cli.ts',
+      '--port',
+      '0',
+      '--state-dir',
+      stateDir,
+      '--reset',
+      '--web-origin',
+      'http://127.0.0.1:7777/app',
+    ],
     { cwd: PROJECT_ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,6 +66,14 @@ it('prints ready, writes config.json, resets state and stops on SIGTERM', async 
   expect(config.signInFlow).toBe('USER_PASSWORD_AUTH');
   const health = await fetch(`${config.endpoints?.userPool}/_sandbox/health`);
   expect(await health.json()).toEqual({ ready: true });
+  // Browsers: the local web demo's origins and --web-origin, nothing else.
+  expect(output).toMatch(
+    /web origins allowed to call it from a browser: http:\/\/localhost:5173, http:\/\/127\.0\.0\.1:5173, http:\/\/127\.0\.0\.1:7777$/m,
+  );
+  const fromApp = await fetch(`${config.endpoints?.userPool}/_sandbox/health`, {
+    headers: { origin: 'http://127.0.0.1:7777' },
+  });
+  expect(fromApp.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:7777');
 
   const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
   child.kill('SIGTERM');

@@ -183,6 +183,9 @@ describe('credential vending in the sandbox', () => {
     expect(me.Arn).toBe(
       `arn:aws:sts::${sandbox.resources.accountId}:assumed-role/${roleName}/${subs.alice}`,
     );
+    const role = sandbox.resources.role(userRoleArn)!;
+    const roleId = sandbox.resources.env.resources[role.logicalId]?.attributes.RoleId;
+    expect(me.UserId).toBe(`${roleId}:${subs.alice}`);
     const expiresIn = Date.parse(vended.credentials.expiration) - Date.now();
     expect(expiresIn).toBeGreaterThan(deps.settings.sessionDurationSeconds * 1000 - 60_000);
     expect(expiresIn).toBeLessThanOrEqual(deps.settings.sessionDurationSeconds * 1000);

@@ -4,7 +4,6 @@
  * certificate (trusted here through `ca`, as a person's browser trusts it once).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import {
   TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
+import { type RawReply, rawRequest } from '../support/raw-request';
 
 jest.setTimeout(60_000);
 
@@ -26,39 +26,18 @@ let stateDir: string;
 let sandbox: TestSandbox;
 let hana: TestUser;
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** An HTTPS request that trusts only the sandbox's certificate. */
 function call(
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      url,
-      {
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        ca: sandbox.hostedUi!.certificate.cert,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
+): Promise<RawReply> {
+  return rawRequest(url, {
+    ...options,
+    tls: {
+      ca: sandbox.hostedUi!.certificate.cert,
+      // A forged Host (DNS rebinding tests) is not in the certificate; the CA is still pinned.
+      ...(options.headers?.host && { checkServerIdentity: () => undefined }),
+    },
   });
 }
 
@@ -94,7 +73,7 @@ function authorizeQuery(overrides: Record<string, string | undefined> = {}): str
 async function signInThroughHostedUi(
   user: { email: string; password: string },
   overrides: Record<string, string | undefined> = {},
-): Promise<Reply> {
+): Promise<RawReply> {
   const authorize = await call(hosted(`/oauth2/authorize?${authorizeQuery(overrides)}`));
   expect(authorize.status).toBe(302);
   const login = String(authorize.headers.location);
@@ -321,9 +300,35 @@ describe('authorization code flow with PKCE', () => {
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers['access-control-allow-origin']).toBe('*');
-    expect(preflight.headers['access-control-allow-headers']).toBe('content-type,x-amz-user-agent');
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(preflight.headers['access-control-allow-headers']).toContain('content-type');
+    expect(preflight.headers['access-control-allow-headers']).toContain('x-amz-user-agent');
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+  });
+
+  it('refuses the token endpoint to other origins, and every page to a foreign Host', async () => {
+    const preflight = await call(hosted('/oauth2/token'), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const exchange = await call(hosted('/oauth2/token'), {
+      method: 'POST',
+      headers: {
+        origin: 'https://evil.example',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=refresh_token&refresh_token=x',
+    });
+    expect(exchange.status).toBe(403);
+    const port = new URL(sandbox.hostedUi!.url).port;
+    for (const path of ['/', '/oauth2/authorize', '/oauth2/token']) {
+      const rebound = await call(hosted(path), {
+        headers: { host: `evil.example:${port}` },
+      });
+      expect(rebound.status).toBe(421);
+    }
   });
 });
 

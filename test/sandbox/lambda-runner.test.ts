@@ -1,9 +1,10 @@
 /** The Lambda runner: bundles in child processes with the Lambda contract, role credentials, timeouts. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CredentialStore } from '../../sandbox/core/credentials';
 import { SandboxState } from '../../sandbox/core/state';
+import { NodeRuntimeNotFoundError } from '../../sandbox/lambda/node-runtime';
 import { type LambdaFunctionSpec, LambdaRunner } from '../../sandbox/lambda/runner';
 
 const root = mkdtempSync(join(tmpdir(), 'runner-test-'));
@@ -50,7 +51,9 @@ const runner = new LambdaRunner({
            region: process.env.AWS_REGION,
            endpoint: process.env.AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY,
            keyId: process.env.AWS_ACCESS_KEY_ID,
+           execEnv: process.env.AWS_EXECUTION_ENV,
          },
+         node: process.version,
          requestId: context.awsRequestId,
          remaining: context.getRemainingTimeInMillis(),
        });`,
@@ -145,5 +148,66 @@ describe('LambdaRunner', () => {
 
   it('refuses an unknown function', async () => {
     await expect(runner.invoke('nope', '{}')).rejects.toThrow(/Function not found: nope/);
+  });
+});
+
+describe('the Node.js of the runtime', () => {
+  it('runs nodejs24.x functions on Node.js 24', async () => {
+    const body = parse((await runner.invoke('echo', '{}')).Payload);
+    expect(body.node).toMatch(/^v24\./);
+    expect(body.env).toMatchObject({ execEnv: 'AWS_Lambda_nodejs24.x' });
+    expect(runner.nodeBinaries.get('nodejs24.x')?.version).toMatch(/^v24\./);
+  });
+
+  /** A `node` that says it is `version` and marks the processes it runs. */
+  function fakeNode(dir: string, version: string): string {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, 'node');
+    writeFileSync(
+      path,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo ${version}; exit 0; fi\n` +
+        `export FAKE_NODE=${version}\nexec "${process.execPath}" "$@"\n`,
+    );
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  it('runs another runtime on a binary of its major, found on PATH', async () => {
+    const bin = join(root, 'node22-bin');
+    fakeNode(bin, 'v22.99.0');
+    const other = new LambdaRunner({
+      region: 'eu-central-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials,
+      functions: [
+        spec('on22', 'exports.handler = async () => process.env.FAKE_NODE;', {
+          runtime: 'nodejs22.x',
+        }),
+      ],
+      findNode: { env: { PATH: `${bin}:/usr/bin` }, projectNode: '/nonexistent' },
+    });
+    try {
+      expect(parse(`{"v":${(await other.invoke('on22', '{}')).Payload}}`).v).toBe('v22.99.0');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses to start without a binary of the major, saying how to provide one', () => {
+    const make = (env: NodeJS.ProcessEnv) =>
+      new LambdaRunner({
+        region: 'eu-central-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials,
+        functions: [spec('on99', 'exports.handler = async () => 1;', { runtime: 'nodejs99.x' })],
+        findNode: { env, projectNode: '/nonexistent' },
+      });
+    expect(() => make({ PATH: '' })).toThrow(NodeRuntimeNotFoundError);
+    expect(() => make({ PATH: '' })).toThrow(/no Node\.js 99 binary.*SANDBOX_NODE_99=/);
+    // An explicit binary of another major is refused, not used.
+    const wrong = fakeNode(join(root, 'node98-bin'), 'v98.0.0');
+    expect(() => make({ PATH: '', SANDBOX_NODE_99: wrong })).toThrow(/v98\.0\.0/);
+    const right = fakeNode(join(root, 'node99-bin'), 'v99.1.0');
+    expect(() => make({ PATH: '', SANDBOX_NODE_99: right })).not.toThrow();
   });
 });

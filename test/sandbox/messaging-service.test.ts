@@ -1,9 +1,17 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessagingError } from '../../sandbox/chime-messaging/errors';
 import { type ChannelEvent, MessagingService } from '../../sandbox/chime-messaging/service';
 import {
+  DamagedLogError,
   FileMutationLog,
   MemoryMutationLog,
   type MutationLog,
@@ -636,5 +644,80 @@ describe('persistence', () => {
     await thirdLog.close();
     const fourth = setup(new FileMutationLog(dir)).service;
     expect(texts(fourth)).toEqual(['one', 'two', 'three']);
+  });
+
+  /** Two messages in the log (no compaction): records 1-2 channel+member, then messages. */
+  async function loggedChannel(): Promise<{ arn: string; lines: string[] }> {
+    const log = new FileMutationLog(dir);
+    const { service } = setup(log);
+    const arn = await channel(service, { Privacy: 'PRIVATE' });
+    await send(service, alice, arn, 'one');
+    await send(service, alice, arn, 'two');
+    await log.close();
+    return { arn, lines: readFileSync(join(dir, 'log.jsonl'), 'utf8').trimEnd().split('\n') };
+  }
+
+  const texts = (s: MessagingService, arn: string) =>
+    s
+      .listChannelMessages(alice, { ChannelArn: arn, SortOrder: 'ASCENDING' })
+      .ChannelMessages?.map((m) => m.Content);
+
+  it('names the file and the line of a corrupt complete log line, and repairs by cutting there', async () => {
+    const { arn, lines } = await loggedChannel();
+    const bad = lines.length; // the last message's line
+    lines[bad - 1] = '{"k":"message","v":{"channelArn":' + 'x'.repeat(5) + '}'; // complete, corrupt
+    writeFileSync(join(dir, 'log.jsonl'), `${lines.join('\n')}\n`);
+
+    expect(() => setup(new FileMutationLog(dir))).toThrow(DamagedLogError);
+    expect(() => setup(new FileMutationLog(dir))).toThrow(
+      new RegExp(
+        `'${join(dir, 'log.jsonl')}' is damaged at line ${bad}: .*--repair.*loses the 1 record`,
+      ),
+    );
+
+    const repairs: string[] = [];
+    const log = new FileMutationLog(dir, { repair: true, log: (l) => repairs.push(l) });
+    const repaired = setup(log).service;
+    expect(texts(repaired, arn)).toEqual(['one']);
+    expect(repairs.join()).toMatch(new RegExp(`damaged at line ${bad}.*keeping ${bad - 1} record`));
+    expect(readdirSync(dir).some((f) => f.startsWith('log.jsonl.damaged-'))).toBe(true);
+    await send(repaired, alice, arn, 'three');
+    await log.close();
+    // The cut log takes appends and restarts clean, without --repair.
+    expect(texts(setup(new FileMutationLog(dir)).service, arn)).toEqual(['one', 'three']);
+  });
+
+  it('names the line where a snapshot is truncated, and repairs keeping what precedes it', async () => {
+    const first = new FileMutationLog(dir);
+    const { service } = setup(first);
+    const arn = await channel(service, { Privacy: 'PRIVATE' });
+    await send(service, alice, arn, 'one');
+    await send(service, alice, arn, 'two');
+    await first.close();
+    service.compactLog();
+    const snapshot = readFileSync(join(dir, 'snapshot.json'), 'utf8');
+    const lineCount = snapshot.trimEnd().split('\n').length;
+    writeFileSync(join(dir, 'snapshot.json'), snapshot.slice(0, snapshot.length - 20));
+
+    expect(() => setup(new FileMutationLog(dir))).toThrow(
+      new RegExp(`'${join(dir, 'snapshot.json')}' is damaged at line ${lineCount}: `),
+    );
+    const repaired = setup(new FileMutationLog(dir, { repair: true })).service;
+    expect(texts(repaired, arn)).toEqual(['one']);
+  });
+
+  it('still reads a snapshot written as one JSON array (before JSON lines)', async () => {
+    const first = new FileMutationLog(dir);
+    const { service } = setup(first);
+    const arn = await channel(service, { Privacy: 'PRIVATE' });
+    await send(service, alice, arn, 'one');
+    await first.close();
+    service.compactLog();
+    const records = readFileSync(join(dir, 'snapshot.json'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(records));
+    expect(texts(setup(new FileMutationLog(dir)).service, arn)).toEqual(['one']);
   });
 });

@@ -147,7 +147,8 @@ describe('sign-up and the post-confirmation trigger', () => {
       },
     });
     expect(response.status).toBe(204);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    // The template's local callback origin, by name (test/sandbox/browser-access.test.ts: others).
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     expect(response.headers.get('access-control-allow-headers')).toContain('authorization');
   });
 
@@ -285,6 +286,11 @@ describe('identity pool credentials', () => {
     expect(ttl).toBeLessThanOrEqual(60 * 60_000);
     const me = await stsClient(credentials).send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toMatch(/:assumed-role\/.*AuthenticatedRole.*\/CognitoIdentityCredentials$/);
+    // As AWS forms it: the role's unique id (the template's RoleId attribute), then the session.
+    const role = sandbox.resources.role(stored!.roleArn)!;
+    const roleId = sandbox.resources.env.resources[role.logicalId]?.attributes.RoleId;
+    expect(roleId).toMatch(/^AROA[A-Z2-7]{17}$/);
+    expect(me.UserId).toBe(`${roleId}:CognitoIdentityCredentials`);
   });
 
   it('returns the same identity for the same user and another for another user', async () => {

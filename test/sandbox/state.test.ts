@@ -1,5 +1,14 @@
 /** Sandbox state: atomic writes, restarts, corrupt files, reset. */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SandboxState, StateCorruptError, writeFileAtomic } from '../../sandbox/core/state';
@@ -34,10 +43,57 @@ describe('SandboxState', () => {
     expect(new SandboxState(dir).store('users', () => ({ n: 0 })).get().n).toBe(1);
   });
 
-  it('names the file and the fix when a document is corrupt', () => {
-    writeFileSync(join(dir, 'users.json'), '{"n":');
-    expect(() => new SandboxState(dir).store('users', () => ({}))).toThrow(StateCorruptError);
-    expect(() => new SandboxState(dir).store('users', () => ({}))).toThrow(/--reset/);
+  it('names the file, the line and the fix when a document is corrupt', () => {
+    writeFileSync(join(dir, 'codes.json'), '{\n  "codes": [\n    {"code": x}\n  ]\n}\n');
+    const open = () => new SandboxState(dir).store('codes', () => ({ codes: [] }));
+    expect(open).toThrow(StateCorruptError);
+    expect(open).toThrow(
+      new RegExp(
+        `'${join(dir, 'codes.json')}' is damaged at line 3 column \\d+: Unexpected token 'x'`,
+      ),
+    );
+    expect(open).toThrow(/--repair .* \(loses the confirmation codes sent so far.*--reset/);
+    writeFileSync(join(dir, 'codes.json'), '{\n  "codes": [\n');
+    expect(open).toThrow(/damaged at line 2, where it ends \(truncated\)/);
+  });
+
+  it('says when a damaged file cannot be repaired automatically', () => {
+    writeFileSync(join(dir, 'unknown-store.json'), '{"n":');
+    expect(() =>
+      new SandboxState(dir, { repair: true }).store('unknown-store', () => ({})),
+    ).toThrow(/cannot be repaired automatically/);
+  });
+
+  it('--repair sets a damaged store aside, starts it empty and keeps the others', () => {
+    const state = new SandboxState(dir);
+    state
+      .store('credentials', () => ({ sessions: {} as Record<string, number> }))
+      .update((s) => (s.sessions.a = 1));
+    state.store('codes', () => ({ codes: [1] })).update((s) => s.codes.push(2));
+    writeFileSync(join(dir, 'codes.json'), '{"codes": [1, 2');
+    const repairs: string[] = [];
+    const repaired = new SandboxState(dir, { repair: true, log: (l) => repairs.push(l) });
+    expect(repaired.store('codes', () => ({ codes: [] as number[] })).get()).toEqual({ codes: [] });
+    expect(repaired.store('credentials', () => ({ sessions: {} })).get()).toEqual({
+      sessions: { a: 1 },
+    });
+    expect(repairs).toEqual([
+      expect.stringMatching(
+        /codes\.json was damaged .*kept as codes\.json\.damaged-.*lost: the confirmation codes/,
+      ),
+    ]);
+    const aside = readdirSync(dir).find((f) => f.startsWith('codes.json.damaged-'));
+    expect(readFileSync(join(dir, aside!), 'utf8')).toBe('{"codes": [1, 2');
+  });
+
+  it('keeps the state private: directories 0700 (made so if older), files 0600', () => {
+    chmodSync(dir, 0o755);
+    const state = new SandboxState(dir);
+    state.store('credentials', () => ({ n: 0 })).update((s) => (s.n = 1));
+    const sub = state.subdir('cognito');
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 
   it('reset wipes the directory', () => {

@@ -7,6 +7,7 @@ import {
 import {
   asTemplate,
   fakeEnvironment,
+  fakeRoleId,
   listRoles,
   resolveIntrinsics,
   TemplateResolutionError,
@@ -126,6 +127,13 @@ describe('template resolution', () => {
       ifFalse: 'no',
       stackSuffix: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
+  });
+
+  it("gives each role IAM's unique-id shape (AROA + 17 base32), stable per role ARN", () => {
+    const a = fakeRoleId('arn:aws:iam::111122223333:role/A');
+    expect(a).toMatch(/^AROA[A-Z2-7]{17}$/);
+    expect(fakeRoleId('arn:aws:iam::111122223333:role/A')).toBe(a);
+    expect(fakeRoleId('arn:aws:iam::111122223333:role/B')).not.toBe(a);
   });
 
   it('is deterministic, so generated documents are diffable', () => {

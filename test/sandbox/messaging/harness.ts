@@ -28,6 +28,7 @@ import { verifySigV4 } from '../../../sandbox/core/sigv4';
 import { SandboxState } from '../../../sandbox/core/state';
 import type { SandboxResources } from '../../../sandbox/resources';
 import { type SandboxContext, SandboxServer } from '../../../sandbox/server';
+import { WebOrigins } from '../../../sandbox/core/browser-access';
 import { chimeMessagingModule } from '../../../sandbox/chime-messaging';
 
 export const REGION = 'us-east-1';
@@ -73,7 +74,10 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
   let url = '';
 
   async function start(): Promise<void> {
-    server = new SandboxServer((error) => console.error('sandbox error', error));
+    server = new SandboxServer({
+      webOrigins: new WebOrigins(),
+      onError: (error) => console.error('sandbox error', error),
+    });
     module = chimeMessagingModule();
     const services = new Map<string, unknown>([
       ['chime-identity', { nameOf: (arn: string) => users.get(arn) }],
@@ -88,7 +92,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       credentials,
       resources: { appInstanceArn: APP_INSTANCE_ARN } as SandboxResources,
       services,
-      authenticate: (req, options) => verifySigV4(req, { ...options, credentials }),
+      authenticate: (req, options) => verifySigV4(req, { ...options, region: REGION, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log: () => {},
     };

@@ -1,8 +1,10 @@
 /**
  * Sandbox (part 1) figures, in-process (startTestSandbox):
  * - start: loading the modules, then the start of a sandbox with an empty state directory, and a restart on that state;
- * - sign-up -> confirmed (the PostConfirmation bundle runs in the Lambda runner), sign-in
- *   (PostAuthentication runs), GetId + GetCredentialsForIdentity: p50/p90 over N users;
+ * - sign-up -> confirmed (the PostConfirmation bundle runs in the Lambda runner; the password is
+ *   hashed with scrypt), sign-in with USER_SRP_AUTH as the app client allows (InitiateAuth, then
+ *   the PASSWORD_VERIFIER answer; PostAuthentication runs), each step's share, and
+ *   GetId + GetCredentialsForIdentity: p50/p90 over N users;
  * - one SigV4-verified and IAM-authorized call (DescribeAppInstanceUser with the trigger role's
  *   credentials): p50/p90 and sequential calls/s.
  */
@@ -14,7 +16,12 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { ensureSynth } from '../sandbox/synth';
+import { SrpClient } from '../sandbox/user-pool/srp';
 
 const USERS = 10;
 const CALLS = 200;
@@ -46,17 +53,44 @@ export async function run(): Promise<void> {
 
     const signUps: number[] = [];
     const signIns: number[] = [];
+    const initiates: number[] = [];
+    const answers: number[] = [];
     const creds: number[] = [];
+    const { config, userPoolClient } = sandbox;
     let sub = '';
     for (let i = 0; i < USERS; i++) {
       const user = await timed(signUps, () => sandbox.signUpUser(`bench-${i}@example.com`));
       sub = user.sub;
-      const session = await timed(signIns, () => sandbox.signIn(user));
-      await timed(creds, () => sandbox.credentialsFor(session.idToken));
+      // Sign-in as Amplify does it (with the sandbox's own SRP client, as fast as a native one).
+      const started = performance.now();
+      const srp = new SrpClient(config.userPoolId);
+      const challenge = await timed(initiates, () =>
+        userPoolClient.send(
+          new InitiateAuthCommand({
+            ClientId: config.userPoolClientId,
+            AuthFlow: 'USER_SRP_AUTH',
+            AuthParameters: { USERNAME: user.email, SRP_A: srp.A },
+          }),
+        ),
+      );
+      const out = await timed(answers, () =>
+        userPoolClient.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: config.userPoolClientId,
+            ChallengeName: challenge.ChallengeName,
+            Session: challenge.Session,
+            ChallengeResponses: srp.respond(challenge.ChallengeParameters ?? {}, user.password),
+          }),
+        ),
+      );
+      signIns.push(performance.now() - started);
+      await timed(creds, () => sandbox.credentialsFor(out.AuthenticationResult?.IdToken ?? ''));
     }
-    console.log(`sign-up + confirm (PostConfirmation trigger): ${stats(signUps)}`);
+    console.log(`sign-up + confirm (PostConfirmation trigger, scrypt): ${stats(signUps)}`);
     console.log(`  first (cold Lambda environment): ${signUps[0]?.toFixed(1)} ms`);
-    console.log(`sign-in (PostAuthentication trigger): ${stats(signIns)}`);
+    console.log(`sign-in, USER_SRP_AUTH (PostAuthentication trigger): ${stats(signIns)}`);
+    console.log(`  InitiateAuth (A, B): ${stats(initiates)}`);
+    console.log(`  RespondToAuthChallenge PASSWORD_VERIFIER (proof, tokens): ${stats(answers)}`);
     console.log(`GetId + GetCredentialsForIdentity: ${stats(creds)}`);
 
     const fn = sandbox.lambda.functions.find((f) => f.logicalId.includes('PostConfirmation'));

@@ -6,7 +6,7 @@
  */
 export const CLIENT_CONFIG_VERSION = 1;
 
-/** How the app signs in: SRP on AWS; the local sandbox (cognito-local) has no SRP. */
+/** How the app signs in: SRP, on AWS and in the local sandbox (the template's client allows no other). */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
 
 /** An external identity provider the hosted UI offers (docs/federation.md). */

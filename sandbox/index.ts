@@ -37,7 +37,7 @@ import { identityPool } from './services/identity-pool';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
-import { type SignOutRegistry, withIamGate } from './user-pool/iam-gate';
+import { withIamGate } from './user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
 import type { NamedPolicy } from './iam/template';
 import { resolveIntrinsics } from './iam/template';
@@ -241,6 +241,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const signingKey = loadOrCreateSigningKey(state);
     const userPool = await startUserPool({
       signingKey,
+      signOutStore: state.store<Record<string, number>>('sign-outs', () => ({})),
+      log,
       dir: state.subdir('cognito'),
       issuerDomain: url,
       region: stack.region,
@@ -291,25 +293,6 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
     }
 
-    const signOutStore = state.store<Record<string, number>>('sign-outs', () => ({}));
-    const signOuts: SignOutRegistry = {
-      async signOut(subOrUsername) {
-        const user = await userPool.findUser(subOrUsername);
-        if (!user) return false;
-        signOutStore.update((s) => {
-          s[user.sub] = Math.floor(Date.now() / 1000);
-        });
-        return true;
-      },
-      revoked(sub, iat) {
-        const at = signOutStore.get()[sub];
-        return at !== undefined && !(iat > at);
-      },
-      async revokedUser(username, iat) {
-        const user = await userPool.findUser(username);
-        return user !== undefined && signOuts.revoked(user.sub, iat);
-      },
-    };
     const authorizer = new Authorizer((roleArn) =>
       roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
     );
@@ -338,7 +321,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       resources,
       services: new Map<string, unknown>([
         ['user-pool-jwk', signingKey.publicJwk],
-        ['user-pool-users', { findUser: userPool.findUser, revoked: signOuts.revoked }],
+        [
+          'user-pool-users',
+          {
+            findUser: userPool.findUser,
+            revoked: (sub: string, iat: number) => userPool.signOuts.revoked(sub, iat),
+          },
+        ],
       ]),
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, region: stack.region, protocol, credentials }),
@@ -356,6 +345,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         port: options.hostedUi?.port ?? 0,
         state,
         userPoolEndpoint: url,
+        userPoolId: resources.userPoolId,
         userPoolClientId: resources.userPoolClientId,
         client: clientProps,
         pool: poolProps,
@@ -376,7 +366,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       identityPoolId: resources.identityPoolId,
       appInstanceArn: resources.appInstanceArn,
       principalTagKey: principalTagKeyOf(resources),
-      signInFlow: 'USER_PASSWORD_AUTH',
+      signInFlow: 'USER_SRP_AUTH',
       endpoints: {
         userPool: url,
         identityPool: url,
@@ -446,7 +436,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
             ? resources.userPoolArn
             : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
         accessTokenVerifier(resources.userPoolIssuer, signingKey),
-        signOuts,
+        userPool.signOuts,
       ),
     );
 

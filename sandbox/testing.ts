@@ -22,6 +22,8 @@ import {
   AdminCreateUserCommand,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  type RespondToAuthChallengeCommandOutput,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -31,6 +33,7 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
 import { PROJECT_ROOT, ensureSynth } from './synth';
+import { SrpClient } from './user-pool/srp';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
 /** The temporary password of administrator-created test users. */
@@ -73,7 +76,12 @@ export interface TestSandbox extends RunningSandbox {
    * the temporary one.
    */
   adminCreateUser(email: string, temporaryPassword?: string): Promise<TestUser>;
-  /** USER_PASSWORD_AUTH sign-in. */
+  /**
+   * USER_SRP_AUTH and the PASSWORD_VERIFIER answer (the flow the template's app client allows):
+   * the answer's output, tokens or the next challenge (NEW_PASSWORD_REQUIRED, ...).
+   */
+  srpSignIn(username: string, password: string): Promise<RespondToAuthChallengeCommandOutput>;
+  /** {@link srpSignIn} to the tokens (fails on any further challenge). */
   signIn(user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession>;
   /** GetId + GetCredentialsForIdentity with the ID token. */
   credentialsFor(idToken: string): Promise<{ identityId: string; credentials: AwsCredentials }>;
@@ -116,14 +124,26 @@ export async function startTestSandbox(
   });
   const loginsKey = sandbox.resources.userPoolProviderName;
 
-  const signIn = async (user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession> => {
-    const out = await userPoolClient.send(
+  const srpSignIn = async (username: string, password: string) => {
+    const srp = new SrpClient(config.userPoolId);
+    const started = await userPoolClient.send(
       new InitiateAuthCommand({
         ClientId: config.userPoolClientId,
-        AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-        AuthParameters: { USERNAME: user.email, PASSWORD: user.password },
+        AuthFlow: AuthFlowType.USER_SRP_AUTH,
+        AuthParameters: { USERNAME: username, SRP_A: srp.A },
       }),
     );
+    return userPoolClient.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: config.userPoolClientId,
+        ChallengeName: started.ChallengeName,
+        Session: started.Session,
+        ChallengeResponses: srp.respond(started.ChallengeParameters ?? {}, password),
+      }),
+    );
+  };
+  const signIn = async (user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession> => {
+    const out = await srpSignIn(user.email, user.password);
     const result = out.AuthenticationResult;
     if (!result?.IdToken || !result.AccessToken) {
       throw new Error(
@@ -180,6 +200,7 @@ export async function startTestSandbox(
       );
       return { email, password, sub: out.UserSub };
     },
+    srpSignIn,
     signIn,
     async credentialsFor(idToken) {
       const logins = { [loginsKey]: idToken };

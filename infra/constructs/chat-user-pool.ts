@@ -175,7 +175,7 @@ export class ChatUserPool extends Construct {
 
     this.webClient = this.userPool.addClient('WebClient', {
       generateSecret: false,
-      // SRP only: passwords never leave the browser. The local sandbox uses USER_PASSWORD_AUTH.
+      // SRP only: passwords never leave the browser (the local sandbox enforces the same flows).
       authFlows: { userSrp: true },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

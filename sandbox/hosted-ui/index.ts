@@ -7,8 +7,9 @@
  *   POST /oauth2/token       authorization_code (+ PKCE S256) and refresh_token grants; CORS
  *   GET  /logout             ends the hosted UI session, redirects to a registered logout URL
  *
- * Sign-in goes through the sandbox's own user pool API (`InitiateAuth` USER_PASSWORD_AUTH, then
- * `RespondToAuthChallenge` NEW_PASSWORD_REQUIRED for administrator-created users), so the password
+ * Sign-in goes through the sandbox's own user pool API (`InitiateAuth` USER_SRP_AUTH and the
+ * PASSWORD_VERIFIER answer, as the app client allows SRP only; then `RespondToAuthChallenge`
+ * NEW_PASSWORD_REQUIRED for administrator-created users), so the password
  * policy, the triggers (PostAuthentication, the healing of administrator-created users) and the
  * sign-out checks apply exactly as for any other sign-in, and the tokens are the pool's tokens,
  * signed with the sandbox's key. The hosted UI only rewrites the claims the OAuth flow decides
@@ -37,6 +38,7 @@ import {
 import { readLimitedBody } from '../core/body';
 import type { JsonStore, SandboxState } from '../core/state';
 import { type SigningKey, resign } from '../user-pool/signing-key';
+import { SrpClient } from '../user-pool/srp';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
 import { type Page, errorPage, homePage, newPasswordPage, signInPage } from './pages';
 
@@ -58,6 +60,8 @@ export interface StartHostedUiOptions {
   readonly state: SandboxState;
   /** The sandbox endpoint that serves the user pool API (`http://127.0.0.1:<port>`). */
   readonly userPoolEndpoint: string;
+  /** The pool's id (SRP hashes the part after the region). */
+  readonly userPoolId: string;
   readonly userPoolClientId: string;
   /** The resolved `Properties` of the template's `AWS::Cognito::UserPoolClient`. */
   readonly client: Record<string, unknown>;
@@ -65,7 +69,7 @@ export interface StartHostedUiOptions {
   readonly pool: Record<string, unknown>;
   /**
    * URLs of the local web demo, added to the client's callback and logout URLs (as the sandbox
-   * adds USER_PASSWORD_AUTH to its flows). @default - none
+   * serves them). @default - none
    */
   readonly localAppUrls?: readonly string[];
   /**
@@ -290,6 +294,30 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       throw new UserPoolError(code, String(json.message ?? json.Message ?? ''));
     }
     return json;
+  }
+
+  /** USER_SRP_AUTH then the PASSWORD_VERIFIER answer, as Amplify signs in (srp.ts, client half). */
+  async function signInWithSrp(
+    client: string,
+    username: string,
+    password: string,
+  ): Promise<Record<string, unknown>> {
+    const srp = new SrpClient(options.userPoolId);
+    const started = await callUserPool('InitiateAuth', {
+      ClientId: client,
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: username, SRP_A: srp.A },
+    });
+    if (started.ChallengeName !== 'PASSWORD_VERIFIER') return started;
+    return callUserPool('RespondToAuthChallenge', {
+      ClientId: client,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      Session: started.Session,
+      ChallengeResponses: srp.respond(
+        started.ChallengeParameters as Record<string, string | undefined>,
+        password,
+      ),
+    });
   }
 
   /** RFC 6749 4.1.1 + PKCE (RFC 7636), with Cognito's rules. */
@@ -555,19 +583,16 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     }
     let result: Record<string, unknown>;
     try {
-      result = await callUserPool('InitiateAuth', {
-        ClientId: request.clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      });
+      result = await signInWithSrp(request.clientId, username, password);
     } catch (error) {
       if (!(error instanceof UserPoolError)) throw error;
-      // One message for an unknown user and a wrong password (no user enumeration); an
-      // unconfirmed account is only reported after its password was right (as by Cognito).
+      // One message for an unknown user and a wrong password (no user enumeration).
       again(
         error.code === 'UserNotConfirmedException'
           ? 'Your account is not confirmed yet: confirm it with the code you were sent, then sign in.'
-          : BAD_CREDENTIALS,
+          : error.message === 'User is disabled.'
+            ? 'User is disabled.'
+            : BAD_CREDENTIALS,
       );
       return;
     }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, renderError } from '../core/errors';
 import type { SandboxContext, SandboxRequest } from '../server';
+import type { SignOuts } from './sign-outs';
 
 export const COGNITO_IDP_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
@@ -48,27 +49,11 @@ export const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set([
 type Authenticator = Pick<SandboxContext, 'authenticate' | 'authorize'>;
 
 /**
- * Global sign-out: tokens issued at or before a user's last sign-out are refused (access tokens
- * here, ID tokens by the identity pool's ServerSideTokenCheck). cognito-local only drops the
- * refresh tokens.
+ * Global sign-out (sign-outs.ts): tokens issued at or before a user's last sign-out are refused
+ * (access tokens here, ID tokens by the identity pool's ServerSideTokenCheck, refresh tokens by
+ * the refresh flow).
  */
-export interface SignOutRegistry {
-  /** Records a global sign-out now, for the user with this `sub` or username; false if none. */
-  signOut(subOrUsername: string): Promise<boolean>;
-  /** True when a token with this `iat` (epoch seconds) was issued before the last sign-out. */
-  revoked(sub: string, iat: number): boolean;
-  /** The same, for a user known by username. */
-  revokedUser(username: string, iat: number): Promise<boolean>;
-}
-
-function decodeClaims(jwt: string): Record<string, unknown> {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null ? payload : {};
-  } catch {
-    return {};
-  }
-}
+export type SignOutRegistry = Pick<SignOuts, 'signOut' | 'revoked'>;
 
 // CORS headers are the sandbox server's (it wraps `res`), not this module's.
 function sendJson(res: ServerResponse, body: unknown): void {
@@ -146,19 +131,6 @@ export function withIamGate(
               await signOuts.signOut(sub);
               sendJson(res, {});
               return;
-            }
-          }
-          const refreshToken = (json.AuthParameters as Record<string, unknown> | undefined)
-            ?.REFRESH_TOKEN;
-          if (operation === 'InitiateAuth' && typeof refreshToken === 'string') {
-            // cognito-local accepts only refresh tokens it stored, so its claims can be read here.
-            const claims = decodeClaims(refreshToken);
-            const username = claims['cognito:username'];
-            if (
-              typeof username === 'string' &&
-              (await signOuts.revokedUser(username, Number(claims.iat)))
-            ) {
-              throw new AwsError('NotAuthorizedException', 'Refresh Token has been revoked');
             }
           }
           Object.assign(req, { body: json, _body: true });

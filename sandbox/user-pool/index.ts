@@ -1,16 +1,20 @@
 /**
  * The user pool: cognito-local (MIT), run in-process and configured from the synthesized template:
  * pool (password policy, username attributes, schema, verification), app client and Lambda
- * triggers. The sandbox adds what cognito-local lacks for this project:
- * - the template's password policy is enforced (cognito-local stores it but does not check it);
- * - confirmation codes are captured (printed and served on a sandbox-only route);
- * - its files are written atomically;
- * - triggers run through the sandbox's Lambda runner, not an HTTP Lambda endpoint;
- * - `ResendConfirmationCode`, which cognito-local does not implement;
- * - sign-in failures answer as Cognito does (`NotAuthorizedException`, one message for a wrong
- *   password and an unknown user), where cognito-local says `InvalidPasswordException`;
- * - an administrator-created user's temporary password is checked before NEW_PASSWORD_REQUIRED.
+ * triggers. The sandbox replaces or wraps the operations where cognito-local differs from Cognito
+ * (operations/index.ts is the table):
+ * - sign-in (operations/initiate-auth.ts, respond-to-auth-challenge.ts): USER_SRP_AUTH (srp.ts),
+ *   the app client's ExplicitAuthFlows, sessions bound to their challenge, disabled users refused,
+ *   tokens with the claims Cognito puts in them (tokens.ts), signed with the sandbox's key;
+ * - attribute writes checked against the schema and the app client (attributes.ts);
+ * - passwords kept as scrypt hashes and SRP verifiers (password-hash.ts, user-store.ts), usernames
+ *   and emails case-insensitive as the template says (user-store.ts);
+ * - `email_verified` set by ConfirmSignUp; GetUser limited to the readable attributes;
+ *   AdminDisableUser revokes tokens (sign-outs.ts); ResendConfirmationCode, which it lacks;
+ * - the template's password policy is enforced; confirmation codes are captured; its files are
+ *   written atomically; triggers run through the sandbox's Lambda runner.
  */
+import { createHash } from 'node:crypto';
 import './quiet-sdk-v2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
@@ -24,25 +28,22 @@ import {
   TriggersService,
 } from 'cognito-local/lib/services';
 import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
-import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { CryptoService } from 'cognito-local/lib/services/crypto';
-import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { otp } from 'cognito-local/lib/services/otp';
-import {
-  CognitoError,
-  InvalidParameterError,
-  InvalidPasswordError,
-  NotAuthorizedError,
-  UserNotFoundError,
-} from 'cognito-local/lib/errors';
-import { selectAppropriateDeliveryMethod } from 'cognito-local/lib/services/messageDelivery/deliveryMethod';
-import type { Services } from 'cognito-local/lib/services';
+import { InvalidPasswordError } from 'cognito-local/lib/errors';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { User } from 'cognito-local/lib/services/userPoolService';
 import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { Message } from 'cognito-local/lib/services/messages';
+import type { JsonStore } from '../core/state';
+import { AuthSessions } from './auth-sessions';
 import { AtomicDataStoreFactory } from './data-store';
-import { type SigningKey, resign } from './signing-key';
+import { type Operation, type PoolServices, sandboxOperations } from './operations';
+import { accessTokenUser } from './operations/services';
+import { SignOuts } from './sign-outs';
+import type { SigningKey } from './signing-key';
+import { PoolTokens } from './tokens';
+import { SandboxUserPoolService, SandboxUserPoolServiceFactory } from './user-store';
 
 /** Cognito trigger names cognito-local can invoke, as in the pool's `LambdaConfig`. */
 export const SUPPORTED_TRIGGERS = [
@@ -103,17 +104,23 @@ export interface StartUserPoolOptions {
   spec: UserPoolSpec;
   /** Ids created by an earlier run (kept in the sandbox's resources file). */
   existing?: { userPoolId: string; userPoolClientId: string };
-  /** Signs the ID and access tokens (instead of cognito-local's published key). */
+  /** Signs the ID, access and refresh tokens (instead of cognito-local's published key). */
   signingKey: SigningKey;
+  /** Where token revocations (global sign-out, disabling) are kept. */
+  signOutStore: JsonStore<Record<string, number>>;
   invoke(functionName: string, payload: string): Promise<LambdaInvokeResult>;
   onCode(record: CodeRecord): void;
+  /** Receives notices (e.g. a migration of old state). @default - discarded */
+  log?: (line: string) => void;
 }
 
 export interface RunningUserPool {
   readonly userPoolId: string;
   readonly userPoolClientId: string;
-  /** cognito-local's express app: the JSON API, JWKS, OAuth2 routes. */
+  /** cognito-local's express app: the JSON API (with the sandbox's operations), JWKS, OAuth2. */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Token revocations by user. */
+  readonly signOuts: SignOuts;
   /** The user with this `sub` (or username), for server-side token checks. */
   findUser(subOrUsername: string): Promise<PoolUser | undefined>;
 }
@@ -160,30 +167,34 @@ function newPasswordOf(target: string, req: Record<string, unknown>): unknown {
   }
 }
 
-/** Template client properties -> CreateUserPoolClient request (plus USER_PASSWORD_AUTH). */
-function clientRequest(userPoolId: string, client: Record<string, unknown>) {
-  const flows = new Set<string>((client.ExplicitAuthFlows as string[] | undefined) ?? []);
-  // cognito-local has no SRP: the sandbox signs in with USER_PASSWORD_AUTH instead.
-  flows.add('ALLOW_USER_PASSWORD_AUTH');
-  flows.add('ALLOW_REFRESH_TOKEN_AUTH');
+/** The template's app client settings that decide how users sign in and what they see. */
+function clientSettings(client: Record<string, unknown>) {
   return {
-    UserPoolId: userPoolId,
-    ClientName: (client.ClientName as string | undefined) ?? 'WebClient',
-    ExplicitAuthFlows: [...flows],
+    ExplicitAuthFlows: client.ExplicitAuthFlows,
     ReadAttributes: client.ReadAttributes,
     WriteAttributes: client.WriteAttributes,
-    AllowedOAuthFlows: client.AllowedOAuthFlows,
-    AllowedOAuthFlowsUserPoolClient: client.AllowedOAuthFlowsUserPoolClient,
-    AllowedOAuthScopes: client.AllowedOAuthScopes,
-    CallbackURLs: client.CallbackURLs,
-    LogoutURLs: client.LogoutURLs,
-    SupportedIdentityProviders: client.SupportedIdentityProviders,
     PreventUserExistenceErrors: client.PreventUserExistenceErrors,
     EnableTokenRevocation: client.EnableTokenRevocation,
     IdTokenValidity: client.IdTokenValidity,
     AccessTokenValidity: client.AccessTokenValidity,
     RefreshTokenValidity: client.RefreshTokenValidity,
     TokenValidityUnits: client.TokenValidityUnits,
+    AuthSessionValidity: client.AuthSessionValidity,
+  };
+}
+
+/** Template client properties -> CreateUserPoolClient request. */
+function clientRequest(userPoolId: string, client: Record<string, unknown>) {
+  return {
+    UserPoolId: userPoolId,
+    ClientName: (client.ClientName as string | undefined) ?? 'WebClient',
+    ...clientSettings(client),
+    AllowedOAuthFlows: client.AllowedOAuthFlows,
+    AllowedOAuthFlowsUserPoolClient: client.AllowedOAuthFlowsUserPoolClient,
+    AllowedOAuthScopes: client.AllowedOAuthScopes,
+    CallbackURLs: client.CallbackURLs,
+    LogoutURLs: client.LogoutURLs,
+    SupportedIdentityProviders: client.SupportedIdentityProviders,
   };
 }
 
@@ -227,7 +238,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
   const cognitoServiceFactory = new CognitoServiceFactoryImpl(
     options.dir,
     dataStoreFactory,
-    new UserPoolServiceFactoryImpl(clock, dataStoreFactory),
+    new SandboxUserPoolServiceFactory(clock, dataStoreFactory),
   );
   const cognito = await cognitoServiceFactory.create(ctx, config.UserPoolDefaults);
   const triggers = new TriggersService(
@@ -249,36 +260,48 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       }
     },
   };
-  const jwtGenerator = new JwtTokenGenerator(clock, triggers, config.TokenConfig);
-  const tokenGenerator: Services['tokenGenerator'] = {
-    async generate(...args) {
-      const tokens = await jwtGenerator.generate(...args);
-      // Refresh tokens stay as they are: cognito-local looks them up, it does not verify them.
-      return {
-        ...tokens,
-        IdToken: resign(tokens.IdToken, options.signingKey),
-        AccessToken: resign(tokens.AccessToken, options.signingKey),
-      };
-    },
+  let ids = options.existing;
+  const findUser = async (subOrUsername: string): Promise<PoolUser | undefined> => {
+    if (!ids) return undefined;
+    const pool = await cognito.getUserPool(ctx, ids.userPoolId);
+    const user = await pool.getUserByUsername(ctx, subOrUsername);
+    if (!user) return undefined;
+    const sub = user.Attributes.find((a) => a.Name === 'sub')?.Value ?? user.Username;
+    return { sub, enabled: user.Enabled, status: String(user.UserStatus) };
   };
-  const services: Services = {
+  const signOuts = new SignOuts(options.signOutStore, findUser);
+  const tokens = new PoolTokens(
+    clock,
+    triggers,
+    options.issuerDomain,
+    options.signingKey,
+    async (userPoolId) => (await cognito.getUserPool(ctx, userPoolId)).options,
+  );
+  const services: PoolServices = {
     clock,
     cognito,
     config,
     messages: new MessagesService(triggers, messageDelivery),
     otp,
-    tokenGenerator,
+    tokenGenerator: tokens,
     triggers,
+    tokens,
+    sessions: new AuthSessions(),
+    signOuts,
+    // Stable across restarts (the key is), secret (it is derived from the private key).
+    simulationKey: createHash('sha256')
+      .update(`srp-simulation\n${options.signingKey.privateKey.export({ format: 'jwk' }).d}`)
+      .digest(),
   };
-  const inner = cognitoRouter(services);
+  const inner = cognitoRouter(services) as (target: string) => Operation;
+  const operations = sandboxOperations(services, inner);
   const policy = (options.spec.pool.Policies as { PasswordPolicy?: PasswordPolicy } | undefined)
     ?.PasswordPolicy;
-  const resendConfirmationCode = resendConfirmationCodeTarget(services);
-  const router: typeof inner = (target) => {
-    const route = target === 'ResendConfirmationCode' ? resendConfirmationCode : inner(target);
-    const signIn = target === 'InitiateAuth' || target === 'AdminInitiateAuth';
-    return async (routeCtx, req: Record<string, unknown>) => {
-      const password = newPasswordOf(target, req ?? {});
+  const router = (target: string): Operation => {
+    const operation = operations[target] ?? inner(target);
+    return async (routeCtx, req) => {
+      const request = req ?? {};
+      const password = newPasswordOf(target, request);
       if (policy && typeof password === 'string') {
         const violation = passwordPolicyViolation(password, policy);
         if (violation) {
@@ -287,17 +310,12 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
           throw error;
         }
       }
-      if (!signIn) return route(routeCtx, req);
-      try {
-        await checkTemporaryPassword(services, routeCtx, target, req ?? {});
-        return await route(routeCtx, req);
-      } catch (error) {
-        throw asCognitoSignInError(error);
-      }
+      // A token-authorized operation: its user must still exist and be enabled.
+      if ('AccessToken' in request) await accessTokenUser(services, routeCtx, request.AccessToken);
+      return operation(routeCtx, request);
     };
   };
 
-  let ids = options.existing;
   const pools = await cognito.listUserPools(ctx);
   if (!ids || !pools.some((p) => p.Id === ids?.userPoolId)) {
     const created = (await inner('CreateUserPool')(ctx, poolRequest(options.spec.pool))) as {
@@ -315,119 +333,31 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
       Arn: `arn:aws:cognito-idp:${options.region}:${options.accountId}:userpool/${ids.userPoolId}`,
     });
   }
-  const server = createServer(router, logger, config.ServerConfig, services);
-  return {
-    userPoolId: ids.userPoolId,
-    userPoolClientId: ids.userPoolClientId,
-    handler: server.application as (req: IncomingMessage, res: ServerResponse) => void,
-    async findUser(subOrUsername) {
-      const pool = await cognito.getUserPool(ctx, ids.userPoolId);
-      const user = await pool.getUserByUsername(ctx, subOrUsername);
-      if (!user) return undefined;
-      const sub = user.Attributes.find((a) => a.Name === 'sub')?.Value ?? user.Username;
-      return { sub, enabled: user.Enabled, status: String(user.UserStatus) };
-    },
-  };
-}
-
-/**
- * Cognito answers a wrong password and (with PreventUserExistenceErrors) an unknown user alike;
- * cognito-local says `InvalidPasswordException` / "User not authorized" instead.
- */
-function asCognitoSignInError(error: unknown): unknown {
-  const wrongPassword = error instanceof InvalidPasswordError;
-  const unknownUser =
-    error instanceof NotAuthorizedError && error.message === 'User not authorized';
-  return wrongPassword || unknownUser
-    ? new NotAuthorizedError('Incorrect username or password.')
-    : error;
-}
-
-/**
- * cognito-local answers NEW_PASSWORD_REQUIRED for an administrator-created user whatever password
- * is sent; Cognito first checks the temporary password.
- */
-async function checkTemporaryPassword(
-  { cognito }: Services,
-  ctx: Context,
-  target: string,
-  req: Record<string, unknown>,
-): Promise<void> {
-  const params = req.AuthParameters as Record<string, unknown> | undefined;
-  if (typeof params?.USERNAME !== 'string' || typeof params.PASSWORD !== 'string') return;
-  const pool =
-    target === 'AdminInitiateAuth' && typeof req.UserPoolId === 'string'
-      ? await cognito.getUserPool(ctx, req.UserPoolId)
-      : typeof req.ClientId === 'string'
-        ? await cognito.getUserPoolForClientId(ctx, req.ClientId)
-        : undefined;
-  const user = await pool?.getUserByUsername(ctx, params.USERNAME);
-  if (user?.UserStatus === 'FORCE_CHANGE_PASSWORD' && user.Password !== params.PASSWORD) {
-    throw new NotAuthorizedError('Incorrect username or password.');
+  const pool = await cognito.getUserPool(ctx, ids.userPoolId);
+  // The app client follows the template at every start (as a deploy would): older sandboxes
+  // added USER_PASSWORD_AUTH to it.
+  const appClient = await cognito.getAppClient(ctx, ids.userPoolClientId);
+  if (appClient) {
+    await pool.saveAppClient(ctx, {
+      ...appClient,
+      ...clientSettings(options.spec.client),
+    } as never);
   }
-}
-
-type Target = (ctx: Context, req: Record<string, unknown>) => Promise<unknown>;
-
-/**
- * `ResendConfirmationCode`, which cognito-local lacks: a new code for an unconfirmed user,
- * delivered like the sign-up code (so the sandbox captures it). With PreventUserExistenceErrors
- * an unknown user gets a simulated delivery, as on AWS.
- */
-function resendConfirmationCodeTarget({ cognito, messages, otp, clock }: Services): Target {
-  return async (ctx, req) => {
-    const clientId = req.ClientId;
-    const username = req.Username;
-    if (typeof clientId !== 'string' || typeof username !== 'string' || username === '') {
-      throw new InvalidParameterError('ClientId and Username are required.');
-    }
-    const client = await cognito.getAppClient(ctx, clientId);
-    if (!client) throw new CognitoError('ResourceNotFoundException', 'Client does not exist.');
-    const userPool = await cognito.getUserPoolForClientId(ctx, clientId);
-    const user = await userPool.getUserByUsername(ctx, username);
-    const attribute = (userPool.options.AutoVerifiedAttributes ?? ['email'])[0] ?? 'email';
-    if (!user) {
-      if (client.PreventUserExistenceErrors !== 'ENABLED') {
-        throw new UserNotFoundError('Username/client id combination not found.');
-      }
-      const medium = attribute === 'phone_number' ? 'SMS' : 'EMAIL';
-      return {
-        CodeDeliveryDetails: {
-          AttributeName: attribute,
-          DeliveryMedium: medium,
-          Destination: username,
-        },
-      };
-    }
-    if (user.UserStatus !== 'UNCONFIRMED') {
-      throw new InvalidParameterError('User is already confirmed.');
-    }
-    const delivery = selectAppropriateDeliveryMethod(
-      userPool.options.AutoVerifiedAttributes ?? [],
-      user,
-    );
-    if (!delivery) {
-      throw new InvalidParameterError(
-        'User has no attribute matching desired auto verified attributes',
+  if (pool instanceof SandboxUserPoolService) {
+    const migrated = await pool.migrateClearTextPasswords(ctx);
+    if (migrated > 0) {
+      options.log?.(
+        `user pool: ${migrated} password(s) kept in clear by an older sandbox now hashed`,
       );
     }
-    const code = otp();
-    const metadata = req.ClientMetadata as Record<string, string> | undefined;
-    await messages.deliver(
-      ctx,
-      'ResendCode',
-      clientId,
-      userPool.options.Id,
-      user,
-      code,
-      metadata,
-      delivery,
-    );
-    await userPool.saveUser(ctx, {
-      ...user,
-      ConfirmationCode: code,
-      UserLastModifiedDate: clock.get(),
-    });
-    return { CodeDeliveryDetails: delivery };
+  }
+  const server = createServer(router as never, logger, config.ServerConfig, services);
+  const { userPoolId, userPoolClientId } = ids;
+  return {
+    userPoolId,
+    userPoolClientId,
+    handler: server.application as (req: IncomingMessage, res: ServerResponse) => void,
+    signOuts,
+    findUser,
   };
 }

@@ -56,15 +56,20 @@ export function loadOrCreateSigningKey(state: SandboxState): SigningKey {
   };
 }
 
+/** A JWT of `claims`, signed with `key` (RS256), header `kid` = the key's. */
+export function signJwt(claims: object, key: SigningKey): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' })).toString(
+    'base64url',
+  );
+  const data = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${data}.${sign('sha256', Buffer.from(data), key.privateKey).toString('base64url')}`;
+}
+
 /** Signs the claims of `token` again with `key` (RS256), header `kid` = the key's. */
 export function resign(token: string, key: SigningKey): string {
   const payload = token.split('.')[1];
   if (!payload) throw new Error('not a JWT');
-  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' })).toString(
-    'base64url',
-  );
-  const data = `${header}.${payload}`;
-  return `${data}.${sign('sha256', Buffer.from(data), key.privateKey).toString('base64url')}`;
+  return signJwt(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as object, key);
 }
 
 /** Verifies the access tokens the pool issued (signature, issuer, expiry, `token_use`). */

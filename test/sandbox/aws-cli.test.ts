@@ -4,7 +4,7 @@
  * Every call runs `/usr/bin/aws` with a throw-away HOME and config (never the developer's
  * profiles or environment credentials) and `--endpoint-url` pointing at the sandbox.
  *
- * Sign-up -> confirm (code from /_sandbox/codes) -> sign-in -> GetId -> GetCredentialsForIdentity
+ * Sign-up -> confirm (code from /_sandbox/codes) -> sign-in (SRP) -> GetId -> GetCredentialsForIdentity
  * -> STS, Chime SDK identity and messaging with those credentials; the administrator's
  * credentials for AdminGetUser; and the refusals the CLI prints as AWS's.
  */
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type TestSandbox, TEST_PASSWORD, startTestSandbox } from '../../sandbox/testing';
+import { SrpClient } from '../../sandbox/user-pool/srp';
 
 const AWS_CLI = '/usr/bin/aws';
 
@@ -140,21 +141,35 @@ async function signUpAndConfirm(email: string): Promise<string> {
 }
 
 /**
- * The user's ID token. Today: the CLI's `initiate-auth` with USER_PASSWORD_AUTH, which the
- * sandbox's app client still allows. When the sandbox's app client allows SRP only (as the
- * template's does), the CLI cannot sign in by itself: replace this body with
- * `return (await sandbox.signIn({ email, password: TEST_PASSWORD })).idToken;` (an SRP client).
+ * The user's ID token, signed in with USER_SRP_AUTH, the only password flow the template's app
+ * client allows. The CLI makes both calls; it has no SRP math, so the sandbox's SRP client
+ * computes `SRP_A` and the PASSWORD_VERIFIER answer, as an app's SDK would.
  */
 async function idTokenOf(email: string): Promise<string> {
+  const srp = new SrpClient(sandbox.config.userPoolId);
+  const challenge = await awsJson<{ Session: string; ChallengeParameters: Record<string, string> }>(
+    [
+      'cognito-idp',
+      'initiate-auth',
+      '--client-id',
+      sandbox.config.userPoolClientId,
+      '--auth-flow',
+      'USER_SRP_AUTH',
+      '--auth-parameters',
+      `USERNAME=${email},SRP_A=${srp.A}`,
+    ],
+  );
   const out = await awsJson<{ AuthenticationResult: { IdToken: string } }>([
     'cognito-idp',
-    'initiate-auth',
+    'respond-to-auth-challenge',
     '--client-id',
     sandbox.config.userPoolClientId,
-    '--auth-flow',
-    'USER_PASSWORD_AUTH',
-    '--auth-parameters',
-    `USERNAME=${email},PASSWORD=${TEST_PASSWORD}`,
+    '--challenge-name',
+    'PASSWORD_VERIFIER',
+    '--session',
+    challenge.Session,
+    '--challenge-responses',
+    JSON.stringify(srp.respond(challenge.ChallengeParameters, TEST_PASSWORD)),
   ]);
   return out.AuthenticationResult.IdToken;
 }

@@ -63,7 +63,7 @@ it('prints ready, writes config.json, resets state and stops on SIGTERM', async 
 
   expect(existsSync(join(stateDir, 'leftover.json'))).toBe(false);
   const config = parseClientConfig(JSON.parse(readFileSync(join(stateDir, 'config.json'), 'utf8')));
-  expect(config.signInFlow).toBe('USER_PASSWORD_AUTH');
+  expect(config.signInFlow).toBe('USER_SRP_AUTH');
   const health = await fetch(`${config.endpoints?.userPool}/_sandbox/health`);
   expect(await health.json()).toEqual({ ready: true });
   // Browsers: the local web demo's origins and --web-origin, nothing else.

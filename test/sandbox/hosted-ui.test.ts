@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AdminDisableUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { appInstanceUserArn } from '../../contracts/client-config';
@@ -106,6 +107,17 @@ async function exchange(fields: Record<string, string>) {
   return { status: reply.status, json: JSON.parse(reply.body) as Record<string, unknown> };
 }
 
+/** The token request of the app that got `code` (authorize with PKCE `verifier`, back to APP). */
+function redeem(code: string, verifier: string) {
+  return exchange({
+    grant_type: 'authorization_code',
+    client_id: sandbox.config.userPoolClientId,
+    code,
+    redirect_uri: APP,
+    code_verifier: verifier,
+  });
+}
+
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'hosted-ui-test-'));
   sandbox = await startTestSandbox({ stateDir, hostedUi: { port: 0, localAppUrls: [APP] } });
@@ -153,13 +165,7 @@ describe('authorization code flow with PKCE', () => {
     const code = back.searchParams.get('code') ?? '';
     expect(code).toMatch(/^[\w-]{43}$/);
 
-    const { status, json } = await exchange({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code,
-      redirect_uri: APP,
-      code_verifier: verifier,
-    });
+    const { status, json } = await redeem(code, verifier);
     expect(status).toBe(200);
     expect(json).toMatchObject({ token_type: 'Bearer' });
     expect(json.expires_in).toBeGreaterThan(3000);
@@ -260,13 +266,7 @@ describe('authorization code flow with PKCE', () => {
 
   it('refreshes with the refresh_token grant, keeping the granted scopes', async () => {
     const { code, verifier } = await codeFor(hana, { scope: 'openid email' });
-    const first = await exchange({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code,
-      redirect_uri: APP,
-      code_verifier: verifier,
-    });
+    const first = await redeem(code, verifier);
     const refreshed = await exchange({
       grant_type: 'refresh_token',
       client_id: sandbox.config.userPoolClientId,
@@ -451,15 +451,31 @@ describe('sign-in page', () => {
     );
     expect(done.status).toBe(302);
     const code = new URL(String(done.headers.location)).searchParams.get('code') ?? '';
-    const tokens = await exchange({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code,
-      redirect_uri: APP,
-      code_verifier: verifier,
-    });
+    const tokens = await redeem(code, verifier);
     expect(claims(String(tokens.json.id_token)).sub).toBe(sub);
     expect(directory.getUser(arn)?.appInstanceUserId).toBe(sub);
+  });
+});
+
+describe('a disabled user', () => {
+  it('is refused by the sign-in page and the refresh grant', async () => {
+    const user = await sandbox.signUpUser('disabled-hosted@example.com');
+    const { code, verifier } = await codeFor(user);
+    const tokens = await redeem(code, verifier);
+    expect(tokens.status).toBe(200);
+    await sandbox.adminUserPoolClient.send(
+      new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: user.email }),
+    );
+    const page = await signInThroughHostedUi(user);
+    expect(page.status).toBe(200);
+    expect(page.headers.location).toBeUndefined();
+    expect(page.body).toContain('<p role="alert" id="form-error">User is disabled.</p>');
+    const refreshed = await exchange({
+      grant_type: 'refresh_token',
+      client_id: sandbox.config.userPoolClientId,
+      refresh_token: String(tokens.json.refresh_token),
+    });
+    expect(refreshed).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
   });
 });
 
@@ -560,13 +576,7 @@ describe('certificate', () => {
     expect(sandbox.hostedUi!.certificate.fingerprint).toBe(first.fingerprint);
     // The restarted hosted UI still signs hana in.
     const { code, verifier } = await codeFor(hana);
-    const tokens = await exchange({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code,
-      redirect_uri: APP,
-      code_verifier: verifier,
-    });
+    const tokens = await redeem(code, verifier);
     expect(tokens.status).toBe(200);
   });
 });

@@ -43,6 +43,7 @@ import {
   TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../sandbox/testing';
+import { expectAwsError } from './support';
 
 jest.setTimeout(60_000);
 
@@ -119,20 +120,10 @@ function triggerCredentials(logicalIdPart: string): AwsCredentials {
   return { ...session, expiration: new Date(session.expiration) };
 }
 
-async function expectAwsError(promise: Promise<unknown>, name: string, status?: number) {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  expect(error?.name).toBe(name);
-  if (status !== undefined) expect(error?.$metadata?.httpStatusCode).toBe(status);
-  return error?.message ?? '';
-}
-
 describe('sign-up and the post-confirmation trigger', () => {
-  it('writes a client config in the contract shape, with USER_PASSWORD_AUTH', () => {
+  it('writes a client config in the contract shape, with USER_SRP_AUTH as deployed', () => {
     const config = parseClientConfig(JSON.parse(readFileSync(sandbox.configFile, 'utf8')));
-    expect(config.signInFlow).toBe('USER_PASSWORD_AUTH');
+    expect(config.signInFlow).toBe('USER_SRP_AUTH');
     expect(config.endpoints?.identityPool).toBe(sandbox.url);
     expect(config.identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
   });
@@ -251,21 +242,13 @@ describe('confirmation codes and sign-in errors, as Cognito answers them', () =>
   });
 
   it('answers a wrong password and an unknown user alike, with NotAuthorizedException', async () => {
-    const attempt = (username: string, password: string) =>
-      sandbox.userPoolClient.send(
-        new InitiateAuthCommand({
-          ClientId: clientId(),
-          AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-        }),
-      );
     const wrongPassword = await expectAwsError(
-      attempt(alice.email, 'Wrong-Passw0rd!'),
+      sandbox.srpSignIn(alice.email, 'Wrong-Passw0rd!'),
       'NotAuthorizedException',
       400,
     );
     const unknownUser = await expectAwsError(
-      attempt('nobody@example.com', TEST_PASSWORD),
+      sandbox.srpSignIn('nobody@example.com', TEST_PASSWORD),
       'NotAuthorizedException',
       400,
     );
@@ -682,13 +665,7 @@ describe('administrator-created users', () => {
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
 
-    const challenge = await sandbox.userPoolClient.send(
-      new InitiateAuthCommand({
-        ClientId: sandbox.config.userPoolClientId,
-        AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
-        AuthParameters: { USERNAME: email, PASSWORD: TEST_TEMPORARY_PASSWORD },
-      }),
-    );
+    const challenge = await sandbox.srpSignIn(email, TEST_TEMPORARY_PASSWORD);
     expect(challenge.ChallengeName).toBe(ChallengeNameType.NEW_PASSWORD_REQUIRED);
     const done = await sandbox.userPoolClient.send(
       new RespondToAuthChallengeCommand({

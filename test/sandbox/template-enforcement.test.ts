@@ -5,6 +5,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuthFlowType, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import { type CfnTemplate, resourcesOfType } from '../../sandbox/iam/template';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
@@ -104,5 +105,43 @@ describe('a role policy widened to every user of the AppInstance', () => {
         },
       ),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('an app client that allows USER_PASSWORD_AUTH', () => {
+  let sandbox: TestSandbox;
+  beforeAll(async () => {
+    const cdkOutDir = await alteredAssembly((template) => {
+      const client = template.Resources[
+        resourcesOfType(template, 'AWS::Cognito::UserPoolClient')[0] ?? ''
+      ]?.Properties as Record<string, unknown>;
+      client.ExplicitAuthFlows = [
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ];
+    });
+    sandbox = await startTestSandbox({ cdkOutDir });
+  }, 180_000);
+  afterAll(() => sandbox?.stop());
+
+  const passwordSignIn = (username: string, password: string) =>
+    sandbox.userPoolClient.send(
+      new InitiateAuthCommand({
+        ClientId: sandbox.config.userPoolClientId,
+        AuthFlow: AuthFlowType.USER_PASSWORD_AUTH,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      }),
+    );
+
+  it('signs in with the password, checked against its scrypt hash', async () => {
+    const henry = await sandbox.signUpUser('henry@example.com');
+    const out = await passwordSignIn('HENRY@example.com', henry.password);
+    expect(out.AuthenticationResult).toMatchObject({ ExpiresIn: 3600, TokenType: 'Bearer' });
+    const answer = { name: 'NotAuthorizedException', message: 'Incorrect username or password.' };
+    await expect(passwordSignIn(henry.email, 'Wrong-Passw0rd!')).rejects.toMatchObject(answer);
+    await expect(passwordSignIn('nobody@example.com', henry.password)).rejects.toMatchObject(
+      answer,
+    );
   });
 });

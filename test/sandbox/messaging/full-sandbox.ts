@@ -17,6 +17,7 @@ import {
   CognitoIdentityProviderClient,
   ConfirmSignUpCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -24,6 +25,7 @@ import {
   appInstanceUserArn,
   parseClientConfig,
 } from '../../../contracts/client-config';
+import { SrpClient } from '../../../sandbox/user-pool/srp';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -161,11 +163,20 @@ export async function signUpAndIn(sandbox: FullSandbox, email: string): Promise<
       ConfirmationCode: code,
     }),
   );
-  const auth = await idp.send(
+  const srp = new SrpClient(config.userPoolId);
+  const started = await idp.send(
     new InitiateAuthCommand({
       ClientId: config.userPoolClientId,
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      AuthParameters: { USERNAME: email, PASSWORD: password },
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: email, SRP_A: srp.A },
+    }),
+  );
+  const auth = await idp.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: config.userPoolClientId,
+      ChallengeName: started.ChallengeName,
+      Session: started.Session,
+      ChallengeResponses: srp.respond(started.ChallengeParameters ?? {}, password),
     }),
   );
   const idToken = auth.AuthenticationResult?.IdToken;

@@ -1,0 +1,51 @@
+/** Shared by the sandbox tests. */
+
+/** Awaits a rejection with this AWS error name (and HTTP status); returns its message. */
+export async function expectAwsError(
+  promise: Promise<unknown>,
+  name: string,
+  status?: number,
+): Promise<string> {
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  expect(error?.name).toBe(name);
+  if (status !== undefined) expect(error?.$metadata?.httpStatusCode).toBe(status);
+  return error?.message ?? '';
+}
+
+/** The claims of a JWT (not verified: the token comes from the pool under test). */
+export function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+/**
+ * A user pool API call with a raw JSON body (what an untyped client can send), unsigned:
+ * the HTTP status and the error's `__type` and `message`.
+ */
+export async function rawCall(
+  url: string,
+  operation: string,
+  body: unknown,
+): Promise<{ status: number; type?: string; message?: string; json: Record<string, unknown> }> {
+  const response = await fetch(`${url}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  const type = typeof json.__type === 'string' ? json.__type.split('#').at(-1) : undefined;
+  return {
+    status: response.status,
+    ...(type && { type }),
+    ...(typeof json.message === 'string' && { message: json.message }),
+    json,
+  };
+}

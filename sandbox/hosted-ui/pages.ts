@@ -17,6 +17,10 @@ label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input{width:100%;padding:.5rem;font:inherit;border:1px solid #879596;border-radius:4px}
 input:focus,button:focus{outline:3px solid #0073bb;outline-offset:1px}
 button{margin-top:1.25rem;width:100%;padding:.6rem;font:inherit;font-weight:600;color:#fff;background:#0073bb;border:0;border-radius:4px;cursor:pointer}
+.providers{margin:1.5rem 0 0;padding:1rem 0 0;border-top:1px solid #d5dbdb;list-style:none}
+.providers h2{font-size:1rem;margin:0 0 .5rem}
+.providers a{display:block;margin:.5rem 0 0;padding:.55rem;text-align:center;font-weight:600;color:#16191f;border:1px solid #545b64;border-radius:4px;text-decoration:none}
+.providers a:focus{outline:3px solid #0073bb;outline-offset:1px}
 [role=alert]{margin:0 0 1rem;padding:.5rem .75rem;border-left:4px solid #d13212;background:#fdf3f1}
 code{word-break:break-all}
 @media (max-width:30rem){main{margin:0;border-radius:0;box-shadow:none}}
@@ -94,6 +98,16 @@ export interface SignInPageInput {
   readonly error?: string;
   /** The app's origin (the redirect after sign-in ends there). */
   readonly appOrigin: string;
+  /** External identity providers: "Continue with <label>" links. @default - none */
+  readonly providers?: readonly { readonly label: string; readonly href: string }[];
+}
+
+function providerLinks(providers: SignInPageInput['providers']): string {
+  if (!providers || providers.length === 0) return '';
+  const links = providers
+    .map((p) => `<a href="${escapeHtml(p.href)}">Continue with ${escapeHtml(p.label)}</a>`)
+    .join('\n');
+  return `<section class="providers" aria-labelledby="other-ways"><h2 id="other-ways">Or sign in with</h2>\n${links}</section>`;
 }
 
 export function signInPage(input: SignInPageInput): Page {
@@ -110,7 +124,8 @@ ${alert(input.error)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy(input.error)}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+${providerLinks(input.providers)}`,
     [input.appOrigin],
   );
 }

@@ -34,16 +34,16 @@ export interface HtmlResponse {
   readonly body: string;
 }
 
-function page(status: number, title: string, content: string, formTargets: readonly string[]) {
+function page(status: number, title: string, content: string) {
   return {
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      // Chrome applies form-action to the redirects after a post: allow the clients' origins.
+      // No form-action: Chrome applies it to every redirect after the post, and the chain goes
+      // on past the relying party (the hosted UI) to an app this provider cannot know.
       'content-security-policy': [
         "default-src 'none'",
         `style-src ${STYLE_HASH}`,
-        `form-action 'self' ${formTargets.join(' ')}`.trim(),
         "frame-ancestors 'none'",
         "base-uri 'none'",
       ].join('; '),
@@ -73,7 +73,6 @@ export interface LoginPageInput {
   readonly uid: string;
   readonly clientName: string;
   readonly people: readonly LocalPerson[];
-  readonly formTargets: readonly string[];
   readonly username?: string;
   readonly error?: string;
 }
@@ -100,7 +99,6 @@ ${error}<form method="post" action="/interaction/${encodeURIComponent(input.uid)
 <button type="submit">Sign in</button>
 </form>
 <table><caption>Test people (development only)</caption><thead><tr><th scope="col">Username</th><th scope="col">Password</th><th scope="col">Name</th></tr></thead><tbody>${rows}</tbody></table>`,
-    input.formTargets,
   );
 }
 
@@ -109,6 +107,5 @@ export function errorPage(message: string): HtmlResponse {
     400,
     'Error - Local OpenID provider',
     `<h1>Something went wrong</h1><p role="alert">${escapeHtml(message)}</p>`,
-    [],
   );
 }

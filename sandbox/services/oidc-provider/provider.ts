@@ -60,9 +60,6 @@ function send(res: ServerResponse, page: HtmlResponse): void {
 export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
   const bySub = new Map(options.people.map((p) => [p.sub, p]));
   const byUsername = new Map(options.people.map((p) => [p.username, p]));
-  const formTargets = [
-    ...new Set(options.clients.flatMap((c) => c.redirect_uris.map((u) => new URL(u).origin))),
-  ];
 
   const provider: Provider = new Provider(options.issuer, {
     adapter: MemoryAdapter,
@@ -127,10 +124,7 @@ export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
     if (details.uid !== match[1]) return send(res, errorPage('unknown sign-in'));
     const clientName = String(details.params.client_id ?? 'the application');
     if (req.method === 'GET' && !match[2]) {
-      return send(
-        res,
-        loginPage({ uid: details.uid, clientName, people: options.people, formTargets }),
-      );
+      return send(res, loginPage({ uid: details.uid, clientName, people: options.people }));
     }
     if (req.method !== 'POST' || !match[2]) {
       res.writeHead(405, { allow: 'GET, POST' }).end();
@@ -146,7 +140,6 @@ export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
           uid: details.uid,
           clientName,
           people: options.people,
-          formTargets,
           username,
           error: 'Wrong username or password.',
         }),

@@ -6,6 +6,7 @@
  *   GET  /login              the sign-in page;  POST /login  signs in, redirects with a code
  *   POST /oauth2/token       authorization_code (+ PKCE S256) and refresh_token grants; CORS
  *   GET  /logout             ends the hosted UI session, redirects to a registered logout URL
+ *   GET  /oauth2/idpresponse an external provider's answer (federation.ts): the person is signed in
  *
  * Sign-in goes through the sandbox's own user pool API (`InitiateAuth` USER_SRP_AUTH and the
  * PASSWORD_VERIFIER answer, as the app client allows SRP only; then `RespondToAuthChallenge`
@@ -19,8 +20,12 @@
  * requests within it skip the page (`prompt=login` forces it, `prompt=none` never shows it) and
  * get tokens refreshed from the session's refresh token; /logout ends it.
  *
- * Not modelled: sign-up and forgot-password pages, social / SAML providers, `/oauth2/userInfo`,
- * client secrets.
+ * External identity providers (federation.ts): `identity_provider=<name>` on authorize, or the
+ * sign-in page's "Continue with <label>", goes to the provider; OIDC providers are played by the
+ * local OpenID provider (local-federation.ts).
+ *
+ * Not modelled: sign-up and forgot-password pages, SAML and social providers (listed, refused
+ * with an error), `/oauth2/userInfo`, client secrets.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';

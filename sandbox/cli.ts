@@ -15,6 +15,7 @@
  * template's, plus every --web-origin.
  */
 import { join } from 'node:path';
+import { LOCAL_OIDC_PEOPLE } from './services/oidc-provider';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './index';
 import { PROJECT_ROOT, ensureSynth } from './synth';
@@ -108,6 +109,13 @@ async function main(): Promise<void> {
         `open that URL once and accept it, or trust ${certificate.certFile}; ` +
         `SHA-256 ${certificate.fingerprint})`,
     );
+    const providers = sandbox.config.hostedUi?.identityProviders ?? [];
+    if (providers.length > 0) {
+      log(
+        `external identity providers on the hosted UI: ${providers.map((p) => p.label).join(', ')} ` +
+          `(the local OpenID provider; test people ${LOCAL_OIDC_PEOPLE.map((p) => `${p.username} / ${p.password}`).join(', ')})`,
+      );
+    }
   }
   log(
     `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,

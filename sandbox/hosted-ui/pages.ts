@@ -5,7 +5,7 @@
  * own stylesheet and form posts (to itself, and to the app it redirects to afterwards). A form
  * shown again with an error answers 200, as Cognito's pages do (the browser logs no failed load).
  */
-import { createHash } from 'node:crypto';
+import { escapeHtml, type HtmlPage, htmlPage } from '../core/html-page';
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -25,57 +25,19 @@ button{margin-top:1.25rem;width:100%;padding:.6rem;font:inherit;font-weight:600;
 code{word-break:break-all}
 @media (max-width:30rem){main{margin:0;border-radius:0;box-shadow:none}}
 `.trim();
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
-export interface Page {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+export type Page = HtmlPage;
 
 /** `formTargets`: origins a form post may end at (the app, after the code redirect). */
 function page(status: number, title: string, content: string, formTargets: string[] = []): Page {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${STYLE_HASH}`,
-    `form-action 'self' ${formTargets.join(' ')}`.trim(),
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-  return {
+  return htmlPage({
     status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': csp,
-      'cache-control': 'no-store',
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      // same-origin: the form posts carry the page's Origin (checked against login CSRF).
-      'referrer-policy': 'same-origin',
-    },
-    body: `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - sandbox hosted UI</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`,
-  };
+    title: `${title} - sandbox hosted UI`,
+    style: STYLE,
+    content,
+    formTargets,
+    headers: { 'x-frame-options': 'DENY' },
+  });
 }
 
 const NOTE =

@@ -10,7 +10,13 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import {
+  type DemoServer,
+  type DemoStack,
+  hostedUiAtDemo,
+  screenshotter,
+  startDemoStack,
+} from './support';
 
 jest.setTimeout(180_000);
 
@@ -31,16 +37,7 @@ function message(page: Page, text: string) {
 }
 
 beforeAll(async () => {
-  stack = await startDemoStack({
-    clientConfig: (running, demoUrl) => {
-      const hostedUi = running.hostedUi!;
-      hostedUi.addAppUrls([demoUrl]);
-      return {
-        ...running.config,
-        hostedUi: { ...hostedUi.config(), redirectSignIn: [demoUrl], redirectSignOut: [demoUrl] },
-      };
-    },
-  });
+  stack = await startDemoStack({ clientConfig: hostedUiAtDemo });
   ({ sandbox, demo } = stack);
 }, 240_000);
 

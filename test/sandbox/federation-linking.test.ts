@@ -6,7 +6,6 @@
  * users and calls AdminLinkProviderForUser, so a person with a verified password account keeps
  * their `sub`, and one whose provider email is unverified stays separate.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,78 +17,22 @@ import {
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { synthesizeApp } from '../support/cdk-synth';
-import { signInAtProvider } from '../support/oidc-code-flow';
-import { rawRequest } from '../support/raw-request';
+import {
+  federatedTokens,
+  jwtClaims,
+  TEST_APP_URL,
+  triggerSourcesDuring,
+} from '../support/hosted-ui-federation';
 
 jest.setTimeout(90_000);
 
-const APP = 'http://localhost:5173/';
 let outdir: string;
 let stateDir: string;
 let sandbox: TestSandbox;
 
-const call = (url: string, headers: Record<string, string> = {}, body?: string) =>
-  rawRequest(url, {
-    ...(body !== undefined && { method: 'POST', body }),
-    headers,
-    tls: { ca: sandbox.hostedUi!.certificate.cert },
-  });
-const hosted = (path: string) => `${sandbox.hostedUi!.url}${path}`;
-const claims = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
 const person = (username: string) => LOCAL_OIDC_PEOPLE.find((p) => p.username === username)!;
-
-async function signInWithCorp(username: string): Promise<Record<string, unknown>> {
-  const verifier = randomBytes(48).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: sandbox.config.userPoolClientId,
-    redirect_uri: APP,
-    scope: 'openid email profile',
-    code_challenge_method: 'S256',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    identity_provider: 'Corp',
-  });
-  const out = await call(hosted(`/oauth2/authorize?${query}`));
-  expect(out.status).toBe(302);
-  const cookie = String(out.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
-  const { callback } = await signInAtProvider({
-    authorizeUrl: String(out.headers.location),
-    redirectUri: hosted('/oauth2/idpresponse'),
-    username,
-    password: person(username).password,
-  });
-  const back = await call(callback.toString(), { cookie });
-  const code = new URL(String(back.headers.location)).searchParams.get('code');
-  expect(code).toBeTruthy();
-  const token = await call(
-    hosted('/oauth2/token'),
-    { 'content-type': 'application/x-www-form-urlencoded' },
-    new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code: code!,
-      redirect_uri: APP,
-      code_verifier: verifier,
-    }).toString(),
-  );
-  return claims((JSON.parse(token.body) as { id_token: string }).id_token);
-}
-
-async function sources(run: () => Promise<unknown>): Promise<string[]> {
-  const spy = jest.spyOn(sandbox.lambda, 'invoke');
-  try {
-    await run();
-    return spy.mock.calls.map(
-      ([, payload]) => (JSON.parse(String(payload)) as { triggerSource: string }).triggerSource,
-    );
-  } finally {
-    spy.mockRestore();
-  }
-}
+const signInWithCorp = async (username: string) =>
+  jwtClaims((await federatedTokens(sandbox, 'Corp', username)).id_token);
 
 const userCount = async () =>
   (
@@ -113,7 +56,7 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({
     cdkOutDir: outdir,
     stateDir,
-    hostedUi: { port: 0, localAppUrls: [APP] },
+    hostedUi: { port: 0, localAppUrls: [TEST_APP_URL] },
   });
 }, 240_000);
 
@@ -132,7 +75,7 @@ test('a verified provider email of a confirmed password user: linked, same sub, 
   const before = await userCount();
 
   let id!: Record<string, unknown>;
-  const ran = await sources(async () => {
+  const ran = await triggerSourcesDuring(sandbox, async () => {
     id = await signInWithCorp('ada');
   });
 

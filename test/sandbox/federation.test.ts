@@ -5,7 +5,6 @@
  * create (`LocalOIDC_<sub>`, `identities`), the trigger sources of the developer guide's table for
  * federated users, exactly one user and one AppInstanceUser, and the tag = the user pool `sub`.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,102 +19,38 @@ import {
   DescribeAppInstanceUserCommand,
   ListAppInstanceUsersCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
+import {
+  ChimeSDKMessagingClient,
+  ListChannelMembershipsForAppInstanceUserCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/hosted-ui/identity-providers';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { signInAtProvider } from '../support/oidc-code-flow';
-import { type RawReply, rawRequest } from '../support/raw-request';
+import {
+  federatedRedirect,
+  federatedTokens,
+  hostedUiCall,
+  jwtClaims,
+  TEST_APP_URL,
+  triggerSourcesDuring,
+} from '../support/hosted-ui-federation';
 
 jest.setTimeout(90_000);
 
-const APP = 'http://localhost:5173/';
 let stateDir: string;
 let sandbox: TestSandbox;
-
-const call = (
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<RawReply> =>
-  rawRequest(url, { ...options, tls: { ca: sandbox.hostedUi!.certificate.cert } });
-const hosted = (path: string) => `${sandbox.hostedUi!.url}${path}`;
-const claims = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
 const person = (username: string) => LOCAL_OIDC_PEOPLE.find((p) => p.username === username)!;
-
-function authorizeQuery(challenge: string, extra: Record<string, string> = {}): string {
-  return new URLSearchParams({
-    response_type: 'code',
-    client_id: sandbox.config.userPoolClientId,
-    redirect_uri: APP,
-    scope: 'openid email profile',
-    state: 'app-state-1',
-    code_challenge_method: 'S256',
-    code_challenge: challenge,
-    ...extra,
-  }).toString();
-}
-
-/** Through the hosted UI to the provider and back: the app's code redirect (or error). */
-async function federatedRedirect(username: string, provider = LOCAL_OIDC_PROVIDER_NAME) {
-  const verifier = randomBytes(48).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const out = await call(
-    hosted(`/oauth2/authorize?${authorizeQuery(challenge, { identity_provider: provider })}`),
-  );
-  expect(out.status).toBe(302);
-  const cookie = String(out.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
-  const { callback } = await signInAtProvider({
-    authorizeUrl: String(out.headers.location),
-    redirectUri: hosted('/oauth2/idpresponse'),
-    username,
-    password: person(username).password,
-  });
-  const back = await call(callback.toString(), { headers: { cookie } });
-  return { back, verifier, cookie, callback };
-}
-
-async function federatedTokens(username: string) {
-  const { back, verifier } = await federatedRedirect(username);
-  expect(back.status).toBe(302);
-  const location = new URL(String(back.headers.location));
-  expect(location.origin + location.pathname).toBe(APP);
-  expect(location.searchParams.get('state')).toBe('app-state-1');
-  const token = await call(hosted('/oauth2/token'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: sandbox.config.userPoolClientId,
-      code: location.searchParams.get('code') ?? '',
-      redirect_uri: APP,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  expect(token.status).toBe(200);
-  return JSON.parse(token.body) as {
-    id_token: string;
-    access_token: string;
-    refresh_token: string;
-  };
-}
-
-/** The trigger sources the sandbox invoked while `run` ran, in order. */
-async function triggerSources(run: () => Promise<unknown>): Promise<string[]> {
-  const spy = jest.spyOn(sandbox.lambda, 'invoke');
-  try {
-    await run();
-    return spy.mock.calls.map(([, payload]) =>
-      String((JSON.parse(String(payload)) as { triggerSource: string }).triggerSource),
-    );
-  } finally {
-    spy.mockRestore();
-  }
-}
-
+const signIn = async (username: string) =>
+  jwtClaims((await federatedTokens(sandbox, LOCAL_OIDC_PROVIDER_NAME, username)).id_token);
+const userCount = async () =>
+  (
+    (
+      await sandbox.adminUserPoolClient.send(
+        new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
+      )
+    ).Users ?? []
+  ).length;
 const chimeAdmin = () =>
   new ChimeSDKIdentityClient({
     region: sandbox.config.region,
@@ -125,10 +60,21 @@ const chimeAdmin = () =>
       expiration: new Date(sandbox.adminCredentials.expiration),
     },
   });
+const appInstanceUserCount = async () =>
+  (
+    (
+      await chimeAdmin().send(
+        new ListAppInstanceUsersCommand({ AppInstanceArn: sandbox.config.appInstanceArn }),
+      )
+    ).AppInstanceUsers ?? []
+  ).length;
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'federation-test-'));
-  sandbox = await startTestSandbox({ stateDir, hostedUi: { port: 0, localAppUrls: [APP] } });
+  sandbox = await startTestSandbox({
+    stateDir,
+    hostedUi: { port: 0, localAppUrls: [TEST_APP_URL] },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -143,11 +89,18 @@ test('the client config offers the built-in Local OIDC provider', () => {
 });
 
 test('the sign-in page offers "Continue with Local OIDC", an authorize link for the same request', async () => {
-  const page = await call(hosted(`/login?${authorizeQuery('x'.repeat(43))}`));
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: sandbox.config.userPoolClientId,
+    redirect_uri: TEST_APP_URL,
+    scope: 'openid email profile',
+    state: 'app-state-1',
+  });
+  const page = await hostedUiCall(sandbox, `/login?${query}`);
   expect(page.status).toBe(200);
   const link = /<a href="([^"]+)">Continue with Local OIDC<\/a>/.exec(page.body);
   expect(link).not.toBeNull();
-  const href = new URL(link![1]!.replace(/&amp;/g, '&'), hosted('/'));
+  const href = new URL(link![1]!.replace(/&amp;/g, '&'), sandbox.hostedUi!.url);
   expect(href.pathname).toBe('/oauth2/authorize');
   expect(href.searchParams.get('identity_provider')).toBe(LOCAL_OIDC_PROVIDER_NAME);
   expect(href.searchParams.get('state')).toBe('app-state-1');
@@ -155,27 +108,15 @@ test('the sign-in page offers "Continue with Local OIDC", an authorize link for 
 
 test('first sign-in: one user LocalOIDC_<sub> with identities, one AppInstanceUser, the federated trigger sources', async () => {
   const ada = person('ada');
-  const before =
-    (
-      await sandbox.adminUserPoolClient.send(
-        new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
-      )
-    ).Users ?? [];
-  const chimeBefore =
-    (
-      await chimeAdmin().send(
-        new ListAppInstanceUsersCommand({ AppInstanceArn: sandbox.config.appInstanceArn }),
-      )
-    ).AppInstanceUsers ?? [];
+  const [users, appInstanceUsers] = [await userCount(), await appInstanceUserCount()];
 
-  let tokens!: Awaited<ReturnType<typeof federatedTokens>>;
-  const sources = await triggerSources(async () => {
-    tokens = await federatedTokens('ada');
+  let id!: Record<string, unknown>;
+  const sources = await triggerSourcesDuring(sandbox, async () => {
+    id = await signIn('ada');
   });
 
   // The default template has no pre sign-up trigger; post confirmation and pre token generation run.
   expect(sources).toEqual(['PostConfirmation_ConfirmSignUp', 'TokenGeneration_HostedAuth']);
-  const id = claims(tokens.id_token);
   expect(id).toMatchObject({
     'cognito:username': `${LOCAL_OIDC_PROVIDER_NAME}_${ada.sub}`,
     email: ada.email,
@@ -198,133 +139,100 @@ test('first sign-in: one user LocalOIDC_<sub> with identities, one AppInstanceUs
     }),
   );
   expect(user.UserStatus).toBe('EXTERNAL_PROVIDER');
-  const after =
-    (
-      await sandbox.adminUserPoolClient.send(
-        new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
-      )
-    ).Users ?? [];
-  expect(after.length).toBe(before.length + 1);
-  const chimeAfter =
-    (
-      await chimeAdmin().send(
-        new ListAppInstanceUsersCommand({ AppInstanceArn: sandbox.config.appInstanceArn }),
-      )
-    ).AppInstanceUsers ?? [];
-  expect(chimeAfter.length).toBe(chimeBefore.length + 1);
+  expect(await userCount()).toBe(users + 1);
+  expect(await appInstanceUserCount()).toBe(appInstanceUsers + 1);
   const appInstanceUser = await chimeAdmin().send(
     new DescribeAppInstanceUserCommand({
       AppInstanceUserArn: appInstanceUserArn(sandbox.config.appInstanceArn, String(id.sub)),
     }),
   );
   expect(appInstanceUser.AppInstanceUser?.Name).toBe('Ada Lovelace');
-
-  // Identity pool credentials carry the user pool sub as principal tag, as for password users.
-  const { credentials } = await sandbox.credentialsFor(tokens.id_token);
-  expect(credentials.accessKeyId).toBeTruthy();
 });
 
 test('a second sign-in creates nothing: same sub, post authentication + token generation', async () => {
-  const first = claims((await federatedTokens('ada')).id_token);
-  const users =
-    (
-      await sandbox.adminUserPoolClient.send(
-        new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
-      )
-    ).Users ?? [];
-  const chimeUsers =
-    (
-      await chimeAdmin().send(
-        new ListAppInstanceUsersCommand({ AppInstanceArn: sandbox.config.appInstanceArn }),
-      )
-    ).AppInstanceUsers ?? [];
+  const first = await signIn('ada');
+  const [users, appInstanceUsers] = [await userCount(), await appInstanceUserCount()];
 
   let second!: Record<string, unknown>;
-  const sources = await triggerSources(async () => {
-    second = claims((await federatedTokens('ada')).id_token);
+  const sources = await triggerSourcesDuring(sandbox, async () => {
+    second = await signIn('ada');
   });
 
   expect(sources).toEqual(['PostAuthentication_Authentication', 'TokenGeneration_HostedAuth']);
   expect(second.sub).toBe(first.sub);
-  expect(
-    (
-      (
-        await sandbox.adminUserPoolClient.send(
-          new ListUsersCommand({ UserPoolId: sandbox.config.userPoolId }),
-        )
-      ).Users ?? []
-    ).length,
-  ).toBe(users.length);
-  expect(
-    (
-      (
-        await chimeAdmin().send(
-          new ListAppInstanceUsersCommand({ AppInstanceArn: sandbox.config.appInstanceArn }),
-        )
-      ).AppInstanceUsers ?? []
-    ).length,
-  ).toBe(chimeUsers.length);
+  expect(await userCount()).toBe(users);
+  expect(await appInstanceUserCount()).toBe(appInstanceUsers);
+});
+
+test('identity pool credentials for the federated user act in Chime as its user pool sub only', async () => {
+  const { id_token } = await federatedTokens(sandbox, LOCAL_OIDC_PROVIDER_NAME, 'ada');
+  const { credentials } = await sandbox.credentialsFor(id_token);
+  const chime = new ChimeSDKMessagingClient({
+    region: sandbox.config.region,
+    endpoint: sandbox.url,
+    credentials,
+  });
+  const as = (sub: string) =>
+    chime
+      .send(
+        new ListChannelMembershipsForAppInstanceUserCommand({
+          ChimeBearer: appInstanceUserArn(sandbox.config.appInstanceArn, sub),
+        }),
+      )
+      .then(
+        () => 'allowed',
+        (e: Error) => e.name,
+      );
+  const other = await sandbox.signUpUser(`other-${Date.now()}@example.com`);
+  expect(await as(String(jwtClaims(id_token).sub))).toBe('allowed');
+  expect(await as(other.sub)).toMatch(/AccessDenied|Forbidden/);
 });
 
 test('two people of the provider are two users; a password user with the same email stays separate (default)', async () => {
   const grace = person('grace');
   const password = await sandbox.signUpUser(grace.email);
-  const federated = claims((await federatedTokens('grace')).id_token);
+  const federated = await signIn('grace');
   expect(federated.sub).not.toBe(password.sub);
   expect(federated['cognito:username']).toBe(`${LOCAL_OIDC_PROVIDER_NAME}_${grace.sub}`);
 });
 
 test('a disabled federated user is refused at the next sign-in (error back to the app)', async () => {
-  const alan = person('alan');
-  await federatedTokens('alan');
-  const username = `${LOCAL_OIDC_PROVIDER_NAME}_${alan.sub}`;
-  await sandbox.adminUserPoolClient.send(
-    new AdminDisableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: username }),
-  );
+  await signIn('alan');
+  const username = `${LOCAL_OIDC_PROVIDER_NAME}_${person('alan').sub}`;
+  const admin = { UserPoolId: sandbox.config.userPoolId, Username: username };
+  await sandbox.adminUserPoolClient.send(new AdminDisableUserCommand(admin));
   try {
-    const { back } = await federatedRedirect('alan');
+    const { back } = await federatedRedirect(sandbox, LOCAL_OIDC_PROVIDER_NAME, 'alan');
     expect(back.status).toBe(302);
     const location = new URL(String(back.headers.location));
     expect(location.searchParams.get('error')).toBe('access_denied');
     expect(location.searchParams.get('code')).toBeNull();
   } finally {
-    await sandbox.adminUserPoolClient.send(
-      new AdminEnableUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: username }),
-    );
+    await sandbox.adminUserPoolClient.send(new AdminEnableUserCommand(admin));
   }
 });
 
 test('the provider answer must come back to the browser that left (state cookie), once', async () => {
-  const { callback, cookie } = await (async () => {
-    const verifier = randomBytes(48).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const out = await call(
-      hosted(
-        `/oauth2/authorize?${authorizeQuery(challenge, { identity_provider: LOCAL_OIDC_PROVIDER_NAME })}`,
-      ),
-    );
-    const c = String(out.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
-    const { callback: cb } = await signInAtProvider({
-      authorizeUrl: String(out.headers.location),
-      redirectUri: hosted('/oauth2/idpresponse'),
-      username: 'ada',
-      password: person('ada').password,
-    });
-    return { callback: cb, cookie: c };
-  })();
-  const withoutCookie = await call(callback.toString());
+  const { callback, cookie } = await federatedRedirect(sandbox, LOCAL_OIDC_PROVIDER_NAME, 'ada', {
+    followBack: false,
+  });
+  const withoutCookie = await hostedUiCall(sandbox, callback.toString());
   expect(withoutCookie.status).toBe(400);
   expect(withoutCookie.body).toContain('started in another browser');
   // The state was used up by that attempt: even the right browser cannot replay it.
-  const replay = await call(callback.toString(), { headers: { cookie } });
+  const replay = await hostedUiCall(sandbox, callback.toString(), { headers: { cookie } });
   expect(replay.status).toBe(400);
 });
 
-test('an unknown or non-emulated provider goes back to the app with an error', async () => {
-  const out = await call(
-    hosted(`/oauth2/authorize?${authorizeQuery('x'.repeat(43), { identity_provider: 'Nope' })}`),
-  );
+test('an unknown provider goes back to the app with an error', async () => {
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: sandbox.config.userPoolClientId,
+    redirect_uri: TEST_APP_URL,
+    scope: 'openid',
+    identity_provider: 'Nope',
+  });
+  const out = await hostedUiCall(sandbox, `/oauth2/authorize?${query}`);
   expect(out.status).toBe(302);
-  const location = new URL(String(out.headers.location));
-  expect(location.searchParams.get('error')).toBe('invalid_request');
+  expect(new URL(String(out.headers.location)).searchParams.get('error')).toBe('invalid_request');
 });

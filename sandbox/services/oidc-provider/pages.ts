@@ -4,8 +4,7 @@
  * a development server; their passwords are public). Styled apart from the sandbox hosted UI, so
  * a person sees they have left the chat app's sign-in for another identity provider.
  */
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '../../hosted-ui/pages';
+import { escapeHtml, type HtmlPage, htmlPage } from '../../core/html-page';
 import type { LocalPerson } from './people';
 
 const STYLE = `
@@ -26,47 +25,12 @@ th,td{text-align:left;padding:.15rem .75rem .15rem 0}
 @media (prefers-color-scheme:dark){body{background:#15171c;color:#e6e8eb}main{background:#22252c}.who{color:#b8bec9}}
 @media (max-width:30rem){main{margin:0;border-radius:0}}
 `.trim();
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+export type HtmlResponse = HtmlPage;
 
-export interface HtmlResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-function page(status: number, title: string, content: string) {
-  return {
-    status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      // No form-action: Chrome applies it to every redirect after the post, and the chain goes
-      // on past the relying party (the hosted UI) to an app this provider cannot know.
-      'content-security-policy': [
-        "default-src 'none'",
-        `style-src ${STYLE_HASH}`,
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-      ].join('; '),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'same-origin',
-    },
-    body: `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`,
-  };
+function page(status: number, title: string, content: string): HtmlResponse {
+  // No form-action: Chrome applies it to every redirect after the post, and the chain goes on
+  // past the relying party (the hosted UI) to an app this provider cannot know.
+  return htmlPage({ status, title, style: STYLE, content, formTargets: undefined });
 }
 
 export interface LoginPageInput {

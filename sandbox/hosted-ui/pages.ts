@@ -69,7 +69,7 @@ function providerLinks(providers: SignInPageInput['providers']): string {
   const links = providers
     .map((p) => `<a href="${escapeHtml(p.href)}">Continue with ${escapeHtml(p.label)}</a>`)
     .join('\n');
-  return `<section class="providers" aria-labelledby="other-ways"><h2 id="other-ways">Or sign in with</h2>\n${links}</section>`;
+  return `<section class="providers" aria-labelledby="other-ways"><h2 id="other-ways">Or continue with</h2>\n${links}</section>`;
 }
 
 export function signInPage(input: SignInPageInput): Page {

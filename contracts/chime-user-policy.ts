@@ -2,7 +2,11 @@ import { principalTagVariable } from './principal-tag';
 
 /**
  * Chime SDK messaging actions an end user may perform as themselves: the list from the AWS page
- * "Authenticating end-user client applications", without its syntax errors.
+ * "Authenticating end-user client applications", without its syntax errors and without
+ * `chime:AssociateChannelFlow` / `chime:DisassociateChannelFlow`. Those two also need a
+ * `channel-flow` resource (Service Authorization Reference), which this policy never grants, so IAM
+ * would refuse them always; channel flows are not part of this product. Granting them would mean
+ * granting `<app-instance>/channel-flow/<id>` of flows an administrator created.
  */
 export const CHIME_USER_MESSAGING_ACTIONS = [
   'chime:SendChannelMessage',
@@ -24,8 +28,6 @@ export const CHIME_USER_MESSAGING_ACTIONS = [
   'chime:CreateChannelBan',
   'chime:DeleteChannelBan',
   'chime:ListChannelMembershipsForAppInstanceUser',
-  'chime:AssociateChannelFlow',
-  'chime:DisassociateChannelFlow',
   'chime:GetChannelMessageStatus',
 ] as const;
 

@@ -1,9 +1,16 @@
-import { CfnOutput, type Duration, type RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
-import { ChatUserPool, LOCAL_DEV_URLS, WEB_CLIENT_OAUTH_SCOPES } from './constructs/chat-user-pool';
+import {
+  type ChatUserPoolEmail,
+  ChatUserPool,
+  LOCAL_DEV_URLS,
+  WEB_CLIENT_OAUTH_SCOPES,
+  emailAddressOf,
+} from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import {
@@ -16,11 +23,15 @@ import { WebHosting } from './constructs/web-hosting';
 import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
 
-/** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
-export const STACK_NAME = 'ChimeCognitoAuth';
+import {
+  APP_INSTANCE_ARN_OUTPUT,
+  CLIENT_CONFIG_OUTPUT,
+  HOSTED_UI_DOMAIN_OUTPUT,
+  REMOVAL_POLICY_OUTPUT,
+  USER_POOL_ID_OUTPUT,
+} from './stack-outputs';
 
-/** The output that holds the whole client `config.json` (read by scripts/write-client-config.ts). */
-export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
+export { CLIENT_CONFIG_OUTPUT, HOSTED_UI_DOMAIN_OUTPUT, STACK_NAME } from './stack-outputs';
 
 export interface ChimeCognitoAuthStackProps extends StackProps {
   /**
@@ -33,6 +44,38 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default - unique to the stack
    */
   readonly hostedUiDomainPrefix?: string;
+  /**
+   * Give the user pool a hosted UI domain; `false` removes it (step one of a prefix change).
+   * @default true
+   */
+  readonly hostedUi?: boolean;
+  /**
+   * The deployed stack's hosted UI domain, to refuse a one-step prefix change (ChatUserPool).
+   * @default - not checked
+   */
+  readonly deployedHostedUiDomain?: string;
+  /**
+   * Send the user pool's email from this address through Amazon SES (with a verified identity:
+   * {@link sesIdentityArn}, {@link sesDomain}, or else the address itself in this account and
+   * region).
+   * @default - Cognito's default sender (50 emails a day per account; synth warns)
+   */
+  readonly emailFrom?: string;
+  /**
+   * ARN of the verified SES identity (address or domain) of {@link emailFrom}.
+   * @default - from {@link sesDomain} or the address
+   */
+  readonly sesIdentityArn?: string;
+  /**
+   * A domain verified in SES, in this account and region, that {@link emailFrom} belongs to.
+   * @default - the address is the identity
+   */
+  readonly sesDomain?: string;
+  /**
+   * The user pool's feature plan (ChatUserPool says why Lite is enough).
+   * @default cognito.FeaturePlan.LITE
+   */
+  readonly featurePlan?: cognito.FeaturePlan;
   /**
    * Hosted UI redirect URLs after sign-in.
    * @default - the local web demo (http://localhost:5173/)
@@ -127,11 +170,18 @@ export class ChimeCognitoAuthStack extends Stack {
     const callbackUrls = [...(props.callbackUrls ?? LOCAL_DEV_URLS), ...siteUrls];
     const logoutUrls = props.logoutUrls && [...props.logoutUrls, ...siteUrls];
 
+    const email = this.emailOf(props);
     this.users = new ChatUserPool(this, 'Users', {
       lambdaTriggers: this.userSync.triggers,
       ...(props.hostedUiDomainPrefix && {
         domainPrefix: props.hostedUiDomainPrefix,
       }),
+      ...(props.hostedUi === false && { hostedUi: false }),
+      ...(props.deployedHostedUiDomain && {
+        deployedHostedUiDomain: props.deployedHostedUiDomain,
+      }),
+      ...(email && { email }),
+      ...(props.featurePlan && { featurePlan: props.featurePlan }),
       callbackUrls,
       ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
@@ -164,10 +214,30 @@ export class ChimeCognitoAuthStack extends Stack {
       });
     }
 
-    this.addOutputs();
+    this.addOutputs(props.removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain');
   }
 
-  private addOutputs(): void {
+  /** The SES identity of `emailFrom`: the ARN given, the domain given, or the address itself. */
+  private emailOf(props: ChimeCognitoAuthStackProps): ChatUserPoolEmail | undefined {
+    if (props.emailFrom === undefined) {
+      if (props.sesIdentityArn !== undefined || props.sesDomain !== undefined) {
+        throw new Error('sesIdentityArn and sesDomain need emailFrom (the sender address)');
+      }
+      return undefined;
+    }
+    if (props.sesIdentityArn !== undefined && props.sesDomain !== undefined) {
+      throw new Error('give sesIdentityArn or sesDomain, not both');
+    }
+    const identity = props.sesDomain ?? emailAddressOf(props.emailFrom);
+    return {
+      from: props.emailFrom,
+      sesIdentityArn:
+        props.sesIdentityArn ??
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+    };
+  }
+
+  private addOutputs(removal: 'retain' | 'destroy'): void {
     const clientConfig: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
       region: this.region,
@@ -177,27 +247,35 @@ export class ChimeCognitoAuthStack extends Stack {
       appInstanceArn: this.appInstance.appInstanceArn,
       principalTagKey: this.identities.principalTagKey,
       signInFlow: 'USER_SRP_AUTH',
-      hostedUi: {
-        domain: this.users.hostedUiDomain,
-        redirectSignIn: this.users.callbackUrls,
-        redirectSignOut: this.users.logoutUrls,
-        scopes: WEB_CLIENT_OAUTH_SCOPES,
-        ...(this.users.federation && {
-          identityProviders: this.users.federation.resolved.map((p) => ({
-            name: p.providerName,
-            label: p.label,
-          })),
-        }),
-      },
+      ...(this.users.hostedUiDomain && {
+        hostedUi: {
+          domain: this.users.hostedUiDomain,
+          redirectSignIn: this.users.callbackUrls,
+          redirectSignOut: this.users.logoutUrls,
+          scopes: WEB_CLIENT_OAUTH_SCOPES,
+          ...(this.users.federation && {
+            identityProviders: this.users.federation.resolved.map((p) => ({
+              name: p.providerName,
+              label: p.label,
+            })),
+          }),
+        },
+      }),
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],
-      UserPoolId: [clientConfig.userPoolId, 'Cognito user pool id'],
+      [USER_POOL_ID_OUTPUT]: [clientConfig.userPoolId, 'Cognito user pool id'],
       UserPoolClientId: [clientConfig.userPoolClientId, 'Public SPA app client id'],
       IdentityPoolId: [clientConfig.identityPoolId, 'Cognito identity pool id'],
-      AppInstanceArn: [clientConfig.appInstanceArn, 'Chime AppInstance ARN'],
-      HostedUiDomain: [this.users.hostedUiDomain, 'Hosted UI domain (no scheme)'],
+      [APP_INSTANCE_ARN_OUTPUT]: [clientConfig.appInstanceArn, 'Chime AppInstance ARN'],
+      [REMOVAL_POLICY_OUTPUT]: [
+        removal,
+        'retain: deleting the stack keeps the user pool and the AppInstance (npm run destroy says how to remove them)',
+      ],
+      ...(this.users.hostedUiDomain && {
+        [HOSTED_UI_DOMAIN_OUTPUT]: [this.users.hostedUiDomain, 'Hosted UI domain (no scheme)'],
+      }),
       PrincipalTagKey: [
         clientConfig.principalTagKey,
         'Principal tag carrying the AppInstanceUserId',

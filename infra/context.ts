@@ -1,26 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
-import { readIdentityProvidersFile } from './identity-providers';
+import { CONTEXT_KEYS } from './context-keys';
 
-/** The `-c key=value` context keys the app reads (documented in the README). */
-export const CONTEXT_KEYS = {
-  region: 'region',
-  principalTagKey: 'principalTagKey',
-  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
-  callbackUrls: 'callbackUrls',
-  logoutUrls: 'logoutUrls',
-  removalPolicy: 'removalPolicy',
-  channelRetentionDays: 'channelRetentionDays',
-  credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
-  webHosting: 'webHosting',
-  identityProviders: 'identityProviders',
-  credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
-  credentialVendingOidcAudience: 'credentialVendingOidcAudience',
-  credentialVendingOidcJwksUri: 'credentialVendingOidcJwksUri',
-  credentialVendingUserPool: 'credentialVendingUserPool',
-} as const;
+export { CONTEXT_KEYS } from './context-keys';
+import { readIdentityProvidersFile } from './identity-providers';
 
 const DEFAULT_REGION = 'us-east-1';
 
@@ -62,6 +47,24 @@ function channelRetention(node: Node): Duration | undefined {
     throw new Error(`context 'channelRetentionDays' must be a whole number, got '${value}'`);
   }
   return Duration.days(Number(value));
+}
+
+const FEATURE_PLANS: Record<string, cognito.FeaturePlan> = {
+  lite: cognito.FeaturePlan.LITE,
+  essentials: cognito.FeaturePlan.ESSENTIALS,
+  plus: cognito.FeaturePlan.PLUS,
+};
+
+function featurePlan(node: Node): cognito.FeaturePlan | undefined {
+  const value = optionalString(node, CONTEXT_KEYS.featurePlan);
+  if (value === undefined) return undefined;
+  const plan = FEATURE_PLANS[value];
+  if (!plan) {
+    throw new Error(
+      `context 'featurePlan' must be one of ${Object.keys(FEATURE_PLANS).join(', ')}, got '${value}'`,
+    );
+  }
+  return plan;
 }
 
 /** `true`/`false` (cdk.json) or `-c key=true|false`; absent means false. */
@@ -106,9 +109,15 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     node.tryGetContext(CONTEXT_KEYS.credentialVendingUserPool) !== undefined &&
     !optionalBoolean(node, CONTEXT_KEYS.credentialVendingUserPool);
   // On unless turned off explicitly.
-  const webHostingOff =
-    node.tryGetContext(CONTEXT_KEYS.webHosting) !== undefined &&
-    !optionalBoolean(node, CONTEXT_KEYS.webHosting);
+  const offUnlessTrue = (key: string) =>
+    node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
+  const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
+  const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
+  const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
+  const sesIdentityArn = optionalString(node, CONTEXT_KEYS.sesIdentityArn);
+  const sesDomain = optionalString(node, CONTEXT_KEYS.sesDomain);
+  const plan = featurePlan(node);
   return {
     env: { region, ...(account && { account }) },
     description: 'chime-cognito-auth: per-user Chime SDK messaging credentials from Cognito',
@@ -133,5 +142,11 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
         ],
       }),
     ...(vendingPoolOff && { credentialVendingUserPool: false }),
+    ...(hostedUiOff && { hostedUi: false }),
+    ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
+    ...(emailFrom && { emailFrom }),
+    ...(sesIdentityArn && { sesIdentityArn }),
+    ...(sesDomain && { sesDomain }),
+    ...(plan && { featurePlan: plan }),
   };
 }

@@ -8,10 +8,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '../../contracts/client-config';
+import { accountGlobalName } from '../account-global-name';
 import { acknowledgeNag, nagResourceName } from '../nag';
 
 /** Where `npm run build:web` writes the production build of the web demo. */
 export const WEB_DEMO_DIST = resolve(__dirname, '..', '..', 'web-demo', 'dist');
+
+/** CloudFront's name limits (AWS::CloudFront::ResponseHeadersPolicy, ::OriginAccessControl). */
+const RESPONSE_HEADERS_POLICY_NAME_MAX = 128;
+const ORIGIN_ACCESS_CONTROL_NAME_MAX = 64;
 
 /** The page deployed when the web demo has not been built (e.g. `cdk synth` on a fresh clone). */
 export const PLACEHOLDER_PAGE = `<!doctype html>
@@ -127,8 +132,10 @@ export class WebHosting extends Construct {
     });
 
     const csp = contentSecurityPolicy(region, props.additionalConnectSources);
+    // CloudFront names are global to the account: one per stack and region.
     const headersPolicy = (name: string, cacheControl: string) =>
       new cloudfront.ResponseHeadersPolicy(this, name, {
+        responseHeadersPolicyName: accountGlobalName(this, name, RESPONSE_HEADERS_POLICY_NAME_MAX),
         comment: `chime-cognito-auth web demo: security headers, Cache-Control ${cacheControl}`,
         securityHeadersBehavior: {
           contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
@@ -150,7 +157,17 @@ export class WebHosting extends Construct {
         },
       });
 
-    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const originAccessControl = new cloudfront.S3OriginAccessControl(this, 'OriginAccessControl', {
+      originAccessControlName: accountGlobalName(
+        this,
+        'OriginAccessControl',
+        ORIGIN_ACCESS_CONTROL_NAME_MAX,
+      ),
+      description: 'chime-cognito-auth web demo: CloudFront reads the site bucket (SigV4)',
+    });
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+      originAccessControl,
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'chime-cognito-auth web demo',
       defaultRootObject: 'index.html',

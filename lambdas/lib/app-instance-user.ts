@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type ChimeSDKIdentityClient,
   CreateAppInstanceUserCommand,
@@ -58,6 +58,8 @@ export interface EnsureAppInstanceUserDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform [0, 1), for backoff jitter. @default Math.random */
   readonly random?: () => number;
+  /** A new `ClientRequestToken` (2-64 of `[-_a-zA-Z0-9]`) per call. @default randomUUID */
+  readonly newToken?: () => string;
 }
 
 export interface EnsureAppInstanceUserInput {
@@ -68,7 +70,10 @@ export interface EnsureAppInstanceUserInput {
 }
 
 export interface EnsureAppInstanceUserResult {
-  /** `created` by this call, or it `exists` already (created before, or by a concurrent retry). */
+  /**
+   * `created` by this call, or it `exists` already (created before, by another invocation, or by
+   * this call's own attempt whose answer was lost and which then answered Conflict).
+   */
   readonly outcome: 'created' | 'exists';
   readonly appInstanceUserId: string;
   readonly appInstanceUserArn: string;
@@ -154,21 +159,6 @@ export function displayNameFromAttributes(
   return FALLBACK_NAME_PREFIX + appInstanceUserId.slice(0, 8);
 }
 
-/**
- * Deterministic idempotency token: the same user, AppInstance and Name give the same token, so a
- * retried invocation (Cognito retries, or our own) never creates a second user. 64 hex characters
- * (the API allows 2-64 of `[-_a-zA-Z0-9]`).
- */
-export function clientRequestToken(
-  appInstanceArn: string,
-  appInstanceUserId: string,
-  name: string,
-): string {
-  return createHash('sha256')
-    .update(`${appInstanceArn}\n${appInstanceUserId}\n${name}`)
-    .digest('hex');
-}
-
 interface SdkErrorLike {
   name?: string;
   code?: string;
@@ -245,7 +235,11 @@ const defaultSleep = (ms: number): Promise<void> =>
 /**
  * Ensures the AppInstanceUser `<appInstanceArn>/user/<sub>` exists, creating it if needed.
  *
- * One CreateAppInstanceUser call in the common case. `ConflictException` means it exists. Throttling,
+ * One CreateAppInstanceUser call in the common case. Its `ClientRequestToken` is new for every call
+ * and the same for the call's own retries. A repeated token is an idempotent retry, which Chime
+ * answers with success even when the user already exists, so a token shared across invocations
+ * would report every sign-in of an existing user as `created`. With a fresh token an existing user
+ * answers `ConflictException` (`exists`), and success means this call created it. Throttling,
  * 5xx and network errors are retried with full-jitter exponential backoff while time remains before
  * `deadline`; each call is aborted at the deadline. Another 4xx from Create is checked with one
  * DescribeAppInstanceUser (an existing user is success) before it is reported.
@@ -268,7 +262,7 @@ export async function ensureAppInstanceUser(
     AppInstanceArn: deps.appInstanceArn,
     AppInstanceUserId: appInstanceUserId,
     Name: name,
-    ClientRequestToken: clientRequestToken(deps.appInstanceArn, appInstanceUserId, name),
+    ClientRequestToken: (deps.newToken ?? randomUUID)(),
   });
   const result = (outcome: 'created' | 'exists', attempts: number) => ({
     outcome,

@@ -1,13 +1,13 @@
 /**
  * Cognito identity pool (enhanced flow): `GetId` and `GetCredentialsForIdentity`, configured from
  * the template's `AWS::Cognito::IdentityPool`, `IdentityPoolPrincipalTag` and
- * `IdentityPoolRoleAttachment`.
+ * `IdentityPoolRoleAttachment`; and an operator's `DeleteIdentities` (SigV4, IAM-authorized).
  *
  * The ID token is verified with aws-jwt-verify's `JwtRsaVerifier` against the user pool's JWKS
  * (signature, issuer, audience = the provider's app client, expiry, `token_use` = id); the role's
  * trust policy is evaluated (sts:AssumeRoleWithWebIdentity, and sts:TagSession when tags are
  * mapped) like STS does for Cognito; the credentials carry the mapped principal tags.
- * Both calls are unsigned, as on AWS.
+ * GetId and GetCredentialsForIdentity are unsigned, as on AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
@@ -29,6 +29,7 @@ import type { SandboxContext, ServiceModule } from '../server';
 export const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 /** Cognito identity pools issue one-hour credentials. */
 const CREDENTIALS_SECONDS = 3600;
+const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 interface IdentityRecord {
@@ -259,9 +260,39 @@ export const identityPool: ServiceModule = {
       };
     });
 
+    // An IAM-authorized call (an operator's), unlike the two above: `npm run smoke` cleans up with it.
+    router.jsonTarget('AWSCognitoIdentityService.DeleteIdentities', async (req) => {
+      const caller = await ctx.authenticate(req, { service: 'cognito-identity', protocol: 'json' });
+      const ids = req.json.IdentityIdsToDelete;
+      if (
+        !Array.isArray(ids) ||
+        ids.length < 1 ||
+        ids.length > 60 ||
+        !ids.every((id) => typeof id === 'string' && IDENTITY_ID.test(id))
+      ) {
+        throw new AwsError(
+          'InvalidParameterException',
+          'IdentityIdsToDelete must list 1-60 identity ids (<region>:<uuid>).',
+        );
+      }
+      await ctx.authorize(caller, {
+        action: 'cognito-identity:DeleteIdentities',
+        resource: `arn:aws:cognito-identity:${ctx.region}:${ctx.accountId}:identitypool/${config.identityPoolId}`,
+        protocol: 'json',
+      });
+      // Ids of no identity are not reported: the API lists only AccessDenied / InternalServerError.
+      store.update((state) => {
+        for (const id of ids as string[]) delete state.identities[id];
+      });
+      return {
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: { UnprocessedIdentityIds: [] },
+      };
+    });
+
     router.jsonTarget('AWSCognitoIdentityService.GetCredentialsForIdentity', async (req) => {
       const identityId = req.json.IdentityId;
-      if (typeof identityId !== 'string' || !/^[\w-]+:[0-9a-f-]+$/.test(identityId)) {
+      if (typeof identityId !== 'string' || !IDENTITY_ID.test(identityId)) {
         throw new AwsError(
           'InvalidParameterException',
           "1 validation error detected: Value at 'identityId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+",

@@ -1,6 +1,11 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ChatUserPool, type ChatUserPoolProps } from '../../infra/constructs/chat-user-pool';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { FeaturePlan } from 'aws-cdk-lib/aws-cognito';
+import {
+  COGNITO_DEFAULT_EMAIL_DAILY_QUOTA,
+  ChatUserPool,
+  type ChatUserPoolProps,
+} from '../../infra/constructs/chat-user-pool';
 import { synthFromContext, synthStack } from './support';
 
 /** The hosted web demo's URL, which the stack adds to the callback and logout URLs. */
@@ -152,5 +157,138 @@ describe('ChatUserPool configuration', () => {
     [['http://chat.example.com/'], /must use https/],
   ])('rejects callback URLs %p', (callbackUrls, message) => {
     expect(() => userPoolTemplate({ callbackUrls })).toThrow(message);
+  });
+});
+
+/** The construct alone in a stack: its template and its warnings' messages. */
+function userPoolSynth(props: ChatUserPoolProps = {}) {
+  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1', account: ACCOUNT } });
+  new ChatUserPool(stack, 'Users', props);
+  const warnings = Annotations.fromStack(stack)
+    .findWarning('*', Match.anyValue())
+    .map((w) => String(w.entry.data));
+  return { template: Template.fromStack(stack), warnings };
+}
+
+const ACCOUNT = '111122223333';
+
+describe('ChatUserPool email', () => {
+  test("without email: Cognito's default sender, and a synth warning with its daily quota", () => {
+    const { template, warnings } = userPoolSynth();
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.absent(),
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /default sender is for demos only.*at most 50 emails a day per AWS account/,
+      ),
+    ]);
+    expect(COGNITO_DEFAULT_EMAIL_DAILY_QUOTA).toBe(50);
+  });
+
+  test('through SES: DEVELOPER sending account, the sender and the identity as given, no warning', () => {
+    const arn = 'arn:aws:ses:eu-west-1:444455556666:identity/chat.example.com';
+    const { template, warnings } = userPoolSynth({
+      email: { from: 'Chat <no-reply@chat.example.com>', sesIdentityArn: arn },
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'Chat <no-reply@chat.example.com>',
+        SourceArn: arn,
+      },
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  test.each([
+    [
+      {
+        from: 'not an address',
+        sesIdentityArn: 'arn:aws:ses:us-east-1:111122223333:identity/x.com',
+      },
+      /email.from must be an address/,
+    ],
+    [
+      { from: 'a@chat.example.com', sesIdentityArn: 'arn:aws:sns:us-east-1:111122223333:topic' },
+      /must be an SES identity ARN/,
+    ],
+    [
+      {
+        from: 'a@chat.example.com',
+        sesIdentityArn: 'arn:aws:ses:us-east-1:111122223333:identity/other.com',
+      },
+      /'other.com' is neither the sender address 'a@chat.example.com' nor its domain 'chat.example.com'/,
+    ],
+  ])('refuses %p', (email, message) => {
+    expect(() => userPoolSynth({ email })).toThrow(message);
+  });
+});
+
+describe('ChatUserPool feature plan', () => {
+  test('Lite by default: everything the pool uses is in it', () => {
+    userPoolTemplate().hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'LITE' });
+  });
+
+  test('another plan when asked', () => {
+    userPoolTemplate({ featurePlan: FeaturePlan.ESSENTIALS }).hasResourceProperties(
+      'AWS::Cognito::UserPool',
+      { UserPoolTier: 'ESSENTIALS' },
+    );
+  });
+});
+
+describe('ChatUserPool hosted UI domain changes', () => {
+  const deployed = (prefix: string, region = 'us-east-1') =>
+    `${prefix}.auth.${region}.amazoncognito.com`;
+
+  test('hostedUi false: no domain at all (step one of a prefix change)', () => {
+    const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+    const users = new ChatUserPool(stack, 'Users', {
+      hostedUi: false,
+      deployedHostedUiDomain: deployed('old-chat'),
+    });
+    Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    expect(users.domain).toBeUndefined();
+    expect(users.hostedUiDomain).toBeUndefined();
+  });
+
+  test('the same prefix as deployed, or the default after the default: synth goes on', () => {
+    expect(() =>
+      userPoolTemplate({ domainPrefix: 'my-chat', deployedHostedUiDomain: deployed('my-chat') }),
+    ).not.toThrow();
+    expect(() =>
+      userPoolTemplate({ deployedHostedUiDomain: deployed('chime-chat-0123456789ab') }),
+    ).not.toThrow();
+  });
+
+  test.each([
+    ['my-chat', deployed('chime-chat-0123456789ab'), /from 'chime-chat-0123456789ab' to 'my-chat'/],
+    ['new-chat', deployed('my-chat'), /from 'my-chat' to 'new-chat'/],
+    [undefined, deployed('my-chat'), /from 'my-chat' to the default/],
+  ])('prefix %p after %p: synth fails with the two-step change', (domainPrefix, domain, from) => {
+    const synth = () =>
+      userPoolTemplate({
+        ...(domainPrefix && { domainPrefix }),
+        deployedHostedUiDomain: domain,
+      });
+    expect(synth).toThrow(from);
+    expect(synth).toThrow(/User pool already has a domain configured/);
+    expect(synth).toThrow(/1\) npm run deploy -- -c hostedUi=false .*2\) npm run deploy --/);
+  });
+
+  test("another region's deployed domain is not compared", () => {
+    expect(() =>
+      userPoolTemplate({
+        domainPrefix: 'my-chat',
+        deployedHostedUiDomain: deployed('old-chat', 'eu-central-1'),
+      }),
+    ).not.toThrow();
+  });
+
+  test('a malformed deployed domain is refused', () => {
+    expect(() => userPoolTemplate({ deployedHostedUiDomain: 'https://x.example.com' })).toThrow(
+      /deployedHostedUiDomain must be <prefix>.auth.<region>.amazoncognito.com/,
+    );
   });
 });

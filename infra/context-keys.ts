@@ -1,0 +1,27 @@
+/**
+ * The `-c key=value` context keys the app reads (documented in the README). No aws-cdk-lib import
+ * here: scripts (scripts/deploy-args.ts) read the keys and load fast.
+ */
+export const CONTEXT_KEYS = {
+  region: 'region',
+  principalTagKey: 'principalTagKey',
+  hostedUiDomainPrefix: 'hostedUiDomainPrefix',
+  hostedUi: 'hostedUi',
+  deployedHostedUiDomain: 'deployedHostedUiDomain',
+  emailFrom: 'emailFrom',
+  sesIdentityArn: 'sesIdentityArn',
+  sesDomain: 'sesDomain',
+  featurePlan: 'featurePlan',
+  callbackUrls: 'callbackUrls',
+  logoutUrls: 'logoutUrls',
+  removalPolicy: 'removalPolicy',
+  channelRetentionDays: 'channelRetentionDays',
+  credentialVending: 'credentialVending',
+  credentialVendingOrigins: 'credentialVendingOrigins',
+  webHosting: 'webHosting',
+  identityProviders: 'identityProviders',
+  credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
+  credentialVendingOidcAudience: 'credentialVendingOidcAudience',
+  credentialVendingOidcJwksUri: 'credentialVendingOidcJwksUri',
+  credentialVendingUserPool: 'credentialVendingUserPool',
+} as const;

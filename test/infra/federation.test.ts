@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { CLIENT_CONFIG_OUTPUT } from '../../infra/chime-cognito-auth-stack';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { CLIENT_CONFIG_OUTPUT, ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
 import {
   type IdentityProviderConfig,
   parseIdentityProviders,
@@ -199,6 +200,19 @@ describe('the typed construct prop', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: Match.objectLike({ PreSignUp: Match.absent() }),
     });
+  });
+
+  test('providers without the hosted UI domain (a domain change in progress): a synth warning', () => {
+    const app = new App();
+    const stack = new ChimeCognitoAuthStack(app, 'NoDomain', {
+      env: { region: 'us-east-1' },
+      identityProviders: [ISSUE_EXAMPLE],
+      hostedUi: false,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('identityProviders need the hosted UI domain'),
+    );
   });
 
   test('no providers: the web client supports Cognito users only, the config lists none', () => {

@@ -1,22 +1,24 @@
 /**
  * Credential-vending figures: the handler bundle built with the deployed esbuild options, and the
- * warm per-request time of the core (real RS256 ID-token verification by aws-jwt-verify, STS
- * mocked) for a vended and for a refused token. Prints figures; asserts nothing.
+ * warm per-request time of the core behind the JWT authorizer (GetUser, the limiter and STS
+ * mocked) for a vended and for a revoked token. Token verification is API Gateway's now. Prints
+ * figures; asserts nothing.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import {
+  CognitoIdentityProviderClient,
+  GetUserCommand,
+  NotAuthorizedException,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { build } from 'esbuild';
 import { vendCredentials, type VendingDeps } from '../lambdas/lib/credential-vending/core';
-import { createIdTokenVerifier } from '../lambdas/lib/credential-vending/verifier';
-import { createTestIssuer, idTokenClaims } from '../test/lambdas/credential-vending-tokens';
 
 const RUNS = 2000;
-const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench';
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,10 +52,8 @@ async function bundleSize(): Promise<void> {
 }
 
 async function latency(): Promise<void> {
-  const idp = createTestIssuer(ISSUER);
-  const cache = new SimpleJwksCache();
-  cache.addJwks(`${ISSUER}/.well-known/jwks.json`, idp.jwks as never);
   const sts = mockClient(STSClient);
+  const cognito = mockClient(CognitoIdentityProviderClient);
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
       AccessKeyId: 'ASIABENCH',
@@ -63,10 +63,7 @@ async function latency(): Promise<void> {
     },
   });
   const deps: VendingDeps = {
-    verifyIdToken: createIdTokenVerifier(
-      { kind: 'cognito', userPoolId: 'us-east-1_Bench', clientIds: ['benchclient'] },
-      { jwksCache: cache },
-    ),
+    cognito: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
     settings: {
       userRoleArn: 'arn:aws:iam::123456789012:role/VendingUser',
@@ -74,14 +71,31 @@ async function latency(): Promise<void> {
       appInstanceArn: 'arn:aws:chime:us-east-1:123456789012:app-instance/bench',
       sessionDurationSeconds: 3600,
     },
+    consumeRequest: async () => ({ allowed: true, remaining: 9 }),
     logger: { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'],
   };
-  const tokens = {
-    'vended (valid ID token)': idp.sign(idTokenClaims(ISSUER, 'benchclient', 'alice-0001')),
-    'refused (wrong audience)': idp.sign(idTokenClaims(ISSUER, 'otherclient', 'alice-0001')),
+  const request = {
+    claims: { sub: 'alice-0001', token_use: 'access' },
+    authorization: 'Bearer header.payload.signature',
   };
-  for (const [name, token] of Object.entries(tokens)) {
-    const request = { method: 'POST', authorization: `Bearer ${token}` };
+  const cases: [string, () => void][] = [
+    [
+      'vended',
+      () =>
+        cognito
+          .on(GetUserCommand)
+          .resolves({ Username: 'a', UserAttributes: [{ Name: 'sub', Value: 'alice-0001' }] }),
+    ],
+    [
+      'refused (revoked token)',
+      () =>
+        cognito
+          .on(GetUserCommand)
+          .rejects(new NotAuthorizedException({ message: 'revoked', $metadata: {} })),
+    ],
+  ];
+  for (const [name, arrange] of cases) {
+    arrange();
     for (let i = 0; i < 200; i += 1) await vendCredentials(deps, request);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i += 1) {
@@ -90,10 +104,11 @@ async function latency(): Promise<void> {
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     console.log(
-      `${name}: p50 ${percentile(times, 0.5).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (${RUNS} warm requests, STS mocked)`,
+      `${name}: p50 ${percentile(times, 0.5).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms (${RUNS} warm requests, Cognito and STS mocked)`,
     );
   }
   sts.restore();
+  cognito.restore();
 }
 
 export async function run(): Promise<void> {

@@ -4,6 +4,8 @@
  * Written by `npm run deploy` (from the stack's `ClientConfig` output), by the hosting construct and
  * by the local sandbox; read by the web demo. This file is the only definition of its shape.
  */
+import { API_PATHS, apiRouteUrl } from './http-api';
+
 export const CLIENT_CONFIG_VERSION = 1;
 
 /** How the app signs in: SRP, on AWS and in the local sandbox (the template's client allows no other). */
@@ -50,7 +52,15 @@ export interface ClientConfig {
   readonly signInFlow: SignInFlow;
   readonly hostedUi?: HostedUiConfig;
   readonly endpoints?: EndpointOverrides;
-  /** URL of the optional STS credential-vending API. */
+  /**
+   * Base URL of the project's HTTP API (contracts/http-api.ts), ending with `/api`: the hosted web
+   * demo's own origin (CloudFront serves `/api/*`), the API Gateway endpoint elsewhere.
+   */
+  readonly apiUrl?: string;
+  /**
+   * URL of the optional STS credential-vending API: when present, `<apiUrl>/credentials` (the
+   * route `POST /credentials` of the HTTP API).
+   */
   readonly credentialVendingUrl?: string;
 }
 
@@ -160,11 +170,21 @@ export function parseClientConfig(input: unknown): ClientConfig {
   }
   const hostedUi = parseHostedUi(input.hostedUi);
   const endpoints = parseEndpoints(input.endpoints);
+  const apiUrl = optionalString(input, 'apiUrl', 'apiUrl');
+  if (apiUrl !== undefined) assertApiUrl(apiUrl);
   const credentialVendingUrl = optionalString(
     input,
     'credentialVendingUrl',
     'credentialVendingUrl',
   );
+  if (credentialVendingUrl !== undefined) {
+    const expected = apiUrl && apiRouteUrl(apiUrl, API_PATHS.credentials);
+    if (credentialVendingUrl !== expected) {
+      throw new ClientConfigError(
+        `'credentialVendingUrl' must be <apiUrl>${API_PATHS.credentials} (${expected ?? 'apiUrl is missing'}), got '${credentialVendingUrl}'`,
+      );
+    }
+  }
   return {
     version: CLIENT_CONFIG_VERSION,
     region: requireString(input, 'region'),
@@ -176,11 +196,42 @@ export function parseClientConfig(input: unknown): ClientConfig {
     signInFlow,
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
+    ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
   };
+}
+
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+
+/** https anywhere; plain http only on loopback (the local sandbox). No query or fragment. */
+function assertApiUrl(apiUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new ClientConfigError(`'apiUrl' must be an absolute URL, got '${apiUrl}'`);
+  }
+  const secure =
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.host));
+  if (!secure || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new ClientConfigError(
+      `'apiUrl' must be an https URL (http only on loopback) without query or fragment, got '${apiUrl}'`,
+    );
+  }
 }
 
 /** The AppInstanceUser ARN of a user, from the AppInstance ARN and the user's id (their `sub`). */
 export function appInstanceUserArn(appInstanceArn: string, appInstanceUserId: string): string {
   return `${appInstanceArn}/user/${appInstanceUserId}`;
+}
+
+/**
+ * `AppInstanceUserId` rules of CreateAppInstanceUser: 1-64 characters, letters, digits and
+ * `:-_.@`, starting and ending with a letter or digit. A Cognito `sub` (a UUID) fits; so does any
+ * STS session tag value this project sets.
+ */
+const APP_INSTANCE_USER_ID = /^[A-Za-z0-9](?:[A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
+
+export function isAppInstanceUserId(value: unknown): value is string {
+  return typeof value === 'string' && APP_INSTANCE_USER_ID.test(value);
 }

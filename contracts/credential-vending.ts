@@ -1,9 +1,15 @@
+import type { ApiErrorBody, ApiErrorCode } from './http-api';
+
 /**
- * The HTTP contract of the optional STS credential-vending API (see docs/credential-vending.md).
+ * The HTTP contract of the optional STS credential-vending API (see docs/credential-vending.md):
+ * the route `POST /credentials` of the project's HTTP API (contracts/http-api.ts).
  *
- * Request: `POST <credentialVendingUrl>` with header `Authorization: Bearer <ID token>` and no body.
- * Success: 200 with a {@link VendedCredentialsResponse}. Failure: 4xx/5xx with a
- * {@link VendingErrorBody}. Written by the vending Lambda; read by the web demo and the sandbox.
+ * Request: `POST <credentialVendingUrl>` (= `<apiUrl>/credentials`) with header
+ * `Authorization: Bearer <access token>` (scope `aws.cognito.signin.user.admin`) and no body.
+ * Success: 200 with a {@link VendedCredentialsResponse}. Failure: API Gateway's `{"message"}`
+ * (401 for a missing, expired or forged token, 403 for a token without the scope, 429 past the
+ * stage throttle) or a {@link VendingErrorBody}. Written by the vending Lambda; read by the web
+ * demo and the sandbox.
  */
 
 /** Temporary credentials in the shape of the AWS SDK v3 `AwsCredentialIdentity` (expiration ISO). */
@@ -21,17 +27,18 @@ export interface VendedCredentialsResponse {
   readonly appInstanceUserArn: string;
 }
 
-export type VendingErrorCode =
-  | 'missing_token'
+/** The codes the vending handler answers (a subset of the API's). */
+export type VendingErrorCode = Extract<
+  ApiErrorCode,
   | 'invalid_token'
   | 'unsupported_identity'
-  | 'method_not_allowed'
-  | 'identity_provider_unavailable'
-  | 'credentials_unavailable';
+  | 'too_many_requests'
+  | 'credentials_unavailable'
+  | 'service_unavailable'
+>;
 
-export interface VendingErrorBody {
+export interface VendingErrorBody extends ApiErrorBody {
   readonly error: VendingErrorCode;
-  readonly message: string;
 }
 
 export class VendingResponseError extends Error {

@@ -2,6 +2,7 @@ import { CfnOutput, type Duration, RemovalPolicy, Stack, type StackProps } from 
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import {
@@ -13,12 +14,9 @@ import {
 } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
-import {
-  CredentialVending,
-  type ExternalOidcIssuer,
-  VendingTokenIssuer,
-  webOriginsOf,
-} from './constructs/credential-vending';
+import { CredentialVending, type ExternalOidcIssuer } from './constructs/credential-vending';
+import { PeopleDirectory } from './constructs/people-directory';
+import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { WebHosting } from './constructs/web-hosting';
 import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
@@ -102,22 +100,18 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    */
   readonly credentialVending?: boolean;
   /**
-   * Web origins allowed to call the credential-vending API (CORS).
+   * Web origins allowed to call the HTTP API from a browser (CORS). The hosted web demo needs none:
+   * it calls the API on its own origin (`/api/*`).
    * @default - the origins of the callback URLs
    */
-  readonly credentialVendingOrigins?: string[];
+  readonly apiOrigins?: string[];
   /**
-   * External OpenID Connect issuers whose ID tokens the credential-vending API accepts too
-   * (docs/federation.md): ids derived from issuer and `sub`, AppInstanceUsers created on demand.
+   * External OpenID Connect issuers whose tokens buy credentials too, each on its own route
+   * `POST /credentials/external/<name>` with its own JWT authorizer (docs/federation.md): ids
+   * derived from issuer and `sub`, AppInstanceUsers created before vending.
    * @default - none
    */
   readonly credentialVendingExternalIssuers?: readonly ExternalOidcIssuer[];
-  /**
-   * Whether the credential-vending API accepts this user pool's ID tokens. `false` (with external
-   * issuers) makes it a vending service for the external issuers only.
-   * @default true
-   */
-  readonly credentialVendingUserPool?: boolean;
   /**
    * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
    * @default true
@@ -138,7 +132,11 @@ export class ChimeCognitoAuthStack extends Stack {
   /** Cognito triggers that create each user's AppInstanceUser (id = `sub`). */
   public readonly userSync: AppInstanceUserSync;
   public readonly identities: ChimeIdentityPool;
-  /** The STS credential-vending API, when enabled. */
+  /** The project's HTTP API (`apiUrl`): people lookup, and credential vending when enabled. */
+  public readonly api: ProjectHttpApi;
+  /** `GET /users?email=`: find a person by email. */
+  public readonly people: PeopleDirectory;
+  /** The STS credential-vending API (`POST /credentials`), when enabled. */
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
@@ -160,11 +158,7 @@ export class ChimeCognitoAuthStack extends Stack {
 
     // Before the user pool: the app client's callback URLs name the distribution.
     if (props.webHosting !== false) {
-      this.webHosting = new WebHosting(this, 'WebHosting', {
-        ...(props.credentialVending && {
-          additionalConnectSources: [`https://*.lambda-url.${this.region}.on.aws`],
-        }),
-      });
+      this.webHosting = new WebHosting(this, 'WebHosting');
     }
     const siteUrls = this.webHosting ? [this.webHosting.siteUrl] : [];
     const callbackUrls = [...(props.callbackUrls ?? LOCAL_DEV_URLS), ...siteUrls];
@@ -195,24 +189,28 @@ export class ChimeCognitoAuthStack extends Stack {
       principalTagKey: props.principalTagKey ?? DEFAULT_PRINCIPAL_TAG_KEY,
     });
 
+    this.api = new ProjectHttpApi(this, 'HttpApi', {
+      userPool: this.users.userPool,
+      userPoolClient: this.users.webClient,
+      allowedOrigins: props.apiOrigins ?? webOriginsOf(props.callbackUrls ?? LOCAL_DEV_URLS),
+    });
+    this.people = new PeopleDirectory(this, 'People', {
+      api: this.api,
+      userPool: this.users.userPool,
+      appInstanceArn: this.appInstance.appInstanceArn,
+    });
     if (props.credentialVending) {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
+        api: this.api,
         appInstanceArn: this.appInstance.appInstanceArn,
-        ...(props.credentialVendingUserPool !== false && {
-          tokenIssuer: VendingTokenIssuer.userPool(this.users.userPool, this.users.webClient),
-        }),
         ...(props.credentialVendingExternalIssuers && {
           externalIssuers: props.credentialVendingExternalIssuers,
         }),
-        allowedOrigins: props.credentialVendingOrigins ?? [
-          ...webOriginsOf(this.users.callbackUrls),
-          ...(this.webHosting
-            ? [`https://${this.webHosting.distribution.distributionDomainName}`]
-            : []),
-        ],
         principalTagKey: this.identities.principalTagKey,
       });
     }
+    // The hosted demo calls the API on its own origin: CSP connect-src 'self', no CORS.
+    this.webHosting?.serveApi(this.api);
 
     this.addOutputs(props.removalPolicy === RemovalPolicy.DESTROY ? 'destroy' : 'retain');
   }
@@ -261,6 +259,7 @@ export class ChimeCognitoAuthStack extends Stack {
           }),
         },
       }),
+      apiUrl: this.api.url,
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
     };
     const outputs: Record<string, [string, string]> = {
@@ -280,6 +279,7 @@ export class ChimeCognitoAuthStack extends Stack {
         clientConfig.principalTagKey,
         'Principal tag carrying the AppInstanceUserId',
       ],
+      ApiUrl: [this.api.url, 'The project HTTP API (API Gateway endpoint)'],
       ...(this.credentialVending && {
         CredentialVendingUrl: [this.credentialVending.url, 'STS credential-vending API URL'],
       }),
@@ -294,6 +294,16 @@ export class ChimeCognitoAuthStack extends Stack {
     for (const [id, [value, description]] of Object.entries(outputs)) {
       new CfnOutput(this, id, { value, description });
     }
-    this.webHosting?.deploySite(clientConfig);
+    // The hosted demo's config.json: the same, with the API on the site's own origin.
+    if (this.webHosting) {
+      const sameOriginApi = this.webHosting.apiUrl;
+      this.webHosting.deploySite({
+        ...clientConfig,
+        apiUrl: sameOriginApi,
+        ...(this.credentialVending && {
+          credentialVendingUrl: apiRouteUrl(sameOriginApi, API_PATHS.credentials),
+        }),
+      });
+    }
   }
 }

@@ -17,11 +17,10 @@ export const CONTEXT_KEYS = {
   removalPolicy: 'removalPolicy',
   channelRetentionDays: 'channelRetentionDays',
   credentialVending: 'credentialVending',
-  credentialVendingOrigins: 'credentialVendingOrigins',
+  apiOrigins: 'apiOrigins',
   webHosting: 'webHosting',
   identityProviders: 'identityProviders',
   credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
   credentialVendingOidcAudience: 'credentialVendingOidcAudience',
-  credentialVendingOidcJwksUri: 'credentialVendingOidcJwksUri',
-  credentialVendingUserPool: 'credentialVendingUserPool',
+  credentialVendingOidcName: 'credentialVendingOidcName',
 } as const;

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+import { DEFAULT_EXTERNAL_ISSUER_NAME } from './constructs/credential-vending';
 import { CONTEXT_KEYS } from './context-keys';
 
 export { CONTEXT_KEYS } from './context-keys';
@@ -89,25 +90,27 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const policy = removalPolicy(node);
   const retention = channelRetention(node);
   const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
-  const credentialVendingOrigins = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOrigins);
   // A path to a JSON file (docs/federation.md), read and validated now so synth fails early.
   const identityProvidersFile = optionalString(node, CONTEXT_KEYS.identityProviders);
   const identityProviders =
     identityProvidersFile === undefined
       ? undefined
       : readIdentityProvidersFile(identityProvidersFile);
+  if (node.tryGetContext('credentialVendingOrigins') !== undefined) {
+    throw new Error(
+      "context 'credentialVendingOrigins' was renamed 'apiOrigins' (the CORS origins of the whole HTTP API)",
+    );
+  }
+  const apiOrigins = optionalUrlList(node, CONTEXT_KEYS.apiOrigins);
   // One external OIDC issuer for the vending API (the construct prop takes several).
   const oidcIssuer = optionalString(node, CONTEXT_KEYS.credentialVendingOidcIssuer);
   const oidcAudience = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOidcAudience);
-  const oidcJwksUri = optionalString(node, CONTEXT_KEYS.credentialVendingOidcJwksUri);
+  const oidcName = optionalString(node, CONTEXT_KEYS.credentialVendingOidcName);
   if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) {
     throw new Error(
       `context '${CONTEXT_KEYS.credentialVendingOidcIssuer}' and '${CONTEXT_KEYS.credentialVendingOidcAudience}' go together`,
     );
   }
-  const vendingPoolOff =
-    node.tryGetContext(CONTEXT_KEYS.credentialVendingUserPool) !== undefined &&
-    !optionalBoolean(node, CONTEXT_KEYS.credentialVendingUserPool);
   // On unless turned off explicitly.
   const offUnlessTrue = (key: string) =>
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
@@ -128,20 +131,19 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(policy && { removalPolicy: policy }),
     ...(retention && { channelRetention: retention }),
     ...(credentialVending && { credentialVending }),
-    ...(credentialVendingOrigins && { credentialVendingOrigins }),
+    ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
     ...(identityProviders && { identityProviders }),
     ...(oidcIssuer &&
       oidcAudience && {
         credentialVendingExternalIssuers: [
           {
+            name: oidcName ?? DEFAULT_EXTERNAL_ISSUER_NAME,
             issuer: oidcIssuer,
             audience: oidcAudience,
-            ...(oidcJwksUri && { jwksUri: oidcJwksUri }),
           },
         ],
       }),
-    ...(vendingPoolOff && { credentialVendingUserPool: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
     ...(emailFrom && { emailFrom }),

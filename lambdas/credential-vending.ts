@@ -1,35 +1,35 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { LambdaFunctionURLHandler } from 'aws-lambda';
-import { readVendingConfig } from './lib/credential-vending/config';
+import type { APIGatewayProxyHandlerV2WithJWTAuthorizer } from 'aws-lambda';
+import { readVendingSettings, VENDING_RATE_SCOPE } from './lib/credential-vending/config';
 import { vendCredentials, type VendingDeps } from './lib/credential-vending/core';
-import { vendingVerification } from './lib/credential-vending/external-issuers';
-import { chimeIdentityClient } from './lib/chime-identity-client';
+import { readRateLimitConfig } from './lib/http-api/config';
+import { consumeRateLimit } from './lib/http-api/rate-limit';
 import { logger } from './lib/logger';
 
-// Once per container: configuration (fails the first invocation if wrong), STS client, JWKS cache.
-const config = readVendingConfig();
+// Once per container: configuration (fails the first invocation if wrong) and SDK clients.
+const rateLimit = readRateLimitConfig(VENDING_RATE_SCOPE);
+const dynamodb = new DynamoDBClient({});
 const deps: VendingDeps = {
-  // The user pool's and/or external OIDC issuers' tokens; for external issuers, derived ids and
-  // their AppInstanceUsers (AWS_ENDPOINT_URL_CHIME_SDK_IDENTITY honoured).
-  ...vendingVerification(config, {
-    chime: chimeIdentityClient,
-    appInstanceArn: config.settings.appInstanceArn,
-  }),
-  // Region and endpoint from the standard variables (AWS_REGION, AWS_ENDPOINT_URL_STS).
+  // Region and endpoints from the standard variables (AWS_REGION, AWS_ENDPOINT_URL_*).
+  cognito: new CognitoIdentityProviderClient({}),
   sts: new STSClient({}),
-  settings: config.settings,
+  settings: readVendingSettings(),
+  consumeRequest: (caller) =>
+    consumeRateLimit({ dynamodb, tableName: rateLimit.tableName }, rateLimit.limit, caller),
   logger,
 };
 
 /**
- * STS credential vending behind a Lambda function URL: `POST` with `Authorization: Bearer <ID token>`
- * returns temporary credentials that can act in Chime only as the caller's own AppInstanceUser.
- * CORS (preflight included) is answered by the function URL itself, for the configured origins.
+ * `POST /credentials` of the project's HTTP API (payload format 2.0, behind the Cognito JWT
+ * authorizer with the `aws.cognito.signin.user.admin` scope): temporary credentials that can act
+ * in Chime only as the caller's own AppInstanceUser. See docs/credential-vending.md.
  */
-export const handler: LambdaFunctionURLHandler = async (event) => {
-  const response = await vendCredentials(deps, {
-    method: event.requestContext.http.method,
+export const handler: APIGatewayProxyHandlerV2WithJWTAuthorizer = async (event, context) => {
+  logger.addContext(context);
+  return vendCredentials(deps, {
+    claims: event.requestContext.authorizer.jwt.claims as Record<string, string | undefined>,
     authorization: event.headers?.authorization,
   });
-  return { ...response };
 };

@@ -7,12 +7,13 @@
  * messaging log at its last good record, set a damaged store aside; users are kept), --port N (or SANDBOX_PORT; default 4577),
  * --state-dir DIR, --quiet-lambdas (hide the functions' logs), --cdk-out DIR (use this cloud
  * assembly as it is, no synth), --hosted-ui-port N (or SANDBOX_HOSTED_UI_PORT; default the sandbox
- * port + 1, i.e. 4578; 0 picks a free one), --web-origin URL (repeatable: another local web app
+ * port + 1, i.e. 4578; 0 picks a free one), --api-port N (or SANDBOX_API_PORT; the HTTP API,
+ * default the sandbox port + 2, i.e. 4579), --web-origin URL (repeatable: another local web app
  * allowed to call the sandbox from a browser), --latency-ms N (delay every answer).
  *
  * Browsers may call the sandbox from the local web demo only: http://localhost:<WEB_DEMO_PORT or
  * 5173> and http://127.0.0.1:<same>, which the hosted UI also accepts as callback URLs besides the
- * template's, plus every --web-origin.
+ * template's, plus every --web-origin (the HTTP API's CORS admits them too).
  */
 import { join } from 'node:path';
 import { LOCAL_OIDC_PEOPLE } from './services/oidc-provider';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'api-port': { type: 'string' },
       'web-origin': { type: 'string', multiple: true },
       'latency-ms': { type: 'string' },
     },
@@ -48,6 +50,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(hostedUiPort) || hostedUiPort < 0 || hostedUiPort > 65535) {
     throw new Error(
       `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
+    );
+  }
+  const apiPort = Number(
+    values['api-port'] ?? process.env.SANDBOX_API_PORT ?? (port === 0 ? 0 : port + 2),
+  );
+  if (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535) {
+    throw new Error(
+      `--api-port must be a port number, got '${values['api-port'] ?? process.env.SANDBOX_API_PORT}'`,
     );
   }
   const latencyMs = Number(values['latency-ms'] ?? 0);
@@ -76,6 +86,7 @@ async function main(): Promise<void> {
     hostedUi: { port: hostedUiPort, localAppUrls },
     webOrigins,
     latencyMs,
+    httpApi: { port: apiPort, localAppOrigins: webOrigins },
     log,
     ...(!values['quiet-lambdas'] && {
       lambdaLog: (fn: string, line: string) => console.log(`[lambda ${fn}] ${line}`),
@@ -116,6 +127,10 @@ async function main(): Promise<void> {
           `(the local OpenID provider; test people ${LOCAL_OIDC_PEOPLE.map((p) => `${p.username} / ${p.password}`).join(', ')})`,
       );
     }
+  }
+  if (sandbox.httpApi) {
+    const routes = sandbox.httpApi.spec.routes.map((r) => r.routeKey).join(', ');
+    log(`HTTP API: ${sandbox.httpApi.apiUrl} (${routes})`);
   }
   log(
     `administrator credentials (Admin* calls): ${join(sandbox.stateDir, 'admin-credentials.json')}`,

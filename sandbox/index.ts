@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
 import { Authorizer } from './core/authorize';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
@@ -30,7 +31,8 @@ import {
 } from './resources';
 import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
 import { chimeIdentity } from './services/chime-identity';
-import { credentialVending, sandboxCredentialVendingUrl } from './services/credential-vending';
+import { dynamodbModule } from './services/dynamodb';
+import { type RunningHttpApi, startHttpApi } from './services/http-api';
 import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
 import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
@@ -47,6 +49,7 @@ import { resolveIntrinsics } from './iam/template';
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
 export type { RunningHostedUi } from './hosted-ui';
+export type { RunningHttpApi } from './services/http-api';
 
 export interface StartSandboxOptions {
   /** State directory (created; kept across restarts). @default '<project>/.sandbox' */
@@ -85,6 +88,13 @@ export interface StartSandboxOptions {
   readonly webOrigins?: readonly string[];
   /** Delay added before every answer of the services port (a slow network). @default 0 */
   readonly latencyMs?: number;
+  /**
+   * The project's HTTP API (API Gateway emulated from the template, sandbox/services/http-api/):
+   * its port (0 = a free one) and browser origins allowed by CORS besides the template's; `false`
+   * serves none. @default { port: 0 }
+   */
+  readonly httpApi?:
+    { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
 }
 
 export interface RunningSandbox {
@@ -103,6 +113,8 @@ export interface RunningSandbox {
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
   readonly hostedUi?: RunningHostedUi;
+  /** The HTTP API (`config.apiUrl`), when the template has one and it was not turned off. */
+  readonly httpApi?: RunningHttpApi;
   /** Confirmation codes delivered so far (newest last), optionally for one user. */
   codes(username?: string): CodeRecord[];
   /** The newest code sent to `username` (or to that email address). */
@@ -384,7 +396,24 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       cleanups.push(() => hostedUi!.stop());
     }
 
-    const vendingUrl = sandboxCredentialVendingUrl(resources, url);
+    let httpApi: RunningHttpApi | undefined;
+    if (options.httpApi !== false) {
+      httpApi = await startHttpApi({
+        resources,
+        lambda,
+        jwk: signingKey.publicJwk,
+        port: options.httpApi?.port ?? 0,
+        localAppOrigins: options.httpApi?.localAppOrigins ?? [],
+        allowsOrigin: (origin) => webOrigins.allows(origin),
+        log,
+      });
+      if (httpApi) cleanups.push(() => httpApi!.stop());
+    }
+    // The credential-vending route, when the template has it (-c credentialVending=true).
+    const vendingUrl =
+      httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
+        ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
+        : undefined;
     const config: ClientConfig = {
       version: CLIENT_CONFIG_VERSION,
       region: stack.region,
@@ -401,7 +430,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         chimeIdentity: url,
         chimeMessaging: url,
       },
-      // The credential-vending API, when the template has it (-c credentialVending=true).
+      ...(httpApi && { apiUrl: httpApi.apiUrl }),
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
       ...(hostedUi && { hostedUi: hostedUi.config() }),
     };
@@ -447,7 +476,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       sts,
       chimeIdentity,
       chimeMessagingModule(),
-      credentialVending,
+      dynamodbModule(),
       ...(options.modules ?? []),
     ];
     for (const module of modules) {
@@ -483,6 +512,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       context,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
+      ...(httpApi && { httpApi }),
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,
       webOrigins: () => webOrigins.list(),

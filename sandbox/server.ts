@@ -37,8 +37,8 @@
  *   document in the state directory; `ctx.services` lets modules share objects by name:
  *   'chime-identity' (ChimeIdentityDirectory: getUser, nameOf, listUsers), 'user-pool-jwk' (the
  *   pool's public signing key), 'user-pool-users' ({ findUser(sub) }).
- * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, credential
- *   vending, then `startSandbox({ modules })`; unmatched requests go to the user pool.
+ * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, DynamoDB,
+ *   then `startSandbox({ modules })`; unmatched requests go to the user pool.
  * - Browser access (sandbox/core/browser-access.ts): requests whose `Host` is not a loopback name
  *   with this port are refused (DNS rebinding), so are requests from web origins not in
  *   `webOrigins`; CORS answers name the allowed origin, never `*`. Bodies are read up to

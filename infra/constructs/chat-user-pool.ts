@@ -9,7 +9,12 @@ import { FederatedSignIn } from './federated-sign-in';
 export const LOCAL_DEV_URLS = ['http://localhost:5173/'];
 
 /** OAuth scopes the web client asks the hosted UI for. */
-export const WEB_CLIENT_OAUTH_SCOPES = ['openid', 'email', 'profile'];
+export const WEB_CLIENT_OAUTH_SCOPES = [
+  'openid',
+  'email',
+  'profile',
+  'aws.cognito.signin.user.admin',
+];
 
 export interface ChatUserPoolProps {
   /**
@@ -328,7 +333,13 @@ export class ChatUserPool extends Construct {
         new cognito.ClientAttributes().withStandardAttributes(WEB_CLIENT_WRITE_ATTRIBUTES),
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        scopes: [
+          cognito.OAuthScope.OPENID,
+          cognito.OAuthScope.EMAIL,
+          cognito.OAuthScope.PROFILE,
+          // Lets a hosted UI sign-in's access token call GetUser, which credential vending needs.
+          cognito.OAuthScope.COGNITO_ADMIN,
+        ],
         callbackUrls: this.callbackUrls,
         logoutUrls: this.logoutUrls,
       },

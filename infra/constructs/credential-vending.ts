@@ -1,110 +1,36 @@
 import * as path from 'node:path';
 import { Duration, Token } from 'aws-cdk-lib';
-import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EXTERNAL_USER_ID_PREFIX } from '../../contracts/app-instance-user-id';
+import {
+  API_PATHS,
+  apiRouteUrl,
+  EXTERNAL_ISSUER_NAME_PATTERN,
+  externalCredentialsPath,
+} from '../../contracts/http-api';
 import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   assertValidPrincipalTagKey,
   DEFAULT_PRINCIPAL_TAG_KEY,
 } from '../../contracts/principal-tag';
-import { ProjectNodejsFunction } from '../lambda-defaults';
+import { VENDING_ENV, VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
+import type { ProjectNodejsFunction } from '../lambda-defaults';
 import { acknowledgeNag, nagResourceName } from '../nag';
+import type { ProjectHttpApi } from './project-http-api';
 
 /** Shortest and longest vended session (STS role chaining from a Lambda caps it at one hour). */
 const MIN_SESSION = Duration.minutes(15);
 const MAX_SESSION = Duration.hours(1);
 
-/** The ID tokens the vending API accepts: the identity-provider seam. */
-export abstract class VendingTokenIssuer {
-  /** ID tokens of a Cognito user pool, for the given app clients (aws-jwt-verify CognitoJwtVerifier). */
-  public static userPool(
-    userPool: cognito.IUserPool,
-    ...clients: cognito.IUserPoolClient[]
-  ): VendingTokenIssuer {
-    if (clients.length === 0) throw new Error('userPool issuer needs at least one app client');
-    return new (class extends VendingTokenIssuer {
-      public readonly environment = {
-        TOKEN_ISSUER_KIND: 'cognito',
-        COGNITO_USER_POOL_ID: userPool.userPoolId,
-        COGNITO_CLIENT_IDS: clients.map((c) => c.userPoolClientId).join(','),
-      };
-    })();
-  }
-
-  /**
-   * ID tokens of an OpenID Connect issuer that stands in for the user pool (aws-jwt-verify
-   * JwtRsaVerifier): `iss` must equal `issuer`, `aud` one of `audience`, and a `token_use` claim,
-   * if present, must be `id`. The raw `sub` becomes the id, so use it only for an issuer whose subs
-   * ARE the user pool's (e.g. a local stand-in). For another identity provider use
-   * `externalIssuers`: its subs could equal a user pool `sub` and act as that person.
-   */
-  public static oidc(props: {
-    readonly issuer: string;
-    readonly audience: readonly string[];
-    /** @default - `<issuer>/.well-known/jwks.json` */
-    readonly jwksUri?: string;
-  }): VendingTokenIssuer {
-    for (const url of [props.issuer, props.jwksUri]) {
-      if (url !== undefined && !Token.isUnresolved(url) && !url.startsWith('https://')) {
-        throw new Error(`oidc issuer and jwksUri must be https URLs, got '${url}'`);
-      }
-    }
-    if (props.audience.length === 0) throw new Error('oidc issuer needs at least one audience');
-    return new (class extends VendingTokenIssuer {
-      public readonly environment = {
-        TOKEN_ISSUER_KIND: 'oidc',
-        OIDC_ISSUER: props.issuer,
-        OIDC_AUDIENCE: props.audience.join(','),
-        ...(props.jwksUri !== undefined && { OIDC_JWKS_URI: props.jwksUri }),
-      };
-    })();
-  }
-
-  /** Environment variables the handler reads (lambdas/lib/credential-vending/config.ts). */
-  public abstract readonly environment: Readonly<Record<string, string>>;
-}
-
-/** An external OpenID Connect issuer whose people may buy credentials (docs/federation.md). */
-export interface ExternalOidcIssuer {
-  /** The issuer URL, exactly as its tokens' `iss` (https). */
-  readonly issuer: string;
-  /** Accepted `aud` values (the client ids the issuer gives the app). */
-  readonly audience: readonly string[];
-  /** @default - discovered from `<issuer>/.well-known/openid-configuration` */
-  readonly jwksUri?: string;
-}
-
-/** The actions the vending function needs to create an external caller's AppInstanceUser. */
-export const EXTERNAL_USER_ACTIONS = [
-  'chime:CreateAppInstanceUser',
-  'chime:DescribeAppInstanceUser',
-] as const;
-
 export interface CredentialVendingProps {
   /** ARN of the Chime AppInstance the vended credentials are scoped to. */
   readonly appInstanceArn: string;
 
-  /**
-   * Whose ID tokens buy credentials with their `sub` as id (the user pool).
-   * @default - none: only `externalIssuers` (at least one of the two is required)
-   */
-  readonly tokenIssuer?: VendingTokenIssuer;
-
-  /**
-   * External OIDC issuers whose people buy credentials too, with an id derived from issuer and
-   * `sub` (`oidc-...`); their AppInstanceUser is created before the first credentials.
-   * @default - none
-   */
-  readonly externalIssuers?: readonly ExternalOidcIssuer[];
-
-  /**
-   * Web origins (`scheme://host[:port]`) allowed to call the API from a browser (CORS).
-   * At least one; `*` is refused.
-   */
-  readonly allowedOrigins: readonly string[];
+  /** The project's HTTP API: the route `POST /credentials` is added to it. */
+  readonly api: ProjectHttpApi;
 
   /**
    * Session tag key carrying the AppInstanceUserId; must equal the one in the user role policy.
@@ -117,11 +43,64 @@ export interface CredentialVendingProps {
    * @default Duration.hours(1)
    */
   readonly sessionDuration?: Duration;
+
+  /**
+   * Requests per caller and minute (each buys one-hour credentials: a client needs about one an
+   * hour).
+   * @default DEFAULT_VENDING_REQUESTS_PER_MINUTE
+   */
+  readonly requestsPerMinute?: number;
+
+  /**
+   * Reserved concurrency of the function (and of each external issuer's function).
+   * @default DEFAULT_ROUTE_RESERVED_CONCURRENCY
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * External OpenID Connect issuers whose people buy credentials too, each on its own route
+   * `POST /credentials/external/<name>` behind its own JWT authorizer, with an id derived from
+   * issuer and `sub` (`oidc-...`); their AppInstanceUser is created before the first credentials.
+   * @default - none
+   */
+  readonly externalIssuers?: readonly ExternalOidcIssuer[];
 }
 
+/** An external OpenID Connect issuer whose people may buy credentials (docs/federation.md). */
+export interface ExternalOidcIssuer {
+  /** Its route's last path segment (`[a-z0-9-]`, see EXTERNAL_ISSUER_NAME_PATTERN). */
+  readonly name: string;
+  /**
+   * The issuer URL, exactly as its tokens' `iss` (https: API Gateway finds the keys through
+   * `<issuer>/.well-known/openid-configuration`).
+   */
+  readonly issuer: string;
+  /** Accepted `aud` (or, without `aud`, `client_id`) values: the client ids it gives the app. */
+  readonly audience: readonly string[];
+}
+
+/** The route name of an external issuer given by context without one. */
+export const DEFAULT_EXTERNAL_ISSUER_NAME = 'oidc';
+
+/** The actions an external issuer's function needs to create its caller's AppInstanceUser. */
+export const EXTERNAL_USER_ACTIONS = [
+  'chime:CreateAppInstanceUser',
+  'chime:DescribeAppInstanceUser',
+] as const;
+
+/** Per-caller vending requests per minute unless configured. */
+export const DEFAULT_VENDING_REQUESTS_PER_MINUTE = 10;
+
+/** The route's throttle on the stage: the overall limit of the vending API. */
+export const VENDING_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 10, burstLimit: 20 };
+
+/** The scope Cognito puts in access tokens that may call `GetUser` (the revocation check). */
+export const VENDING_AUTHORIZATION_SCOPE = 'aws.cognito.signin.user.admin';
+
 /**
- * The seed page's "Using STS to vend credentials", made valid and complete: a Lambda (server role)
- * that verifies the caller's ID token and calls `sts:AssumeRole` + `sts:TagSession` on a user role
+ * The seed page's "Using STS to vend credentials", made valid and complete, as the route
+ * `POST /credentials` of the project's HTTP API: a Lambda (server role) that checks the caller's
+ * access token with Cognito (revoked, disabled, deleted) and calls `sts:AssumeRole` + `sts:TagSession` on a user role
  * with the caller's id as session tag; the user role trusts only the server role, only with that
  * tag, and carries the same Chime policy as the identity pool role.
  */
@@ -131,10 +110,14 @@ export class CredentialVending extends Construct {
   /** The role whose credentials users receive. */
   public readonly userRole: iam.Role;
   public readonly function: ProjectNodejsFunction;
-  public readonly functionUrl: lambda.FunctionUrl;
-  /** The API's URL (for `config.json`'s `credentialVendingUrl`). */
+  /** `<apiUrl>/credentials` (for `config.json`'s `credentialVendingUrl`). */
   public readonly url: string;
   public readonly principalTagKey: string;
+  /** Per external issuer (by name): its route's function and `<apiUrl>/credentials/external/<name>`. */
+  public readonly externalRoutes: ReadonlyMap<
+    string,
+    { readonly function: ProjectNodejsFunction; readonly url: string }
+  >;
 
   constructor(scope: Construct, id: string, props: CredentialVendingProps) {
     super(scope, id);
@@ -144,11 +127,6 @@ export class CredentialVending extends Construct {
     const seconds = sessionDuration.toSeconds();
     if (seconds < MIN_SESSION.toSeconds() || seconds > MAX_SESSION.toSeconds()) {
       throw new Error(`sessionDuration must be 15 to 60 minutes, got ${seconds} seconds`);
-    }
-    const allowedOrigins = validateOrigins(props.allowedOrigins);
-    const externalIssuers = validateExternalIssuers(props.externalIssuers ?? []);
-    if (!props.tokenIssuer && externalIssuers.length === 0) {
-      throw new Error('credential vending needs a tokenIssuer, externalIssuers, or both');
     }
 
     this.serverRole = new iam.Role(this, 'ServerRole', {
@@ -191,27 +169,69 @@ export class CredentialVending extends Construct {
       'any channel of this AppInstance: Chime itself enforces channel membership, moderation and bans per bearer, and the bearer is pinned to the caller by the session tag',
     );
 
-    this.function = new ProjectNodejsFunction(this, 'Function', {
-      description: 'STS credential vending: ID token in, Chime-scoped credentials out',
-      entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
+    const perCallerLimit = {
+      scope: VENDING_RATE_SCOPE,
+      limit: props.requestsPerMinute ?? DEFAULT_VENDING_REQUESTS_PER_MINUTE,
+      windowSeconds: 60,
+    };
+    const common = {
+      method: apigwv2.HttpMethod.POST,
       handler: 'handler',
       role: this.serverRole,
       timeout: Duration.seconds(10),
-      serviceName: 'credential-vending',
+      throttle: VENDING_THROTTLE,
+      // The same per-caller counters for every vending route (ids of all forms are distinct).
+      perCallerLimit,
+      ...(props.reservedConcurrency !== undefined && {
+        reservedConcurrency: props.reservedConcurrency,
+      }),
       environment: {
-        ...props.tokenIssuer?.environment,
-        ...(externalIssuers.length > 0 && {
-          EXTERNAL_OIDC_ISSUERS: JSON.stringify(externalIssuers),
-        }),
-        USER_ROLE_ARN: this.userRole.roleArn,
-        PRINCIPAL_TAG_KEY: this.principalTagKey,
-        APP_INSTANCE_ARN: props.appInstanceArn,
-        SESSION_DURATION_SECONDS: String(seconds),
+        [VENDING_ENV.userRoleArn]: this.userRole.roleArn,
+        [VENDING_ENV.principalTagKey]: this.principalTagKey,
+        [VENDING_ENV.appInstanceArn]: props.appInstanceArn,
+        [VENDING_ENV.sessionDurationSeconds]: String(seconds),
       },
+    };
+    this.function = props.api.addRoute('CredentialVendingFunction', {
+      ...common,
+      path: API_PATHS.credentials,
+      // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
+      authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
+      description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
+      entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
+      serviceName: 'credential-vending',
     });
 
-    if (externalIssuers.length > 0) {
-      // Only ids of the external form: the function cannot create or probe user pool users.
+    const externalRoutes = new Map<string, { function: ProjectNodejsFunction; url: string }>();
+    for (const external of validateExternalIssuers(props.externalIssuers ?? [])) {
+      const routePath = externalCredentialsPath(external.name);
+      const suffix = external.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) =>
+        c.toUpperCase(),
+      );
+      const fn = props.api.addRoute(`ExternalVending${suffix}Function`, {
+        ...common,
+        path: routePath,
+        // API Gateway checks issuer, audience, signature (keys by discovery) and expiry.
+        authorizer: new HttpJwtAuthorizer(`External${suffix}`, external.issuer, {
+          jwtAudience: [...external.audience],
+          identitySource: ['$request.header.Authorization'],
+        }),
+        description: `POST ${routePath}: a token of ${external.issuer} in, credentials for its derived id out`,
+        entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending-external.ts'),
+        serviceName: 'credential-vending-external',
+        environment: {
+          ...common.environment,
+          [VENDING_ENV.externalIssuer]: external.issuer,
+        },
+      });
+      externalRoutes.set(external.name, {
+        function: fn,
+        url: apiRouteUrl(props.api.url, routePath),
+      });
+    }
+    this.externalRoutes = externalRoutes;
+    if (externalRoutes.size > 0) {
+      // Only ids of the external form: the role cannot create or probe user pool users' ids.
       const externalUsers = props.appInstanceArn + '/user/' + EXTERNAL_USER_ID_PREFIX + '*';
       this.serverRole.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -226,70 +246,43 @@ export class CredentialVending extends Construct {
         'external callers get ids derived at request time (oidc-<hash>); the wildcard is limited to that id form in this one AppInstance, and to create/describe',
       );
     }
-
-    this.functionUrl = this.function.addFunctionUrl({
-      // The handler authenticates every request itself (ID token): the URL is public by design.
-      authType: lambda.FunctionUrlAuthType.NONE,
-      cors: {
-        allowedOrigins,
-        allowedMethods: [lambda.HttpMethod.POST],
-        allowedHeaders: ['authorization', 'content-type'],
-        allowCredentials: false,
-        maxAge: Duration.hours(1),
-      },
-    });
-    this.url = this.functionUrl.url;
+    this.url = apiRouteUrl(props.api.url, API_PATHS.credentials);
   }
 }
 
-/** The distinct web origins of concrete URLs (e.g. the hosted UI callback URLs). */
-export function webOriginsOf(urls: readonly string[]): string[] {
-  const origins = urls.filter((u) => !Token.isUnresolved(u)).map((u) => new URL(u).origin);
-  if (origins.length === 0) {
-    throw new Error('no concrete web origin among the callback URLs: set credentialVendingOrigins');
-  }
-  return [...new Set(origins)];
-}
-
+/** Validates the external issuers (names, https issuers, audiences); lowercase, actionable errors. */
 function validateExternalIssuers(issuers: readonly ExternalOidcIssuer[]): ExternalOidcIssuer[] {
-  const seen = new Set<string>();
+  const names = new Set<string>();
+  const urls = new Set<string>();
   return issuers.map((e, i) => {
-    for (const [field, url] of [
-      ['issuer', e.issuer],
-      ['jwksUri', e.jwksUri],
-    ] as const) {
-      if (url === undefined || Token.isUnresolved(url)) continue;
-      if (!/^https:\/\/[^\s?#]+$/.test(url)) {
-        throw new Error(`externalIssuers[${i}].${field} must be an https URL, got '${url}'`);
+    if (!EXTERNAL_ISSUER_NAME_PATTERN.test(e.name)) {
+      throw new Error(
+        `externalIssuers[${i}].name must be 1-32 of [a-z0-9-] starting with a letter or digit, got '${e.name}'`,
+      );
+    }
+    if (names.has(e.name)) throw new Error(`externalIssuers[${i}].name '${e.name}' is used twice`);
+    names.add(e.name);
+    if (!Token.isUnresolved(e.issuer)) {
+      // API Gateway takes https issuers; plain http only on loopback, which only the local sandbox
+      // can serve (its OpenID provider), so a deployment with one fails at API Gateway, not here.
+      if (
+        !/^(https:\/\/[^\s?#]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/[^\s?#]*)?)$/.test(
+          e.issuer,
+        )
+      ) {
+        throw new Error(`externalIssuers[${i}].issuer must be an https URL, got '${e.issuer}'`);
+      }
+      if (/^https:\/\/cognito-idp\./.test(e.issuer)) {
+        throw new Error(
+          `externalIssuers[${i}].issuer is a Cognito user pool: its users keep their sub on POST /credentials`,
+        );
       }
     }
-    if (seen.has(e.issuer)) throw new Error(`externalIssuers[${i}].issuer is listed twice`);
-    seen.add(e.issuer);
+    if (urls.has(e.issuer)) throw new Error(`externalIssuers[${i}].issuer is listed twice`);
+    urls.add(e.issuer);
     if (e.audience.length === 0 || e.audience.some((a) => a.trim() === '')) {
       throw new Error(`externalIssuers[${i}].audience must list the app's client id(s)`);
     }
-    if (/^https:\/\/cognito-idp\./.test(e.issuer)) {
-      throw new Error(
-        `externalIssuers[${i}].issuer is a Cognito user pool: give it as tokenIssuer (its users keep their sub)`,
-      );
-    }
-    return {
-      issuer: e.issuer,
-      audience: [...e.audience],
-      ...(e.jwksUri !== undefined && { jwksUri: e.jwksUri }),
-    };
+    return { name: e.name, issuer: e.issuer, audience: [...e.audience] };
   });
-}
-
-function validateOrigins(origins: readonly string[]): string[] {
-  if (origins.length === 0) throw new Error('allowedOrigins needs at least one web origin');
-  for (const origin of origins) {
-    if (Token.isUnresolved(origin)) continue;
-    if (!/^https?:\/\/[^/\s*?#]+$/.test(origin)) {
-      throw new Error(
-        `allowedOrigins must be origins like https://chat.example.com (no path, no *), got '${origin}'`,
-      );
-    }
-  }
-  return [...new Set(origins)];
 }

@@ -8,15 +8,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { ClientConfig } from '../../contracts/client-config';
+import { API_STAGE_NAME } from '../../contracts/http-api';
 import { accountGlobalName } from '../account-global-name';
 import { acknowledgeNag, nagResourceName } from '../nag';
 
 /** Where `npm run build:web` writes the production build of the web demo. */
 export const WEB_DEMO_DIST = resolve(__dirname, '..', '..', 'web-demo', 'dist');
 
-/** CloudFront's name limits (AWS::CloudFront::ResponseHeadersPolicy, ::OriginAccessControl). */
+/**
+ * CloudFront's name limits (AWS::CloudFront::ResponseHeadersPolicy,
+ * ::OriginAccessControl, ::Function).
+ */
 const RESPONSE_HEADERS_POLICY_NAME_MAX = 128;
 const ORIGIN_ACCESS_CONTROL_NAME_MAX = 64;
+const FUNCTION_NAME_MAX = 64;
 
 /** The page deployed when the web demo has not been built (e.g. `cdk synth` on a fresh clone). */
 export const PLACEHOLDER_PAGE = `<!doctype html>
@@ -24,6 +29,19 @@ export const PLACEHOLDER_PAGE = `<!doctype html>
 <body><h1>The web demo was not built</h1>
 <p>Run <code>npm run deploy</code> (it runs <code>npm run build:web</code> first).</p></body></html>
 `;
+
+/**
+ * Single-page-app routing at the edge (viewer request, default behavior only): a path without a
+ * file extension is the app, so it gets `/index.html`. A function rather than the distribution's
+ * custom error responses, which apply to every behavior and would turn the API's 403 and 404 into
+ * the app's page.
+ */
+export const SPA_ROUTING_FUNCTION = `function handler(event) {
+  var request = event.request;
+  var last = request.uri.split('/').pop();
+  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}`;
 
 /**
  * The site's Content-Security-Policy: scripts and styles from the site only (no inline code), and
@@ -100,9 +118,12 @@ export class WebHosting extends Construct {
   public readonly distribution: cloudfront.Distribution;
   /** `https://<distribution domain>/`, for callback URLs and outputs. */
   public readonly siteUrl: string;
+  /** `https://<distribution domain>/api`: the HTTP API on the site's own origin ({@link serveApi}). */
+  public readonly apiUrl: string;
   /** The directory deployed, or `undefined` when the placeholder page is deployed. */
   public readonly siteDirectory?: string;
   private deployment?: s3deploy.BucketDeployment;
+  private servesApi = false;
 
   constructor(scope: Construct, id: string, props: WebHostingProps = {}) {
     super(scope, id);
@@ -168,6 +189,12 @@ export class WebHosting extends Construct {
     const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
       originAccessControl,
     });
+    const spaRouting = new cloudfront.Function(this, 'SpaRouting', {
+      functionName: accountGlobalName(this, 'SpaRouting', FUNCTION_NAME_MAX),
+      comment: 'chime-cognito-auth web demo: paths without an extension serve index.html',
+      code: cloudfront.FunctionCode.fromInline(SPA_ROUTING_FUNCTION),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'chime-cognito-auth web demo',
       defaultRootObject: 'index.html',
@@ -181,6 +208,9 @@ export class WebHosting extends Construct {
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: headersPolicy('DocumentHeaders', 'no-cache'),
         compress: true,
+        functionAssociations: [
+          { function: spaRouting, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        ],
       },
       additionalBehaviors: {
         // Vite names every asset by its content hash: cache for a year.
@@ -196,13 +226,6 @@ export class WebHosting extends Construct {
           compress: true,
         },
       },
-      // Single-page app: unknown paths get index.html. Without s3:ListBucket, S3 answers 403.
-      errorResponses: [403, 404].map((httpStatus) => ({
-        httpStatus,
-        responseHttpStatus: 200,
-        responsePagePath: '/index.html',
-        ttl: Duration.seconds(10),
-      })),
       ...(props.accessLogsBucket && {
         enableLogging: true,
         logBucket: props.accessLogsBucket,
@@ -210,6 +233,7 @@ export class WebHosting extends Construct {
       }),
     });
     this.siteUrl = `https://${this.distribution.distributionDomainName}/`;
+    this.apiUrl = `https://${this.distribution.distributionDomainName}/${API_STAGE_NAME}`;
 
     if (!props.accessLogsBucket) {
       acknowledgeNag(
@@ -231,12 +255,39 @@ export class WebHosting extends Construct {
     acknowledgeNag(
       this.distribution,
       'CFR2',
-      'static files only, no server-side logic behind the distribution; WAF adds cost and can be attached to the distribution when needed',
+      'static files, plus the HTTP API under /api/* which has its own JWT authorizer, stage and route throttling and per-caller limits; WAF adds cost and can be attached to the distribution when needed',
     );
     acknowledgeNag(
       this.distribution,
       'CFR4',
       'uses the default *.cloudfront.net certificate, with which CloudFront cannot enforce TLSv1.2 for viewers; a custom domain with its own certificate can set minimumProtocolVersion TLS_V1_2_2021',
+    );
+  }
+
+  /**
+   * Serves the project's HTTP API on the site's own origin: `/api/*` goes to the API Gateway stage
+   * named `api` unchanged, uncached, with every viewer header but Host (so `Authorization` reaches
+   * the JWT authorizer). The page then calls `/api/...` under `connect-src 'self'`, and CORS never
+   * applies to it.
+   */
+  serveApi(api: { readonly domainName: string }): void {
+    if (this.servesApi) throw new Error('serveApi may be called only once');
+    this.servesApi = true;
+    this.distribution.addBehavior(
+      `/${API_STAGE_NAME}/*`,
+      new origins.HttpOrigin(api.domainName, {
+        protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      }),
+      {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        // A managed policy (no account-wide name to collide): HSTS, nosniff, frame and referrer
+        // headers; the handlers' own Cache-Control: no-store is left as it is.
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+      },
     );
   }
 

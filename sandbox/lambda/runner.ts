@@ -107,6 +107,7 @@ const ENDPOINT_SERVICES = [
   'STS',
   'COGNITO_IDENTITY',
   'COGNITO_IDENTITY_PROVIDER',
+  'DYNAMODB',
 ];
 
 export interface LambdaRunnerOptions {

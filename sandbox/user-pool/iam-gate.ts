@@ -127,8 +127,11 @@ export function withIamGate(
               throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
             }
             if (operation === 'GlobalSignOut') {
-              // cognito-local has no GlobalSignOut: the sandbox implements it.
-              await signOuts.signOut(sub);
+              // cognito-local has no GlobalSignOut: the sandbox implements it. A deleted user's
+              // token is refused, as the pool's other operations refuse it (operations/services.ts).
+              if (!(await signOuts.signOut(sub))) {
+                throw new AwsError('NotAuthorizedException', 'User does not exist.');
+              }
               sendJson(res, {});
               return;
             }

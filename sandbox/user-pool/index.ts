@@ -11,6 +11,8 @@
  *   and emails case-insensitive as the template says (user-store.ts);
  * - `email_verified` set by ConfirmSignUp; GetUser limited to the readable attributes;
  *   AdminDisableUser revokes tokens (sign-outs.ts); ResendConfirmationCode, which it lacks;
+ * - a disabled or deleted user's access token is refused by every operation that takes one;
+ * - `ListUsers` filters as Cognito documents it (escapes, case rules: operations/list-users.ts);
  * - the template's password policy is enforced; confirmation codes are captured; its files are
  *   written atomically; triggers run through the sandbox's Lambda runner.
  */

@@ -56,7 +56,7 @@ test('a third user signs in through the sandbox hosted UI (code + PKCE) and reac
     client_id: sandbox.config.userPoolClientId,
     response_type: 'code',
     redirect_uri: demo.url,
-    scope: 'openid email profile',
+    scope: 'openid email profile aws.cognito.signin.user.admin',
     code_challenge_method: 'S256',
   });
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();

@@ -60,12 +60,14 @@ export interface DemoServer {
  */
 export function sandboxCsp(sandbox: {
   url: string;
-  config: { region: string; hostedUi?: { domain: string } };
+  config: { region: string; hostedUi?: { domain: string }; apiUrl?: string };
 }): string {
   const hostedUi = sandbox.config.hostedUi?.domain;
   return contentSecurityPolicy(sandbox.config.region, [
     sandbox.url,
     sandbox.url.replace(/^http:/, 'ws:'),
+    // The sandbox's HTTP API (on AWS the hosted demo reaches it same-origin, under 'self').
+    ...(sandbox.config.apiUrl ? [new URL(sandbox.config.apiUrl).origin] : []),
     // The sandbox's hosted UI (token endpoint) on loopback HTTPS.
     ...(hostedUi?.startsWith('127.0.0.1:') ? [`https://${hostedUi}`] : []),
   ]);
@@ -230,7 +232,8 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   const demo = await serveWebDemo(buildDir, configFile, {
     contentSecurityPolicy: sandboxCsp(sandbox),
   });
-  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else).
+  // The demo runs on a free port: its origin may call the sandbox (CORS allows nothing else;
+  // the HTTP API consults the same list).
   sandbox.allowWebOrigins([demo.url]);
   // vite preview reads /config.json on every request: writing it after start is in time.
   if (options.clientConfig) {

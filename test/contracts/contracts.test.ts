@@ -1,5 +1,12 @@
 import fc from 'fast-check';
 import {
+  API_PATHS,
+  ApiError,
+  ApiResponseError,
+  lookUpUserByEmail,
+  parseUserLookupResponse,
+} from '../../contracts/http-api';
+import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
   chimeUserPolicyDocument,
@@ -137,7 +144,84 @@ describe('parseClientConfig', () => {
     expect(() => parseClientConfig(input)).toThrow(message);
   });
 
+  test('apiUrl: https, or http on loopback; credentialVendingUrl is <apiUrl>/credentials', () => {
+    const api = 'https://abc.execute-api.us-east-1.amazonaws.com/api';
+    expect(parseClientConfig({ ...valid, apiUrl: api }).apiUrl).toBe(api);
+    expect(parseClientConfig({ ...valid, apiUrl: 'http://127.0.0.1:4579/api' }).apiUrl).toBe(
+      'http://127.0.0.1:4579/api',
+    );
+    expect(
+      parseClientConfig({ ...valid, apiUrl: api, credentialVendingUrl: `${api}/credentials` })
+        .credentialVendingUrl,
+    ).toBe(`${api}/credentials`);
+    for (const [input, message] of [
+      [{ apiUrl: 'http://api.example.com/api' }, /'apiUrl' must be an https URL/],
+      [{ apiUrl: 'https://a.example/api?x=1' }, /without query or fragment/],
+      [{ apiUrl: 'not a url' }, /'apiUrl' must be an absolute URL/],
+      [{ credentialVendingUrl: 'https://a.example/x' }, /apiUrl is missing/],
+      [
+        { apiUrl: api, credentialVendingUrl: 'https://evil.example/credentials' },
+        /<apiUrl>\/credentials/,
+      ],
+    ] as const) {
+      expect(() => parseClientConfig({ ...valid, ...input })).toThrow(message);
+    }
+  });
+
   test('builds AppInstanceUser ARNs', () => {
     expect(appInstanceUserArn(APP_INSTANCE_ARN, 'u-1')).toBe(`${APP_INSTANCE_ARN}/user/u-1`);
+  });
+});
+
+describe('the HTTP API contract', () => {
+  const ARN = `${APP_INSTANCE_ARN}/user/u-1`;
+
+  test('parseUserLookupResponse: a user with exactly the two fields, or null', () => {
+    expect(parseUserLookupResponse({ user: null })).toEqual({ user: null });
+    expect(
+      parseUserLookupResponse({ user: { appInstanceUserArn: ARN, name: 'Bob', email: 'x' } }),
+    ).toEqual({ user: { appInstanceUserArn: ARN, name: 'Bob' } });
+    for (const bad of [
+      {},
+      [],
+      { user: [] },
+      { user: { appInstanceUserArn: 'x', name: 'B' } },
+      { user: { appInstanceUserArn: ARN, name: ' ' } },
+    ]) {
+      expect(() => parseUserLookupResponse(bad)).toThrow(ApiResponseError);
+    }
+  });
+
+  test('lookUpUserByEmail: GET <apiUrl>/users?email= with the ID token; errors as ApiError', async () => {
+    const calls: [string, RequestInit | undefined][] = [];
+    const answer =
+      (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      async (input: string, init?: RequestInit) => {
+        calls.push([input, init]);
+        return new Response(JSON.stringify(body), { status, headers });
+      };
+    await expect(
+      lookUpUserByEmail(
+        'https://x/api/',
+        'tok',
+        'a+b@c.co',
+        answer(200, { user: { appInstanceUserArn: ARN, name: 'A' } }),
+      ),
+    ).resolves.toEqual({ appInstanceUserArn: ARN, name: 'A' });
+    expect(calls[0]![0]).toBe(
+      `https://x${API_PATHS.users.replace('/users', '/api/users')}?email=a%2Bb%40c.co`,
+    );
+    expect(calls[0]![1]).toMatchObject({ method: 'GET', headers: { Authorization: 'Bearer tok' } });
+    await expect(
+      lookUpUserByEmail(
+        'https://x/api',
+        't',
+        'a@b.co',
+        answer(429, { error: 'too_many_requests', message: 'slow' }, { 'retry-after': '12' }),
+      ),
+    ).rejects.toMatchObject({ status: 429, code: 'too_many_requests', retryAfterSeconds: 12 });
+    await expect(
+      lookUpUserByEmail('https://x/api', 't', 'a@b.co', answer(401, { message: 'Unauthorized' })),
+    ).rejects.toEqual(new ApiError(401, undefined, 'Unauthorized'));
   });
 });

@@ -5,8 +5,9 @@ import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   CredentialVending,
   type CredentialVendingProps,
-  VendingTokenIssuer,
+  VENDING_AUTHORIZATION_SCOPE,
 } from '../../infra/constructs/credential-vending';
+import { ProjectHttpApi } from '../../infra/constructs/project-http-api';
 import { addNagChecks } from '../../infra/nag';
 import { synthFromContext } from './support';
 
@@ -21,13 +22,17 @@ function build(overrides: Partial<CredentialVendingProps> = {}, bundle = false) 
   });
   const pool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_TestPool1');
   const client = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Web', 'webclient123');
+  const api = new ProjectHttpApi(stack, 'Api', {
+    userPool: pool,
+    userPoolClient: client,
+    allowedOrigins: ['http://localhost:5173'],
+  });
   const vending = new CredentialVending(stack, 'Vending', {
     appInstanceArn: APP_INSTANCE_ARN,
-    tokenIssuer: VendingTokenIssuer.userPool(pool, client),
-    allowedOrigins: ['https://chat.example.com', 'http://localhost:5173'],
+    api,
     ...overrides,
   });
-  return { app, stack, vending, pool, client };
+  return { app, stack, vending, pool, client, api };
 }
 
 function template(overrides: Partial<CredentialVendingProps> = {}) {
@@ -114,7 +119,7 @@ describe('CredentialVending roles', () => {
     });
   });
 
-  it('server role is the function role: assume + tag the user role, write its logs, nothing else', () => {
+  it('server role is the function role: assume + tag the user role, write its logs, count its own requests, nothing else', () => {
     const { template: t, stack, vending } = defaults;
     const serverId = logicalId(stack, vending.serverRole);
     t.hasResourceProperties('AWS::IAM::Role', {
@@ -145,6 +150,13 @@ describe('CredentialVending roles', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/LogGroup/), 'Arn'] },
       },
+      {
+        Sid: 'OwnRateLimitCounters',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/RateLimits/), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['credentials#*'] } },
+      },
     ]);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Role: { 'Fn::GetAtt': [serverId, 'Arn'] },
@@ -152,66 +164,53 @@ describe('CredentialVending roles', () => {
   });
 });
 
-describe('CredentialVending function and URL', () => {
-  it('configures the handler for the user pool, the user role and the session length', () => {
+describe('CredentialVending route and function', () => {
+  it('configures the handler for the user role, the session length and its per-caller limit', () => {
     const {
       template: t,
       stack,
       vending,
     } = template({
       sessionDuration: Duration.minutes(30),
+      requestsPerMinute: 6,
     });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
+      ReservedConcurrentExecutions: 5,
       Environment: {
         Variables: Match.objectLike({
-          TOKEN_ISSUER_KIND: 'cognito',
-          COGNITO_USER_POOL_ID: 'us-east-1_TestPool1',
-          COGNITO_CLIENT_IDS: 'webclient123',
           USER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(stack, vending.userRole), 'Arn'] },
           PRINCIPAL_TAG_KEY: 'chime_user_id',
           APP_INSTANCE_ARN: APP_INSTANCE_ARN,
           SESSION_DURATION_SECONDS: '1800',
+          RATE_LIMIT_PER_WINDOW: '6',
+          RATE_LIMIT_WINDOW_SECONDS: '60',
+          TOKEN_ISSUER_KIND: Match.absent(),
         }),
       },
     });
   });
 
-  it('serves a public function URL with CORS limited to the web origins, POST only', () => {
+  it('is POST /credentials behind the JWT authorizer, access tokens only (scope), throttled', () => {
     const { template: t } = defaults;
-    t.hasResourceProperties('AWS::Lambda::Url', {
-      AuthType: 'NONE',
-      Cors: {
-        AllowOrigins: ['https://chat.example.com', 'http://localhost:5173'],
-        AllowMethods: ['POST'],
-        AllowHeaders: ['authorization', 'content-type'],
-        AllowCredentials: false,
-        MaxAge: 3600,
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /credentials',
+      AuthorizationType: 'JWT',
+      AuthorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'POST /credentials': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       },
     });
-    t.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunctionUrl',
-      FunctionUrlAuthType: 'NONE',
-    });
+    t.resourceCountIs('AWS::Lambda::Url', 0);
   });
 
-  it('takes another identity provider through the OIDC seam', () => {
-    const { template: t } = template({
-      tokenIssuer: VendingTokenIssuer.oidc({
-        issuer: 'https://login.example.com',
-        audience: ['rp-1', 'rp-2'],
-      }),
+  it('a smaller reserved concurrency can be set; none is refused', () => {
+    template({ reservedConcurrency: 2 }).template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 2,
     });
-    t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          TOKEN_ISSUER_KIND: 'oidc',
-          OIDC_ISSUER: 'https://login.example.com',
-          OIDC_AUDIENCE: 'rp-1,rp-2',
-          COGNITO_USER_POOL_ID: Match.absent(),
-        }),
-      },
-    });
+    expect(() => build({ reservedConcurrency: 0 })).toThrow(/positive whole number/);
   });
 
   it('bundles the handler and passes cdk-nag with every finding acknowledged', () => {
@@ -227,88 +226,50 @@ describe('CredentialVending function and URL', () => {
 
 describe('CredentialVending validation', () => {
   it.each([
-    [{ allowedOrigins: [] }, /allowedOrigins needs at least one web origin/],
-    [{ allowedOrigins: ['*'] }, /allowedOrigins must be origins like .*got '\*'/],
-    [{ allowedOrigins: ['https://a.example/app'] }, /no path.*got 'https:\/\/a.example\/app'/],
     [
       { sessionDuration: Duration.minutes(10) },
       /sessionDuration must be 15 to 60 minutes, got 600/,
     ],
     [{ sessionDuration: Duration.hours(2) }, /got 7200 seconds/],
     [{ principalTagKey: 'aws:x' }, /reserved prefix/],
+    [{ requestsPerMinute: 0 }, /positive whole number/],
   ])('refuses %p', (overrides, message) => {
     expect(() => build(overrides as Partial<CredentialVendingProps>)).toThrow(message);
-  });
-
-  it('refuses a plain-http OIDC issuer and an empty audience', () => {
-    expect(() =>
-      VendingTokenIssuer.oidc({ issuer: 'http://idp.example', audience: ['a'] }),
-    ).toThrow(/must be https URLs, got 'http:\/\/idp.example'/);
-    expect(() => VendingTokenIssuer.oidc({ issuer: 'https://idp.example', audience: [] })).toThrow(
-      /at least one audience/,
-    );
   });
 });
 
 describe('the stack: credential vending is off by default, on with a context flag', () => {
-  it('off: no vending function, URL or output', () => {
+  it('off: no vending route, function or output', () => {
     const t = synthFromContext({});
-    t.resourceCountIs('AWS::Lambda::Url', 0);
+    expect(JSON.stringify(t.findResources('AWS::ApiGatewayV2::Route'))).not.toContain(
+      'POST /credentials',
+    );
     expect(Object.keys(t.findOutputs('CredentialVendingUrl'))).toHaveLength(0);
     expect(JSON.stringify(t.findOutputs('ClientConfig'))).not.toContain('credentialVendingUrl');
   });
 
-  it('on: roles, trust, function and URL, CORS from the callback origins, URL in config.json', () => {
+  it('on: the route on the HTTP API, its URL <apiUrl>/credentials in the outputs and config.json', () => {
     const t = synthFromContext({
       credentialVending: 'true',
       callbackUrls: 'https://chat.example.com/app/,http://localhost:5173/',
     });
-    t.resourceCountIs('AWS::Lambda::Url', 1);
-    t.hasResourceProperties('AWS::Lambda::Url', {
-      Cors: Match.objectLike({
-        AllowOrigins: [
-          'https://chat.example.com',
-          'http://localhost:5173',
-          // The hosted web demo's origin.
-          {
-            'Fn::Join': [
-              '',
-              [
-                'https://',
-                { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebHostingDistribution'), 'DomainName'] },
-              ],
-            ],
-          },
-        ],
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /credentials' });
+    // CORS for local development: the callback URLs' origins (the hosted demo is same-origin).
+    t.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://chat.example.com', 'http://localhost:5173'],
       }),
     });
-    t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Action: ['sts:AssumeRole', 'sts:TagSession'],
-            Condition: Match.objectLike({ Null: { 'aws:RequestTag/chime_user_id': 'false' } }),
-          }),
-        ],
-      },
-    });
-    t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          TOKEN_ISSUER_KIND: 'cognito',
-          COGNITO_USER_POOL_ID: { Ref: Match.stringLikeRegexp('^Users') },
-        }),
-      },
-    });
-    t.hasOutput('CredentialVendingUrl', {
-      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('FunctionUrl'), 'FunctionUrl'] },
-    });
+    const url = JSON.stringify(t.findOutputs('CredentialVendingUrl'));
+    expect(url).toContain('.execute-api.');
+    expect(url).toContain('/api/credentials');
     expect(JSON.stringify(t.findOutputs('ClientConfig'))).toContain('credentialVendingUrl');
   });
 
   it.each([
     [{ credentialVending: 'yes' }, /'credentialVending' must be true or false, got "yes"/],
-    [{ credentialVending: true, credentialVendingOrigins: 'https://a.example/path' }, /no path/],
+    [{ apiOrigins: 'https://a.example/path' }, /no path/],
+    [{ credentialVendingOrigins: 'https://a.example' }, /renamed 'apiOrigins'/],
   ])('refuses %p', (context, message) => {
     expect(() => synthFromContext(context)).toThrow(message);
   });

@@ -91,8 +91,10 @@ describe('outputs', () => {
         // 'x' stands for the hosted web demo's CloudFront domain.
         redirectSignIn: ['http://localhost:5173/', 'https://x/'],
         redirectSignOut: ['http://localhost:5173/', 'https://x/'],
-        scopes: ['openid', 'email', 'profile'],
+        scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'],
       },
+      // 'x' stands for the API id and the URL suffix: the API Gateway endpoint, stage 'api'.
+      apiUrl: 'https://x.execute-api.us-east-1.x/api',
     });
     expect(config.endpoints).toBeUndefined();
   });

@@ -5,7 +5,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type ClientConfig } from '../../contracts/client-config';
-import { WebHosting, type WebHostingProps } from '../../infra/constructs/web-hosting';
+import {
+  SPA_ROUTING_FUNCTION,
+  WebHosting,
+  type WebHostingProps,
+} from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
 import { cdkSynthContext } from '../support/cdk-synth';
 import { synthFromContext, synthStack } from './support';
@@ -169,25 +173,34 @@ describe('WebHosting', () => {
     });
   });
 
-  test('single-page app fallback: unknown paths (403 from S3, 404) serve index.html', () => {
+  test('single-page app routing by a viewer-request function, not distribution-wide error pages', () => {
+    // Error pages would apply to every behavior, and turn the API's 403 and 404 into index.html.
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
-        CustomErrorResponses: [
-          {
-            ErrorCode: 403,
-            ResponseCode: 200,
-            ResponsePagePath: '/index.html',
-            ErrorCachingMinTTL: 10,
-          },
-          {
-            ErrorCode: 404,
-            ResponseCode: 200,
-            ResponsePagePath: '/index.html',
-            ErrorCachingMinTTL: 10,
-          },
-        ],
+        CustomErrorResponses: Match.absent(),
+        DefaultCacheBehavior: Match.objectLike({
+          FunctionAssociations: [
+            {
+              EventType: 'viewer-request',
+              FunctionARN: { 'Fn::GetAtt': [Match.anyValue(), 'FunctionARN'] },
+            },
+          ],
+        }),
       }),
     });
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: SPA_ROUTING_FUNCTION,
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+    // The function itself: app paths get index.html; files keep their path.
+    const handler = new Function(`${SPA_ROUTING_FUNCTION}; return handler;`)() as (event: {
+      request: { uri: string };
+    }) => { uri: string };
+    const route = (uri: string) => handler({ request: { uri } }).uri;
+    expect(route('/')).toBe('/index.html');
+    expect(route('/chat/general')).toBe('/index.html');
+    expect(route('/config.json')).toBe('/config.json');
+    expect(route('/assets/index-abc123.js')).toBe('/assets/index-abc123.js');
   });
 
   test('security headers on every response, with a CSP that allows only the AWS endpoints used', () => {

@@ -1,9 +1,12 @@
 /**
- * End to end, offline: a user of the local sandbox signs in (cognito-local, real JWT), the vending
- * core verifies the ID token against the pool's JWKS and calls the sandbox's STS AssumeRole (SigV4,
- * trust policy of the synthesized user role enforced) with the vending function role's credentials,
- * and the vended credentials then act in Chime messaging as the user only, as identity pool
- * credentials do.
+ * The credential-vending route `POST /credentials` end to end, offline: a user of the local
+ * sandbox signs in (real user-pool tokens); the HTTP API emulation checks the access token as API
+ * Gateway's JWT authorizer does (scope `aws.cognito.signin.user.admin` included) and runs the
+ * deployed vending bundle with its own role's credentials; the function asks the user pool
+ * (`GetUser`) whether the token still stands, counts the call in DynamoDB and calls the sandbox's
+ * STS AssumeRole (trust policy enforced); the vended credentials then act in Chime messaging as the
+ * user only, as identity pool credentials do. After GlobalSignOut, AdminDisableUser or
+ * AdminDeleteUser the route answers 401 and no credentials are issued.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,103 +17,85 @@ import {
   ListChannelMessagesCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
+import {
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  GlobalSignOutCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { appInstanceUserArn } from '../../contracts/client-config';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
-import { vendCredentials, type VendingDeps } from '../../lambdas/lib/credential-vending/core';
-import { createIdTokenVerifier } from '../../lambdas/lib/credential-vending/verifier';
+import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
 import { resourcesOfType } from '../../sandbox/iam/template';
-import {
-  CREDENTIAL_VENDING_PATH,
-  sandboxCredentialVendingUrl,
-} from '../../sandbox/services/credential-vending';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { synthesizeApp } from '../support/cdk-synth';
 
-const silent = { info() {}, warn() {}, error() {} } as unknown as VendingDeps['logger'];
-
 let outdir: string;
 let sandbox: TestSandbox;
-let deps: VendingDeps;
 let serverRoleArn: string;
 let userRoleArn: string;
+let principalTagKey: string;
+let sessionDurationSeconds: number;
+const accessTokens: Record<string, string> = {};
 const idTokens: Record<string, string> = {};
 const subs: Record<string, string> = {};
-
-/** `cdk synth -c credentialVending=true`, in-process, into a temporary cloud assembly. */
+/** AssumeRole calls the sandbox's STS answered, by role session name (the caller's sub). */
+const assumedFor: string[] = [];
 
 async function signUpAndIn(name: string): Promise<void> {
   const user = await sandbox.signUpUser(`${name}@example.com`);
   subs[name] = user.sub;
-  idTokens[name] = (await sandbox.signIn(user)).idToken;
+  const session = await sandbox.signIn(user);
+  idTokens[name] = session.idToken;
+  accessTokens[name] = session.accessToken;
 }
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
   // Hosting the web demo is beside the point here (and needs its build).
   synthesizeApp({ outdir, context: { credentialVending: 'true', webHosting: 'false' } });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  sandbox = await startTestSandbox({
+    cdkOutDir: outdir,
+    lambdaLog: (_fn, line) => {
+      const session = /"roleSessionName":"([^"]+)"/.exec(line)?.[1];
+      if (line.includes('credentials vended') && session) assumedFor.push(session);
+    },
+  });
 
   const { resources } = sandbox;
   const vendingFunction = resourcesOfType(resources.stack.template, 'AWS::Lambda::Function').find(
-    (id) => id.startsWith('CredentialVending'),
+    (id) => id.includes('CredentialVending'),
   );
   if (!vendingFunction) throw new Error('no credential-vending function in the template');
   const props = resources.properties(vendingFunction);
   const env = (props.Environment as { Variables: Record<string, string> }).Variables;
   serverRoleArn = String(props.Role);
   userRoleArn = env.USER_ROLE_ARN!;
+  principalTagKey = env.PRINCIPAL_TAG_KEY!;
+  sessionDurationSeconds = Number(env.SESSION_DURATION_SECONDS);
 
-  // The vending function as deployed: its settings from the template, its role's credentials,
-  // STS at the sandbox; tokens of the sandbox's user pool through the OIDC seam (cognito-local is
-  // not a `cognito-idp.<region>.amazonaws.com` issuer, so CognitoJwtVerifier cannot check it).
-  const serverSession = sandbox.credentials.issue({
-    roleArn: serverRoleArn,
-    roleSessionName: 'credential-vending',
-    durationSeconds: 3600,
-    issuedBy: 'test: the vending Lambda execution role',
-  });
-  deps = {
-    verifyIdToken: createIdTokenVerifier({
-      kind: 'oidc',
-      issuer: resources.userPoolIssuer,
-      audience: [sandbox.config.userPoolClientId],
-      jwksUri: `${resources.userPoolIssuer}/.well-known/jwks.json`,
-    }),
-    sts: new STSClient({
-      region: sandbox.config.region,
-      endpoint: sandbox.url,
-      credentials: {
-        accessKeyId: serverSession.accessKeyId,
-        secretAccessKey: serverSession.secretAccessKey,
-        sessionToken: serverSession.sessionToken,
-      },
-    }),
-    settings: {
-      userRoleArn,
-      principalTagKey: env.PRINCIPAL_TAG_KEY!,
-      appInstanceArn: env.APP_INSTANCE_ARN!,
-      sessionDurationSeconds: Number(env.SESSION_DURATION_SECONDS),
-    },
-    logger: silent,
-  };
-
-  await signUpAndIn('alice');
-  await signUpAndIn('bob');
-}, 180_000);
+  for (const name of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) await signUpAndIn(name);
+}, 240_000);
 
 afterAll(async () => {
   await sandbox?.stop();
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
-async function vend(name: string) {
-  const response = await vendCredentials(deps, {
+const url = () => sandbox.config.credentialVendingUrl!;
+
+function post(token: string | undefined) {
+  return fetch(url(), {
     method: 'POST',
-    authorization: `Bearer ${idTokens[name]}`,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
-  expect({ status: response.statusCode, body: response.body }).toMatchObject({ status: 200 });
-  return parseVendedCredentialsResponse(JSON.parse(response.body));
+}
+
+async function vend(name: string) {
+  const response = await post(accessTokens[name]);
+  const text = await response.text();
+  expect({ status: response.status, body: text }).toMatchObject({ status: 200 });
+  return parseVendedCredentialsResponse(JSON.parse(text));
 }
 
 function messaging(credentials: AwsCredentials) {
@@ -187,8 +172,8 @@ describe('credential vending in the sandbox', () => {
     const roleId = sandbox.resources.env.resources[role.logicalId]?.attributes.RoleId;
     expect(me.UserId).toBe(`${roleId}:${subs.alice}`);
     const expiresIn = Date.parse(vended.credentials.expiration) - Date.now();
-    expect(expiresIn).toBeGreaterThan(deps.settings.sessionDurationSeconds * 1000 - 60_000);
-    expect(expiresIn).toBeLessThanOrEqual(deps.settings.sessionDurationSeconds * 1000);
+    expect(expiresIn).toBeGreaterThan(sessionDurationSeconds * 1000 - 60_000);
+    expect(expiresIn).toBeLessThanOrEqual(sessionDurationSeconds * 1000);
   });
 
   it('the vended credentials act in Chime as the caller, and are refused as someone else', async () => {
@@ -218,7 +203,22 @@ describe('credential vending in the sandbox', () => {
   });
 
   it('STS enforces the trust policy: no tag, or another caller, gets no credentials', async () => {
-    const untagged = await deps.sts
+    const server = sandbox.credentials.issue({
+      roleArn: serverRoleArn,
+      roleSessionName: 'credential-vending',
+      durationSeconds: 3600,
+      issuedBy: 'test: the vending Lambda execution role',
+    });
+    const asServer = new STSClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: {
+        accessKeyId: server.accessKeyId,
+        secretAccessKey: server.secretAccessKey,
+        sessionToken: server.sessionToken,
+      },
+    });
+    const untagged = await asServer
       .send(new AssumeRoleCommand({ RoleArn: userRoleArn, RoleSessionName: 'no-tag' }))
       .catch((e: Error) => e.name);
     expect(untagged).toBe('AccessDenied');
@@ -234,70 +234,115 @@ describe('credential vending in the sandbox', () => {
         new AssumeRoleCommand({
           RoleArn: userRoleArn,
           RoleSessionName: 'self-service',
-          Tags: [{ Key: deps.settings.principalTagKey, Value: subs.bob! }],
+          Tags: [{ Key: principalTagKey, Value: subs.bob! }],
         }),
       )
       .catch((e: Error) => e.name);
     expect(selfService).toBe('AccessDenied');
   });
+});
 
-  it('refuses a token with a tampered payload, without calling STS', async () => {
-    const [header, payload, signature] = idTokens.alice!.split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
-      string,
-      unknown
-    >;
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: subs.bob })).toString('base64url');
-    const response = await vendCredentials(deps, {
-      method: 'POST',
-      authorization: `Bearer ${header}.${forged}.${signature}`,
-    });
-    expect(response.statusCode).toBe(401);
+describe('the route', () => {
+  it('is <apiUrl>/credentials in config.json when the template has it', () => {
+    expect(url()).toBe(apiRouteUrl(sandbox.config.apiUrl!, API_PATHS.credentials));
+  });
+
+  it('refuses a missing token, an ID token (no scope) and a forged token at the authorizer', async () => {
+    const missing = await post(undefined);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ message: 'Unauthorized' });
+    const idToken = await post(idTokens.alice);
+    expect(idToken.status).toBe(403);
+    expect(await idToken.json()).toEqual({ message: 'Forbidden' });
+    const [header, payload] = accessTokens.bob!.split('.');
+    const forged = await post(`${header}.${payload}.AAAA`);
+    expect(forged.status).toBe(401);
+  });
+
+  it('answers a CORS preflight for the template origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(url(), {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    expect(
+      (await preflight('http://localhost:5173')).headers.get('access-control-allow-origin'),
+    ).toBe('http://localhost:5173');
+    expect(
+      (await preflight('https://evil.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
   });
 });
 
-describe('the sandbox credential-vending route (for the web demo, offline)', () => {
-  const url = () => sandboxCredentialVendingUrl(sandbox.resources, sandbox.url)!;
+describe('hardening: revoked, disabled and deleted users get 401 and no credentials', () => {
+  const admin = () => sandbox.adminUserPoolClient;
+  const poolId = () => sandbox.config.userPoolId;
 
-  it('is at a fixed path of the sandbox endpoint, and in config.json, when the template has it', () => {
-    expect(url()).toBe(`${sandbox.url}${CREDENTIAL_VENDING_PATH}`);
-    expect(sandbox.config.credentialVendingUrl).toBe(url());
-  });
-
-  it('answers POST with an ID token like the function URL, and the credentials work', async () => {
-    const response = await fetch(url(), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${idTokens.alice}`, origin: 'http://localhost:5173' },
-    });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(response.headers.get('access-control-allow-origin')).toBeTruthy();
-    const vended = parseVendedCredentialsResponse(await response.json());
-    const arnOf = (name: string) => appInstanceUserArn(sandbox.config.appInstanceArn, subs[name]!);
-    expect(vended.appInstanceUserArn).toBe(arnOf('alice'));
-    expect(await actAs(asSdk(vended.credentials), arnOf('alice'), 'route-self')).toBe('allowed');
-  });
-
-  it('answers a CORS preflight, and refuses a missing or forged token', async () => {
-    const preflight = await fetch(url(), {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://localhost:5173',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization',
+  it.each([
+    [
+      'after GlobalSignOut',
+      'carol',
+      async () => {
+        await sandbox.userPoolClient.send(
+          new GlobalSignOutCommand({ AccessToken: accessTokens.carol! }),
+        );
       },
-    });
-    expect(preflight.status).toBeLessThan(300);
-    expect(preflight.headers.get('access-control-allow-origin')).toBeTruthy();
-
-    const missing = await fetch(url(), { method: 'POST' });
-    expect(missing.status).toBe(401);
-    expect(await missing.json()).toMatchObject({ error: 'missing_token' });
-    const [header, payload] = idTokens.bob!.split('.');
-    const forged = await fetch(url(), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${header}.${payload}.AAAA` },
-    });
-    expect(forged.status).toBe(401);
+    ],
+    [
+      'after AdminDisableUser',
+      'dave',
+      async () => {
+        await admin().send(
+          new AdminDisableUserCommand({ UserPoolId: poolId(), Username: subs.dave! }),
+        );
+      },
+    ],
+    [
+      'after AdminDeleteUser',
+      'erin',
+      async () => {
+        await admin().send(
+          new AdminDeleteUserCommand({ UserPoolId: poolId(), Username: subs.erin! }),
+        );
+      },
+    ],
+  ])('%s', async (_label, name, revoke) => {
+    await vend(name); // the token worked before
+    const before = assumedFor.filter((s) => s === subs[name]).length;
+    expect(before).toBeGreaterThan(0); // the function's log shows each AssumeRole it made
+    await revoke();
+    const response = await post(accessTokens[name]);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+    // Give the function's log line time to arrive: still no new AssumeRole for this user.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(assumedFor.filter((s) => s === subs[name]).length).toBe(before);
   });
+});
+
+describe('rate limits', () => {
+  it('429 past the per-caller limit (10 a minute); other callers still get credentials', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await post(accessTokens.frank);
+      statuses.push(response.status);
+      // A 429 here must be the per-caller limit, not the route throttle (10/s).
+      if (response.status === 429)
+        expect(await response.json()).toMatchObject({ error: 'too_many_requests' });
+      await new Promise((r) => setTimeout(r, 120));
+    }
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThan(12);
+    const last = await post(accessTokens.frank);
+    if (last.status === 429) {
+      expect(await last.json()).toMatchObject({ error: 'too_many_requests' });
+      expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect((await post(accessTokens.alice)).status).toBe(200);
+  }, 60_000);
 });

@@ -135,7 +135,12 @@ describe('client config', () => {
     expect(hostedUi.domain).toBe(`127.0.0.1:${sandbox.hostedUi!.port}`);
     expect(hostedUi.redirectSignIn).toContain(APP);
     expect(hostedUi.redirectSignOut).toContain(APP);
-    expect(hostedUi.scopes).toEqual(['openid', 'email', 'profile']);
+    expect(hostedUi.scopes).toEqual([
+      'openid',
+      'email',
+      'profile',
+      'aws.cognito.signin.user.admin',
+    ]);
   });
 });
 
@@ -356,7 +361,7 @@ describe('authorize request errors', () => {
   it.each([
     [{ response_type: 'token' }, 'unauthorized_client'],
     [{ response_type: 'id_token' }, 'unsupported_response_type'],
-    [{ scope: 'openid aws.cognito.signin.user.admin' }, 'invalid_scope'],
+    [{ scope: 'openid phone' }, 'invalid_scope'],
     [{ code_challenge_method: 'plain' }, 'invalid_request'],
     [{ code_challenge: 'short' }, 'invalid_request'],
   ])('redirects %p back to the app with error %s and the state', async (override, error) => {

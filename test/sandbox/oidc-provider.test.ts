@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { LoopbackHttpFetcher } from '../../lambdas/lib/credential-vending/verifier';
+import { LoopbackHttpFetcher } from '../../sandbox/core/loopback-fetcher';
 import { SandboxState } from '../../sandbox/core/state';
 import {
   LOCAL_OIDC_PEOPLE,

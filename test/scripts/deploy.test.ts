@@ -17,6 +17,9 @@ const CONFIG = {
   appInstanceArn: 'arn:aws:chime:eu-central-1:111122223333:app-instance/abc-123',
   principalTagKey: 'chime_user_id',
   signInFlow: 'USER_SRP_AUTH',
+  // The HTTP API (people lookup, credential vending) reaches the demo through the same config.
+  apiUrl: 'https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/api',
+  credentialVendingUrl: 'https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/api/credentials',
 };
 const OUTPUTS = JSON.stringify({
   [STACK_NAME]: {

@@ -18,14 +18,14 @@ import {
   CHIME_USER_MESSAGING_ACTIONS,
 } from '../../contracts/chime-user-policy';
 import { appInstanceUserIdForm } from '../../contracts/app-instance-user-id';
+import { API_PATHS, EXTERNAL_ISSUER_NAME_PATTERN } from '../../contracts/http-api';
 import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
-import { readVendingConfig } from '../../lambdas/lib/credential-vending/config';
-import { InvalidTokenError } from '../../lambdas/lib/credential-vending/errors';
+import { VENDING_ENV, VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
 import {
   externalUserId,
-  vendingVerification,
+  externalVending,
 } from '../../lambdas/lib/credential-vending/external-issuers';
-import { createTestIssuer } from '../lambdas/credential-vending-tokens';
+import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -270,10 +270,11 @@ export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
   /** The pre sign-up trigger that links a federated identity to an existing user. */
   | { readonly kind: 'account-linking' }
+  | { readonly kind: 'http-api-route'; readonly routes: readonly ApiRoute[] }
   | {
       readonly kind: 'credential-vending';
       readonly userRoles: readonly RoleInfo[];
-      /** External OIDC issuers it accepts (EXTERNAL_OIDC_ISSUERS): it creates `oidc-*` users. */
+      /** External OIDC issuers its routes serve (EXTERNAL_OIDC_ISSUER): it creates `oidc-*` users. */
       readonly externalIssuers: readonly string[];
     }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
@@ -294,6 +295,65 @@ interface CustomResourceCall {
   readonly resource: string;
 }
 
+/** A route of the project's HTTP API served by a function of the role. */
+interface ApiRoute {
+  readonly routeKey: string;
+  /** What the route needs beyond its counters, from the promise of each route (not the policy). */
+  readonly needs: readonly CustomResourceCall[];
+  /** The rate-limit key prefix the route's handler writes (lambdas/lib/.../config.ts). */
+  readonly rateScope: string;
+}
+
+/**
+ * What each route of the HTTP API may do, by route key: the people lookup reads the user pool
+ * (ListUsers, nothing else), credential vending assumes the user role (its own purpose below).
+ * A route not listed here makes its role 'unknown': add the new route's needs when it lands.
+ */
+const ROUTE_PROMISES: Readonly<Record<string, { rateScope: string; needsUserPool: boolean }>> = {
+  [`GET ${API_PATHS.users}`]: { rateScope: USERS_LOOKUP_RATE_SCOPE, needsUserPool: true },
+  [`POST ${API_PATHS.credentials}`]: { rateScope: VENDING_RATE_SCOPE, needsUserPool: false },
+};
+
+/** `POST /credentials/external/<name>`: an external issuer's vending route, same counters. */
+function externalVendingPromise(routeKey: string) {
+  const prefix = `POST ${API_PATHS.credentials}/external/`;
+  if (!routeKey.startsWith(prefix)) return undefined;
+  if (!EXTERNAL_ISSUER_NAME_PATTERN.test(routeKey.slice(prefix.length))) return undefined;
+  return ROUTE_PROMISES[`POST ${API_PATHS.credentials}`];
+}
+
+/** The template's rate-limit tables (any DynamoDB table a route function can name). */
+function tablesOf(facts: StackFacts): string[] {
+  return entriesOfType(facts.template, 'AWS::DynamoDB::Table').map(
+    ([id]) => facts.env.resources[id]!.attributes.Arn!,
+  );
+}
+
+/** The HTTP API routes whose integration invokes a function of `role`. */
+export function routesOfRole(facts: StackFacts, role: RoleInfo): ApiRoute[] | 'unknown-route' {
+  const functions = functionsOfRole(facts, role);
+  const integrations = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Integration')
+    .filter(([, i]) => functions.includes(referencedLogicalId(i.Properties?.IntegrationUri) ?? ''))
+    .map(([id]) => id);
+  const routes: ApiRoute[] = [];
+  for (const [, route] of entriesOfType(facts.template, 'AWS::ApiGatewayV2::Route')) {
+    const target = JSON.stringify(route.Properties?.Target ?? '');
+    if (!integrations.some((id) => target.includes(`"${id}"`))) continue;
+    const routeKey = String(route.Properties?.RouteKey);
+    const promise = ROUTE_PROMISES[routeKey] ?? externalVendingPromise(routeKey);
+    if (!promise) return 'unknown-route';
+    routes.push({
+      routeKey,
+      rateScope: promise.rateScope,
+      needs:
+        promise.needsUserPool && facts.userPoolArn
+          ? [{ action: 'cognito-idp:ListUsers', resource: facts.userPoolArn }]
+          : [],
+    });
+  }
+  return routes;
+}
+
 /** What a Lambda role is for, from how the template wires its function(s). */
 export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPurpose {
   const functions = functionsOfRole(facts, role);
@@ -307,6 +367,13 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   if (triggers.length === 1 && triggers[0] === 'PreSignUp') return { kind: 'account-linking' };
   if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
 
+  const routes = routesOfRole(facts, role);
+  if (routes === 'unknown-route') {
+    return {
+      kind: 'unknown',
+      why: `functions ${functions.join(', ')} serve an HTTP API route test/security/matrix.ts does not know: add it to ROUTE_PROMISES`,
+    };
+  }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
   if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
     const externalIssuers = functions.flatMap((id) => {
@@ -314,11 +381,13 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
         resolve(facts.template.Resources[id]!.Properties?.Environment) as
           { Variables?: Record<string, string> } | undefined
       )?.Variables;
-      const json = variables?.EXTERNAL_OIDC_ISSUERS;
-      return json ? (JSON.parse(json) as { issuer: string }[]).map((e) => e.issuer) : [];
+      const issuer = variables?.[VENDING_ENV.externalIssuer];
+      return issuer ? [issuer] : [];
     });
     return { kind: 'credential-vending', userRoles, externalIssuers };
   }
+
+  if (routes.length > 0) return { kind: 'http-api-route', routes };
 
   const served = Object.entries(facts.template.Resources).filter(
     ([, r]) =>
@@ -396,6 +465,8 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
 
 function purposeLabel(purpose: LambdaPurpose): string {
   switch (purpose.kind) {
+    case 'http-api-route':
+      return `HTTP API route (${purpose.routes.map((r) => r.routeKey).join(', ')})`;
     case 'cognito-trigger':
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
     case 'account-linking':
@@ -1165,10 +1236,10 @@ function lambdaNeighbourCases(
       add(`needs/${action}`, 'Allowed', action, facts.userPoolArn, {}, 'this user pool');
       add(`neighbour/${action}-other-pool`, 'Denied', action, otherPool, {}, 'another user pool');
     }
+    // (AdminGetUser is among every Lambda role's neighbours below.)
     for (const action of [
       'cognito-idp:AdminDisableProviderForUser',
       'cognito-idp:AdminDeleteUser',
-      'cognito-idp:AdminGetUser',
     ]) {
       add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
     }
@@ -1265,6 +1336,104 @@ function lambdaNeighbourCases(
         {},
         'cannot open its bucket',
       );
+    }
+  }
+  const routes = routesOfRole(facts, role);
+  const tables = tablesOf(facts);
+  const servesRoutes = routes !== 'unknown-route' && routes.length > 0;
+  const key = (scope: string) => `${scope}#${ALICE}#1893456000`;
+  const leading = (scope: string) => ({ context: { 'dynamodb:LeadingKeys': [key(scope)] } });
+  if (servesRoutes) {
+    for (const route of routes) {
+      for (const need of route.needs) {
+        add(`needs/${need.action}`, 'Allowed', need.action, need.resource, {}, route.routeKey);
+        add(
+          `neighbour/${need.action}-other-pool`,
+          'Denied',
+          need.action,
+          need.resource.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool'),
+          {},
+          'another user pool',
+        );
+      }
+    }
+    // Several routes may share counters (the vending routes): one set of rows per scope.
+    for (const rateScope of new Set(routes.map((r) => r.rateScope))) {
+      const route = { rateScope };
+      for (const table of tables) {
+        add(
+          `needs/dynamodb:UpdateItem/${route.rateScope}`,
+          'Allowed',
+          'dynamodb:UpdateItem',
+          table,
+          leading(route.rateScope),
+          `its own counter (${key(route.rateScope)})`,
+        );
+        for (const otherScope of Object.values(ROUTE_PROMISES).map((p) => p.rateScope)) {
+          if (otherScope === route.rateScope) continue;
+          add(
+            `neighbour/dynamodb:UpdateItem/${otherScope}`,
+            'Denied',
+            'dynamodb:UpdateItem',
+            table,
+            leading(otherScope),
+            `another route's counters (${key(otherScope)})`,
+          );
+        }
+      }
+    }
+  }
+  for (const table of tables) {
+    if (!servesRoutes) {
+      add(
+        'neighbour/dynamodb:UpdateItem',
+        'Denied',
+        'dynamodb:UpdateItem',
+        table,
+        leading('users'),
+      );
+    }
+    for (const action of ['dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem']) {
+      add(
+        `neighbour/${action}`,
+        'Denied',
+        action,
+        table,
+        leading('users'),
+        'counters: update only',
+      );
+    }
+    add('neighbour/dynamodb:Scan', 'Denied', 'dynamodb:Scan', table, {}, 'counters: update only');
+    add(
+      'neighbour/dynamodb:UpdateItem-other-table',
+      'Denied',
+      'dynamodb:UpdateItem',
+      table.replace(/table\/.*$/, 'table/another-table'),
+      leading('users'),
+    );
+  }
+  // The linking trigger needs ListUsers on this pool (its own rows above); no one else without a route.
+  if (
+    facts.userPoolArn &&
+    purpose.kind !== 'account-linking' &&
+    !(servesRoutes && routes.some((r) => r.needs.length > 0))
+  ) {
+    add(
+      'neighbour/cognito-idp-ListUsers',
+      'Denied',
+      'cognito-idp:ListUsers',
+      facts.userPoolArn,
+      {},
+      'no directory',
+    );
+  }
+  if (facts.userPoolArn) {
+    for (const action of [
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:ListUsersInGroup',
+    ]) {
+      add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
     }
   }
   const granted = (action: string, resource: string) =>
@@ -1368,44 +1537,60 @@ function lambdaNeighbourCases(
 }
 
 /**
- * What the vending handler's verification (lambdas/lib/credential-vending/external-issuers.ts),
- * configured from the function's synthesized environment, says to a validly signed ID token of an
- * issuer that is not configured: the refusal reason. No key is fetched: the issuer is refused first.
+ * How an external issuer's vending route treats a token of an issuer it is not configured for,
+ * per function of the role that serves one: API Gateway's JWT authorizer of its route must name
+ * exactly the function's issuer (EXTERNAL_OIDC_ISSUER), so another issuer's token never reaches
+ * the function; and the handler itself (lambdas/lib/credential-vending/external-issuers.ts, with
+ * this function's issuer) refuses claims of another issuer with 401, before any counter, Chime or
+ * STS call. `refused` when both hold, else what went wrong.
  */
 async function unconfiguredIssuerRefusal(facts: StackFacts, role: RoleInfo): Promise<string> {
-  const [fn] = functionsOfRole(facts, role);
-  const env = (
-    resolveIntrinsics(
-      facts.template.Resources[fn!]!.Properties?.Environment,
-      facts.template,
-      facts.env,
-    ) as {
-      Variables: Record<string, string>;
-    }
-  ).Variables;
-  const config = readVendingConfig(env);
-  const { verifyIdToken } = vendingVerification(config, {
-    chime: { send: () => Promise.reject(new Error('no Chime call expected')) },
-    appInstanceArn: config.settings.appInstanceArn,
-    fetcher: { fetch: () => Promise.reject(new Error('no key fetch expected')) },
-  });
-  const stranger = createTestIssuer('https://login.unconfigured.example');
-  const now = Math.floor(Date.now() / 1000);
-  const audience = config.externalIssuers?.[0]?.audience[0] ?? 'app';
-  try {
-    await verifyIdToken(
-      stranger.sign({
-        iss: stranger.issuer,
-        aud: audience,
-        sub: 'alice',
-        iat: now,
-        exp: now + 600,
-      }),
+  const resolve = (v: unknown) => resolveIntrinsics(v, facts.template, facts.env);
+  const resources = facts.template.Resources;
+  for (const fn of functionsOfRole(facts, role)) {
+    const variables = (
+      resolve(resources[fn]!.Properties?.Environment) as
+        { Variables?: Record<string, string> } | undefined
+    )?.Variables;
+    const issuer = variables?.[VENDING_ENV.externalIssuer];
+    if (!issuer) continue;
+    const integrations = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Integration')
+      .filter(([, i]) => referencedLogicalId(i.Properties?.IntegrationUri) === fn)
+      .map(([id]) => id);
+    const routes = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Route').filter(([, r]) =>
+      integrations.some((id) => JSON.stringify(r.Properties?.Target ?? '').includes(`"${id}"`)),
     );
-    return 'accepted';
-  } catch (error) {
-    return error instanceof InvalidTokenError ? error.reason : String(error);
+    if (routes.length === 0) return `${fn} serves no route`;
+    for (const [routeId, route] of routes) {
+      const authorizer = resources[referencedLogicalId(route.Properties?.AuthorizerId) ?? ''];
+      const jwt = authorizer?.Properties?.JwtConfiguration as { Issuer?: unknown } | undefined;
+      if (route.Properties?.AuthorizationType !== 'JWT' || resolve(jwt?.Issuer) !== issuer) {
+        return `${routeId}: its JWT authorizer does not name exactly ${issuer}`;
+      }
+    }
+    let calls = 0;
+    const refuse = () => {
+      calls++;
+      return Promise.reject(new Error('no call expected'));
+    };
+    const response = await externalVending({
+      issuer,
+      sts: { send: refuse },
+      settings: {
+        userRoleArn: 'arn:aws:iam::111111111111:role/unused',
+        principalTagKey: 'chime_user_id',
+        appInstanceArn: 'arn:aws:chime:us-east-1:111111111111:app-instance/unused',
+        sessionDurationSeconds: 3600,
+      },
+      consumeRequest: refuse,
+      ensureUser: refuse,
+      logger: { info() {}, warn() {}, error() {} },
+    })({ claims: { iss: 'https://login.unconfigured.example', sub: 'alice' } });
+    if (response.statusCode !== 401 || calls > 0) {
+      return `${fn}: answered ${response.statusCode} after ${calls} calls`;
+    }
   }
+  return 'refused';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1595,8 +1780,8 @@ export async function buildSecurityMatrix(
       if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
         roleFact(
           'unconfigured-issuer',
-          "refuses a well-signed ID token of an issuer it is not configured for (the handler's own verifier, with this function's environment)",
-          'wrong issuer',
+          "a token of an issuer it is not configured for is refused: its route's JWT authorizer names exactly the function's issuer, and the handler (with this function's environment) answers 401 before any call",
+          'refused',
           await unconfiguredIssuerRefusal(facts, role),
         );
       }

@@ -541,4 +541,43 @@ describe('mutations of the synthesized template are caught', () => {
       ]),
     );
   });
+
+  it('the people lookup role granted ListUsers on every pool, or counters without the key condition', async () => {
+    const base = defaultVariant().template;
+    const route = defaultVariant().matrix.roles.find((r) => r.purpose.includes('GET /users'));
+    if (!route) throw new Error('the default deployment has no people lookup role');
+    const mutate = (change: (s: Json) => boolean) => {
+      const mutated = clone(base);
+      let changed = 0;
+      for (const [, policy] of resourcesOf(mutated, 'AWS::IAM::Policy')) {
+        const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+        if (!roles.includes(route.roleId)) continue;
+        for (const s of (policy.Properties!.PolicyDocument as { Statement: Json[] }).Statement) {
+          if (change(s)) changed++;
+        }
+      }
+      expect(changed).toBeGreaterThan(0);
+      return buildSecurityMatrix(mutated, { roleFilter: (r) => r.logicalId === route.roleId });
+    };
+    const anyPool = await mutate((s) => {
+      if (!JSON.stringify(s.Action).includes('ListUsers')) return false;
+      s.Resource = 'arn:aws:cognito-idp:*:*:userpool/*';
+      return true;
+    });
+    expect(failingIds(anyPool)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers-other-pool$/),
+      ]),
+    );
+    const anyKey = await mutate((s) => {
+      if (!JSON.stringify(s.Action).includes('dynamodb:UpdateItem')) return false;
+      delete s.Condition;
+      return true;
+    });
+    expect(failingIds(anyKey)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/dynamodb:UpdateItem\/credentials$/),
+      ]),
+    );
+  });
 });

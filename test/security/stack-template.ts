@@ -42,10 +42,11 @@ function optionalFeatureContext(): Record<string, string> {
   // Flags of features other issues are adding; set only once infra/context.ts reads them.
   const optional: Record<string, string> = {
     credentialVending: 'true',
-    credentialVendingOrigins: 'http://localhost:5173',
-    // An external OIDC issuer beside the user pool: the vending role creates `oidc-*` users.
+    apiOrigins: 'http://localhost:5173',
+    // An external OIDC issuer beside the user pool: its route's function creates `oidc-*` users.
     credentialVendingOidcIssuer: 'https://login.corp.example',
     credentialVendingOidcAudience: 'chat-app',
+    credentialVendingOidcName: 'corp',
     webHosting: 'true',
     // Every provider type, with account linking (a pre sign-up trigger role) for one of them.
     identityProviders: 'docs/examples/identity-providers.json',

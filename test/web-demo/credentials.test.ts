@@ -5,7 +5,8 @@ import { CredentialProvider, CredentialsError } from '../../web-demo/src/credent
 jest.mock('aws-amplify/auth', () => ({ fetchAuthSession: jest.fn() }));
 const session = fetchAuthSession as jest.MockedFunction<typeof fetchAuthSession>;
 
-const VENDING_URL = 'https://abc.lambda-url.us-east-1.on.aws/';
+const API_URL = 'https://chat.example.com/api';
+const VENDING_URL = `${API_URL}/credentials`;
 const config = parseClientConfig({
   version: 1,
   region: 'us-east-1',
@@ -15,6 +16,7 @@ const config = parseClientConfig({
   appInstanceArn: 'arn:aws:chime:us-east-1:111122223333:app-instance/abc',
   principalTagKey: 'chime_user_id',
   signInFlow: 'USER_SRP_AUTH',
+  apiUrl: API_URL,
   credentialVendingUrl: VENDING_URL,
 });
 const USER_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc/user/sub-1';
@@ -41,7 +43,10 @@ function jsonResponse(status: number, body: unknown): Response {
 beforeEach(() => {
   session.mockReset();
   session.mockResolvedValue({
-    tokens: { idToken: { toString: () => 'id-token', payload: {} } },
+    tokens: {
+      idToken: { toString: () => 'id-token', payload: {} },
+      accessToken: { toString: () => 'access-token', payload: {} },
+    },
     credentials: {
       accessKeyId: 'ASIAPOOL',
       secretAccessKey: 's',
@@ -72,7 +77,7 @@ describe('CredentialProvider', () => {
     );
   });
 
-  it('posts the ID token to the vending API and caches until shortly before expiry', async () => {
+  it('posts the access token to the vending API and caches until shortly before expiry', async () => {
     const fetchImpl = jest
       .fn<Promise<Response>, Parameters<typeof fetch>>()
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIAVEND1', 3_600_000)))
@@ -86,7 +91,7 @@ describe('CredentialProvider', () => {
     expect(fetchImpl).toHaveBeenCalledTimes(1);
     expect(fetchImpl).toHaveBeenCalledWith(VENDING_URL, {
       method: 'POST',
-      headers: { Authorization: 'Bearer id-token' },
+      headers: { Authorization: 'Bearer access-token' },
     });
     expect(provider.info).toMatchObject({ source: 'vending', appInstanceUserArn: USER_ARN });
   });

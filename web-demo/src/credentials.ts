@@ -107,11 +107,14 @@ export class CredentialProvider {
     }
     const url = this.config.credentialVendingUrl;
     if (!url) throw new CredentialsError('no credential-vending API is configured');
-    const idToken = (await fetchAuthSession()).tokens?.idToken?.toString();
-    if (!idToken) throw new CredentialsError('not signed in: no ID token for the vending API');
+    // The access token: the route requires its scope and checks it with Cognito (revocation).
+    const accessToken = (await fetchAuthSession()).tokens?.accessToken?.toString();
+    if (!accessToken) {
+      throw new CredentialsError('not signed in: no access token for the vending API');
+    }
     const response = await this.fetchImpl(url, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${idToken}` },
+      headers: { Authorization: `Bearer ${accessToken}` },
     });
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {

@@ -1,25 +1,17 @@
 import { type Logger } from '@aws-lambda-powertools/logger';
+import {
+  type CognitoIdentityProviderClient,
+  GetUserCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn } from '../../../contracts/client-config';
-import {
-  type VendedCredentialsResponse,
-  type VendingErrorBody,
-  type VendingErrorCode,
-} from '../../../contracts/credential-vending';
-import {
-  IdentityProviderUnavailableError,
-  InvalidTokenError,
-  type IdTokenVerifier,
-  UnsupportedIdentityError,
-  type VerifiedClaims,
-} from './errors';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
+import { type VendedCredentialsResponse } from '../../../contracts/credential-vending';
+import { errorResponse, jsonResponse, type RouteResponse } from '../http-api/responses';
+import { type RateDecision, RateLimitUnavailableError } from '../http-api/rate-limit';
 
 /** Shortest and longest session this API hands out (STS role chaining caps it at one hour). */
 export const MIN_SESSION_SECONDS = 15 * 60;
 export const MAX_SESSION_SECONDS = 60 * 60;
-
-/** The AppInstanceUserId rules (CreateAppInstanceUser); a subset of the STS tag value rules. */
-const APP_INSTANCE_USER_ID = /^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
 
 export interface VendingSettings {
   /** ARN of the user role, whose permissions are keyed on the principal tag. */
@@ -35,31 +27,25 @@ export interface VendingSettings {
 /** The few Logger methods the core uses (the project's Powertools Logger, or a spy in tests). */
 export type VendingLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-export interface VendingDeps {
-  readonly verifyIdToken: IdTokenVerifier;
-  readonly sts: STSClient;
+/** What every vending route needs (the user pool's and the external issuers'). */
+export interface VendingBaseDeps {
+  readonly sts: Pick<STSClient, 'send'>;
   readonly settings: VendingSettings;
+  /** Counts one request of this caller (per-caller limit, lambdas/lib/http-api/rate-limit.ts). */
+  readonly consumeRequest: (callerSub: string) => Promise<RateDecision>;
   readonly logger: VendingLogger;
-  /**
-   * The caller's AppInstanceUserId from the verified claims, and whatever must exist before
-   * credentials are vended (external issuers: the derived id and its AppInstanceUser, see
-   * external-issuers.ts). Throws {@link UnsupportedIdentityError} for a 403.
-   * @default - the token's `sub`
-   */
-  readonly resolveCaller?: (claims: VerifiedClaims) => Promise<string>;
+}
+
+export interface VendingDeps extends VendingBaseDeps {
+  /** Cognito user pools, for `GetUser` (authorized by the caller's access token, not by IAM). */
+  readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
 }
 
 export interface VendingRequest {
-  /** HTTP method of the request. */
-  readonly method: string;
-  /** The `Authorization` header, as received. */
+  /** The verified token's claims, as API Gateway's JWT authorizer passes them (strings). */
+  readonly claims: Readonly<Record<string, string | undefined>>;
+  /** The `Authorization` header, as received (the authorizer has verified the token in it). */
   readonly authorization: string | undefined;
-}
-
-export interface VendingResponse {
-  readonly statusCode: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
 }
 
 /** Validates settings once (at cold start), so a misconfigured function fails loudly. */
@@ -89,97 +75,110 @@ export function roleSessionNameFor(userId: string): string {
   return (safe.length < 2 ? `user-${safe}` : safe).slice(0, 64);
 }
 
-const NO_STORE = {
-  'content-type': 'application/json',
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-} as const;
-
-function json(
-  statusCode: number,
-  body: unknown,
-  extra: Record<string, string> = {},
-): VendingResponse {
-  return { statusCode, headers: { ...NO_STORE, ...extra }, body: JSON.stringify(body) };
-}
-
-function fail(statusCode: number, error: VendingErrorCode, message: string): VendingResponse {
-  const body: VendingErrorBody = { error, message };
-  // RFC 6750: a 401 names the scheme the client must use.
-  const extra: Record<string, string> =
-    statusCode === 401
-      ? {
-          'www-authenticate': error === 'missing_token' ? 'Bearer' : 'Bearer error="invalid_token"',
-        }
-      : {};
-  return json(statusCode, body, extra);
-}
-
 /** `Bearer <token>` (scheme case-insensitive, RFC 6750); anything else yields undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization ?? '');
   return match?.[1];
 }
 
+/** Cognito refuses the token itself: signed out globally (revoked), user disabled or deleted. */
+const REFUSED_BY_COGNITO = new Set(['NotAuthorizedException', 'UserNotFoundException']);
+
+export function errorNameOf(error: unknown): string {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : typeof error;
+}
+
 /**
- * The seed page's credential-vending server: authorizes the caller by their ID token, then calls
- * `sts:AssumeRole` on the user role with a session tag carrying their user id, and returns the
- * credentials. Never throws; never logs the token or the credentials.
+ * The seed page's credential-vending server, behind the HTTP API's JWT authorizer (which checked
+ * the access token's signature, issuer, client, expiry and scope): counts the request against the
+ * caller's limit, asks Cognito whether the token is still good (`GetUser` fails for a revoked
+ * token and for a disabled or deleted user, which a signature check cannot see), then calls
+ * `sts:AssumeRole` on the user role with a session tag carrying the caller's `sub`. Never throws;
+ * never logs the token or the credentials.
  */
 export async function vendCredentials(
   deps: VendingDeps,
   request: VendingRequest,
-): Promise<VendingResponse> {
-  const { settings, logger } = deps;
-  if (request.method.toUpperCase() !== 'POST') {
-    return {
-      ...fail(405, 'method_not_allowed', 'use POST'),
-      headers: { ...NO_STORE, allow: 'POST' },
-    };
-  }
-  if (!request.authorization) {
-    return fail(401, 'missing_token', 'send the ID token as Authorization: Bearer <token>');
-  }
+): Promise<RouteResponse> {
+  const { logger } = deps;
+  // The route requires the scope only access tokens carry; say so plainly if another token slips.
   const token = bearerToken(request.authorization);
-  if (token === undefined) {
-    return fail(401, 'invalid_token', 'the Authorization header is not a Bearer token');
+  if (request.claims.token_use !== 'access' || token === undefined) {
+    return errorResponse(
+      401,
+      'invalid_token',
+      'send the access token as Authorization: Bearer <token>',
+    );
+  }
+  const userId = request.claims.sub;
+  if (!isAppInstanceUserId(userId)) {
+    logger.warn('token subject cannot be an AppInstanceUserId', {
+      subLength: request.claims.sub?.length,
+    });
+    return errorResponse(
+      403,
+      'unsupported_identity',
+      'the token subject is not a valid chat user id',
+    );
   }
 
-  let claims: VerifiedClaims;
-  try {
-    claims = await deps.verifyIdToken(token);
-  } catch (err) {
-    if (err instanceof InvalidTokenError) {
-      logger.warn('ID token rejected', { reason: err.reason });
-      return fail(401, 'invalid_token', err.reason);
-    }
-    logger.error('cannot verify ID tokens', {
-      errorName: err instanceof Error ? err.name : typeof err,
-      cause: err instanceof IdentityProviderUnavailableError ? err.causeName : undefined,
-    });
-    return fail(503, 'identity_provider_unavailable', 'try again later');
-  }
-  let userId: unknown = claims.sub;
-  if (deps.resolveCaller) {
+  return vendAs(deps, userId, async () => {
+    // Revocation: the one server-side check of an access token Cognito offers.
     try {
-      userId = await deps.resolveCaller(claims);
-    } catch (err) {
-      if (err instanceof UnsupportedIdentityError) {
-        logger.warn('token subject cannot be a chat user', { reason: err.reason });
-        return fail(403, 'unsupported_identity', err.reason);
+      const user = await deps.cognito.send(new GetUserCommand({ AccessToken: token }));
+      const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+      if (sub !== userId) {
+        logger.warn('GetUser answered for another user', { userId });
+        return errorResponse(401, 'invalid_token', 'the token does not belong to its user');
       }
-      logger.error('chat user could not be prepared', {
-        errorName: err instanceof Error ? err.name : typeof err,
-      });
-      return fail(502, 'credentials_unavailable', 'could not prepare the chat user');
+    } catch (error) {
+      const name = errorNameOf(error);
+      if (REFUSED_BY_COGNITO.has(name)) {
+        logger.warn('token refused by Cognito', { userId, errorName: name });
+        return errorResponse(
+          401,
+          'invalid_token',
+          'the token was revoked, or its user is disabled or deleted; sign in again',
+        );
+      }
+      logger.error('GetUser failed', { userId, errorName: name });
+      return errorResponse(503, 'service_unavailable', 'try again later');
     }
-  }
-  if (typeof userId !== 'string' || !APP_INSTANCE_USER_ID.test(userId)) {
-    logger.warn('token subject cannot be an AppInstanceUserId', {
-      subLength: typeof userId === 'string' ? userId.length : undefined,
+    return undefined;
+  });
+}
+
+/**
+ * The steps every vending route shares once it knows the caller's AppInstanceUserId: count the
+ * request against the caller's limit, run the route's own check (`beforeVend`: the user pool's
+ * revocation check, or an external person's AppInstanceUser; a response ends the request), then
+ * `sts:AssumeRole` on the user role with the id as session tag.
+ */
+export async function vendAs(
+  deps: VendingBaseDeps,
+  userId: string,
+  beforeVend: () => Promise<RouteResponse | undefined>,
+): Promise<RouteResponse> {
+  const { settings, logger } = deps;
+  let decision: RateDecision;
+  try {
+    decision = await deps.consumeRequest(userId);
+  } catch (error) {
+    logger.error('rate-limit table unavailable', {
+      errorName: error instanceof RateLimitUnavailableError ? error.errorName : errorNameOf(error),
     });
-    return fail(403, 'unsupported_identity', 'the token subject is not a valid chat user id');
+    return errorResponse(503, 'service_unavailable', 'try again later');
   }
+  if (!decision.allowed) {
+    logger.warn('vending rate limit reached', { userId });
+    return errorResponse(429, 'too_many_requests', 'too many requests; try again later', {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+
+  const refused = await beforeVend();
+  if (refused) return refused;
 
   const roleSessionName = roleSessionNameFor(userId);
   let output;
@@ -193,23 +192,20 @@ export async function vendCredentials(
       }),
     );
   } catch (err) {
-    const e = err as {
-      name?: unknown;
-      $metadata?: { httpStatusCode?: number; requestId?: string };
-    };
+    const e = err as { $metadata?: { httpStatusCode?: number; requestId?: string } };
     logger.error('AssumeRole failed', {
       userId,
-      errorName: typeof e?.name === 'string' ? e.name : typeof err,
+      errorName: errorNameOf(err),
       httpStatusCode: e?.$metadata?.httpStatusCode,
       requestId: e?.$metadata?.requestId,
     });
-    return fail(502, 'credentials_unavailable', 'could not issue credentials');
+    return errorResponse(502, 'credentials_unavailable', 'could not issue credentials');
   }
 
   const c = output.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
     logger.error('AssumeRole returned no complete credentials', { userId });
-    return fail(502, 'credentials_unavailable', 'could not issue credentials');
+    return errorResponse(502, 'credentials_unavailable', 'could not issue credentials');
   }
   const response: VendedCredentialsResponse = {
     credentials: {
@@ -225,5 +221,5 @@ export async function vendCredentials(
     roleSessionName,
     expiration: response.credentials.expiration,
   });
-  return json(200, response);
+  return jsonResponse(200, response);
 }

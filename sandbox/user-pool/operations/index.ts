@@ -17,6 +17,7 @@ import { changePassword } from './change-password';
 import { confirmSignUp } from './confirm-sign-up';
 import { getUser } from './get-user';
 import { adminInitiateAuth, initiateAuth } from './initiate-auth';
+import { listUsers } from './list-users';
 import { resendConfirmationCode } from './resend-confirmation-code';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from './respond-to-auth-challenge';
 import type { Operation, PoolServices } from './services';
@@ -50,5 +51,6 @@ export function sandboxOperations(
     ChangePassword: changePassword(services),
     AdminDisableUser: adminDisableUser(services, inner('AdminDisableUser')),
     AdminLinkProviderForUser: adminLinkProviderForUser(services),
+    ListUsers: listUsers(services),
   };
 }

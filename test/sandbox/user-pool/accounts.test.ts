@@ -2,19 +2,21 @@
  * Accounts in the sandbox user pool as Cognito keeps them for this template: one account per
  * email whatever its letter case (`UsernameConfiguration.CaseSensitive: false`), `email_verified`
  * once confirmed by code, ID tokens with the claims the client may read, disabled users refused
- * on every path, and passwords never stored in clear (scrypt, state files 0600), older clear-text
- * state migrated.
+ * on every path, a deleted user's access tokens refused, and passwords never stored in clear
+ * (scrypt, state files 0600), older clear-text state migrated.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AuthFlowType,
   ChangePasswordCommand,
   GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
@@ -233,6 +235,31 @@ describe('a disabled user', () => {
       'NotAuthorizedException',
     );
     expect(message).toBe('User is disabled.');
+  });
+});
+
+describe('a deleted user', () => {
+  it('is refused with the access token issued before: GetUser, UpdateUserAttributes, GlobalSignOut', async () => {
+    const gina = await sandbox.signUpUser('gina@example.com');
+    const session = await sandbox.signIn(gina);
+    await sandbox.adminUserPoolClient.send(
+      new AdminDeleteUserCommand({ UserPoolId: sandbox.config.userPoolId, Username: gina.email }),
+    );
+    const client = sandbox.userPoolClient;
+    const AccessToken = session.accessToken;
+    for (const call of [
+      () => client.send(new GetUserCommand({ AccessToken })),
+      () =>
+        client.send(
+          new UpdateUserAttributesCommand({
+            AccessToken,
+            UserAttributes: [{ Name: 'name', Value: 'Still Here' }],
+          }),
+        ),
+      () => client.send(new GlobalSignOutCommand({ AccessToken })),
+    ]) {
+      expect(await expectAwsError(call(), 'NotAuthorizedException')).toBe('User does not exist.');
+    }
   });
 });
 

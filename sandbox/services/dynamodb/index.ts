@@ -1,0 +1,141 @@
+/**
+ * DynamoDB in the sandbox, for the tables of the template (the HTTP API's rate-limit counters).
+ *
+ * The data plane is dynalite (MIT, an implementation of DynamoDB's API and expression language),
+ * in memory and on a loopback port of its own; this module is the part AWS adds in front of it:
+ * every call is SigV4-verified and authorized against the caller's role policies with the
+ * request's `dynamodb:LeadingKeys` (the partition key values), then forwarded unchanged, so the
+ * SDK gets DynamoDB's own answers (ConditionalCheckFailedException, ValidationException, ...).
+ *
+ * Not modelled: TTL deletion (counters are keyed by their window, and the state is in memory, so
+ * a restart forgets them), capacity and throttling, streams, every operation but those below.
+ */
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { AwsError } from '../../core/errors';
+import { resourcesOfType } from '../../iam/template';
+import type { SandboxResources } from '../../resources';
+import type { SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
+
+const TARGET_PREFIX = 'DynamoDB_20120810.';
+
+/** Operations served, with where their key is in the request. */
+const OPERATIONS: Readonly<Record<string, 'Key' | 'Item'>> = {
+  UpdateItem: 'Key',
+  GetItem: 'Key',
+  PutItem: 'Item',
+  DeleteItem: 'Key',
+};
+
+interface SandboxTable {
+  readonly name: string;
+  readonly arn: string;
+  readonly hashKey: string;
+  readonly properties: Record<string, unknown>;
+}
+
+/** The template's tables, with their physical names and ARNs in the sandbox. */
+export function tablesOf(resources: SandboxResources): SandboxTable[] {
+  return resourcesOfType(resources.stack.template, 'AWS::DynamoDB::Table').map((logicalId) => {
+    const properties = resources.properties(logicalId);
+    const keys = (properties.KeySchema ?? []) as { AttributeName: string; KeyType: string }[];
+    const physical = resources.env.resources[logicalId];
+    return {
+      name: physical?.ref ?? logicalId,
+      arn: physical?.attributes.Arn ?? logicalId,
+      hashKey: keys.find((k) => k.KeyType === 'HASH')?.AttributeName ?? '',
+      properties,
+    };
+  });
+}
+
+/** The partition key value(s) the request names, as IAM's `dynamodb:LeadingKeys` holds them. */
+function leadingKeys(table: SandboxTable, key: unknown): string[] {
+  const value = (key as Record<string, Record<string, unknown>> | undefined)?.[table.hashKey];
+  const scalar = value?.S ?? value?.N ?? value?.B;
+  return typeof scalar === 'string' ? [scalar] : [];
+}
+
+function forward(port: number, req: SandboxRequest): Promise<SandboxResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    for (const name of ['x-amz-target', 'content-type', 'authorization', 'x-amz-date']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const passed: Record<string, string> = {};
+          for (const name of ['content-type', 'x-amzn-requestid', 'x-amz-crc32']) {
+            const value = res.headers[name];
+            if (typeof value === 'string') passed[name] = value;
+          }
+          resolve({ status: res.statusCode ?? 500, headers: passed, body: Buffer.concat(chunks) });
+        });
+        res.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
+  });
+}
+
+export function dynamodbModule(): ServiceModule {
+  let server: Server | undefined;
+  return {
+    name: 'dynamodb',
+    async register(router, ctx) {
+      const tables = tablesOf(ctx.resources);
+      if (tables.length === 0) return;
+      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      // The tables as the template declares them (the administrator's own client, not a caller's).
+      const admin = new DynamoDBClient({
+        region: ctx.region,
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+      });
+      for (const table of tables) {
+        const p = table.properties;
+        await admin.send(
+          new CreateTableCommand({
+            TableName: table.name,
+            KeySchema: p.KeySchema as never,
+            AttributeDefinitions: p.AttributeDefinitions as never,
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
+      }
+      admin.destroy();
+
+      for (const [operation, keyField] of Object.entries(OPERATIONS)) {
+        router.jsonTarget(TARGET_PREFIX + operation, async (req) => {
+          const caller = await ctx.authenticate(req, { service: 'dynamodb', protocol: 'json' });
+          const tableName = req.json.TableName;
+          const table = tables.find((t) => t.name === tableName || t.arn === tableName);
+          if (!table) {
+            throw new AwsError('ResourceNotFoundException', 'Requested resource not found', 400);
+          }
+          await ctx.authorize(caller, {
+            action: `dynamodb:${operation}`,
+            resource: table.arn,
+            protocol: 'json',
+            context: { 'dynamodb:LeadingKeys': leadingKeys(table, req.json[keyField]) },
+          });
+          return forward(port, req);
+        });
+      }
+    },
+    async close() {
+      const running = server;
+      if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+    },
+  };
+}

@@ -1,7 +1,51 @@
 // @ts-check
 import eslint from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/** The parts of the project (top-level folders), as ARCHITECTURE.md describes them. */
+const PARTS = [
+  'contracts',
+  'lambdas',
+  'infra',
+  'sandbox',
+  'web-demo',
+  'security',
+  'scripts',
+  'testing',
+  'bench',
+  'test',
+];
+
+/**
+ * Who may import whom (ARCHITECTURE.md, "Dependency rules"). Anything not listed is refused,
+ * imports inside one part are always allowed, npm packages and Node built-ins are not restricted.
+ */
+const MAY_IMPORT = {
+  // The shared contracts import nothing of ours: everything else builds on them.
+  contracts: [],
+  // Deployed handler code: only the contracts.
+  lambdas: ['contracts'],
+  // The CDK app never reaches into the sandbox or the web demo (it may share a handler's
+  // constants, though names both sides read belong in contracts/).
+  infra: ['contracts', 'lambdas'],
+  // The sandbox reads the stack only through the synthesized cloud assembly, and runs the
+  // handlers' own code.
+  sandbox: ['contracts', 'lambdas'],
+  // Browser code: only the contracts.
+  'web-demo': ['contracts'],
+  // The security matrix: synthesizes the stack and evaluates it with the sandbox's IAM engine
+  // (and names the routes' rate-limit scopes the handlers define).
+  security: ['contracts', 'lambdas', 'infra', 'sandbox'],
+  // Command-line tools (npm scripts).
+  scripts: ['contracts', 'lambdas', 'infra', 'sandbox', 'security', 'web-demo'],
+  // Test and benchmark support (fixtures, harnesses).
+  testing: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo'],
+  bench: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'testing'],
+  // Tests may import every part; nothing imports test/.
+  test: ['contracts', 'lambdas', 'infra', 'sandbox', 'web-demo', 'security', 'scripts', 'testing'],
+};
 
 export default tseslint.config(
   {
@@ -16,9 +60,13 @@ export default tseslint.config(
     ],
   },
   eslint.configs.recommended,
-  ...tseslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { globals: { ...globals.node } },
+    languageOptions: {
+      globals: { ...globals.node },
+      // Type information from the nearest tsconfig.json (the root one, web-demo's for the demo).
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -29,7 +77,49 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts'],
+    rules: {
+      // @types/jest types the asymmetric matchers (expect.any, expect.objectContaining,
+      // expect.stringMatching, ...) as `any`, so every `{ id: expect.any(String) }` in an expected
+      // value would be reported. Member access, calls and arguments on `any` stay checked.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
+    // Plain JavaScript config files belong to no TypeScript project.
+    files: ['**/*.{js,mjs,cjs}'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['web-demo/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] } },
+      'boundaries/elements': PARTS.map((part) => ({
+        type: part,
+        pattern: part,
+        partialMatch: false,
+      })),
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message: '{{from.type}}/ may not import {{to.type}}/ (dependency rules: ARCHITECTURE.md)',
+          policies: [
+            { allow: { to: { module: { origin: ['external', 'core'] } } } },
+            ...Object.entries(MAY_IMPORT).map(([from, to]) => ({
+              from: { element: { type: from } },
+              allow: { to: { element: { types: { anyOf: [from, ...to] } } } },
+            })),
+          ],
+        },
+      ],
+    },
   },
 );

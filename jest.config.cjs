@@ -1,11 +1,57 @@
+/**
+ * One jest project per kind of test (CONTRIBUTING.md, "Tests"), so the inner loop can leave out the
+ * slow ones: `npm run test:fast` runs unit, infra and sandbox; `npm test` runs them all.
+ *
+ * - unit: pure code (contracts, handlers with mocked clients, web demo logic, lint rules), seconds;
+ * - infra: template assertions and the security matrix, on stacks synthesized without bundling;
+ * - sandbox: the local sandbox, started in-process or as `npm run sandbox` (reads cdk.out), and the
+ *   deploy, destroy and smoke scripts (a stand-in `cdk`, the smoke test against a sandbox);
+ * - bundle: the Lambda bundles as esbuild builds them (`*.bundle.test.ts`);
+ * - browser: the web demo in Chromium against the sandbox.
+ */
+
 /** @type {import('jest').Config} */
-module.exports = {
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   // cognito-local (run in-process by the sandbox) pulls ESM-only packages through otplib; jest's
   // CommonJS runtime needs them transformed.
   transformIgnorePatterns: ['/node_modules/(?!(@scure|@noble|@otplib|otplib)/)'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.bundle\\.test\\.ts$'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Every core (jest's default leaves one free): on a 2-core machine, two test files at a time.
+  maxWorkers: '100%',
   testTimeout: 30000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/{architecture,contracts,lambdas,web-demo}/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/{infra,security}/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/infra/default-template.setup.ts',
+    },
+    {
+      ...common,
+      displayName: 'sandbox',
+      testMatch: ['<rootDir>/test/{sandbox,scripts}/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'bundle',
+      testMatch: ['<rootDir>/test/**/*.bundle.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/'],
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+    },
+  ],
 };

@@ -86,7 +86,7 @@ export async function run(): Promise<void> {
         code_challenge_method: 'S256',
       });
       start = performance.now();
-      const authorize = await call(ca, `${hosted.url}/oauth2/authorize?${query}`);
+      const authorize = await call(ca, `${hosted.url}/oauth2/authorize?${query.toString()}`);
       await call(ca, `${hosted.url}${authorize.location}`);
       const posted = await call(ca, `${hosted.url}${authorize.location}`, {
         username: user.email,

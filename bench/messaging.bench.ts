@@ -21,8 +21,8 @@ import {
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
-import { APP_INSTANCE_ARN, REGION } from '../test/sandbox/messaging/harness';
-import { signUpAndIn, startFullSandbox } from '../test/sandbox/messaging/full-sandbox';
+import { APP_INSTANCE_ARN, REGION } from '../testing/sandbox/messaging/harness';
+import { signUpAndIn, startFullSandbox } from '../testing/sandbox/messaging/full-sandbox';
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -47,7 +47,7 @@ interface RemoteSandbox {
 
 async function startRemoteSandbox(): Promise<RemoteSandbox> {
   const child = fork(
-    join(__dirname, '..', 'test', 'sandbox', 'messaging', 'harness-process.ts'),
+    join(__dirname, '..', 'testing', 'sandbox', 'messaging', 'harness-process.ts'),
     [],
     {
       execArgv: ['--import', 'tsx', '--no-warnings'],

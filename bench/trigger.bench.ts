@@ -90,7 +90,7 @@ async function warmInvocations(): Promise<void> {
   const { handler: postConfirmation } = await import('../lambdas/post-confirmation');
   const { handler: signInHeal } = await import('../lambdas/sign-in-heal');
   const { postConfirmationEvent, postAuthenticationEvent, preTokenGenerationEvent, lambdaContext } =
-    await import('../test/lambdas/support/trigger-events');
+    await import('../testing/lambdas/trigger-events');
 
   const cases = [
     {

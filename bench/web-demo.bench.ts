@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startTestSandbox, TEST_PASSWORD } from '../sandbox/testing';
-import { buildWebDemo, launchChromium, serveWebDemo } from '../test/browser/support';
+import { buildWebDemo, launchChromium, serveWebDemo } from '../testing/browser/support';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 

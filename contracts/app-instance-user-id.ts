@@ -7,12 +7,14 @@
  * | ----------------------------------------------------- | ---------------------------------------------- |
  * | user pool users: password, and federated through the pool (OIDC, SAML, social) | their user pool `sub`: a lowercase UUID (36 characters, hex digits and `-`) |
  * | people of an external OIDC issuer at the vending API  | `oidc-` + 52 base32 characters (SHA-256 of issuer and `sub`)                |
- * | guests (reserved for a later feature)                 | `guest-...`                                                                  |
+ * | guests (contracts/guests.ts)                          | `guest-` + a UUID v4                                                         |
  *
  * A UUID starts with a hex digit, never with `o` or `g`, and is never 57 characters long: no id of
  * one form is an id of another. Every form fits Chime's AppInstanceUserId pattern (1-64 of
  * `[A-Za-z0-9:_.@-]`, alphanumeric at both ends) and STS's tag value rules.
  */
+
+import { isGuestId } from './guests';
 
 /** A Cognito user pool `sub`. */
 export const USER_POOL_SUB_PATTERN =
@@ -24,15 +26,12 @@ export const EXTERNAL_USER_ID_PREFIX = 'oidc-';
 /** `oidc-` + lowercase RFC 4648 base32 (no padding) of a SHA-256 digest: 57 characters. */
 export const EXTERNAL_USER_ID_PATTERN = /^oidc-[a-z2-7]{52}$/;
 
-/** Prefix reserved for guest ids (a later feature). */
-export const GUEST_USER_ID_PREFIX = 'guest-';
-
 export type AppInstanceUserIdForm = 'user-pool' | 'external-oidc' | 'guest' | 'unknown';
 
 /** Which form `id` has (`unknown` for anything else, which no part of this project issues). */
 export function appInstanceUserIdForm(id: string): AppInstanceUserIdForm {
   if (USER_POOL_SUB_PATTERN.test(id)) return 'user-pool';
   if (EXTERNAL_USER_ID_PATTERN.test(id)) return 'external-oidc';
-  if (id.startsWith(GUEST_USER_ID_PREFIX)) return 'guest';
+  if (isGuestId(id)) return 'guest';
   return 'unknown';
 }

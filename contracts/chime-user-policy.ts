@@ -1,3 +1,4 @@
+import { appInstanceChannelsArn, appInstanceUserArn } from './chime-arns';
 import { principalTagVariable } from './principal-tag';
 
 /**
@@ -56,12 +57,7 @@ export interface ChimeUserPolicyOptions {
 
 /** The AppInstanceUser ARN the caller may act as, resolved by IAM from the caller's principal tag. */
 export function ownAppInstanceUserArn(options: ChimeUserPolicyOptions): string {
-  return options.appInstanceArn + '/user/' + principalTagVariable(options.principalTagKey);
-}
-
-/** Every channel of this AppInstance; channel-level rules (membership, moderation) are Chime's. */
-export function appInstanceChannelsArn(appInstanceArn: string): string {
-  return appInstanceArn + '/channel/*';
+  return appInstanceUserArn(options.appInstanceArn, principalTagVariable(options.principalTagKey));
 }
 
 /**
@@ -83,6 +79,7 @@ export function chimeUserPolicyDocument(options: ChimeUserPolicyOptions): IamPol
         Sid: 'MessagingAsOwnAppInstanceUser',
         Effect: 'Allow',
         Action: [...CHIME_USER_MESSAGING_ACTIONS],
+        // Every channel of this AppInstance: channel-level rules (membership, moderation) are Chime's.
         Resource: [ownAppInstanceUserArn(options), appInstanceChannelsArn(options.appInstanceArn)],
       },
     ],

@@ -4,9 +4,23 @@
  * Written by `npm run deploy` (from the stack's `ClientConfig` output), by the hosting construct and
  * by the local sandbox; read by the web demo. This file is the only definition of its shape.
  */
+import {
+  assertJsonObject,
+  assertNonEmptyString,
+  assertNonEmptyStringArray,
+  isJsonObject,
+} from './assert';
+import { assertAppInstanceArn } from './chime-arns';
 import { API_PATHS, apiRouteUrl } from './http-api';
 
 export const CLIENT_CONFIG_VERSION = 1;
+
+/**
+ * The stack output holding the whole client config as one JSON document: written by the stack,
+ * read by scripts/deploy.ts (from `cdk deploy --outputs-file`) and by the sandbox (from the
+ * synthesized template).
+ */
+export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
 
 /** How the app signs in: SRP, on AWS and in the local sandbox (the template's client allows no other). */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
@@ -62,6 +76,11 @@ export interface ClientConfig {
    * route `POST /credentials` of the HTTP API).
    */
   readonly credentialVendingUrl?: string;
+  /**
+   * True when the HTTP API serves guest access (`<apiUrl>/guest-invites` and
+   * `<apiUrl>/guest-credentials`, docs/guests.md).
+   */
+  readonly guests?: boolean;
 }
 
 export class ClientConfigError extends Error {
@@ -71,35 +90,15 @@ export class ClientConfigError extends Error {
   }
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function requireString(obj: Json, key: string, path = key): string {
-  const value = obj[key];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ClientConfigError(`'${path}' must be a non-empty string`);
-  }
+function optionalString(path: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  assertNonEmptyString(path, value, ClientConfigError);
   return value;
-}
-
-function optionalString(obj: Json, key: string, path: string): string | undefined {
-  return obj[key] === undefined ? undefined : requireString(obj, key, path);
-}
-
-function requireStringArray(obj: Json, key: string, path: string): string[] {
-  const value = obj[key];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
-    throw new ClientConfigError(`'${path}' must be an array of non-empty strings`);
-  }
-  return value as string[];
 }
 
 function parseEndpoints(value: unknown): EndpointOverrides | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw new ClientConfigError(`'endpoints' must be an object`);
+  assertJsonObject('endpoints', value, ClientConfigError);
   const endpoints: Record<string, string> = {};
   for (const key of [
     'userPool',
@@ -108,7 +107,7 @@ function parseEndpoints(value: unknown): EndpointOverrides | undefined {
     'chimeIdentity',
     'chimeMessaging',
   ] as const) {
-    const url = optionalString(value, key, `endpoints.${key}`);
+    const url = optionalString(`endpoints.${key}`, value[key]);
     if (url === undefined) continue;
     if (!/^https?:\/\/[^\s/]+/.test(url)) {
       throw new ClientConfigError(`'endpoints.${key}' must be an http(s) URL, got '${url}'`);
@@ -120,17 +119,21 @@ function parseEndpoints(value: unknown): EndpointOverrides | undefined {
 
 function parseHostedUi(value: unknown): HostedUiConfig | undefined {
   if (value === undefined) return undefined;
-  if (!isObject(value)) throw new ClientConfigError(`'hostedUi' must be an object`);
-  const domain = requireString(value, 'domain', 'hostedUi.domain');
+  assertJsonObject('hostedUi', value, ClientConfigError);
+  const { domain, redirectSignIn, redirectSignOut, scopes } = value;
+  assertNonEmptyString('hostedUi.domain', domain, ClientConfigError);
   if (domain.includes('://')) {
     throw new ClientConfigError(`'hostedUi.domain' must not include a scheme, got '${domain}'`);
   }
+  assertNonEmptyStringArray('hostedUi.redirectSignIn', redirectSignIn, ClientConfigError);
+  assertNonEmptyStringArray('hostedUi.redirectSignOut', redirectSignOut, ClientConfigError);
+  assertNonEmptyStringArray('hostedUi.scopes', scopes, ClientConfigError);
   const identityProviders = parseIdentityProviders(value.identityProviders);
   return {
     domain,
-    redirectSignIn: requireStringArray(value, 'redirectSignIn', 'hostedUi.redirectSignIn'),
-    redirectSignOut: requireStringArray(value, 'redirectSignOut', 'hostedUi.redirectSignOut'),
-    scopes: requireStringArray(value, 'scopes', 'hostedUi.scopes'),
+    redirectSignIn,
+    redirectSignOut,
+    scopes,
     ...(identityProviders && { identityProviders }),
   };
 }
@@ -142,17 +145,17 @@ function parseIdentityProviders(value: unknown): FederatedProviderConfig[] | und
   }
   return value.map((item, i) => {
     const path = `hostedUi.identityProviders[${i}]`;
-    if (!isObject(item)) throw new ClientConfigError(`'${path}' must be an object`);
-    return {
-      name: requireString(item, 'name', `${path}.name`),
-      label: requireString(item, 'label', `${path}.label`),
-    };
+    assertJsonObject(path, item, ClientConfigError);
+    const { name, label } = item;
+    assertNonEmptyString(`${path}.name`, name, ClientConfigError);
+    assertNonEmptyString(`${path}.label`, label, ClientConfigError);
+    return { name, label };
   });
 }
 
 /** Validates untrusted JSON (a fetched `/config.json`) into a {@link ClientConfig}. */
 export function parseClientConfig(input: unknown): ClientConfig {
-  if (!isObject(input)) throw new ClientConfigError('expected a JSON object');
+  if (!isJsonObject(input)) throw new ClientConfigError('expected a JSON object');
   if (input.version !== CLIENT_CONFIG_VERSION) {
     throw new ClientConfigError(
       `'version' must be ${CLIENT_CONFIG_VERSION}, got ${JSON.stringify(input.version)}`,
@@ -164,19 +167,19 @@ export function parseClientConfig(input: unknown): ClientConfig {
       `'signInFlow' must be USER_SRP_AUTH or USER_PASSWORD_AUTH, got ${JSON.stringify(signInFlow)}`,
     );
   }
-  const appInstanceArn = requireString(input, 'appInstanceArn');
-  if (!/^arn:aws[a-z-]*:chime:[a-z0-9-]+:\d{12}:app-instance\/[\w-]+$/.test(appInstanceArn)) {
-    throw new ClientConfigError(`'appInstanceArn' is not an AppInstance ARN: '${appInstanceArn}'`);
-  }
+  const { region, userPoolId, userPoolClientId, identityPoolId, appInstanceArn, principalTagKey } =
+    input;
+  assertNonEmptyString('region', region, ClientConfigError);
+  assertNonEmptyString('userPoolId', userPoolId, ClientConfigError);
+  assertNonEmptyString('userPoolClientId', userPoolClientId, ClientConfigError);
+  assertNonEmptyString('identityPoolId', identityPoolId, ClientConfigError);
+  assertAppInstanceArn('appInstanceArn', appInstanceArn, ClientConfigError);
+  assertNonEmptyString('principalTagKey', principalTagKey, ClientConfigError);
   const hostedUi = parseHostedUi(input.hostedUi);
   const endpoints = parseEndpoints(input.endpoints);
-  const apiUrl = optionalString(input, 'apiUrl', 'apiUrl');
+  const apiUrl = optionalString('apiUrl', input.apiUrl);
   if (apiUrl !== undefined) assertApiUrl(apiUrl);
-  const credentialVendingUrl = optionalString(
-    input,
-    'credentialVendingUrl',
-    'credentialVendingUrl',
-  );
+  const credentialVendingUrl = optionalString('credentialVendingUrl', input.credentialVendingUrl);
   if (credentialVendingUrl !== undefined) {
     const expected = apiUrl && apiRouteUrl(apiUrl, API_PATHS.credentials);
     if (credentialVendingUrl !== expected) {
@@ -185,19 +188,27 @@ export function parseClientConfig(input: unknown): ClientConfig {
       );
     }
   }
+  const guests = input.guests;
+  if (guests !== undefined && typeof guests !== 'boolean') {
+    throw new ClientConfigError(`'guests' must be true or false, got ${JSON.stringify(guests)}`);
+  }
+  if (guests === true && apiUrl === undefined) {
+    throw new ClientConfigError(`'guests' needs 'apiUrl' (the guest routes are on the HTTP API)`);
+  }
   return {
     version: CLIENT_CONFIG_VERSION,
-    region: requireString(input, 'region'),
-    userPoolId: requireString(input, 'userPoolId'),
-    userPoolClientId: requireString(input, 'userPoolClientId'),
-    identityPoolId: requireString(input, 'identityPoolId'),
+    region,
+    userPoolId,
+    userPoolClientId,
+    identityPoolId,
     appInstanceArn,
-    principalTagKey: requireString(input, 'principalTagKey'),
+    principalTagKey,
     signInFlow,
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
     ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
+    ...(guests === true && { guests }),
   };
 }
 
@@ -218,20 +229,4 @@ function assertApiUrl(apiUrl: string): void {
       `'apiUrl' must be an https URL (http only on loopback) without query or fragment, got '${apiUrl}'`,
     );
   }
-}
-
-/** The AppInstanceUser ARN of a user, from the AppInstance ARN and the user's id (their `sub`). */
-export function appInstanceUserArn(appInstanceArn: string, appInstanceUserId: string): string {
-  return `${appInstanceArn}/user/${appInstanceUserId}`;
-}
-
-/**
- * `AppInstanceUserId` rules of CreateAppInstanceUser: 1-64 characters, letters, digits and
- * `:-_.@`, starting and ending with a letter or digit. A Cognito `sub` (a UUID) fits; so does any
- * STS session tag value this project sets.
- */
-const APP_INSTANCE_USER_ID = /^[A-Za-z0-9](?:[A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
-
-export function isAppInstanceUserId(value: unknown): value is string {
-  return typeof value === 'string' && APP_INSTANCE_USER_ID.test(value);
 }

@@ -11,6 +11,7 @@ import type { ApiErrorBody, ApiErrorCode } from './http-api';
  * stage throttle) or a {@link VendingErrorBody}. Written by the vending Lambda; read by the web
  * demo and the sandbox.
  */
+import { assertJsonObject, assertNonEmptyString, isJsonObject } from './assert';
 
 /** Temporary credentials in the shape of the AWS SDK v3 `AwsCredentialIdentity` (expiration ISO). */
 export interface VendedCredentials {
@@ -50,23 +51,15 @@ export class VendingResponseError extends Error {
 
 function field(obj: Record<string, unknown>, key: string, path: string): string {
   const value = obj[key];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new VendingResponseError(`'${path}' must be a non-empty string`);
-  }
+  assertNonEmptyString(path, value, VendingResponseError);
   return value;
 }
 
 /** Validates untrusted JSON (the API's 200 body) into a {@link VendedCredentialsResponse}. */
 export function parseVendedCredentialsResponse(input: unknown): VendedCredentialsResponse {
-  if (typeof input !== 'object' || input === null) {
-    throw new VendingResponseError('expected a JSON object');
-  }
-  const body = input as Record<string, unknown>;
-  const creds = body.credentials;
-  if (typeof creds !== 'object' || creds === null) {
-    throw new VendingResponseError(`'credentials' must be an object`);
-  }
-  const c = creds as Record<string, unknown>;
+  if (!isJsonObject(input)) throw new VendingResponseError('expected a JSON object');
+  const c = input.credentials;
+  assertJsonObject('credentials', c, VendingResponseError);
   const expiration = field(c, 'expiration', 'credentials.expiration');
   if (Number.isNaN(Date.parse(expiration))) {
     throw new VendingResponseError(`'credentials.expiration' is not a date: '${expiration}'`);
@@ -78,6 +71,6 @@ export function parseVendedCredentialsResponse(input: unknown): VendedCredential
       sessionToken: field(c, 'sessionToken', 'credentials.sessionToken'),
       expiration,
     },
-    appInstanceUserArn: field(body, 'appInstanceUserArn', 'appInstanceUserArn'),
+    appInstanceUserArn: field(input, 'appInstanceUserArn', 'appInstanceUserArn'),
   };
 }

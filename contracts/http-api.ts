@@ -20,6 +20,12 @@ export const API_PATHS = {
   users: '/users',
   /** `POST` with the access token: Chime-scoped STS credentials (docs/credential-vending.md). */
   credentials: '/credentials',
+  /** `POST` with a moderator's ID token: a guest invite for one channel (docs/guests.md). */
+  guestInvites: '/guest-invites',
+  /** `DELETE` with the ID token of a moderator of the guest's channel: cancels the invite. */
+  guestInvite: '/guest-invites/{guestId}',
+  /** `POST {"invite"}`, no token: the guest's 15-minute credentials. */
+  guestCredentials: '/guest-credentials',
 } as const;
 
 /**
@@ -63,6 +69,20 @@ export interface UserLookupResponse {
 export type ApiErrorCode =
   /** 400: `email` missing, repeated or not an address. */
   | 'invalid_email'
+  /** 400: the body or a path parameter is not what the route takes (the message says what). */
+  | 'invalid_request'
+  /** 401: the guest invite is malformed, forged or tampered with. */
+  | 'invalid_invite'
+  /** 401: the guest invite has expired. */
+  | 'invite_expired'
+  /** 403: the guest invite was cancelled (its guest no longer exists). */
+  | 'invite_revoked'
+  /** 403: the guest is not a member of the invite's channel (removed, banned or never added). */
+  | 'not_in_channel'
+  /** 403: the caller does not moderate the channel. */
+  | 'not_moderator'
+  /** 404: no such guest. */
+  | 'not_found'
   /** 401: the token is of the wrong kind, revoked, or its user is disabled or deleted. */
   | 'invalid_token'
   /** 403: the token subject cannot be an AppInstanceUserId (or, external issuers, has no `sub`). */
@@ -132,7 +152,8 @@ export function apiRouteUrl(apiUrl: string, path: string): string {
   return apiUrl.replace(/\/+$/, '') + path;
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The {@link ApiError} of a non-2xx answer (a handler's body or API Gateway's). */
+export async function errorOfResponse(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => undefined);
   const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
   const retry = Number.isFinite(retryAfter) ? retryAfter : undefined;
@@ -156,11 +177,11 @@ export async function lookUpUserByEmail(
   email: string,
   fetchImpl: Fetch = (input, init) => fetch(input, init),
 ): Promise<FoundUser | null> {
-  const url = `${apiRouteUrl(apiUrl, API_PATHS.users)}?${new URLSearchParams({ email })}`;
+  const url = `${apiRouteUrl(apiUrl, API_PATHS.users)}?${new URLSearchParams({ email }).toString()}`;
   const response = await fetchImpl(url, {
     method: 'GET',
     headers: { Authorization: `Bearer ${idToken}` },
   });
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) throw await errorOfResponse(response);
   return parseUserLookupResponse(await response.json()).user;
 }

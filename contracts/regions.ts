@@ -9,3 +9,9 @@ export type ChimeSdkMessagingRegion = (typeof CHIME_SDK_MESSAGING_REGIONS)[numbe
 export function isChimeSdkMessagingRegion(region: string): region is ChimeSdkMessagingRegion {
   return (CHIME_SDK_MESSAGING_REGIONS as readonly string[]).includes(region);
 }
+
+/**
+ * The region when none is given: the stack's when neither `-c region` nor `CDK_DEFAULT_REGION` is
+ * set, and the sandbox's when the cloud assembly is environment-agnostic.
+ */
+export const DEFAULT_REGION: ChimeSdkMessagingRegion = 'us-east-1';

@@ -15,12 +15,12 @@ import {
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import { CredentialVending, type ExternalOidcIssuer } from './constructs/credential-vending';
+import { GuestAccess } from './constructs/guest-access';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { WebHosting } from './constructs/web-hosting';
 import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
-
 import {
   APP_INSTANCE_ARN_OUTPUT,
   CLIENT_CONFIG_OUTPUT,
@@ -123,6 +123,11 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    * @default - password users only
    */
   readonly identityProviders?: readonly IdentityProviderConfig[];
+  /**
+   * Guest access: moderators invite people without an account into one channel (docs/guests.md).
+   * @default true
+   */
+  readonly guests?: boolean;
 }
 
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
@@ -140,6 +145,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
+  /** Guest invites and guest credentials, unless turned off. */
+  public readonly guests?: GuestAccess;
 
   constructor(scope: Construct, id: string, props: ChimeCognitoAuthStackProps = {}) {
     super(scope, id, props);
@@ -209,6 +216,13 @@ export class ChimeCognitoAuthStack extends Stack {
         principalTagKey: this.identities.principalTagKey,
       });
     }
+    if (props.guests !== false) {
+      this.guests = new GuestAccess(this, 'Guests', {
+        api: this.api,
+        appInstanceArn: this.appInstance.appInstanceArn,
+        principalTagKey: this.identities.principalTagKey,
+      });
+    }
     // The hosted demo calls the API on its own origin: CSP connect-src 'self', no CORS.
     this.webHosting?.serveApi(this.api);
 
@@ -261,6 +275,7 @@ export class ChimeCognitoAuthStack extends Stack {
       }),
       apiUrl: this.api.url,
       ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
+      ...(this.guests && { guests: true }),
     };
     const outputs: Record<string, [string, string]> = {
       Region: [this.region, 'Region of every resource'],

@@ -23,4 +23,5 @@ export const CONTEXT_KEYS = {
   credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
   credentialVendingOidcAudience: 'credentialVendingOidcAudience',
   credentialVendingOidcName: 'credentialVendingOidcName',
+  guests: 'guests',
 } as const;

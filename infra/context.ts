@@ -1,14 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
+import { DEFAULT_REGION } from '../contracts/regions';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
 import { DEFAULT_EXTERNAL_ISSUER_NAME } from './constructs/credential-vending';
 import { CONTEXT_KEYS } from './context-keys';
 
 export { CONTEXT_KEYS } from './context-keys';
 import { readIdentityProvidersFile } from './identity-providers';
-
-const DEFAULT_REGION = 'us-east-1';
 
 function optionalString(node: Node, key: string): string | undefined {
   const value: unknown = node.tryGetContext(key);
@@ -115,6 +114,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const offUnlessTrue = (key: string) =>
     node.tryGetContext(key) !== undefined && !optionalBoolean(node, key);
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
+  const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
   const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
   const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
@@ -144,6 +144,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
           },
         ],
       }),
+    ...(guestsOff && { guests: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),
     ...(emailFrom && { emailFrom }),

@@ -542,7 +542,7 @@ function resolveEntry(raw: unknown, index: number, options: ParseIdentityProvide
         accountLinking: check.accountLinking(attributes),
         providerName: SOCIAL_PROVIDER_NAMES[t],
         label: SOCIAL_LABELS[t],
-      } as ResolvedIdentityProvider;
+      };
       return config;
     }
     case 'apple': {
@@ -603,7 +603,7 @@ export function parseIdentityProviders(
 /** The configuration part of a resolved provider (what the construct prop takes). */
 export function configOf(provider: ResolvedIdentityProvider): IdentityProviderConfig {
   const { providerName: _name, label: _label, ...config } = provider;
-  return config as IdentityProviderConfig;
+  return config;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { type Construct } from 'constructs';
+import { POWERTOOLS_ENV } from '../contracts/lambda-environment';
 
 /**
  * The Lambda runtime of every function in this project: the newest Node.js Lambda offers in every
@@ -47,7 +48,7 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
 /** Environment every function gets (the caller's variables are added to these). */
 export const LAMBDA_ENVIRONMENT_DEFAULTS: Readonly<Record<string, string>> = {
   NODE_OPTIONS: '--enable-source-maps',
-  LOG_LEVEL: 'INFO',
+  [POWERTOOLS_ENV.logLevel]: 'INFO',
 };
 
 const APPLICATION_LOG_LEVELS: Record<string, lambda.ApplicationLogLevel> = {
@@ -120,7 +121,7 @@ export class ProjectNodejsFunction extends NodejsFunction {
 
     const environment: Record<string, string> = {
       ...LAMBDA_ENVIRONMENT_DEFAULTS,
-      POWERTOOLS_SERVICE_NAME: serviceName ?? id,
+      [POWERTOOLS_ENV.serviceName]: serviceName ?? id,
       ...functionProps.environment,
     };
     super(scope, id, {
@@ -136,7 +137,7 @@ export class ProjectNodejsFunction extends NodejsFunction {
       loggingFormat: lambda.LoggingFormat.JSON,
       // With JSON logs Lambda filters application logs itself (default INFO), and Powertools defers
       // to it: keep both on the LOG_LEVEL the function is configured with.
-      applicationLogLevelV2: applicationLogLevel(environment['LOG_LEVEL']),
+      applicationLogLevelV2: applicationLogLevel(environment[POWERTOOLS_ENV.logLevel]),
       logGroup,
     });
     this.projectLogGroup = logGroup;

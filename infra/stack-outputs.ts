@@ -6,8 +6,8 @@
 /** The stack's name in cdk.out and CloudFormation; the sandbox reads its template by this name. */
 export const STACK_NAME = 'ChimeCognitoAuth';
 
-/** The output that holds the whole client `config.json` (read by scripts/deploy.ts). */
-export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
+/** The output that holds the whole client `config.json`: a contract, the sandbox reads it too. */
+export { CLIENT_CONFIG_OUTPUT } from '../contracts/client-config';
 
 /** The output naming the hosted UI domain (scripts/deploy.ts passes it back as context). */
 export const HOSTED_UI_DOMAIN_OUTPUT = 'HostedUiDomain';

@@ -1,10 +1,11 @@
 import type { PostConfirmationTriggerHandler } from 'aws-lambda';
+import { TRIGGER_ENV } from '../contracts/lambda-environment';
 import { chimeIdentityClient } from './lib/chime-identity-client';
 import { requireEnv } from './lib/env';
 import { logger } from './lib/logger';
 import { syncAppInstanceUser, syncDeadline } from './lib/sync-trigger';
 
-const deps = { chime: chimeIdentityClient, appInstanceArn: requireEnv('APP_INSTANCE_ARN') };
+const deps = { chime: chimeIdentityClient, appInstanceArn: requireEnv(TRIGGER_ENV.appInstanceArn) };
 
 /** Chime work budget: well inside Cognito's 5 s, leaving room for a cold start. */
 const BUDGET_MS = 2500;

@@ -3,12 +3,13 @@ import type {
   PostAuthenticationTriggerEvent,
   PreTokenGenerationTriggerEvent,
 } from 'aws-lambda';
+import { TRIGGER_ENV } from '../contracts/lambda-environment';
 import { chimeIdentityClient } from './lib/chime-identity-client';
 import { requireEnv } from './lib/env';
 import { logger } from './lib/logger';
 import { type SyncTrigger, syncAppInstanceUser, syncDeadline } from './lib/sync-trigger';
 
-const deps = { chime: chimeIdentityClient, appInstanceArn: requireEnv('APP_INSTANCE_ARN') };
+const deps = { chime: chimeIdentityClient, appInstanceArn: requireEnv(TRIGGER_ENV.appInstanceArn) };
 
 /** At most this much sign-in latency is spent on Chime, whatever state Chime is in. */
 const BUDGET_MS = 1500;

@@ -11,10 +11,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
+import type { ClientConfig } from '../contracts/client-config';
 import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
-import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import { sandboxClientConfig } from './client-config';
 import { Authorizer } from './core/authorize';
+import { SandboxClock } from './core/clock';
 import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
 import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
@@ -38,6 +39,7 @@ import { type RunningHostedUi, startHostedUi } from './hosted-ui';
 import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
 import { type LocalFederation, localFederation } from './hosted-ui/local-federation';
 import { identityPool } from './services/identity-pool';
+import { kmsModule } from './services/kms';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
 import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
@@ -95,6 +97,11 @@ export interface StartSandboxOptions {
    */
   readonly httpApi?:
     { readonly port?: number; readonly localAppOrigins?: readonly string[] } | false;
+  /**
+   * Start the resource clock this far ahead of real time (Chime expiration, IAM `aws:CurrentTime`;
+   * see sandbox/core/clock.ts). Move it further with `RunningSandbox.clock.advance()`. @default 0
+   */
+  readonly clockOffsetMs?: number;
 }
 
 export interface RunningSandbox {
@@ -109,6 +116,8 @@ export interface RunningSandbox {
   readonly credentials: CredentialStore;
   readonly lambda: LambdaRunner;
   readonly context: SandboxContext;
+  /** The time of the sandbox's resources: `clock.advance(ms)` fast-forwards expirations. */
+  readonly clock: SandboxClock;
   /** Administrator credentials (also in `<stateDir>/admin-credentials.json`, mode 0600). */
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
@@ -175,18 +184,6 @@ function userPoolIdsIn(dir: string): Required<ResourceIds> | undefined {
   return found.length === 1 && only
     ? { userPoolId: String(only[1].UserPoolId), userPoolClientId: only[0] }
     : undefined;
-}
-
-function principalTagKeyOf(resources: SandboxResources): string {
-  for (const id of resourcesOfType(
-    resources.stack.template,
-    'AWS::Cognito::IdentityPoolPrincipalTag',
-  )) {
-    const tags = resources.properties(id).PrincipalTags as Record<string, string> | undefined;
-    const key = tags ? Object.keys(tags)[0] : undefined;
-    if (key) return key;
-  }
-  return DEFAULT_PRINCIPAL_TAG_KEY;
 }
 
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
@@ -315,8 +312,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
     }
 
-    const authorizer = new Authorizer((roleArn) =>
-      roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+    const clock = new SandboxClock(options.clockOffsetMs ?? 0);
+    const authorizer = new Authorizer(
+      (roleArn) =>
+        roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
+      () => clock.now(),
     );
     const admin = credentials.issue({
       roleArn: SANDBOX_ADMIN_ROLE_ARN,
@@ -346,11 +346,12 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         [
           'user-pool-users',
           {
-            findUser: userPool.findUser,
+            findUser: (subOrUsername: string) => userPool.findUser(subOrUsername),
             revoked: (sub: string, iat: number) => userPool.signOuts.revoked(sub, iat),
           },
         ],
       ]),
+      clock,
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, region: stack.region, protocol, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
@@ -414,26 +415,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
         ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
         : undefined;
-    const config: ClientConfig = {
-      version: CLIENT_CONFIG_VERSION,
-      region: stack.region,
-      userPoolId: resources.userPoolId,
-      userPoolClientId: resources.userPoolClientId,
-      identityPoolId: resources.identityPoolId,
-      appInstanceArn: resources.appInstanceArn,
-      principalTagKey: principalTagKeyOf(resources),
-      signInFlow: 'USER_SRP_AUTH',
-      endpoints: {
-        userPool: url,
-        identityPool: url,
-        sts: url,
-        chimeIdentity: url,
-        chimeMessaging: url,
-      },
+    // Guest access, when the template has its routes (on unless -c guests=false).
+    const guests =
+      httpApi?.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.guestInvites}`) === true;
+    const config = sandboxClientConfig(stack.template, (value) => resources.resolve(value), {
+      url,
+      guests,
+      ...(hostedUi && { hostedUi: hostedUi.config() }),
       ...(httpApi && { apiUrl: httpApi.apiUrl }),
       ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
-      ...(hostedUi && { hostedUi: hostedUi.config() }),
-    };
+    });
 
     const codes = (username?: string) =>
       codeStore
@@ -446,18 +437,18 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         );
 
     // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
-    server.rest('GET', '/_sandbox/codes', async (req) => {
+    server.rest('GET', '/_sandbox/codes', (req) => {
       const username = req.query.username;
       return { body: { codes: codes(typeof username === 'string' ? username : undefined) } };
     });
-    server.rest('GET', '/_sandbox/health', async () => ({ body: { ready: true } }));
+    server.rest('GET', '/_sandbox/health', () => ({ body: { ready: true } }));
     // The pool's JWKS and discovery document (cognito-local serves its published key instead).
-    server.rest('GET', '/:poolId/.well-known/jwks.json', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/jwks.json', (req) =>
       req.params.poolId === resources.userPoolId
         ? { body: { keys: [signingKey.publicJwk] } }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/:poolId/.well-known/openid-configuration', async (req) =>
+    server.rest('GET', '/:poolId/.well-known/openid-configuration', (req) =>
       req.params.poolId === resources.userPoolId
         ? {
             body: {
@@ -469,7 +460,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
           }
         : { status: 404, body: { message: 'User pool not found' } },
     );
-    server.rest('GET', '/_sandbox/config.json', async () => ({ body: config }));
+    server.rest('GET', '/_sandbox/config.json', () => ({ body: config }));
 
     const modules: ServiceModule[] = [
       identityPool,
@@ -477,6 +468,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       chimeIdentity,
       chimeMessagingModule(),
       dynamodbModule(),
+      kmsModule(),
       ...(options.modules ?? []),
     ];
     for (const module of modules) {
@@ -510,6 +502,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       lambda,
       context,
+      clock: context.clock,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
       ...(httpApi && { httpApi }),

@@ -16,6 +16,7 @@ import {
   resolveIntrinsics,
   resourcesOfType,
 } from './iam/template';
+import { DEFAULT_REGION } from '../contracts/regions';
 import { SANDBOX_ACCOUNT_ID } from './core/credentials';
 
 export class StackNotFoundError extends Error {
@@ -67,7 +68,7 @@ export function loadSynthesizedStack(cdkOutDir: string): SynthesizedStack {
   return {
     cdkOutDir,
     stackName,
-    region: region && region !== 'unknown-region' ? region : 'us-east-1',
+    region: region && region !== 'unknown-region' ? region : DEFAULT_REGION,
     templateFile,
     template: loadTemplateFile(templateFile),
   };

@@ -59,6 +59,7 @@ import {
 import { readLimitedBody } from './core/body';
 import { AwsError, type Protocol, renderError } from './core/errors';
 import type { VerifiedCaller } from './core/sigv4';
+import type { SandboxClock } from './core/clock';
 import type { CredentialStore } from './core/credentials';
 import type { SandboxState } from './core/state';
 import type { AuthorizeRequest } from './core/authorize';
@@ -88,7 +89,8 @@ export interface SandboxResponse {
   body?: unknown;
 }
 
-export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
+/** A route: answers at once, or asynchronously. */
+export type Handler = (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 /** A handler of raw requests; the body was read (within the limit) by the server. */
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -120,8 +122,13 @@ export interface SandboxContext {
   readonly credentials: CredentialStore;
   readonly resources: SandboxResources;
   readonly services: Map<string, unknown>;
-  authenticate(req: SandboxRequest, options: AuthenticateOptions): Promise<VerifiedCaller>;
-  authorize(caller: VerifiedCaller, request: AuthorizeRequest): Promise<void>;
+  /** The time of the sandbox's resources (Chime expiration, IAM `aws:CurrentTime`). */
+  readonly clock: SandboxClock;
+  readonly authenticate: (
+    req: SandboxRequest,
+    options: AuthenticateOptions,
+  ) => Promise<VerifiedCaller>;
+  readonly authorize: (caller: VerifiedCaller, request: AuthorizeRequest) => Promise<void>;
   log(message: string): void;
 }
 

@@ -4,8 +4,16 @@
  * wait on a lock directory so only one synthesizes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
@@ -23,19 +31,40 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+/** `-c key=value` context of a synth, beside the sandbox's own `webHosting=false`. */
+export type SynthContext = Readonly<Record<string, string>>;
+
+/** Where the context of the last synth is recorded, so an assembly of other context is stale. */
+const CONTEXT_STAMP = 'sandbox-synth-context.json';
+
 /** Why the assembly must be (re)built, or undefined when it is up to date. */
-export function staleReason(cdkOutDir: string, root = PROJECT_ROOT): string | undefined {
+export function staleReason(
+  cdkOutDir: string,
+  root = PROJECT_ROOT,
+  context: SynthContext = {},
+): string | undefined {
   const manifest = join(cdkOutDir, 'manifest.json');
   if (!existsSync(manifest)) return `no cloud assembly in ${cdkOutDir}`;
+  if (recordedContext(cdkOutDir) !== JSON.stringify(context)) return 'synth context changed';
   const built = statSync(manifest).mtimeMs;
   const newest = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
   return newest > built ? 'stack sources changed since the last synth' : undefined;
 }
 
-function runSynth(cdkOutDir: string, root: string): Promise<void> {
+function recordedContext(cdkOutDir: string): string {
+  try {
+    return readFileSync(join(cdkOutDir, CONTEXT_STAMP), 'utf8');
+  } catch {
+    // Assemblies written before the stamp existed were synthesized without extra context.
+    return JSON.stringify({});
+  }
+}
+
+function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promise<void> {
   return new Promise((resolve, reject) => {
     // The sandbox serves no web hosting: leave it out so synth needs no web demo build.
     const args = ['cdk', 'synth', '--quiet', '--output', cdkOutDir, '-c', 'webHosting=false'];
+    for (const [key, value] of Object.entries(context)) args.push('-c', `${key}=${value}`);
     const child = spawn('npx', args, {
       cwd: root,
       env: { ...process.env, CI: 'true' },
@@ -45,11 +74,14 @@ function runSynth(cdkOutDir: string, root: string): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`cdk synth failed with code ${code}:\n${output.slice(-4000)}`)),
-    );
+    child.on('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`cdk synth failed with code ${code}:\n${output.slice(-4000)}`));
+        return;
+      }
+      writeFileSync(join(cdkOutDir, CONTEXT_STAMP), JSON.stringify(context));
+      resolve();
+    });
   });
 }
 
@@ -78,16 +110,21 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Synthesizes into `cdkOutDir` if needed. Returns what was done, for the log. */
+/**
+ * Synthesizes into `cdkOutDir` if needed, with `context` (`-c key=value`) on top of the sandbox's.
+ * Returns what was done, for the log.
+ */
 export async function ensureSynth(
   cdkOutDir = join(PROJECT_ROOT, 'cdk.out'),
   root = PROJECT_ROOT,
+  context: SynthContext = {},
 ): Promise<string> {
-  if (!staleReason(cdkOutDir, root)) return 'cloud assembly up to date';
+  if (!staleReason(cdkOutDir, root, context)) return 'cloud assembly up to date';
+  mkdirSync(dirname(cdkOutDir), { recursive: true });
   return withLock(`${cdkOutDir}.lock`, async () => {
-    const reason = staleReason(cdkOutDir, root);
+    const reason = staleReason(cdkOutDir, root, context);
     if (!reason) return 'cloud assembly up to date';
-    await runSynth(cdkOutDir, root);
+    await runSynth(cdkOutDir, root, context);
     return `synthesized (${reason})`;
   });
 }

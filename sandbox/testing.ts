@@ -32,7 +32,7 @@ import {
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
-import { PROJECT_ROOT, ensureSynth } from './synth';
+import { PROJECT_ROOT, type SynthContext, ensureSynth } from './synth';
 import { SrpClient } from './user-pool/srp';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
@@ -90,6 +90,23 @@ export interface TestSandbox extends RunningSandbox {
 export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stateDir' | 'port'> {
   /** Reuse a state directory (e.g. to test a restart); it is then not deleted on stop. */
   readonly stateDir?: string;
+}
+
+/**
+ * The cloud assembly of a configuration other than the default one (e.g. `{ credentialVending:
+ * 'true' }`), for `startTestSandbox({ cdkOutDir })`: kept under node_modules/.cache and synthesized
+ * again only when the stack's sources change, so the test files of one configuration share it.
+ */
+export async function testAssembly(name: string, context: SynthContext): Promise<string> {
+  const cdkOutDir = join(
+    PROJECT_ROOT,
+    'node_modules',
+    '.cache',
+    'chime-cognito-auth',
+    `cdk.out-${name}`,
+  );
+  await ensureSynth(cdkOutDir, PROJECT_ROOT, context);
+  return cdkOutDir;
 }
 
 /** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */

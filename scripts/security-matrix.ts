@@ -10,7 +10,7 @@ import {
   buildVariantMatrices,
   renderSecurityDocument,
   SECURITY_MATRIX_DOC,
-} from '../test/security/security-document';
+} from '../security/security-document';
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');

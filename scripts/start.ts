@@ -32,7 +32,7 @@ function startSandbox(args: string[]): { child: ChildProcess; ready: Promise<San
   const ready = new Promise<SandboxReady>((ok, fail) => {
     let endpoint = '';
     let hostedUi: string | undefined;
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       console.log(line);
       const match = /endpoint \(every service\): (\S+)/.exec(line);

@@ -5,6 +5,8 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { appInstanceUsersArn } from '../../contracts/chime-arns';
+import { POWERTOOLS_ENV, TRIGGER_ENV } from '../../contracts/lambda-environment';
 import { ProjectNodejsFunction } from '../lambda-defaults';
 import { acknowledgeNag, nagResourceName } from '../nag';
 
@@ -79,7 +81,7 @@ export class AppInstanceUserSync extends Construct {
 
   constructor(scope: Construct, id: string, props: AppInstanceUserSyncProps) {
     super(scope, id);
-    const usersArn = props.appInstanceArn + '/user/*';
+    const usersArn = appInstanceUsersArn(props.appInstanceArn);
 
     const common = {
       timeout: TRIGGER_TIMEOUT,
@@ -88,9 +90,9 @@ export class AppInstanceUserSync extends Construct {
       // ran against.
       bundling: { bundleAwsSDK: true, externalModules: [] },
       environment: {
-        APP_INSTANCE_ARN: props.appInstanceArn,
-        LOG_LEVEL: props.logLevel ?? 'INFO',
-        POWERTOOLS_METRICS_NAMESPACE: APP_INSTANCE_USER_SYNC_METRIC_NAMESPACE,
+        [TRIGGER_ENV.appInstanceArn]: props.appInstanceArn,
+        [POWERTOOLS_ENV.logLevel]: props.logLevel ?? 'INFO',
+        [POWERTOOLS_ENV.metricsNamespace]: APP_INSTANCE_USER_SYNC_METRIC_NAMESPACE,
       },
       ...(props.logRetention && { logRetention: props.logRetention }),
       ...(props.logRemovalPolicy && { logRemovalPolicy: props.logRemovalPolicy }),

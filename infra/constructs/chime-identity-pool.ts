@@ -2,7 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
+import { appInstanceChannelsArn } from '../../contracts/chime-arns';
+import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   DEFAULT_PRINCIPAL_TAG_KEY,
   PRINCIPAL_TAG_SOURCE_CLAIM,

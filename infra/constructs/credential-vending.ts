@@ -11,7 +11,8 @@ import {
   EXTERNAL_ISSUER_NAME_PATTERN,
   externalCredentialsPath,
 } from '../../contracts/http-api';
-import { appInstanceChannelsArn, chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
+import { appInstanceChannelsArn } from '../../contracts/chime-arns';
+import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
   assertValidPrincipalTagKey,
   DEFAULT_PRINCIPAL_TAG_KEY,

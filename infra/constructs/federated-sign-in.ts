@@ -47,7 +47,7 @@ function attributeMapping(attributes: AttributeMap): cognito.AttributeMapping {
     mapping[CDK_ATTRIBUTE[poolAttribute as MappableAttribute]] =
       cognito.ProviderAttribute.other(providerAttribute);
   }
-  return mapping as cognito.AttributeMapping;
+  return mapping;
 }
 
 /**

@@ -82,10 +82,17 @@ export interface HttpApiRouteProps extends Omit<
    */
   readonly authorizationScopes?: string[];
   /**
-   * Who may call the route.
+   * Who may call the route (an external issuer's JWT authorizer).
    * @default - the API's user pool authorizer ({@link ProjectHttpApi.authorizer})
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  /**
+   * Makes the route open: no JWT authorizer, so the function must authenticate the request itself
+   * (e.g. guest credentials, whose signed invite is the credential); only the throttles and the
+   * per-caller limit stand before it. `reason` says why (it acknowledges cdk-nag's APIG4).
+   * @default - the API's Cognito JWT authorizer checks a token before the function runs
+   */
+  readonly unauthenticated?: { readonly reason: string };
   /**
    * Reserved concurrency: the most instances the route can run, and a floor no other function can
    * take, so a flood of this route never starves the Cognito triggers of concurrency.
@@ -126,13 +133,19 @@ export class ProjectHttpApi extends Construct {
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.httpApi = new apigwv2.HttpApi(this, 'Api', {
-      description: 'chime-cognito-auth: the project HTTP API (people lookup, credential vending)',
+      description:
+        'chime-cognito-auth: the project HTTP API (people lookup, credential vending, guest access)',
       createDefaultStage: false,
       ...(origins.length > 0 && {
         corsPreflight: {
           allowOrigins: origins,
-          allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST],
-          allowHeaders: ['authorization'],
+          allowMethods: [
+            apigwv2.CorsHttpMethod.GET,
+            apigwv2.CorsHttpMethod.POST,
+            apigwv2.CorsHttpMethod.DELETE,
+          ],
+          // content-type: JSON bodies (guest invites) make the browser ask for it.
+          allowHeaders: ['authorization', 'content-type'],
           allowCredentials: false,
           maxAge: Duration.hours(1),
         },
@@ -192,12 +205,17 @@ export class ProjectHttpApi extends Construct {
       perCallerLimit,
       authorizationScopes,
       authorizer,
+      unauthenticated,
       reservedConcurrency,
       ...functionProps
     } = props;
     assertValidRateLimit(perCallerLimit);
-    if (!/^\/[a-z0-9/-]*$/.test(path))
-      throw new Error(`route path must be like /users, got '${path}'`);
+    if (!/^(\/([a-z0-9-]+|\{[a-zA-Z]+\}))+$/.test(path)) {
+      throw new Error(`route path must be like /users or /items/{itemId}, got '${path}'`);
+    }
+    if (unauthenticated && authorizationScopes) {
+      throw new Error(`route ${method} ${path} has scopes but no authorizer to check them`);
+    }
     const concurrency = reservedConcurrency ?? DEFAULT_ROUTE_RESERVED_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new Error(`reservedConcurrency must be a positive whole number, got ${concurrency}`);
@@ -234,10 +252,18 @@ export class ProjectHttpApi extends Construct {
       integration: new HttpLambdaIntegration(`${id}Integration`, fn, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
-      authorizer: authorizer ?? this.authorizer,
+      authorizer: unauthenticated
+        ? new apigwv2.HttpNoneAuthorizer()
+        : (authorizer ?? this.authorizer),
       ...(authorizationScopes && { authorizationScopes }),
     });
     if (!route) throw new Error(`no route was created for ${method} ${path}`);
+    if (unauthenticated) {
+      if (unauthenticated.reason.trim() === '') {
+        throw new Error(`route ${method} ${path} is open: say why in unauthenticated.reason`);
+      }
+      acknowledgeNag(route, 'APIG4', unauthenticated.reason);
+    }
     if (throttle.rateLimit === undefined || throttle.burstLimit === undefined) {
       throw new Error(`route ${method} ${path} needs both a rateLimit and a burstLimit`);
     }

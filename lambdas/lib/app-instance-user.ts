@@ -4,7 +4,7 @@ import {
   CreateAppInstanceUserCommand,
   DescribeAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
-import { appInstanceUserArn, isAppInstanceUserId } from '../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../contracts/chime-arns';
 import { displayNameFromAttributes } from './display-name';
 
 // The display-name rule lives in display-name.ts (shared with the people API); re-exported here
@@ -84,6 +84,7 @@ const MIN_ATTEMPT_MS = 150;
 
 /** Validates `sub` as an AppInstanceUserId; returns it unchanged (never rewritten). */
 export function appInstanceUserIdFromSub(sub: unknown): string {
+  // A Cognito `sub` (a UUID) is always a valid AppInstanceUserId.
   if (!isAppInstanceUserId(sub)) {
     throw new InvalidUserSubError(sub);
   }

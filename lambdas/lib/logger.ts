@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { POWERTOOLS_ENV } from '../../contracts/lambda-environment';
 
 /**
  * The one Powertools Logger of every handler in this project (one per container).
@@ -8,5 +9,5 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * Never log tokens, credentials, email addresses or whole events at INFO.
  */
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'chime-cognito-auth',
+  serviceName: process.env[POWERTOOLS_ENV.serviceName] || 'chime-cognito-auth',
 });

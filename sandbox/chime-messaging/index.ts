@@ -10,8 +10,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
 import { requestFromUpgrade } from '../server';
+import { shown } from '../../contracts/assert';
 import { AwsError } from '../core/errors';
-import { parseChannelArn, parseChannelFlowArn, parseUserArn } from './arns';
+import {
+  parseAppInstanceUserArn,
+  parseChannelArn,
+  parseChannelFlowArn,
+} from '../../contracts/chime-arns';
 import { badRequest } from './errors';
 import {
   OPERATIONS,
@@ -179,7 +184,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
         bearer = single(req.headers[BEARER_HEADER]) ?? '';
         if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
         // Only well-formed ARNs reach IAM (a wildcard or a path in an id is no resource).
-        if (!parseUserArn(bearer)) {
+        if (!parseAppInstanceUserArn(bearer)) {
           throw badRequest(`x-amz-chime-bearer is not an AppInstanceUser ARN: ${bearer}`);
         }
         const resources: string[] = [];
@@ -189,7 +194,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
           const parse = member === 'ChannelFlowArn' ? parseChannelFlowArn : parseChannelArn;
           if (typeof arn !== 'string' || !parse(arn)) {
             throw badRequest(
-              `${member} is not a ${member === 'ChannelFlowArn' ? 'channel flow' : 'channel'} ARN: ${String(arn)}`,
+              `${member} is not a ${member === 'ChannelFlowArn' ? 'channel flow' : 'channel'} ARN: ${shown(arn)}`,
             );
           }
           resources.push(arn);
@@ -238,7 +243,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       if (!userArn || !sessionId) {
         return { ok: false, code: CLOSE_BAD_REQUEST, reason: 'userArn and sessionId are required' };
       }
-      if (!parseUserArn(userArn)) {
+      if (!parseAppInstanceUserArn(userArn)) {
         return {
           ok: false,
           code: CLOSE_BAD_REQUEST,
@@ -313,7 +318,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
       service.compactLog();
       ctx.services.set(CHIME_MESSAGING_SERVICE, service);
 
-      const decisions = new DecisionCache(ctx.authorize);
+      const decisions = new DecisionCache(ctx.authorize, () => ctx.clock.now());
       const groups = new Map<string, OperationSpec[]>();
       for (const spec of OPERATIONS) {
         const key = `${spec.method} ${spec.path}`;

@@ -11,12 +11,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   channelArn as buildChannelArn,
-  CHANNEL_ID_RE,
+  CHANNEL_ID_PATTERN,
   isAppInstanceArn,
+  parseAppInstanceUserArn,
   parseChannelArn,
   parseChannelFlowArn,
-  parseUserArn,
-} from './arns';
+} from '../../contracts/chime-arns';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from './errors';
 import { paginate } from './pagination';
 import type {
@@ -277,7 +277,7 @@ export class MessagingService {
     if (typeof bearer !== 'string' || bearer === '') {
       throw badRequest('The x-amz-chime-bearer header is required');
     }
-    const parsed = parseUserArn(bearer);
+    const parsed = parseAppInstanceUserArn(bearer);
     if (!parsed || this.options.users.nameOf(bearer) === undefined) {
       throw unauthorized(
         'An invalid app instance user ARN was supplied for the x-amz-chime-bearer HTTP header.',
@@ -301,7 +301,7 @@ export class MessagingService {
   /** A user named in the input: well-formed, same AppInstance, existing. */
   private user(arn: unknown, name: string, appInstanceArn: string): string {
     const value = requireString(arn, name);
-    const parsed = parseUserArn(value);
+    const parsed = parseAppInstanceUserArn(value);
     if (!parsed) throw badRequest(`${name} is not an AppInstanceUser ARN: ${value}`);
     if (
       parsed.appInstanceArn !== appInstanceArn ||
@@ -459,7 +459,7 @@ export class MessagingService {
       if (existing !== undefined) return { ChannelArn: existing };
     }
     const channelId = optionalString(input.ChannelId, 'ChannelId');
-    if (channelId !== undefined && !CHANNEL_ID_RE.test(channelId)) {
+    if (channelId !== undefined && !CHANNEL_ID_PATTERN.test(channelId)) {
       throw badRequest(
         'ChannelId must be 1-64 characters of [A-Za-z0-9:-_.@], starting and ending alphanumeric',
       );
@@ -1177,6 +1177,9 @@ export class MessagingService {
 
   /** For the WebSocket: SESSION_ESTABLISHED is only for existing users. */
   userExists(userArn: string): boolean {
-    return parseUserArn(userArn) !== undefined && this.options.users.nameOf(userArn) !== undefined;
+    return (
+      parseAppInstanceUserArn(userArn) !== undefined &&
+      this.options.users.nameOf(userArn) !== undefined
+    );
   }
 }

@@ -20,6 +20,8 @@ export interface AuthorizeRequest {
   protocol: Protocol;
   /** Extra condition keys (`aws:PrincipalTag/*` and the caller's ids are added). */
   context?: Record<string, string | string[]>;
+  /** The resource's own policy (a KMS key policy, which KMS requires to allow too). */
+  resourcePolicy?: PolicyDocument;
 }
 
 /** The identity policies of each role ARN (inline, standalone, managed), from the template. */
@@ -51,7 +53,11 @@ const UNLISTED_RESOURCE_REASON =
   'the sandbox authorizes the ARN the API request names, as the service does';
 
 export class Authorizer {
-  constructor(private readonly policiesOf: RolePolicyLookup) {}
+  constructor(
+    private readonly policiesOf: RolePolicyLookup,
+    /** `aws:CurrentTime` (the sandbox clock). @default Date.now */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async decide(
     caller: VerifiedCaller,
@@ -63,8 +69,12 @@ export class Authorizer {
       resource: request.resource,
       principalArn: assumedRoleArn(caller.session),
       principalTags: caller.session.principalTags,
-      context: { ...sessionContext(caller.session, caller.region), ...(request.context ?? {}) },
+      context: {
+        ...sessionContext(caller.session, caller.region, this.now()),
+        ...(request.context ?? {}),
+      },
       unlistedResourceReason: UNLISTED_RESOURCE_REASON,
+      ...(request.resourcePolicy && { resourcePolicy: request.resourcePolicy }),
       ...(caller.session.sessionPolicy !== undefined && {
         sessionPolicy: JSON.parse(caller.session.sessionPolicy) as PolicyDocument,
       }),
@@ -79,7 +89,9 @@ export class Authorizer {
     const reason =
       decision === 'ExplicitlyDenied'
         ? 'with an explicit deny in an identity-based policy'
-        : `because no identity-based policy allows the ${request.action} action`;
+        : request.resourcePolicy
+          ? `because no identity-based policy allows the ${request.action} action, or the resource's policy does not`
+          : `because no identity-based policy allows the ${request.action} action`;
     throw accessDenied(
       request.protocol,
       `User: ${assumedRoleArn(caller.session)} is not authorized to perform: ${request.action} on resource: ${request.resource} ${reason}`,

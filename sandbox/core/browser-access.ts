@@ -81,7 +81,7 @@ export class WebOrigins {
     for (const url of urls) this.origins.add(loopbackOrigin(url));
   }
 
-  allows(origin: string | undefined): origin is string {
+  allows(origin: string | undefined): boolean {
     return origin !== undefined && this.origins.has(origin);
   }
 
@@ -145,7 +145,7 @@ export function corsHeaders(
   origins: WebOrigins,
 ): Record<string, string> {
   const value = single(origin);
-  if (!origins.allows(value)) return {};
+  if (value === undefined || !origins.allows(value)) return {};
   return {
     'access-control-allow-origin': value,
     'access-control-expose-headers': EXPOSED_HEADERS,

@@ -57,6 +57,8 @@ export const REPAIR_LOSSES: Readonly<Record<string, string>> = {
   'hosted-ui-refresh-scopes':
     'the scopes granted with hosted UI refresh tokens (refreshed tokens get all the client scopes)',
   'signing-key': "the user pool's signing key (every issued token is refused; users sign in again)",
+  'kms-keys':
+    "the private halves of the template's KMS signing keys (new ones are made; guest invites signed before are refused)",
   resources: 'nothing (the user pool and app client ids are found again in cognito/)',
 };
 
@@ -124,7 +126,7 @@ export interface JsonCodec {
 
 const PLAIN_JSON: JsonCodec = {
   serialize: (value) => JSON.stringify(value, null, 2),
-  parse: (text) => JSON.parse(text),
+  parse: (text): unknown => JSON.parse(text),
 };
 
 export class JsonStore<T> {

@@ -61,7 +61,10 @@ export function sandboxIdentityProviders(
         oidc: {
           clientId: String(details.client_id),
           clientSecret: secret(),
-          scopes: String(details.authorize_scopes ?? 'openid')
+          scopes: (typeof details.authorize_scopes === 'string'
+            ? details.authorize_scopes
+            : 'openid'
+          )
             .split(/[ ,]+/)
             .filter(Boolean),
         },

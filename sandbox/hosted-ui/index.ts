@@ -311,7 +311,8 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
         response.headers.get('x-amzn-errortype') ??
         (typeof json.__type === 'string' ? json.__type : '');
       const code = type.split(':')[0]?.split('#').at(-1) || `HTTP ${response.status}`;
-      throw new UserPoolError(code, String(json.message ?? json.Message ?? ''));
+      const message = [json.message, json.Message].find((m) => typeof m === 'string');
+      throw new UserPoolError(code, typeof message === 'string' ? message : '');
     }
     return json;
   }
@@ -356,7 +357,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
         `'${redirectUri}' is not a callback URL of the app client`,
       );
     }
-    return { clientId: requestedClient, redirectUri, scopes: [], action: `/login?${q}` };
+    return { clientId: requestedClient, redirectUri, scopes: [], action: `/login?${q.toString()}` };
   }
 
   /** The checks whose failure goes back to the app (redirect with `error`). */
@@ -574,12 +575,12 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
   }
 
   /** Sign-in result -> code redirect, new-password page, or the sign-in page with an error. */
-  async function afterAuth(
+  function afterAuth(
     res: ServerResponse,
     request: AuthorizeRequest,
     username: string,
     result: Record<string, unknown>,
-  ): Promise<void> {
+  ): void {
     const tokens = result.AuthenticationResult as Tokens | undefined;
     if (tokens?.IdToken && tokens.AccessToken) {
       const headers: Record<string, string> = {};
@@ -632,7 +633,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     return (federation?.offered() ?? []).map(({ name, label }) => {
       const q = new URLSearchParams(request.action.slice('/login?'.length));
       q.set('identity_provider', name);
-      return { label, href: `/oauth2/authorize?${q}` };
+      return { label, href: `/oauth2/authorize?${q.toString()}` };
     });
   }
 
@@ -691,7 +692,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       );
       return;
     }
-    await afterAuth(res, request, username, result);
+    afterAuth(res, request, username, result);
   }
 
   async function newPassword(req: IncomingMessage, res: ServerResponse, search: string) {
@@ -727,7 +728,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
           NEW_PASSWORD: form.get('newPassword') ?? '',
         },
       });
-      await afterAuth(res, pending.request, pending.username, result);
+      afterAuth(res, pending.request, pending.username, result);
     } catch (error) {
       if (!(error instanceof UserPoolError)) throw error;
       const retry = randomId();
@@ -858,7 +859,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       logoutUri = single(q, 'logout_uri');
       if (logoutUri === undefined && single(q, 'redirect_uri') !== undefined) {
         // Cognito: without logout_uri, sign out and sign in again (the authorize parameters).
-        redirect(res, `/oauth2/authorize?${q}`, endSession());
+        redirect(res, `/oauth2/authorize?${q.toString()}`, endSession());
         return;
       }
       if (!logoutUri) throw new OAuthError('invalid_request', "'logout_uri' is required");
@@ -955,12 +956,13 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
 
   const server: Server = createServer(
     { cert: certificate.cert, key: certificate.key },
-    (req, res) =>
-      handle(req, res).catch((error: unknown) => {
+    (req, res) => {
+      void handle(req, res).catch((error: unknown) => {
         log(`hosted UI: internal error: ${error instanceof Error ? error.message : String(error)}`);
         if (!res.headersSent) sendPage(res, errorPage(500, 'server_error', 'Internal error.'));
         else res.end();
-      }),
+      });
+    },
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -110,10 +110,10 @@ export class UpstreamOidc {
     }
     let idClaims: Record<string, unknown>;
     try {
-      idClaims = (await JwtRsaVerifier.create(
+      idClaims = await JwtRsaVerifier.create(
         { issuer: this.client.issuer, audience: this.client.clientId, jwksUri: discovery.jwks_uri },
         { jwksCache: this.jwksCache },
-      ).verify(tokens.id_token)) as Record<string, unknown>;
+      ).verify(tokens.id_token);
     } catch {
       throw new UpstreamSignInError('the identity provider returned an invalid ID token');
     }

@@ -133,9 +133,7 @@ export function requestTagContext(tags: Readonly<Record<string, string>>): Conte
 
 function toIdentityPolicies(policies: readonly PolicyInput[]) {
   return policies.map((p, i) =>
-    'document' in p
-      ? { name: p.name, policy: p.document }
-      : { name: `policy${i + 1}`, policy: p as PolicyDocument },
+    'document' in p ? { name: p.name, policy: p.document } : { name: `policy${i + 1}`, policy: p },
   );
 }
 
@@ -296,7 +294,7 @@ async function decide(simulation: Simulation, options: DecideOptions): Promise<E
     );
   }
   const analysis = result.result.analysis;
-  const decision = result.overallResult as Decision;
+  const decision = result.overallResult;
   return {
     decision,
     allowed: decision === 'Allowed',
@@ -318,11 +316,12 @@ async function decideUnvalidated(simulation: Simulation, note: string): Promise<
     }
     context[key] = isArray ? [value].flat() : Array.isArray(value) ? String(value[0]) : value;
   }
-  const { sessionPolicy, ...rest } = simulation;
+  // iam-simulate types policies as `any`: keep them opaque here.
+  const sessionPolicy: unknown = simulation.sessionPolicy;
   const run = (identityPolicies: Simulation['identityPolicies']) =>
     runUnsafeSimulation(
       {
-        ...rest,
+        ...simulation,
         identityPolicies,
         // runUnsafeSimulation loads a plain resource policy without a name and then crashes
         // reading it (iam-simulate 0.1.173). A policy in iam-policy's plain `ValidatedPolicy`
@@ -330,7 +329,7 @@ async function decideUnvalidated(simulation: Simulation, note: string): Promise<
         ...(simulation.resourcePolicy !== undefined && {
           resourcePolicy: {
             __validated: true,
-            policyDocument: simulation.resourcePolicy,
+            policyDocument: simulation.resourcePolicy as unknown,
             metadata: { name: 'ResourcePolicy' },
             errors: [],
           },
@@ -338,7 +337,7 @@ async function decideUnvalidated(simulation: Simulation, note: string): Promise<
         request: { ...simulation.request, contextVariables: context },
       },
       {},
-    ) as Decision;
+    );
   let decision = run(simulation.identityPolicies);
   if (sessionPolicy !== undefined) {
     // runUnsafeSimulation ignores session policies. Without a resource policy, IAM allows what both

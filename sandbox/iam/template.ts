@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_REGION } from '../../contracts/regions';
 
 export interface CfnResource {
   readonly Type: string;
@@ -343,7 +344,7 @@ export function fakeRoleId(roleArn: string): string {
 export interface FakeEnvironmentOptions {
   /** @default '123456789012' */
   readonly accountId?: string;
-  /** @default 'us-east-1' */
+  /** @default DEFAULT_REGION */
   readonly region?: string;
   /** @default 'aws' */
   readonly partition?: string;
@@ -366,7 +367,7 @@ export function fakeEnvironment(
   options: FakeEnvironmentOptions = {},
 ): TemplateEnvironment {
   const accountId = options.accountId ?? '123456789012';
-  const region = options.region ?? 'us-east-1';
+  const region = options.region ?? DEFAULT_REGION;
   const partition = options.partition ?? 'aws';
   const stackName = options.stackName ?? 'ChimeCognitoAuth';
   const resources: Record<string, PhysicalResource> = {};
@@ -651,9 +652,10 @@ export function listRoles(template: CfnTemplate, env: TemplateEnvironment): Role
     for (const [policyId, other] of entries) {
       if (other.Type !== 'AWS::IAM::Policy' && other.Type !== 'AWS::IAM::ManagedPolicy') continue;
       if (!referencedLogicalIds(other.Properties?.Roles).includes(logicalId)) continue;
+      const policyName = other.Properties?.PolicyName;
       const name =
         other.Type === 'AWS::IAM::Policy'
-          ? `${policyId}/${String(other.Properties?.PolicyName ?? policyId)}`
+          ? `${policyId}/${typeof policyName === 'string' ? policyName : policyId}`
           : policyId;
       policies.push({
         name,

@@ -62,7 +62,7 @@ export function lambdaFunctionsOf(
   for (const logicalId of resourcesOfType(template, 'AWS::Lambda::Function')) {
     try {
       const props = resources.properties(logicalId);
-      const runtime = String(props.Runtime ?? '');
+      const runtime = typeof props.Runtime === 'string' ? props.Runtime : '';
       if (!runtime.startsWith('nodejs')) {
         onSkip(logicalId, `runtime '${runtime}' is not run by the sandbox (Node.js only)`);
         continue;
@@ -79,13 +79,13 @@ export function lambdaFunctionsOf(
         continue;
       }
       const physical = resources.env.resources[logicalId];
-      const variables = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)
-        ?.Variables ?? {}) as Record<string, unknown>;
+      const variables =
+        (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       specs.push({
         logicalId,
         functionName: physical?.ref ?? logicalId,
         functionArn: physical?.attributes.Arn ?? logicalId,
-        handler: String(props.Handler ?? 'index.handler'),
+        handler: typeof props.Handler === 'string' ? props.Handler : 'index.handler',
         runtime,
         timeoutSeconds: Number(props.Timeout ?? 3),
         memoryMb: Number(props.MemorySize ?? 128),
@@ -108,6 +108,7 @@ const ENDPOINT_SERVICES = [
   'COGNITO_IDENTITY',
   'COGNITO_IDENTITY_PROVIDER',
   'DYNAMODB',
+  'KMS',
 ];
 
 export interface LambdaRunnerOptions {

@@ -6,7 +6,13 @@
  *
  * Other modules (messaging) read users through `ctx.services.get('chime-identity')`, typed
  * {@link ChimeIdentityDirectory}.
+ *
+ * `ExpirationSettings` (`CREATED_TIMESTAMP`, 1-5475 days) are honoured: a user whose time is up
+ * is deleted at the next request that touches the identity store, by the sandbox clock
+ * (`ctx.clock`, which tests move forward). AWS deletes such users "some hours" after expiry: the
+ * sandbox deletes at the instant, the strictest reading.
  */
+import { appInstanceUserArn, assertAppInstanceUserId } from '../../contracts/chime-arns';
 import { AwsError } from '../core/errors';
 import type { JsonStore } from '../core/state';
 import type { SandboxRequest, SandboxResponse, ServiceModule } from '../server';
@@ -20,6 +26,40 @@ export interface AppInstanceUserRecord {
   /** Epoch milliseconds. */
   readonly createdAt: number;
   readonly updatedAt: number;
+  readonly expiration?: ExpirationSettings;
+}
+
+export interface ExpirationSettings {
+  readonly ExpirationDays: number;
+  readonly ExpirationCriterion: 'CREATED_TIMESTAMP';
+}
+
+const DAY_MS = 86_400_000;
+const MAX_EXPIRATION_DAYS = 5475;
+
+/** When Chime deletes the user (epoch ms), or undefined when it never expires. */
+export function expiresAt(user: AppInstanceUserRecord): number | undefined {
+  return user.expiration && user.createdAt + user.expiration.ExpirationDays * DAY_MS;
+}
+
+function validateExpiration(value: unknown): ExpirationSettings | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const days = v.ExpirationDays;
+  if (
+    typeof days !== 'number' ||
+    !Number.isInteger(days) ||
+    days < 1 ||
+    days > MAX_EXPIRATION_DAYS
+  ) {
+    throw badRequest(
+      `ExpirationSettings.ExpirationDays must be a whole number from 1 to ${MAX_EXPIRATION_DAYS}.`,
+    );
+  }
+  if (v.ExpirationCriterion !== 'CREATED_TIMESTAMP') {
+    throw badRequest('ExpirationSettings.ExpirationCriterion must be CREATED_TIMESTAMP.');
+  }
+  return { ExpirationDays: days, ExpirationCriterion: 'CREATED_TIMESTAMP' };
 }
 
 /** What the messaging module may ask about users. */
@@ -35,13 +75,19 @@ interface IdentityState {
   users: Record<string, AppInstanceUserRecord>;
 }
 
-const USER_ID = /^[A-Za-z0-9]([A-Za-z0-9:\-_.@]{0,62}[A-Za-z0-9])?$/;
 const NAME = /^.*\S.*$/s;
 const TOKEN = /^[-_a-zA-Z0-9]{2,64}$/;
 const MAX_RESULTS = 50;
 
+/** The API's validation error, in the shape the shared validators throw (contracts/assert.ts). */
+class BadRequestException extends AwsError {
+  constructor(message: string) {
+    super('BadRequestException', message, 400);
+  }
+}
+
 function badRequest(message: string): AwsError {
-  return new AwsError('BadRequestException', message, 400);
+  return new BadRequestException(message);
 }
 
 function validateName(value: unknown, field = 'Name'): string {
@@ -75,9 +121,33 @@ export const chimeIdentity: ServiceModule = {
   name: 'chime-identity',
   register(router, ctx) {
     const appInstanceArn = ctx.resources.appInstanceArn;
-    const store: JsonStore<IdentityState> = ctx.state.store('chime-identity', () => ({
+    const saved: JsonStore<IdentityState> = ctx.state.store('chime-identity', () => ({
       users: {},
     }));
+    /** The store, with users whose expiration has come deleted first (as Chime deletes them). */
+    const store = {
+      get(): IdentityState {
+        const now = ctx.clock.now();
+        const expired = Object.values(saved.get().users).filter(
+          (u) => (expiresAt(u) ?? Infinity) <= now,
+        );
+        if (expired.length > 0) {
+          saved.update((s) => {
+            for (const user of expired) delete s.users[user.appInstanceUserArn];
+          });
+          for (const user of expired) {
+            ctx.log(
+              `chime-identity: AppInstanceUser ${user.appInstanceUserId} expired and was deleted`,
+            );
+          }
+        }
+        return saved.get();
+      },
+      update(change: (s: IdentityState) => void): void {
+        store.get();
+        saved.update(change);
+      },
+    };
     const directory: ChimeIdentityDirectory = {
       appInstanceArn,
       getUser: (arn) => store.get().users[arn],
@@ -115,18 +185,15 @@ export const chimeIdentity: ServiceModule = {
       if (typeof instance !== 'string' || !instance.startsWith('arn:')) {
         throw badRequest('AppInstanceArn is required and must be an ARN.');
       }
-      if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-        throw badRequest(
-          'AppInstanceUserId must be 1-64 characters matching [A-Za-z0-9]([A-Za-z0-9:-_.@]{0,62}[A-Za-z0-9])?.',
-        );
-      }
+      assertAppInstanceUserId('AppInstanceUserId', userId, BadRequestException);
       const name = validateName(body.Name);
       const metadata = validateMetadata(body.Metadata);
+      const expiration = validateExpiration(body.ExpirationSettings);
       const token = body.ClientRequestToken;
       if (token !== undefined && (typeof token !== 'string' || !TOKEN.test(token))) {
         throw badRequest('ClientRequestToken must be 2-64 characters of [-_a-zA-Z0-9].');
       }
-      const arn = `${instance}/user/${userId}`;
+      const arn = appInstanceUserArn(instance, userId);
       await authorize(req, 'CreateAppInstanceUser', arn);
       if (instance !== appInstanceArn) {
         throw new AwsError('NotFoundException', `AppInstance ${instance} not found.`, 404);
@@ -143,7 +210,7 @@ export const chimeIdentity: ServiceModule = {
           409,
         );
       }
-      const now = Date.now();
+      const now = ctx.clock.now();
       store.update((s) => {
         s.users[arn] = {
           appInstanceUserArn: arn,
@@ -153,6 +220,7 @@ export const chimeIdentity: ServiceModule = {
           ...(typeof token === 'string' && { clientRequestToken: token }),
           createdAt: now,
           updatedAt: now,
+          ...(expiration && { expiration }),
         };
       });
       ctx.log(`chime-identity: created AppInstanceUser ${userId}`);
@@ -168,6 +236,7 @@ export const chimeIdentity: ServiceModule = {
           ...summary(user),
           CreatedTimestamp: user.createdAt / 1000,
           LastUpdatedTimestamp: user.updatedAt / 1000,
+          ...(user.expiration && { ExpirationSettings: user.expiration }),
         },
       });
     });
@@ -214,9 +283,28 @@ export const chimeIdentity: ServiceModule = {
       await authorize(req, 'UpdateAppInstanceUser', arn);
       const user = existing(arn);
       store.update((s) => {
-        s.users[arn] = { ...user, name, metadata, updatedAt: Date.now() };
+        s.users[arn] = { ...user, name, metadata, updatedAt: ctx.clock.now() };
       });
       return json(200, { AppInstanceUserArn: arn });
+    });
+
+    router.rest('PUT', '/app-instance-users/:arn/expiration-settings', async (req) => {
+      const arn = userArnParam(req);
+      const expiration = validateExpiration(req.json.ExpirationSettings);
+      await authorize(req, 'PutAppInstanceUserExpirationSettings', arn);
+      const user = existing(arn);
+      store.update((s) => {
+        const { expiration: _old, ...rest } = user;
+        s.users[arn] = {
+          ...rest,
+          ...(expiration && { expiration }),
+          updatedAt: ctx.clock.now(),
+        };
+      });
+      return json(200, {
+        AppInstanceUserArn: arn,
+        ...(expiration && { ExpirationSettings: expiration }),
+      });
     });
 
     router.rest('DELETE', '/app-instance-users/:arn', async (req) => {

@@ -172,7 +172,7 @@ async function verifyLogin(
     payload = await provider.verifier.verify(token);
   } catch (error) {
     if (error instanceof JwtExpiredError) {
-      const exp = (error.rawJwt?.payload.exp as number | undefined) ?? 0;
+      const exp = error.rawJwt?.payload.exp ?? 0;
       throw notAuthorized(
         `Invalid login token. Token expired: ${exp} >= ${Math.floor(Date.now() / 1000)}`,
       );
@@ -197,6 +197,11 @@ async function verifyLogin(
   return { provider, payload };
 }
 
+/** A claim as a tag value: scalars as text, objects as JSON (which no tag value accepts). */
+function claimText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 function tagsFor(
   config: PoolConfig,
   provider: Provider,
@@ -207,7 +212,7 @@ function tagsFor(
   for (const [key, claim] of Object.entries(mapping)) {
     const value = payload[claim];
     if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(',') : String(value);
+    const text = Array.isArray(value) ? value.map(claimText).join(',') : claimText(value);
     if (!TAG_VALUE.test(text)) {
       throw new AwsError(
         'InvalidParameterException',

@@ -58,6 +58,64 @@ function tagsOf(form: URLSearchParams): Record<string, string> {
   return tags;
 }
 
+/** AssumeRole `Policy`: 1-2048 characters of `\u0009`, `\u000A`, `\u000D`, `\u0020-\u00FF`. */
+const MAX_SESSION_POLICY_LENGTH = 2048;
+// eslint-disable-next-line no-control-regex -- tab, LF and CR are exactly what STS allows
+const POLICY_CHARACTERS = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+
+function malformed(message: string): AwsError {
+  return new AwsError('MalformedPolicyDocument', message, 400);
+}
+
+/**
+ * An inline session policy as STS accepts it: the API's length and character rules, then an
+ * identity policy's shape (no `Principal`; `Effect`, an action and a resource in each statement).
+ * Refused here with STS's own error names, so an unusable policy never reaches later decisions.
+ */
+export function checkSessionPolicy(text: string): void {
+  if (text.length < 1 || text.length > MAX_SESSION_POLICY_LENGTH) {
+    throw validation(
+      `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${MAX_SESSION_POLICY_LENGTH}`,
+    );
+  }
+  if (!POLICY_CHARACTERS.test(text)) {
+    throw validation(
+      "1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw malformed('The policy is not valid JSON.');
+  }
+  const doc = document as { Version?: unknown; Statement?: unknown } | null;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw malformed('The policy must be a JSON object.');
+  }
+  if (doc.Version !== '2012-10-17' && doc.Version !== '2008-10-17') {
+    throw malformed('The policy must have Version 2012-10-17.');
+  }
+  const statements = [doc.Statement ?? []].flat() as unknown[];
+  if (statements.length === 0) throw malformed('The policy has no Statement.');
+  for (const statement of statements) {
+    const st = statement as Record<string, unknown> | null;
+    if (typeof st !== 'object' || st === null) throw malformed('A Statement must be an object.');
+    if (st.Principal !== undefined || st.NotPrincipal !== undefined) {
+      throw malformed('Policy document should not specify a principal.');
+    }
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny') {
+      throw malformed('Each Statement needs an Effect of Allow or Deny.');
+    }
+    if ((st.Action === undefined) === (st.NotAction === undefined)) {
+      throw malformed('Each Statement needs exactly one of Action and NotAction.');
+    }
+    if ((st.Resource === undefined) === (st.NotResource === undefined)) {
+      throw malformed('Each Statement needs exactly one of Resource and NotResource.');
+    }
+  }
+}
+
 export const sts: ServiceModule = {
   name: 'sts',
   register(router, ctx) {
@@ -91,13 +149,7 @@ export const sts: ServiceModule = {
       }
       const tags = tagsOf(form);
       const policy = form.get('Policy') ?? undefined;
-      if (policy !== undefined) {
-        try {
-          JSON.parse(policy);
-        } catch {
-          throw new AwsError('MalformedPolicyDocument', 'The policy is not valid JSON.', 400);
-        }
-      }
+      if (policy !== undefined) checkSessionPolicy(policy);
       const role = ctx.resources.role(roleArn);
       const denied = () =>
         new AwsError(

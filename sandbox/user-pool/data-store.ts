@@ -40,6 +40,7 @@ function revive(text: string): Tree {
   ) as Tree;
 }
 
+/** Synchronous underneath; the DataStore interface of cognito-local wants promises. */
 class AtomicDataStore implements DataStore {
   constructor(private readonly store: JsonStore<Tree>) {}
 
@@ -47,19 +48,19 @@ class AtomicDataStore implements DataStore {
     return Array.isArray(key) ? key : [key];
   }
 
-  async getRoot(_ctx: Context): Promise<never> {
-    return this.store.get() as never;
+  getRoot(_ctx: Context): Promise<never> {
+    return Promise.resolve(this.store.get() as never);
   }
 
-  async get<T>(_ctx: Context, key: string | string[], defaultValue?: T): Promise<never> {
+  get<T>(_ctx: Context, key: string | string[], defaultValue?: T): Promise<never> {
     let node: unknown = this.store.get();
     for (const part of this.path(key)) {
       node = typeof node === 'object' && node !== null ? (node as Tree)[part] : undefined;
     }
-    return (node ?? defaultValue ?? null) as never;
+    return Promise.resolve((node ?? defaultValue ?? null) as never);
   }
 
-  async set<T>(_ctx: Context, key: string | string[], value: T): Promise<void> {
+  set<T>(_ctx: Context, key: string | string[], value: T): Promise<void> {
     const parts = this.path(key);
     this.store.update((root) => {
       let node = root;
@@ -70,9 +71,10 @@ class AtomicDataStore implements DataStore {
       const last = parts[parts.length - 1];
       if (last !== undefined) node[last] = clone(value);
     });
+    return Promise.resolve();
   }
 
-  async delete(_ctx: Context, key: string | string[]): Promise<void> {
+  delete(_ctx: Context, key: string | string[]): Promise<void> {
     const parts = this.path(key);
     this.store.update((root) => {
       let node: unknown = root;
@@ -84,6 +86,7 @@ class AtomicDataStore implements DataStore {
         delete (node as Tree)[last];
       }
     });
+    return Promise.resolve();
   }
 }
 
@@ -92,7 +95,7 @@ export class AtomicDataStoreFactory implements DataStoreFactory {
     mkdirSync(directory, { recursive: true });
   }
 
-  async create(_ctx: Context, id: string, defaults: object): Promise<DataStore> {
+  create(_ctx: Context, id: string, defaults: object): Promise<DataStore> {
     const store = new JsonStore<Tree>(
       join(this.directory, `${id}.json`),
       () => clone(defaults) as Tree,
@@ -104,6 +107,6 @@ export class AtomicDataStoreFactory implements DataStoreFactory {
         if (!(key in root)) root[key] = clone(value);
       }
     });
-    return new AtomicDataStore(store);
+    return Promise.resolve(new AtomicDataStore(store));
   }
 }

@@ -266,7 +266,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     new CryptoService(config.KMSConfig),
   );
   const messageDelivery = {
-    async deliver(_ctx: Context, user: User, details: DeliveryDetails, message: Message) {
+    deliver(_ctx: Context, user: User, details: DeliveryDetails, message: Message) {
       if (message.__code) {
         options.onCode({
           username: user.Username,
@@ -275,6 +275,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
           at: Date.now(),
         });
       }
+      return Promise.resolve();
     },
   };
   let ids = options.existing;

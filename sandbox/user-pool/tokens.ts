@@ -269,7 +269,7 @@ export function refreshClaimsOf(token: string): Partial<RefreshClaims> {
     const payload = JSON.parse(
       Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
     ) as unknown;
-    return typeof payload === 'object' && payload !== null ? (payload as RefreshClaims) : {};
+    return typeof payload === 'object' && payload !== null ? payload : {};
   } catch {
     return {};
   }

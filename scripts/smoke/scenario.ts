@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
 import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { amplifyConfig } from '../../web-demo/src/amplify-config';
 import { type OpenMessagingSession, openMessagingSession } from './messaging-session';
 import { StepLog } from './report';

@@ -5,7 +5,12 @@
  */
 import type { Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

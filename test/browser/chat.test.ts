@@ -11,7 +11,12 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 
@@ -74,7 +79,7 @@ async function signIn(person: Person): Promise<void> {
 
 async function createChannel(page: Page, name: string): Promise<string> {
   await page.getByText('New channel').click();
-  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'Create channel' }).click();
   await page.getByTestId('channel-title').filter({ hasText: name }).waitFor();
   return (await page.getByTestId('channel-arn').textContent()) ?? '';

@@ -4,17 +4,17 @@
  * vended credentials act as the signed-in user and, like identity pool credentials, are refused
  * as anyone else. Screenshots: test-results/browser/credential-vending/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
-import { type DemoServer, type DemoStack, screenshotter, startDemoStack } from './support';
+import { TEST_PASSWORD, testAssembly, type TestSandbox } from '../../sandbox/testing';
+import {
+  type DemoServer,
+  type DemoStack,
+  screenshotter,
+  startDemoStack,
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 
-let cdkOut: string;
 let stack: DemoStack;
 let sandbox: TestSandbox;
 let demo: DemoServer;
@@ -23,17 +23,15 @@ const pageErrors: string[] = [];
 const shot = screenshotter('credential-vending');
 
 beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'vending-browser-cdkout-'));
-  // `cdk synth -c credentialVending=true -c webHosting=false`, in-process.
-  synthesizeApp({ outdir: cdkOut, context: { credentialVending: 'true', webHosting: 'false' } });
-  stack = await startDemoStack({ sandbox: { cdkOutDir: cdkOut } });
+  // `cdk synth -c credentialVending=true` (shared with the sandbox test; hosting stays out).
+  const cdkOutDir = await testAssembly('credential-vending', { credentialVending: 'true' });
+  stack = await startDemoStack({ sandbox: { cdkOutDir } });
   ({ sandbox, demo } = stack);
   page = await stack.newPage(pageErrors);
 }, 180_000);
 
 afterAll(async () => {
   await stack?.stop();
-  if (cdkOut) rmSync(cdkOut, { recursive: true, force: true });
 });
 
 test('the switch uses the vending API; its credentials act as me only', async () => {
@@ -59,7 +57,7 @@ test('the switch uses the vending API; its credentials act as me only', async ()
 
   // Allowed as myself: create a channel and send.
   await page.getByText('New channel').click();
-  await page.getByLabel('Name').fill('vended');
+  await page.getByLabel('Name', { exact: true }).fill('vended');
   await page.getByRole('button', { name: 'Create channel' }).click();
   await page.getByTestId('channel-title').filter({ hasText: 'vended' }).waitFor();
   await page.getByLabel('Message', { exact: true }).fill('sent with vended credentials');

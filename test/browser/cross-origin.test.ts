@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';
-import { launchChromium } from './support';
+import { launchChromium } from '../../testing/browser/support';
 
 let sandbox: TestSandbox;
 let browser: Browser;

@@ -20,7 +20,7 @@ import {
   hostedUiAtDemo,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(180_000);
 

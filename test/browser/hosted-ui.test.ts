@@ -14,7 +14,7 @@ import {
   hostedUiAtDemo,
   screenshotter,
   startDemoStack,
-} from './support';
+} from '../../testing/browser/support';
 
 jest.setTimeout(120_000);
 

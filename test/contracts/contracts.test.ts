@@ -11,11 +11,8 @@ import {
   CHIME_USER_MESSAGING_ACTIONS,
   chimeUserPolicyDocument,
 } from '../../contracts/chime-user-policy';
-import {
-  ClientConfigError,
-  appInstanceUserArn,
-  parseClientConfig,
-} from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { ClientConfigError, parseClientConfig } from '../../contracts/client-config';
 import {
   DEFAULT_PRINCIPAL_TAG_KEY,
   assertValidPrincipalTagKey,
@@ -196,9 +193,9 @@ describe('the HTTP API contract', () => {
     const calls: [string, RequestInit | undefined][] = [];
     const answer =
       (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      async (input: string, init?: RequestInit) => {
+      (input: string, init?: RequestInit) => {
         calls.push([input, init]);
-        return new Response(JSON.stringify(body), { status, headers });
+        return Promise.resolve(new Response(JSON.stringify(body), { status, headers }));
       };
     await expect(
       lookUpUserByEmail(

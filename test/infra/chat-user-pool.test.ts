@@ -6,7 +6,7 @@ import {
   ChatUserPool,
   type ChatUserPoolProps,
 } from '../../infra/constructs/chat-user-pool';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext } from './support';
 
 /** The hosted web demo's URL, which the stack adds to the callback and logout URLs. */
 const hostedSiteUrl = {
@@ -29,7 +29,7 @@ function userPoolTemplate(props: ChatUserPoolProps = {}): Template {
 describe('ChatUserPool in the stack', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthStack();
+    template = defaultTemplate();
   });
 
   test('self sign-up with email as the username, verified by email', () => {
@@ -103,7 +103,8 @@ describe('ChatUserPool in the stack', () => {
 
   test('the client can write email (needed to sign up) and profile names, never sub', () => {
     const clients = template.findResources('AWS::Cognito::UserPoolClient');
-    const writable = Object.values(clients)[0]?.Properties?.WriteAttributes as string[];
+    const [client] = Object.values(clients) as { Properties: { WriteAttributes: string[] } }[];
+    const writable = client?.Properties.WriteAttributes ?? [];
     expect([...writable].sort()).toEqual(
       ['email', 'family_name', 'given_name', 'name', 'preferred_username'].sort(),
     );
@@ -166,7 +167,7 @@ function userPoolSynth(props: ChatUserPoolProps = {}) {
   new ChatUserPool(stack, 'Users', props);
   const warnings = Annotations.fromStack(stack)
     .findWarning('*', Match.anyValue())
-    .map((w) => String(w.entry.data));
+    .map((w) => (typeof w.entry.data === 'string' ? w.entry.data : JSON.stringify(w.entry.data)));
   return { template: Template.fromStack(stack), warnings };
 }
 

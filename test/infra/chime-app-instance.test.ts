@@ -1,7 +1,7 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ChimeAppInstance } from '../../infra/constructs/chime-app-instance';
-import { synthStack } from './support';
+import { defaultTemplate } from './support';
 
 function appInstanceStack(props: ConstructorParameters<typeof ChimeAppInstance>[2] = {}) {
   const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
@@ -11,7 +11,7 @@ function appInstanceStack(props: ConstructorParameters<typeof ChimeAppInstance>[
 
 describe('ChimeAppInstance', () => {
   test('is a native AWS::Chime::AppInstance, retained by default', () => {
-    const template = synthStack();
+    const template = defaultTemplate();
     template.resourceCountIs('AWS::Chime::AppInstance', 1);
     template.hasResource('AWS::Chime::AppInstance', {
       DeletionPolicy: 'Retain',
@@ -39,9 +39,11 @@ describe('ChimeAppInstance', () => {
     const { stack, template } = appInstanceStack({ channelRetention: Duration.days(30) });
     const t = template();
     // The SDK call is an Fn::Join (it embeds the AppInstance ARN): check its literal parts.
-    const customResources = Object.values(t.findResources('Custom::AWS'));
+    const customResources = Object.values(t.findResources('Custom::AWS')) as {
+      Properties: { Create: unknown };
+    }[];
     expect(customResources).toHaveLength(1);
-    const create = JSON.stringify(customResources[0]?.Properties?.Create);
+    const create = JSON.stringify(customResources[0]?.Properties.Create);
     expect(create).toContain('\\"service\\":\\"ChimeSDKIdentity\\"');
     expect(create).toContain('\\"action\\":\\"PutAppInstanceRetentionSettings\\"');
     expect(create).toContain('{\\"ChannelRetentionSettings\\":{\\"RetentionDays\\":30}}');

@@ -4,7 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { CHIME_USER_MESSAGING_ACTIONS } from '../../contracts/chime-user-policy';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../../contracts/principal-tag';
 import { ChimeIdentityPool } from '../../infra/constructs/chime-identity-pool';
-import { authenticatedRole, onlyResource, synthFromContext, synthStack } from './support';
+import { authenticatedRole, defaultTemplate, onlyResource, synthFromContext } from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123';
 
@@ -21,7 +21,7 @@ function authenticatedRolePolicy(template: Template): Statement[] {
 describe('identity pool in the stack', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthStack();
+    template = defaultTemplate();
   });
 
   test('authenticated identities only, classic flow off, the user pool client as only provider', () => {

@@ -19,6 +19,8 @@ import {
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
 
+type Resources = Record<string, { Properties: Record<string, unknown> }>;
+
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
 const CORP = { name: 'corp', issuer: 'https://login.corp.example', audience: ['chat-app'] };
 
@@ -76,19 +78,20 @@ describe('an external issuer beside the user pool', () => {
   });
 
   test('its function: its issuer, the server role, the same throttle, counters and concurrency', () => {
-    const fn = t.findResources('AWS::Lambda::Function')[fnId]!;
-    expect(fn.Properties.Environment.Variables).toMatchObject({
+    const fn = (t.findResources('AWS::Lambda::Function') as Resources)[fnId]!.Properties;
+    expect((fn.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
       EXTERNAL_OIDC_ISSUER: CORP.issuer,
       PRINCIPAL_TAG_KEY: 'chime_user_id',
       APP_INSTANCE_ARN,
       RATE_LIMIT_PER_WINDOW: '10',
     });
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(DEFAULT_ROUTE_RESERVED_CONCURRENCY);
-    expect(fn.Properties.Role).toEqual({
+    expect(fn.ReservedConcurrentExecutions).toBe(DEFAULT_ROUTE_RESERVED_CONCURRENCY);
+    expect(fn.Role).toEqual({
       'Fn::GetAtt': [stack.getLogicalId(vending.serverRole.node.defaultChild as never), 'Arn'],
     });
-    const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage'))[0]!;
-    expect(stage.Properties.RouteSettings['POST /credentials/external/corp']).toEqual({
+    const stage = Object.values(t.findResources('AWS::ApiGatewayV2::Stage') as Resources)[0]!;
+    const routeSettings = stage.Properties.RouteSettings as Record<string, unknown>;
+    expect(routeSettings['POST /credentials/external/corp']).toEqual({
       ThrottlingRateLimit: VENDING_THROTTLE.rateLimit,
       ThrottlingBurstLimit: VENDING_THROTTLE.burstLimit,
     });
@@ -110,10 +113,9 @@ describe('an external issuer beside the user pool', () => {
   });
 
   test('statement ids stay unique in the server role policy (two routes, one role)', () => {
-    for (const policy of Object.values(t.findResources('AWS::IAM::Policy'))) {
-      const sids = (policy.Properties.PolicyDocument.Statement as { Sid?: string }[])
-        .map((s) => s.Sid)
-        .filter(Boolean);
+    for (const policy of Object.values(t.findResources('AWS::IAM::Policy') as Resources)) {
+      const document = policy.Properties.PolicyDocument as { Statement: { Sid?: string }[] };
+      const sids = document.Statement.map((s) => s.Sid).filter(Boolean);
       expect(new Set(sids).size).toBe(sids.length);
     }
   });

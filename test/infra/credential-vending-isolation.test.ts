@@ -23,7 +23,7 @@ import {
   type RoleInfo,
   statementsOf,
 } from '../../sandbox/iam/template';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 
 const KEY = DEFAULT_PRINCIPAL_TAG_KEY;
 const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';

@@ -72,7 +72,10 @@ describe('CredentialVending roles', () => {
 
   it('user role permissions are exactly the shared Chime user policy, keyed on the same tag', () => {
     const { template: t, stack, vending } = defaults;
-    const role = t.toJSON().Resources[logicalId(stack, vending.userRole)];
+    const { Resources } = t.toJSON() as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const role = Resources[logicalId(stack, vending.userRole)]!;
     expect(role.Properties.Policies).toEqual([
       {
         PolicyName: 'ChimeMessagingAsSelf',
@@ -137,7 +140,7 @@ describe('CredentialVending roles', () => {
     });
     const policies = Object.values(
       t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: serverId }] } }),
-    );
+    ) as { Properties: { PolicyDocument: { Statement: unknown } } }[];
     expect(policies).toHaveLength(1);
     expect(policies[0]!.Properties.PolicyDocument.Statement).toEqual([
       {

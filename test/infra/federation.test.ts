@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CfnTemplate } from '../../sandbox/iam/template';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { CLIENT_CONFIG_OUTPUT, ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
@@ -149,7 +150,8 @@ describe('every provider type, from -c identityProviders=<file> (docs/examples)'
   });
 
   test('the client config names each provider with its button label', () => {
-    const output = template.toJSON().Outputs[CLIENT_CONFIG_OUTPUT].Value as unknown;
+    const outputs = (template.toJSON() as CfnTemplate).Outputs ?? {};
+    const output = outputs[CLIENT_CONFIG_OUTPUT]?.Value;
     const rendered = JSON.stringify(output);
     for (const [name, label] of [
       ['Corp', 'Corp'],
@@ -170,7 +172,7 @@ describe('every provider type, from -c identityProviders=<file> (docs/examples)'
     const lambdaConfig = pool[1].Properties.LambdaConfig as Record<string, unknown>;
     const preSignUp = lambdaConfig.PreSignUp as { 'Fn::GetAtt': [string, string] };
     const fnId = preSignUp['Fn::GetAtt'][0];
-    const fn = template.toJSON().Resources[fnId] as Resource;
+    const fn = (template.toJSON() as CfnTemplate).Resources[fnId] as Resource;
     expect(fn.Properties.Environment).toEqual({
       Variables: expect.objectContaining({ LINK_PROVIDERS: 'Corp' }),
     });

@@ -3,7 +3,7 @@
  * access logs), the people route and its function's one Cognito permission, the per-caller
  * counters, the outputs, and CloudFront serving `/api/*` on the demo's own origin.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -12,8 +12,9 @@ import {
   DEFAULT_API_THROTTLE,
   ProjectHttpApi,
 } from '../../infra/constructs/project-http-api';
+import { API_PATHS } from '../../contracts/http-api';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
-import { onlyResource, synthStack } from './support';
+import { onlyResource, synthStack, testApp } from './support';
 
 let t: Template;
 beforeAll(() => {
@@ -37,9 +38,10 @@ describe('the API and its JWT authorizer', () => {
         Audience: [{ Ref: client }],
       },
     });
-    // Every route is authorized: nothing on this API is public.
+    // Every route is authorized but the one whose body is its credential (a guest's invite).
     for (const route of Object.values(ofType('AWS::ApiGatewayV2::Route'))) {
-      expect(route.Properties.AuthorizationType).toBe('JWT');
+      const open = route.Properties.RouteKey === `POST ${API_PATHS.guestCredentials}`;
+      expect(route.Properties.AuthorizationType).toBe(open ? 'NONE' : 'JWT');
     }
   });
 
@@ -48,8 +50,8 @@ describe('the API and its JWT authorizer', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: ['http://localhost:5173'],
-        AllowMethods: ['GET', 'POST'],
-        AllowHeaders: ['authorization'],
+        AllowMethods: ['GET', 'POST', 'DELETE'],
+        AllowHeaders: ['authorization', 'content-type'],
         AllowCredentials: false,
         MaxAge: 3600,
       },
@@ -243,7 +245,7 @@ describe('the hosted demo reaches the API same-origin', () => {
 
 describe('ProjectHttpApi validation', () => {
   const api = (origins: string[]) => {
-    const stack = new Stack(new App(), 'T', { env: { region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'T', { env: { region: 'us-east-1' } });
     return new ProjectHttpApi(stack, 'Api', {
       userPool: cognito.UserPool.fromUserPoolId(stack, 'P', 'us-east-1_x'),
       userPoolClient: cognito.UserPoolClient.fromUserPoolClientId(stack, 'C', 'c'),

@@ -14,7 +14,7 @@ import {
   resolveIntrinsics,
   type CfnTemplate,
 } from '../../sandbox/iam/template';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 
 /** Where each resource type of a global namespace keeps its name, and the name's length limit. */
 const GLOBAL_NAMES: Readonly<Record<string, { path: readonly string[]; max: number }>> = {

@@ -6,7 +6,7 @@ import { CHIME_SDK_MESSAGING_REGIONS } from '../../contracts/regions';
 import { ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext, synthStack, testApp } from './support';
 
 describe('region guard', () => {
   test.each(CHIME_SDK_MESSAGING_REGIONS)('accepts %s', (region) => {
@@ -23,8 +23,9 @@ describe('region guard', () => {
   );
 
   test('an environment-agnostic stack gets a deploy-time rule instead', () => {
-    const stack = new ChimeCognitoAuthStack(new App(), 'Agnostic');
-    expect(Template.fromStack(stack).toJSON().Rules.ChimeSdkMessagingRegion).toMatchObject({
+    const stack = new ChimeCognitoAuthStack(testApp(), 'Agnostic');
+    const { Rules } = Template.fromStack(stack).toJSON() as { Rules: Record<string, unknown> };
+    expect(Rules.ChimeSdkMessagingRegion).toMatchObject({
       Assertions: [
         {
           Assert: { 'Fn::Contains': [[...CHIME_SDK_MESSAGING_REGIONS], { Ref: 'AWS::Region' }] },
@@ -35,12 +36,12 @@ describe('region guard', () => {
   });
 
   test('a stack with a concrete region has no such rule', () => {
-    expect(synthStack().toJSON().Rules).not.toHaveProperty('ChimeSdkMessagingRegion');
+    expect(defaultTemplate().toJSON().Rules).not.toHaveProperty('ChimeSdkMessagingRegion');
   });
 });
 
 describe('outputs', () => {
-  const template = synthStack();
+  const template = defaultTemplate();
 
   test.each([
     'Region',
@@ -102,12 +103,12 @@ describe('outputs', () => {
 
 describe('cdk-nag', () => {
   test('the stack has no unacknowledged AwsSolutions finding (synth would throw)', () => {
-    expect(() => synthStack()).not.toThrow();
+    expect(() => defaultTemplate()).not.toThrow();
     expect(() => synthStack({ channelRetention: Duration.days(90) })).not.toThrow();
   });
 
   test('an unacknowledged finding fails synth', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new ChimeCognitoAuthStack(app, 'Nagged', { env: { region: 'us-east-1' } });
     const role = new iam.Role(stack, 'Loose', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -232,7 +233,7 @@ describe('context', () => {
   });
 
   test('stack id and nag wiring are what `cdk synth` uses', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new ChimeCognitoAuthStack(app, 'X', stackPropsFromContext(app));
     expect(Stack.of(stack).region).toBe(process.env.CDK_DEFAULT_REGION ?? 'us-east-1');
   });

@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   ChimeCognitoAuthStack,
@@ -7,11 +8,22 @@ import {
 } from '../../infra/chime-cognito-auth-stack';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
-import { cdkSynthContext } from '../support/cdk-synth';
+import { cdkSynthContext } from '../../infra/synthesize';
+
+/**
+ * CDK context that skips asset bundling (esbuild) in every stack: template tests read the template,
+ * whose only difference is the asset hash. Tests that assert bundles live in `*.bundle.test.ts`.
+ */
+export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
+/** An App for template tests: `new App(props)`, without bundling. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ ...props, context: { ...props.context, ...NO_BUNDLING } });
+}
 
 /** Synthesizes the real stack as `cdk synth` does (cdk-nag included) and returns its template. */
 export function synthStack(props: ChimeCognitoAuthStackProps = {}): Template {
-  const app = new App();
+  const app = testApp();
   const stack = new ChimeCognitoAuthStack(app, STACK_NAME, {
     env: { region: 'us-east-1' },
     ...props,
@@ -23,11 +35,30 @@ export function synthStack(props: ChimeCognitoAuthStackProps = {}): Template {
 
 /** Synthesizes the stack from CDK context, as `cdk synth -c key=value` would (cdk.json flags included). */
 export function synthFromContext(context: Record<string, unknown>): Template {
-  const app = new App({ context: cdkSynthContext(context) });
+  const app = testApp({ context: cdkSynthContext(context) });
   const stack = new ChimeCognitoAuthStack(app, STACK_NAME, stackPropsFromContext(app));
   addNagChecks(app);
   app.synth();
   return Template.fromStack(stack);
+}
+
+/** Where the infra project's global setup leaves the default stack's template (a JSON file). */
+export const DEFAULT_TEMPLATE_ENV = 'CHIME_TEST_DEFAULT_TEMPLATE';
+
+/** What the global setup writes: the template of `synthStack()`, or why synth failed. */
+export type SharedTemplate = { readonly template: unknown } | { readonly error: string };
+
+/**
+ * The template of `synthStack()` (the default stack, cdk-nag on), synthesized once per jest run by
+ * test/infra/default-template.setup.ts and shared by every test that only reads it. Outside the
+ * infra project (no global setup), it is synthesized here.
+ */
+export function defaultTemplate(): Template {
+  const file = process.env[DEFAULT_TEMPLATE_ENV];
+  if (file === undefined) return synthStack();
+  const shared = JSON.parse(readFileSync(file, 'utf8')) as SharedTemplate;
+  if ('error' in shared) throw new Error(`synthesizing the default stack failed: ${shared.error}`);
+  return Template.fromJSON(shared.template as Record<string, unknown>);
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LAMBDA_RUNTIME, ProjectNodejsFunction } from '../../infra/lambda-defaults';
+import { testApp } from './support';
 
 const ENTRY = path.join(__dirname, '..', '..', 'lambdas', 'lib', 'env.ts');
 
 function stack() {
-  return new Stack(new App(), 'Defaults', { env: { region: 'us-east-1' } });
+  return new Stack(testApp(), 'Defaults', { env: { region: 'us-east-1' } });
 }
 
 describe('ProjectNodejsFunction', () => {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import {
@@ -7,17 +7,17 @@ import {
   TRIGGER_TIMEOUT,
 } from '../../infra/constructs/app-instance-user-sync';
 import { LAMBDA_RUNTIME } from '../../infra/lambda-defaults';
-import { onlyResource, synthStack } from './support';
+import { defaultTemplate, onlyResource, testApp } from './support';
 
 type Resources = Record<
   string,
   { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }
 >;
 
-/** GIVEN the real stack, synthesized as `cdk synth` does (bundling and cdk-nag included). */
+/** GIVEN the real stack, synthesized as `cdk synth` does (cdk-nag included; bundling skipped). */
 let template: Template;
 beforeAll(() => {
-  template = synthStack();
+  template = defaultTemplate();
 });
 
 function resourceByRef(value: unknown): { logicalId: string; properties: Record<string, unknown> } {
@@ -201,7 +201,7 @@ describe('sync failure alarm', () => {
 describe('AppInstanceUserSync construct', () => {
   test('can be attached to any user pool through its triggers', () => {
     // GIVEN
-    const stack = new Stack(new App(), 'Standalone', { env: { region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Standalone', { env: { region: 'us-east-1' } });
     const sync = new AppInstanceUserSync(stack, 'Sync', {
       appInstanceArn: 'arn:aws:chime:us-east-1:123456789012:app-instance/abc',
       logLevel: 'DEBUG',

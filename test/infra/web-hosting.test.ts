@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,8 +12,8 @@ import {
   type WebHostingProps,
 } from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
-import { cdkSynthContext } from '../support/cdk-synth';
-import { synthFromContext, synthStack } from './support';
+import { cdkSynthContext } from '../../infra/synthesize';
+import { defaultTemplate, synthFromContext } from './support';
 
 /** A Ref / Fn::GetAtt / DependsOn cycle among resources (CloudFormation refuses one), if any. */
 function findCycle(resources: Record<string, unknown>): string[] | undefined {
@@ -193,7 +194,8 @@ describe('WebHosting', () => {
       FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
     });
     // The function itself: app paths get index.html; files keep their path.
-    const handler = new Function(`${SPA_ROUTING_FUNCTION}; return handler;`)() as (event: {
+    // Evaluated in a context of its own, as CloudFront Functions run it (no Node globals).
+    const handler = runInNewContext(`${SPA_ROUTING_FUNCTION}; handler;`) as (event: {
       request: { uri: string };
     }) => { uri: string };
     const route = (uri: string) => handler({ request: { uri } }).uri;
@@ -347,7 +349,7 @@ describe('WebHosting', () => {
 describe('WebHosting in the stack', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthStack();
+    template = defaultTemplate();
   });
 
   const siteUrl = {

@@ -10,7 +10,7 @@ import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { linkToExistingUser, providerOfUserName } from '../../lambdas/lib/account-linking';
-import { lambdaContext } from './support/trigger-events';
+import { lambdaContext } from '../../testing/lambdas/trigger-events';
 
 process.env.LINK_PROVIDERS = 'Corp,Google';
 

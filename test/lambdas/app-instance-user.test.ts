@@ -40,9 +40,10 @@ function fakeTime(start = 1_000_000) {
   const sleeps: number[] = [];
   return {
     now: () => t,
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       sleeps.push(ms);
       t += ms;
+      return Promise.resolve();
     },
     random: () => 0.5,
     sleeps,

@@ -52,9 +52,9 @@ function deps(overrides: Partial<ExternalVendingDeps> = {}): ExternalVendingDeps
     issuer: CORP,
     sts: new STSClient({ region: 'us-east-1' }),
     settings: SETTINGS,
-    consumeRequest: async (caller) => {
+    consumeRequest: (caller) => {
       counted.push(caller);
-      return decision;
+      return Promise.resolve(decision);
     },
     ensureUser: async (appInstanceUserId, profile) => {
       await ensureAppInstanceUser(

@@ -45,10 +45,9 @@ function deps(): VendingDeps {
     cognito: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
     settings,
-    consumeRequest: async (caller) => {
+    consumeRequest: (caller) => {
       counted.push(caller);
-      if (decision instanceof Error) throw decision;
-      return decision;
+      return decision instanceof Error ? Promise.reject(decision) : Promise.resolve(decision);
     },
     logger: log.logger,
   };

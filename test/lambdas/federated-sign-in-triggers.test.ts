@@ -23,7 +23,7 @@ import {
   postAuthenticationEvent,
   postConfirmationEvent,
   preTokenGenerationEvent,
-} from './support/trigger-events';
+} from '../../testing/lambdas/trigger-events';
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;

@@ -1,3 +1,4 @@
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { TEST_APP_INSTANCE_ARN } from './support/trigger-env';
 import {
   ChimeSDKIdentityClient,
@@ -13,12 +14,18 @@ import { handler } from '../../lambdas/post-confirmation';
 import { logger } from '../../lambdas/lib/logger';
 import { metrics } from '../../lambdas/lib/metrics';
 import { fakeChimeUsers } from './support/fake-chime';
-import { USER_SUB, lambdaContext, postConfirmationEvent } from './support/trigger-events';
+import { onFakeClock } from './support/fake-clock';
+import {
+  USER_SUB,
+  lambdaContext,
+  postConfirmationEvent,
+} from '../../testing/lambdas/trigger-events';
 
 const chime = mockClient(ChimeSDKIdentityClient);
 const USER_ARN = `${TEST_APP_INSTANCE_ARN}/user/${USER_SUB}`;
-const invoke = (event = postConfirmationEvent(), context = lambdaContext()) =>
-  handler(event, context, () => undefined);
+/** The handler's result (the aws-lambda `Handler` type says `void | Promise<any>`). */
+const invoke = async (event = postConfirmationEvent(), context = lambdaContext()) =>
+  (await handler(event, context, () => undefined)) as PostConfirmationTriggerEvent;
 
 let errorLog: jest.SpyInstance;
 let addMetric: jest.SpyInstance;
@@ -112,7 +119,7 @@ test('throttled twice, then success', async () => {
     )
     .resolves({ AppInstanceUserArn: USER_ARN });
 
-  const result = await invoke();
+  const { result } = await onFakeClock(() => invoke());
 
   expect(result.request.userAttributes.sub).toBe(USER_SUB);
   expect(chime).toHaveReceivedCommandTimes(CreateAppInstanceUserCommand, 3);
@@ -147,12 +154,12 @@ test('Chime throttling for longer than the budget: answers Cognito in time anywa
   chime
     .on(CreateAppInstanceUserCommand)
     .rejects(new ThrottledClientException({ message: 'slow', $metadata: { httpStatusCode: 429 } }));
-  const started = Date.now();
-
-  const result = await invoke(postConfirmationEvent(), lambdaContext(1500));
+  const { result, elapsedMs } = await onFakeClock(() =>
+    invoke(postConfirmationEvent(), lambdaContext(1500)),
+  );
 
   expect(result.triggerSource).toBe('PostConfirmation_ConfirmSignUp');
-  expect(Date.now() - started).toBeLessThan(1500);
+  expect(elapsedMs).toBeLessThan(1500);
   expect(errorLog).toHaveBeenCalledWith(
     expect.any(String),
     expect.objectContaining({ errorName: 'ThrottledClientException' }),

@@ -18,7 +18,7 @@ const deps = () => ({ dynamodb, tableName: 'limits', now: () => now });
 const limit = { scope: 'users', limit: 3, windowSeconds: 60 };
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 }) as unknown as Server;
+  server = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   dynamodb = new DynamoDBClient({
     region: 'us-east-1',

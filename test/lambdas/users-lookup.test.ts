@@ -56,10 +56,8 @@ function deps(): UserLookupDeps {
     cognito: new CognitoIdentityProviderClient({ region: 'us-east-1' }),
     userPoolId: 'us-east-1_pool',
     appInstanceArn: APP_INSTANCE,
-    consumeLookup: async () => {
-      if (decision instanceof Error) throw decision;
-      return decision;
-    },
+    consumeLookup: () =>
+      decision instanceof Error ? Promise.reject(decision) : Promise.resolve(decision),
     logger: log.logger,
   };
 }
@@ -97,7 +95,8 @@ describe('lookUpUser', () => {
 
   test('the name is the display-name rule: the email local part without a name', async () => {
     cognito.on(ListUsersCommand).resolves({ Users: [person(BOB, { email: 'bob@example.com' })] });
-    expect(JSON.parse((await lookup('email=bob%40example.com')).body).user.name).toBe('bob');
+    const { body } = await lookup('email=bob%40example.com');
+    expect((JSON.parse(body) as { user: { name: string } }).user.name).toBe('bob');
   });
 
   test.each([

@@ -133,7 +133,7 @@ async function signUpAndConfirm(email: string): Promise<string> {
     email,
     '--confirmation-code',
     code,
-  ]).catch(async (error: unknown) => {
+  ]).catch((error: unknown) => {
     // confirm-sign-up prints nothing on success; an empty stdout is not JSON.
     if (!(error instanceof SyntaxError)) throw error;
   });

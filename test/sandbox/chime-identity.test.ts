@@ -5,6 +5,7 @@ import {
   DeleteAppInstanceUserCommand,
   DescribeAppInstanceUserCommand,
   ListAppInstanceUsersCommand,
+  PutAppInstanceUserExpirationSettingsCommand,
   UpdateAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';
@@ -126,5 +127,70 @@ describe('AppInstanceUsers', () => {
     expect(seen).toEqual(
       expect.arrayContaining([0, 1, 2, 3, 4].map((i) => `${instance}/user/page-${i}`)),
     );
+  });
+});
+
+describe('ExpirationSettings (CREATED_TIMESTAMP), by the sandbox clock', () => {
+  const DAY = 86_400_000;
+  const expiring = (id: string, days: number) =>
+    chime.send(
+      new CreateAppInstanceUserCommand({
+        AppInstanceArn: instance,
+        AppInstanceUserId: id,
+        Name: id,
+        ExpirationSettings: { ExpirationDays: days, ExpirationCriterion: 'CREATED_TIMESTAMP' },
+      }),
+    );
+  const exists = async (arn: string) =>
+    (await errorOf(chime.send(new DescribeAppInstanceUserCommand({ AppInstanceUserArn: arn }))))
+      ?.name !== 'NotFoundException';
+
+  it('are validated as the API reference says (1-5475 days, CREATED_TIMESTAMP)', async () => {
+    for (const days of [0, 5476, 1.5]) {
+      expect(
+        await errorOf(expiring(`bad-days-${String(days).replace('.', '-')}`, days)),
+      ).toMatchObject({
+        name: 'BadRequestException',
+      });
+    }
+    const wrong = chime.send(
+      new CreateAppInstanceUserCommand({
+        AppInstanceArn: instance,
+        AppInstanceUserId: 'bad-criterion',
+        Name: 'x',
+        ExpirationSettings: { ExpirationDays: 1, ExpirationCriterion: 'LAST_SEEN' as never },
+      }),
+    );
+    expect(await errorOf(wrong)).toMatchObject({ name: 'BadRequestException' });
+  });
+
+  it('delete the user when its days are up, not before; users without settings stay; settings can be changed and removed', async () => {
+    const { AppInstanceUserArn: oneDay } = await expiring('expires-1', 1);
+    const { AppInstanceUserArn: twoDays } = await expiring('expires-2', 2);
+    const { AppInstanceUserArn: changed } = await expiring('expires-changed', 1);
+    const { AppInstanceUserArn: kept } = await create('never-expires');
+    const described = await chime.send(
+      new DescribeAppInstanceUserCommand({ AppInstanceUserArn: oneDay }),
+    );
+    expect(described.AppInstanceUser?.ExpirationSettings).toEqual({
+      ExpirationDays: 1,
+      ExpirationCriterion: 'CREATED_TIMESTAMP',
+    });
+    // Removing the settings: the user no longer expires.
+    const put = await chime.send(
+      new PutAppInstanceUserExpirationSettingsCommand({ AppInstanceUserArn: changed }),
+    );
+    expect(put.ExpirationSettings).toBeUndefined();
+
+    sandbox.clock.advance(DAY - 60_000);
+    expect(await exists(oneDay!)).toBe(true);
+    sandbox.clock.advance(120_000);
+    expect(await exists(oneDay!)).toBe(false);
+    expect(await exists(twoDays!)).toBe(true);
+    expect(await exists(changed!)).toBe(true);
+    expect(await exists(kept!)).toBe(true);
+    sandbox.clock.advance(DAY);
+    expect(await exists(twoDays!)).toBe(false);
+    expect(() => sandbox.clock.advance(-1)).toThrow(/only moves forward/);
   });
 });

@@ -8,9 +8,6 @@
  * user only, as identity pool credentials do. After GlobalSignOut, AdminDisableUser or
  * AdminDeleteUser the route answers 401 and no credentials are issued.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ChimeSDKMessagingClient,
   CreateChannelCommand,
@@ -23,14 +20,17 @@ import {
   GlobalSignOutCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
 import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
 import { resourcesOfType } from '../../sandbox/iam/template';
-import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import {
+  type AwsCredentials,
+  startTestSandbox,
+  testAssembly,
+  type TestSandbox,
+} from '../../sandbox/testing';
 
-let outdir: string;
 let sandbox: TestSandbox;
 let serverRoleArn: string;
 let userRoleArn: string;
@@ -51,11 +51,9 @@ async function signUpAndIn(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'vending-cdkout-'));
-  // Hosting the web demo is beside the point here (and needs its build).
-  synthesizeApp({ outdir, context: { credentialVending: 'true', webHosting: 'false' } });
+  // `cdk synth -c credentialVending=true` (shared with the browser test; hosting stays out).
   sandbox = await startTestSandbox({
-    cdkOutDir: outdir,
+    cdkOutDir: await testAssembly('credential-vending', { credentialVending: 'true' }),
     lambdaLog: (_fn, line) => {
       const session = /"roleSessionName":"([^"]+)"/.exec(line)?.[1];
       if (line.includes('credentials vended') && session) assumedFor.push(session);
@@ -79,7 +77,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.stop();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 const url = () => sandbox.config.credentialVendingUrl!;

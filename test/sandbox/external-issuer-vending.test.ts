@@ -25,7 +25,7 @@ import {
   ListChannelMessagesCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
 import { apiRouteUrl, externalCredentialsPath } from '../../contracts/http-api';
 import { externalUserId } from '../../lambdas/lib/credential-vending/external-issuers';
@@ -37,7 +37,7 @@ import {
   startLocalOidcProvider,
 } from '../../sandbox/services/oidc-provider';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 import { runCodeFlow } from '../support/oidc-code-flow';
 
 const APP_CLIENT = {
@@ -193,7 +193,7 @@ describe('tokens the route refuses, as API Gateway would (401, nothing created)'
     exp: now() + 600,
   });
   const cases: [string, () => Promise<string | undefined>, string | null][] = [
-    ['no token', async () => undefined, null],
+    ['no token', () => Promise.resolve(undefined), null],
     [
       'a tampered token (another sub, the same signature)',
       async () => {
@@ -206,7 +206,8 @@ describe('tokens the route refuses, as API Gateway would (401, nothing created)'
     ],
     [
       'an expired token (signed with the provider key)',
-      async () => signedByProvider({ ...claims(), iat: now() - 7200, exp: now() - 3600 }),
+      () =>
+        Promise.resolve(signedByProvider({ ...claims(), iat: now() - 7200, exp: now() - 3600 })),
       'the token has expired',
     ],
     [

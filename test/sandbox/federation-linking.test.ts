@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 import {
   federatedTokens,
   jwtClaims,

@@ -23,7 +23,7 @@ import {
   ChimeSDKMessagingClient,
   ListChannelMembershipsForAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/hosted-ui/identity-providers';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
@@ -96,7 +96,7 @@ test('the sign-in page offers "Continue with Local OIDC", an authorize link for 
     scope: 'openid email profile',
     state: 'app-state-1',
   });
-  const page = await hostedUiCall(sandbox, `/login?${query}`);
+  const page = await hostedUiCall(sandbox, `/login?${query.toString()}`);
   expect(page.status).toBe(200);
   const link = /<a href="([^"]+)">Continue with Local OIDC<\/a>/.exec(page.body);
   expect(link).not.toBeNull();
@@ -232,7 +232,7 @@ test('an unknown provider goes back to the app with an error', async () => {
     scope: 'openid',
     identity_provider: 'Nope',
   });
-  const out = await hostedUiCall(sandbox, `/oauth2/authorize?${query}`);
+  const out = await hostedUiCall(sandbox, `/oauth2/authorize?${query.toString()}`);
   expect(out.status).toBe(302);
   expect(new URL(String(out.headers.location)).searchParams.get('error')).toBe('invalid_request');
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AdminDisableUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
 import {
   type TestSandbox,

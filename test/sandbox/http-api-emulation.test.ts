@@ -110,7 +110,7 @@ describe('JWT authorizer', () => {
 
   test('claims reach the function as strings: numbers as text, arrays as [a b], null dropped', () => {
     expect(
-      renderClaims({ exp: 5, ok: true, groups: ['a', 'b'], gone: null, obj: { x: 1 } } as never),
+      renderClaims({ exp: 5, ok: true, groups: ['a', 'b'], gone: null, obj: { x: 1 } }),
     ).toEqual({
       exp: '5',
       ok: 'true',
@@ -134,10 +134,10 @@ describe('JWT authorizer of an external issuer: keys by OpenID discovery', () =>
   function web(documents: Record<string, unknown>) {
     const fetched: string[] = [];
     const fetcher = {
-      fetch: async (uri: string) => {
+      fetch: (uri: string): Promise<ArrayBuffer> => {
         fetched.push(uri);
-        if (!(uri in documents)) throw new Error(`ECONNREFUSED ${uri}`);
-        return new TextEncoder().encode(JSON.stringify(documents[uri])).buffer as ArrayBuffer;
+        if (!(uri in documents)) return Promise.reject(new Error(`ECONNREFUSED ${uri}`));
+        return Promise.resolve(new TextEncoder().encode(JSON.stringify(documents[uri])).buffer);
       },
     };
     return { fetched, fetcher };

@@ -30,7 +30,22 @@ import {
   REGION,
   openSession,
   startMessagingSandbox,
-} from './messaging/harness';
+} from '../../testing/sandbox/messaging/harness';
+
+/** The JSON payload of a messaging session message: the fields these tests read. */
+interface SessionPayload {
+  readonly MessageId?: string;
+  readonly ChannelArn?: string;
+  readonly Content?: string;
+  readonly Channel?: { readonly ChannelArn?: string };
+  readonly ChannelMessages?: readonly { readonly Content: string }[];
+  readonly ChannelMemberships?: unknown;
+  readonly ChannelMessagesHasMore?: boolean;
+}
+const payloadOf = (message: { payload: string }) => JSON.parse(message.payload) as SessionPayload;
+/** The `x-amz-chime-message-type` header of a session message (the SDK types headers loosely). */
+const messageTypeOf = (message: { headers: unknown }) =>
+  (message.headers as Record<string, string>)['x-amz-chime-message-type'];
 
 let sandbox: MessagingSandbox;
 let alice: string;
@@ -160,9 +175,9 @@ describe('chatting', () => {
     try {
       const { MessageId } = await say(aliceClient, alice, ChannelArn, 'hello bob');
       const live = await bobSession.next(
-        (m) => m.type === 'CREATE_CHANNEL_MESSAGE' && JSON.parse(m.payload).MessageId === MessageId,
+        (m) => m.type === 'CREATE_CHANNEL_MESSAGE' && payloadOf(m).MessageId === MessageId,
       );
-      expect(live.headers['x-amz-chime-message-type']).toBe('STANDARD');
+      expect(messageTypeOf(live)).toBe('STANDARD');
       expect(JSON.parse(live.payload)).toMatchObject({
         ChannelArn,
         Content: 'hello bob',
@@ -287,16 +302,12 @@ describe('chatting', () => {
     const session = await openSession(bobClient, bob, { prefetch: true });
     try {
       const details = await session.next(
-        (m) =>
-          m.type === 'CHANNEL_DETAILS' && JSON.parse(m.payload).Channel.ChannelArn === ChannelArn,
+        (m) => m.type === 'CHANNEL_DETAILS' && payloadOf(m).Channel?.ChannelArn === ChannelArn,
       );
-      expect(details.headers['x-amz-chime-message-type']).toBe('SYSTEM');
-      const payload = JSON.parse(details.payload);
+      expect(messageTypeOf(details)).toBe('SYSTEM');
+      const payload = payloadOf(details);
       expect(payload.Channel).toMatchObject({ Name: 'prefetched', Privacy: 'PRIVATE' });
-      expect(payload.ChannelMessages.map((m: { Content: string }) => m.Content)).toEqual([
-        'second',
-        'first',
-      ]);
+      expect(payload.ChannelMessages?.map((m) => m.Content)).toEqual(['second', 'first']);
       expect(payload.ChannelMemberships).toEqual(
         expect.arrayContaining([{ Member: { Arn: bob, Name: 'Bob' } }]),
       );
@@ -321,8 +332,7 @@ describe('refusals', () => {
     try {
       const ChannelArn = await privateChannel('left');
       const added = await bobSession.next(
-        (m) =>
-          m.type === 'CREATE_CHANNEL_MEMBERSHIP' && JSON.parse(m.payload).ChannelArn === ChannelArn,
+        (m) => m.type === 'CREATE_CHANNEL_MEMBERSHIP' && payloadOf(m).ChannelArn === ChannelArn,
       );
       expect(JSON.parse(added.payload)).toMatchObject({
         Member: { Arn: bob, Name: 'Bob' },
@@ -352,11 +362,11 @@ describe('refusals', () => {
       const other = await privateChannel('sentinel');
       await say(aliceClient, alice, other, 'sentinel');
       await bobSession.next(
-        (m) => m.type === 'CREATE_CHANNEL_MESSAGE' && JSON.parse(m.payload).Content === 'sentinel',
+        (m) => m.type === 'CREATE_CHANNEL_MESSAGE' && payloadOf(m).Content === 'sentinel',
       );
       const contents = bobSession.messages
         .filter((m) => m.type === 'CREATE_CHANNEL_MESSAGE')
-        .map((m) => JSON.parse(m.payload).Content as string);
+        .map((m) => payloadOf(m).Content);
       expect(contents).toEqual(['before', 'sentinel']);
     } finally {
       bobSession.stop();

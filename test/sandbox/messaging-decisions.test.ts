@@ -10,10 +10,11 @@ describe('DecisionCache', () => {
   it('asks IAM once per session, action and resource, and repeats denials', async () => {
     let now = 1_000;
     const asked: string[] = [];
-    const authorize: SandboxContext['authorize'] = async (c, request) => {
+    const authorize: SandboxContext['authorize'] = (c, request) => {
       asked.push(`${c.session.accessKeyId} ${request.action} ${request.resource}`);
-      if (request.resource.endsWith('/bob'))
-        throw new AwsError('ForbiddenException', 'denied', 403);
+      return request.resource.endsWith('/bob')
+        ? Promise.reject(new AwsError('ForbiddenException', 'denied', 403))
+        : Promise.resolve();
     };
     const cache = new DecisionCache(authorize, () => now);
     await cache.check(caller('K1'), 'chime:SendChannelMessage', 'arn/alice');
@@ -34,9 +35,9 @@ describe('DecisionCache', () => {
 
   it('does not keep unexpected failures', async () => {
     let calls = 0;
-    const cache = new DecisionCache(async () => {
+    const cache = new DecisionCache(() => {
       calls += 1;
-      if (calls === 1) throw new Error('engine crashed');
+      return calls === 1 ? Promise.reject(new Error('engine crashed')) : Promise.resolve();
     });
     await expect(cache.check(caller('K1'), 'chime:Connect', 'arn/alice')).rejects.toThrow(
       'crashed',

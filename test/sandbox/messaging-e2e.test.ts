@@ -15,8 +15,8 @@ import {
   messagingClient,
   signUpAndIn,
   startFullSandbox,
-} from './messaging/full-sandbox';
-import { openSession } from './messaging/harness';
+} from '../../testing/sandbox/messaging/full-sandbox';
+import { openSession } from '../../testing/sandbox/messaging/harness';
 
 jest.setTimeout(180_000);
 

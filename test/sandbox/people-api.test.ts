@@ -13,7 +13,7 @@ import {
   AdminDisableUserCommand,
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import {
   API_PATHS,
   type ApiError,
@@ -21,7 +21,7 @@ import {
   lookUpUserByEmail,
 } from '../../contracts/http-api';
 import { startTestSandbox, type TestSandbox, type TestSession } from '../../sandbox/testing';
-import { synthesizeApp } from '../support/cdk-synth';
+import { synthesizeApp } from '../../infra/synthesize';
 
 let outdir: string;
 let sandbox: TestSandbox;

@@ -12,7 +12,7 @@ import {
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { type AwsCredentials, startTestSandbox, type TestUser } from '../../sandbox/testing';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'sandbox-repair-'));

@@ -38,7 +38,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-identity';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseClientConfig } from '../../contracts/client-config';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
 import {
   type AwsCredentials,
@@ -514,12 +514,34 @@ describe('server-side token check', () => {
 });
 
 describe('global sign-out', () => {
+  // Token times are whole seconds: the sign-out must fall in a later second than the sign-in, and
+  // the next sign-in later still. The sandbox runs in this process, so moving the test's clock
+  // (Date only; timers and I/O stay real) moves the sandbox's, without waiting.
+  beforeEach(() => {
+    jest.useFakeTimers({
+      advanceTimers: true,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+  const nextSecond = () => jest.setSystemTime(Date.now() + 1100);
+
   it('revokes the access and ID tokens issued before it', async () => {
     const heidi = await sandbox.signUpUser('heidi@example.com');
     const before = await sandbox.signIn(heidi);
     await sandbox.credentialsFor(before.idToken);
-    // Token times are whole seconds: sign out in a later second than the sign-in.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    nextSecond();
     await sandbox.userPoolClient.send(
       new GlobalSignOutCommand({ AccessToken: before.accessToken }),
     );
@@ -538,7 +560,7 @@ describe('global sign-out', () => {
       ),
       'NotAuthorizedException',
     );
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    nextSecond();
     const after = await sandbox.signIn(heidi);
     await expect(sandbox.credentialsFor(after.idToken)).resolves.toMatchObject({
       identityId: expect.any(String),

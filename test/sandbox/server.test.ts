@@ -5,7 +5,7 @@ import { SandboxServer } from '../../sandbox/server';
 async function serve(options: { latencyMs?: number; bodyLimitBytes?: number }) {
   const server = new SandboxServer({ webOrigins: new WebOrigins(), ...options });
   const seen: number[] = [];
-  server.rest('POST', '/echo', async (req) => {
+  server.rest('POST', '/echo', (req) => {
     seen.push(req.body.length);
     return { body: { length: req.body.length } };
   });

@@ -124,7 +124,7 @@ describe('verifySigV4', () => {
 
   it('refuses a missing Authorization, with the protocol names', async () => {
     const error = await failure(
-      verifySigV4(asIncoming(request() as HttpRequest), {
+      verifySigV4(asIncoming(request()), {
         service: 'sts',
         region: 'us-east-1',
         protocol: 'query',

@@ -67,7 +67,7 @@ describe('SandboxState', () => {
   it('--repair sets a damaged store aside, starts it empty and keeps the others', () => {
     const state = new SandboxState(dir);
     state
-      .store('credentials', () => ({ sessions: {} as Record<string, number> }))
+      .store<{ sessions: Record<string, number> }>('credentials', () => ({ sessions: {} }))
       .update((s) => (s.sessions.a = 1));
     state.store('codes', () => ({ codes: [1] })).update((s) => s.codes.push(2));
     writeFileSync(join(dir, 'codes.json'), '{"codes": [1, 2');

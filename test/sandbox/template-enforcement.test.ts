@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthFlowType, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { type CfnTemplate, resourcesOfType } from '../../sandbox/iam/template';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';

@@ -12,7 +12,7 @@ import {
   ListAppInstanceUsersCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { STACK_NAME } from '../../infra/stack-outputs';
 import { CHIME_MESSAGING_SERVICE } from '../../sandbox/chime-messaging';
 import type { MessagingService } from '../../sandbox/chime-messaging/service';

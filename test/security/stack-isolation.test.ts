@@ -1,6 +1,6 @@
 /**
  * Per-user isolation, proven on the policies the real stack synthesizes: every request of the
- * matrix (test/security/matrix.ts) is decided by an IAM policy engine and must match the promise;
+ * matrix (security/matrix.ts) is decided by an IAM policy engine and must match the promise;
  * docs/security-matrix.md must be the current rendering; and each way of breaking the promise in
  * the template (mutations built from the synthesized JSON) must make the matrix fail.
  */
@@ -11,13 +11,18 @@ import {
   type CfnResource,
   type CfnTemplate,
 } from '../../sandbox/iam/template';
-import { buildSecurityMatrix, symbolize, type MatrixRow, type SecurityMatrix } from './matrix';
+import {
+  buildSecurityMatrix,
+  symbolize,
+  type MatrixRow,
+  type SecurityMatrix,
+} from '../../security/matrix';
 import {
   buildVariantMatrices,
   renderSecurityDocument,
   SECURITY_MATRIX_DOC,
   type VariantMatrix,
-} from './security-document';
+} from '../../security/security-document';
 
 let variants: VariantMatrix[];
 
@@ -53,7 +58,7 @@ function rowsOf(matrix: SecurityMatrix, idPart: string): MatrixRow[] {
 // --- template helpers for the mutations ------------------------------------------------------
 
 function clone(template: CfnTemplate): CfnTemplate {
-  return structuredClone(template) as CfnTemplate;
+  return structuredClone(template);
 }
 
 function resourcesOf(template: CfnTemplate, type: string): [string, CfnResource][] {
@@ -565,9 +570,7 @@ describe('mutations of the synthesized template are caught', () => {
       return true;
     });
     expect(failingIds(anyPool)).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers-other-pool$/),
-      ]),
+      expect.arrayContaining([expect.stringMatching(/\/neighbour\/cognito-idp:ListUsers\/pool$/)]),
     );
     const anyKey = await mutate((s) => {
       if (!JSON.stringify(s.Action).includes('dynamodb:UpdateItem')) return false;
@@ -577,6 +580,59 @@ describe('mutations of the synthesized template are caught', () => {
     expect(failingIds(anyKey)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\/neighbour\/dynamodb:UpdateItem\/credentials$/),
+      ]),
+    );
+  });
+
+  it('guests: a trust without the guest-id condition, a guest role allowed to add members, an invite role allowed to create any user', async () => {
+    const base = defaultVariant().template;
+    const guestRole = defaultVariant().matrix.roles.find((r) => r.purpose.startsWith('guest'));
+    const invite = defaultVariant().matrix.roles.find((r) =>
+      r.purpose.includes('POST /guest-invites'),
+    );
+    if (!guestRole || !invite) throw new Error('the default deployment has no guest access');
+    const only = (id: string) => ({ roleFilter: (r: { logicalId: string }) => r.logicalId === id });
+
+    const noCondition = clone(base);
+    const trust = noCondition.Resources[guestRole.roleId]!.Properties!.AssumeRolePolicyDocument as {
+      Statement: Json[];
+    };
+    delete (trust.Statement[0]!.Condition as Json).StringLike;
+    expect(failingIds(await buildSecurityMatrix(noCondition, only(guestRole.roleId)))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\/trust\/AssumeRole\/.*\/a-person$/)]),
+    );
+
+    const addMembers = clone(base);
+    const inline = addMembers.Resources[guestRole.roleId]!.Properties!.Policies as {
+      PolicyDocument: { Statement: Json[] };
+    }[];
+    const statement = inline[0]!.PolicyDocument.Statement.find(
+      (st) => st.Sid === 'GuestInChannels',
+    )!;
+    statement.Action = [...(statement.Action as string[]), 'chime:CreateChannelMembership'];
+    expect(failingIds(await buildSecurityMatrix(addMembers, only(guestRole.roleId)))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/actions$/),
+        expect.stringMatching(/\/chime:CreateChannelMembership\/own$/),
+      ]),
+    );
+
+    const anyUser = clone(base);
+    let widened = 0;
+    for (const [, policy] of resourcesOf(anyUser, 'AWS::IAM::Policy')) {
+      const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+      if (!roles.includes(invite.roleId)) continue;
+      for (const st of (policy.Properties!.PolicyDocument as { Statement: Json[] }).Statement) {
+        if (st.Sid === 'CreateGuests') {
+          st.Resource = mapStrings(st.Resource, (x) => x.replace('/user/guest-*', '/user/*'));
+          widened++;
+        }
+      }
+    }
+    expect(widened).toBe(1);
+    expect(failingIds(await buildSecurityMatrix(anyUser, only(invite.roleId)))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/chime:CreateAppInstanceUser\/guest$/),
       ]),
     );
   });

@@ -58,7 +58,7 @@ export async function federatedRedirect(
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     identity_provider: provider,
   });
-  const out = await hostedUiCall(sandbox, `/oauth2/authorize?${query}`);
+  const out = await hostedUiCall(sandbox, `/oauth2/authorize?${query.toString()}`);
   if (out.status !== 302) throw new Error(`authorize answered ${out.status}`);
   const cookie = String(out.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
   const person = LOCAL_OIDC_PEOPLE.find((p) => p.username === username);

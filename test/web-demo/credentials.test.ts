@@ -54,7 +54,7 @@ beforeEach(() => {
       expiration: new Date(Date.now() + 3_600_000),
     },
     identityId: 'us-east-1:id',
-  } as unknown as Awaited<ReturnType<typeof fetchAuthSession>>);
+  });
 });
 
 describe('CredentialProvider', () => {
@@ -71,7 +71,7 @@ describe('CredentialProvider', () => {
   });
 
   it('fails clearly when the identity pool gives no credentials', async () => {
-    session.mockResolvedValue({} as Awaited<ReturnType<typeof fetchAuthSession>>);
+    session.mockResolvedValue({});
     await expect(new CredentialProvider(config, jest.fn()).provide()).rejects.toThrow(
       CredentialsError,
     );
@@ -82,7 +82,7 @@ describe('CredentialProvider', () => {
       .fn<Promise<Response>, Parameters<typeof fetch>>()
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIAVEND1', 3_600_000)))
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIAVEND2', 3_600_000)));
-    const provider = new CredentialProvider(config, fetchImpl as unknown as typeof fetch);
+    const provider = new CredentialProvider(config, fetchImpl);
     provider.use('vending');
     const first = await provider.provide();
     expect(first).toMatchObject({ accessKeyId: 'ASIAVEND1', sessionToken: 'token' });
@@ -101,24 +101,23 @@ describe('CredentialProvider', () => {
       .fn<Promise<Response>, Parameters<typeof fetch>>()
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIAOLD', 30_000)))
       .mockResolvedValueOnce(jsonResponse(200, vendedBody('ASIANEW', 3_600_000)));
-    const provider = new CredentialProvider(config, fetchImpl as unknown as typeof fetch);
+    const provider = new CredentialProvider(config, fetchImpl);
     provider.use('vending');
     await provider.provide();
     await expect(provider.provide()).resolves.toMatchObject({ accessKeyId: 'ASIANEW' });
   });
 
   it("reports the API's refusal and rejects a malformed body", async () => {
-    const refusing = new CredentialProvider(config, (async () =>
-      jsonResponse(401, {
-        error: 'invalid_token',
-        message: 'token expired',
-      })) as unknown as typeof fetch);
+    const refusing = new CredentialProvider(config, () =>
+      Promise.resolve(jsonResponse(401, { error: 'invalid_token', message: 'token expired' })),
+    );
     refusing.use('vending');
     await expect(refusing.provide()).rejects.toThrow(
       'the credential-vending API refused: token expired',
     );
-    const malformed = new CredentialProvider(config, (async () =>
-      jsonResponse(200, { credentials: {} })) as unknown as typeof fetch);
+    const malformed = new CredentialProvider(config, () =>
+      Promise.resolve(jsonResponse(200, { credentials: {} })),
+    );
     malformed.use('vending');
     await expect(malformed.provide()).rejects.toThrow(/invalid credential-vending response/);
   });

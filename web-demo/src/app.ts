@@ -19,9 +19,12 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { html, nothing, type TemplateResult } from 'lit-html';
 import { repeat } from 'lit-html/directives/repeat.js';
-import { type ClientConfig, appInstanceUserArn } from '../../contracts/client-config';
+import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { type ClientConfig } from '../../contracts/client-config';
 import { type CredentialSource, CredentialProvider } from './credentials';
+import { isGuestUserArn } from '../../contracts/guests';
 import { type FriendlyError, friendlyError } from './errors';
+import { GuestInvites } from './guest-invite';
 import { type ChatEvent, interpretEvent } from './events';
 import { arnId, countdown } from './format';
 import {
@@ -103,6 +106,8 @@ class ChatApp implements SignedInApp {
   private busy = false;
   private actAs?: ActAsResult;
   private readonly timer: ReturnType<typeof setInterval>;
+  /** "Invite a guest" for moderators, when the API serves guests (web-demo/src/guest-invite.ts). */
+  private readonly guestInvites?: GuestInvites;
 
   constructor(private readonly options: SignedInAppOptions) {
     const { config, identity } = options;
@@ -114,6 +119,22 @@ class ChatApp implements SignedInApp {
       credentials: this.credentials.provide,
       ...(config.endpoints?.chimeMessaging && { endpoint: config.endpoints.chimeMessaging }),
     });
+    if (config.guests && config.apiUrl) {
+      this.guestInvites = new GuestInvites({
+        apiUrl: config.apiUrl,
+        client: this.client,
+        userArn: this.userArn,
+        run: (action) => this.run(action),
+        added: (member) => {
+          const channel = this.selected;
+          // Replaces the entry a membership event may have added first (it has no name).
+          if (channel) {
+            channel.members = [...channel.members.filter((m) => m.arn !== member.arn), member];
+          }
+        },
+        requestRender: () => this.render(),
+      });
+    }
     // The countdown in the Who-am-I panel.
     this.timer = setInterval(() => options.requestRender(), 1000);
     void this.begin();
@@ -348,9 +369,11 @@ class ChatApp implements SignedInApp {
             void this.loadChannels();
           }
         } else if (this.selected?.arn === event.channelArn) {
+          const known = this.selected.members.find((m) => m.arn === event.memberArn);
           const others = this.selected.members.filter((m) => m.arn !== event.memberArn);
+          // The event names no display name: keep the one already known (e.g. an invited guest's).
           this.selected.members = event.joined
-            ? [...others, { arn: event.memberArn, name: arnId(event.memberArn) }]
+            ? [...others, known ?? { arn: event.memberArn, name: arnId(event.memberArn) }]
             : others;
         }
         break;
@@ -513,7 +536,7 @@ class ChatApp implements SignedInApp {
     };
     channel.messages = mergeMessages(channel.messages, [local]);
     this.scrollToEnd();
-    (form.querySelector('textarea, input') as HTMLElement | null)?.focus();
+    form.querySelector<HTMLElement>('textarea, input')?.focus();
   }
 
   private async edit(message: ChatMessage, form: HTMLFormElement): Promise<void> {
@@ -805,7 +828,9 @@ class ChatApp implements SignedInApp {
           ${channel.members.map(
             (m) =>
               html`<li>
-                ${m.name} <code>${arnId(m.arn)}</code>
+                ${m.name}
+                ${isGuestUserArn(m.arn) ? html`<span class="badge">guest</span>` : nothing}
+                <code>${arnId(m.arn)}</code>
                 ${
                   m.arn !== this.userArn
                     ? html`<button
@@ -830,6 +855,11 @@ class ChatApp implements SignedInApp {
           <label>Add member by user id <input name="userId" required autocomplete="off" /></label>
           <button type="submit" ?disabled=${this.busy}>Add member</button>
         </form>
+        ${
+          channel.moderator && this.guestInvites
+            ? this.guestInvites.view(channel.arn, this.busy)
+            : nothing
+        }
         <p>
           <button type="button" class="secondary" @click=${() => void this.leave()}>
             Leave channel
@@ -902,7 +932,8 @@ class ChatApp implements SignedInApp {
     }
     return html`<li class="message ${mine ? 'mine' : ''}" data-message-id=${m.id}>
       <span class="meta"
-        >${m.senderName} · ${time}${m.edited && !m.redacted ? ' · edited' : ''}</span
+        >${m.senderName}${isGuestUserArn(m.senderArn) ? ' (guest)' : ''} ·
+        ${time}${m.edited && !m.redacted ? ' · edited' : ''}</span
       >
       ${
         m.redacted

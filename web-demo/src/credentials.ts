@@ -120,7 +120,7 @@ export class CredentialProvider {
     if (!response.ok) {
       const detail =
         body && typeof body === 'object' && 'message' in body
-          ? String((body as { message: unknown }).message)
+          ? String(body.message)
           : `HTTP ${response.status}`;
       throw new CredentialsError(`the credential-vending API refused: ${detail}`);
     }

@@ -101,7 +101,7 @@ function nameOf(error: unknown): string {
 function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (error && typeof error === 'object' && 'message' in error) {
-    const message = (error as { message: unknown }).message;
+    const message = error.message;
     if (typeof message === 'string') return message;
   }
   return typeof error === 'string' ? error : '';

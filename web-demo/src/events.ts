@@ -2,7 +2,7 @@
  * Interprets Chime SDK messaging WebSocket events (`x-amz-chime-event-type` + JSON payload) as
  * changes the chat applies. Pure, unit-tested in Node.
  */
-import { type ChatMessage, type RawChannelMessage, toChatMessage } from './messages';
+import { type ChatMessage, toChatMessage } from './messages';
 
 export type ChatEvent =
   | { readonly kind: 'message'; readonly message: ChatMessage }
@@ -45,7 +45,7 @@ export function interpretEvent(type: string, payload: unknown): ChatEvent {
   if (!body) return { kind: 'ignored', type };
   const channelArn = str(body.ChannelArn);
   if (MESSAGE_EVENTS.has(type)) {
-    const message = toChatMessage(body as RawChannelMessage);
+    const message = toChatMessage(body);
     if (type === 'REDACT_CHANNEL_MESSAGE' && message) {
       return { kind: 'message', message: { ...message, redacted: true, content: '' } };
     }

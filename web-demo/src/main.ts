@@ -25,6 +25,8 @@ import { amplifyConfig } from './amplify-config';
 import { type FriendlyError, friendlyError } from './errors';
 import { federatedSignInButtons } from './federated-sign-in';
 import type { SignedInApp, SignedInIdentity } from './app';
+import type { GuestApp } from './guest-view';
+import { inviteOfLocation } from './guest-link';
 
 type Screen =
   | 'loading'
@@ -36,7 +38,8 @@ type Screen =
   | 'resetPassword'
   | 'newPassword'
   | 'totpCode'
-  | 'app';
+  | 'app'
+  | 'guest';
 
 interface ShellState {
   screen: Screen;
@@ -47,6 +50,7 @@ interface ShellState {
   error?: FriendlyError;
   notice?: string;
   app?: SignedInApp;
+  guest?: GuestApp;
 }
 
 const root = document.getElementById('app') as HTMLElement;
@@ -451,6 +455,8 @@ function view(): TemplateResult {
       return totpScreen();
     case 'app':
       return state.app ? state.app.view() : html`<p>Loading…</p>`;
+    case 'guest':
+      return state.guest ? state.guest.view() : html`<p>Loading…</p>`;
   }
 }
 
@@ -472,6 +478,13 @@ async function start(): Promise<void> {
     go('configError', {
       configProblem: `The app's configuration could not be loaded: ${(error as Error).message}`,
     });
+    return;
+  }
+  // An invite link: the guest view, with no sign-in (its own chunk, docs/guests.md).
+  const invite = inviteOfLocation(location.hash);
+  if (invite) {
+    const { createGuestApp } = await import('./guest-view');
+    go('guest', { guest: createGuestApp(state.config, invite, requestRender) });
     return;
   }
   Amplify.configure(amplifyConfig(state.config));

@@ -19,7 +19,7 @@ import { redactSigned, websocketUrl } from './format';
 function interop<T>(module: unknown): T {
   let value = module as { default?: unknown };
   while (value && typeof value !== 'function' && 'default' in value && value.default) {
-    value = value.default as { default?: unknown };
+    value = value.default;
   }
   return value as T;
 }

@@ -4,8 +4,9 @@ import {
   GetUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/chime-arns';
 import { type VendedCredentialsResponse } from '../../../contracts/credential-vending';
+import { errorNameOf } from '../errors';
 import { errorResponse, jsonResponse, type RouteResponse } from '../http-api/responses';
 import { type RateDecision, RateLimitUnavailableError } from '../http-api/rate-limit';
 
@@ -83,11 +84,6 @@ export function bearerToken(authorization: string | undefined): string | undefin
 
 /** Cognito refuses the token itself: signed out globally (revoked), user disabled or deleted. */
 const REFUSED_BY_COGNITO = new Set(['NotAuthorizedException', 'UserNotFoundException']);
-
-export function errorNameOf(error: unknown): string {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : typeof error;
-}
 
 /**
  * The seed page's credential-vending server, behind the HTTP API's JWT authorizer (which checked

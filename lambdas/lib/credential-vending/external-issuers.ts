@@ -4,7 +4,8 @@ import {
   EXTERNAL_USER_ID_PREFIX,
 } from '../../../contracts/app-instance-user-id';
 import { errorResponse, type RouteResponse } from '../http-api/responses';
-import { errorNameOf, vendAs, type VendingBaseDeps, type VendingRequest } from './core';
+import { errorNameOf } from '../errors';
+import { vendAs, type VendingBaseDeps, type VendingRequest } from './core';
 
 /**
  * The page's "custom credential-vending service" for another identity provider: a route of the

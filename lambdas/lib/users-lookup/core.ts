@@ -4,7 +4,7 @@ import {
   ListUsersCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/client-config';
+import { appInstanceUserArn, isAppInstanceUserId } from '../../../contracts/chime-arns';
 import type { UserLookupResponse } from '../../../contracts/http-api';
 import { displayNameFromAttributes } from '../display-name';
 import { errorResponse, jsonResponse, type RouteResponse } from '../http-api/responses';

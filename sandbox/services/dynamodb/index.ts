@@ -93,7 +93,7 @@ export function dynamodbModule(): ServiceModule {
     async register(router, ctx) {
       const tables = tablesOf(ctx.resources);
       if (tables.length === 0) return;
-      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
       const port = (server.address() as AddressInfo).port;
       // The tables as the template declares them (the administrator's own client, not a caller's).

@@ -84,20 +84,33 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** The route a request takes, with the values of its `{name}` segments (percent-decoded). */
 function matchRoute(
   routes: readonly RouteSpec[],
   method: string,
   path: string,
-): RouteSpec | undefined {
+): { route: RouteSpec; pathParameters: Record<string, string> } | undefined {
   const parts = path.split('/');
-  return routes.find((route) => {
-    if (route.method !== method && route.method !== 'ANY') return false;
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
     const segments = route.path.split('/');
-    return (
-      segments.length === parts.length &&
-      segments.every((s, i) => s === parts[i] || (/^\{[^}+]+\}$/.test(s) && parts[i] !== ''))
-    );
-  });
+    if (segments.length !== parts.length) continue;
+    const pathParameters: Record<string, string> = {};
+    const matches = segments.every((segment, i) => {
+      const part = parts[i] ?? '';
+      if (segment === part) return true;
+      const name = /^\{([^}+]+)\}$/.exec(segment)?.[1];
+      if (name === undefined || part === '') return false;
+      try {
+        pathParameters[name] = decodeURIComponent(part);
+      } catch {
+        return false;
+      }
+      return true;
+    });
+    if (matches) return { route, pathParameters };
+  }
+  return undefined;
 }
 
 function isLoopbackUrl(value: string): boolean {
@@ -126,19 +139,20 @@ export async function startHttpApi(
   const throttle = new RouteThrottle(now);
   const authorizers = new Map<RouteSpec, JwtAuthorizer>();
   for (const route of spec.routes) {
-    if (!route.authorizer) continue;
-    const issuer = sandboxIssuer(resources, route.authorizer.issuer);
-    if (issuer !== resources.userPoolIssuer && !isLoopbackUrl(issuer)) {
-      // Nothing here reaches the internet: another issuer must be local (the local OpenID provider).
-      throw new Error(
-        `route ${route.routeKey}: the sandbox checks tokens of its own user pool or of a loopback issuer (the local OpenID provider), not '${route.authorizer.issuer}'`,
-      );
+    if (route.authorizer) {
+      const issuer = sandboxIssuer(resources, route.authorizer.issuer);
+      if (issuer !== resources.userPoolIssuer && !isLoopbackUrl(issuer)) {
+        // Nothing here reaches the internet: another issuer must be local (the local OpenID provider).
+        throw new Error(
+          `route ${route.routeKey}: the sandbox checks tokens of its own user pool or of a loopback issuer (the local OpenID provider), not '${route.authorizer.issuer}'`,
+        );
+      }
+      const keys =
+        issuer === resources.userPoolIssuer
+          ? { jwk: options.jwk }
+          : { fetcher: new LoopbackHttpFetcher() };
+      authorizers.set(route, new JwtAuthorizer(route.authorizer, issuer, keys, now));
     }
-    const keys =
-      issuer === resources.userPoolIssuer
-        ? { jwk: options.jwk }
-        : { fetcher: new LoopbackHttpFetcher() };
-    authorizers.set(route, new JwtAuthorizer(route.authorizer, issuer, keys, now));
     if (!route.invokePermitted) {
       log(
         `warning: ${route.routeKey}: no AWS::Lambda::Permission lets API Gateway invoke its function (it answers 500)`,
@@ -206,8 +220,9 @@ export async function startHttpApi(
     if (method === 'OPTIONS' && cors && req.headers['access-control-request-method']) {
       return preflight(req);
     }
-    const route = matchRoute(spec.routes, method, path);
-    if (!route) return gatewayError(404, 'Not Found');
+    const matched = matchRoute(spec.routes, method, path);
+    if (!matched) return gatewayError(404, 'Not Found');
+    const { route, pathParameters } = matched;
     if (!throttle.take(route.routeKey, route.throttle ?? spec.defaultThrottle)) {
       return gatewayError(429, 'Too Many Requests');
     }
@@ -241,6 +256,7 @@ export async function startHttpApi(
         domainName: `127.0.0.1:${port}`,
         requestId: newRequestId(),
         now: now(),
+        pathParameters,
         ...(authorized && { authorized }),
       },
     );
@@ -258,7 +274,8 @@ export async function startHttpApi(
 
   let port = 0;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handle(req, port)
+    // Every failure is answered in .catch above the .then, so this chain never rejects.
+    void handle(req, port)
       .catch((error: unknown) => {
         log(
           `http api: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

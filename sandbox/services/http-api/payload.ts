@@ -23,6 +23,8 @@ export interface EventContext {
   readonly routeKey: string;
   readonly domainName: string;
   readonly authorized?: Authorized;
+  /** Values of the route's `{name}` path segments. */
+  readonly pathParameters?: Readonly<Record<string, string>>;
   readonly requestId: string;
   readonly now?: number;
 }
@@ -63,6 +65,8 @@ export function payloadV2Event(request: IncomingApiRequest, ctx: EventContext): 
     ...(cookies && { cookies }),
     headers,
     ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    ...(ctx.pathParameters &&
+      Object.keys(ctx.pathParameters).length > 0 && { pathParameters: ctx.pathParameters }),
     requestContext: {
       accountId: ctx.accountId,
       apiId: ctx.apiId,

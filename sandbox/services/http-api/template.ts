@@ -135,7 +135,9 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
   const routes: RouteSpec[] = ofApi('AWS::ApiGatewayV2::Route').map(({ id, props }) => {
     const routeKey = String(props.RouteKey);
     const [method = '', path = ''] = routeKey.split(' ');
-    const target = /^integrations\/(.+)$/.exec(String(props.Target ?? ''))?.[1];
+    const target = /^integrations\/(.+)$/.exec(
+      typeof props.Target === 'string' ? props.Target : '',
+    )?.[1];
     const integration = target ? integrations.get(target) : undefined;
     if (!integration || integration.IntegrationType !== 'AWS_PROXY') {
       throw new HttpApiTemplateError(
@@ -149,7 +151,7 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
       if (!authorizer) throw new HttpApiTemplateError(`route ${id}: unknown authorizer`);
     } else if (props.AuthorizationType !== undefined && props.AuthorizationType !== 'NONE') {
       throw new HttpApiTemplateError(
-        `route ${id}: authorization ${String(props.AuthorizationType)} is not served`,
+        `route ${id}: authorization ${JSON.stringify(props.AuthorizationType)} is not served`,
       );
     }
     const sourceArn = `arn:aws:execute-api:${resources.region}:${resources.accountId}:${apiId}/${stageName}/${method}${path}`;
@@ -169,7 +171,10 @@ export function httpApiOf(resources: SandboxResources): HttpApiSpec | undefined 
       ...(authorizer && { authorizer }),
       scopes: strings(props.AuthorizationScopes),
       functionArn,
-      payloadFormatVersion: String(integration.PayloadFormatVersion ?? '2.0'),
+      payloadFormatVersion:
+        typeof integration.PayloadFormatVersion === 'string'
+          ? integration.PayloadFormatVersion
+          : '2.0',
       ...(throttle && { throttle }),
       invokePermitted,
     };

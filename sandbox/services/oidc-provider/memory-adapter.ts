@@ -15,22 +15,24 @@ export class MemoryAdapter implements Adapter {
     return `${this.name}:${id}`;
   }
 
-  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+  // The Adapter interface is asynchronous; this one answers at once (Promise.resolve).
+  upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     store.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
     for (const field of ['grantId', 'userCode', 'uid'] as const) {
       const value = payload[field];
       if (typeof value === 'string') index.set(`${field}:${value}:${this.name}`, id);
     }
+    return Promise.resolve();
   }
 
-  async find(id: string): Promise<AdapterPayload | undefined> {
+  find(id: string): Promise<AdapterPayload | undefined> {
     const entry = store.get(this.key(id));
-    if (!entry) return undefined;
+    if (!entry) return Promise.resolve(undefined);
     if (entry.expiresAt <= Date.now()) {
       store.delete(this.key(id));
-      return undefined;
+      return Promise.resolve(undefined);
     }
-    return entry.payload;
+    return Promise.resolve(entry.payload);
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -43,18 +45,21 @@ export class MemoryAdapter implements Adapter {
     return id === undefined ? undefined : this.find(id);
   }
 
-  async consume(id: string): Promise<void> {
+  consume(id: string): Promise<void> {
     const entry = store.get(this.key(id));
     if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+    return Promise.resolve();
   }
 
-  async destroy(id: string): Promise<void> {
+  destroy(id: string): Promise<void> {
     store.delete(this.key(id));
+    return Promise.resolve();
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
+  revokeByGrantId(grantId: string): Promise<void> {
     for (const [key, entry] of store) {
       if (entry.payload.grantId === grantId) store.delete(key);
     }
+    return Promise.resolve();
   }
 }

@@ -70,10 +70,13 @@ export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
     // The ID token carries the claims of the granted scopes (not only userinfo does): Cognito
     // and the vending API read them from the token.
     conformIdTokenClaims: false,
-    async findAccount(_ctx, id) {
+    findAccount(_ctx, id) {
       const person = bySub.get(id);
-      if (!person) return undefined;
-      return { accountId: person.sub, claims: async () => claimsOf(person) };
+      if (!person) return Promise.resolve(undefined);
+      return Promise.resolve({
+        accountId: person.sub,
+        claims: () => Promise.resolve(claimsOf(person)),
+      });
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false } },
@@ -122,7 +125,8 @@ export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
       );
     }
     if (details.uid !== match[1]) return send(res, errorPage('unknown sign-in'));
-    const clientName = String(details.params.client_id ?? 'the application');
+    const clientId = details.params.client_id;
+    const clientName = typeof clientId === 'string' ? clientId : 'the application';
     if (req.method === 'GET' && !match[2]) {
       return send(res, loginPage({ uid: details.uid, clientName, people: options.people }));
     }
@@ -156,7 +160,7 @@ export function createLocalOidcProvider(options: LocalOidcProviderOptions) {
   return {
     provider,
     /** The HTTP handler: the provider's own routes, and its sign-in page. */
-    handle(req: IncomingMessage, res: ServerResponse): void {
+    handle(this: void, req: IncomingMessage, res: ServerResponse): void {
       const url = new URL(req.url ?? '/', options.issuer);
       if (url.pathname.startsWith('/interaction/')) {
         interaction(req, res, url).catch(() => {

@@ -105,7 +105,7 @@ interface FlowRequest {
   readonly clientMetadata: Record<string, string> | undefined;
 }
 
-async function srpChallenge(
+function srpChallenge(
   services: SignInServices,
   pool: UserPoolService,
   client: AppClient,
@@ -113,7 +113,7 @@ async function srpChallenge(
   username: string,
   A: bigint,
   clientMetadata: Record<string, string> | undefined,
-): Promise<Record<string, unknown>> {
+): Record<string, unknown> {
   let userIdForSrp: string;
   let salt: string;
   let verifier: string;

@@ -171,7 +171,11 @@ function respond(services: ChallengeServices, admin: boolean): Operation {
       }
       return signedIn(services, ctx, pool, client, user, 'Authentication', metadata);
     }
-    throw new InvalidParameterError(`The sandbox does not answer the ${name} challenge.`);
+    // Every challenge a session can hold is answered above; a new one must be added there.
+    const unanswered: never = name;
+    throw new InvalidParameterError(
+      `The sandbox does not answer the ${String(unanswered)} challenge.`,
+    );
   };
 }
 

@@ -20,11 +20,8 @@ import {
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  type ClientConfig,
-  appInstanceUserArn,
-  parseClientConfig,
-} from '../../../contracts/client-config';
+import { appInstanceUserArn } from '../../../contracts/chime-arns';
+import { type ClientConfig, parseClientConfig } from '../../../contracts/client-config';
 import { SrpClient } from '../../../sandbox/user-pool/srp';
 
 const ROOT = join(__dirname, '..', '..', '..');

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
-import { CONTEXT_KEYS, stackPropsFromContext } from '../../infra/context';
-import { asTemplate, type CfnTemplate } from '../../sandbox/iam/template';
-import { cdkSynthContext } from '../support/cdk-synth';
+import { ChimeCognitoAuthStack, STACK_NAME } from '../infra/chime-cognito-auth-stack';
+import { CONTEXT_KEYS, stackPropsFromContext } from '../infra/context';
+import { asTemplate, type CfnTemplate } from '../sandbox/iam/template';
+import { cdkSynthContext } from '../infra/synthesize';
 
 export const MATRIX_REGION = 'us-east-1';
 

@@ -3,7 +3,7 @@
  * compared by the test suite.
  */
 import { join } from 'node:path';
-import type { CfnTemplate } from '../../sandbox/iam/template';
+import type { CfnTemplate } from '../sandbox/iam/template';
 import {
   buildSecurityMatrix,
   renderMatrixMarkdown,
@@ -12,7 +12,7 @@ import {
 } from './matrix';
 import { STACK_VARIANTS, synthesizeStackTemplate, type StackVariant } from './stack-template';
 
-export const SECURITY_MATRIX_DOC = join(__dirname, '..', '..', 'docs', 'security-matrix.md');
+export const SECURITY_MATRIX_DOC = join(__dirname, '..', 'docs', 'security-matrix.md');
 
 export interface VariantMatrix {
   readonly variant: StackVariant;

@@ -16,16 +16,27 @@ import {
 import {
   CHIME_SESSION_ENDPOINT_ACTION,
   CHIME_USER_MESSAGING_ACTIONS,
-} from '../../contracts/chime-user-policy';
-import { appInstanceUserIdForm } from '../../contracts/app-instance-user-id';
-import { API_PATHS, EXTERNAL_ISSUER_NAME_PATTERN } from '../../contracts/http-api';
-import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../../contracts/principal-tag';
-import { VENDING_ENV, VENDING_RATE_SCOPE } from '../../lambdas/lib/credential-vending/config';
+} from '../contracts/chime-user-policy';
+import {
+  GUEST_CHANNEL_ACTIONS,
+  GUEST_ID_TAG_PATTERN,
+  GUEST_SELF_ACTIONS,
+  guestSessionPolicyDocument,
+} from '../contracts/guests';
+import { appInstanceUserIdForm } from '../contracts/app-instance-user-id';
+import { API_PATHS, EXTERNAL_ISSUER_NAME_PATTERN } from '../contracts/http-api';
+import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../contracts/principal-tag';
+import { VENDING_ENV, VENDING_RATE_SCOPE } from '../lambdas/lib/credential-vending/config';
 import {
   externalUserId,
   externalVending,
-} from '../../lambdas/lib/credential-vending/external-issuers';
-import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
+} from '../lambdas/lib/credential-vending/external-issuers';
+import {
+  GUEST_CANCEL_RATE_SCOPE,
+  GUEST_CREDENTIALS_RATE_SCOPE,
+  GUEST_INVITE_RATE_SCOPE,
+} from '../lambdas/lib/guests/config';
+import { USERS_LOOKUP_RATE_SCOPE } from '../lambdas/lib/users-lookup/config';
 import {
   assumedRoleSessionArn,
   evaluateIdentityRequest,
@@ -34,7 +45,7 @@ import {
   type EvaluationOutcome,
   type IdentityRequest,
   type TrustRequest,
-} from '../../sandbox/iam/evaluate';
+} from '../sandbox/iam/evaluate';
 import {
   fakeEnvironment,
   fakeUuid,
@@ -47,7 +58,7 @@ import {
   type PolicyStatement,
   type RoleInfo,
   type TemplateEnvironment,
-} from '../../sandbox/iam/template';
+} from '../sandbox/iam/template';
 
 export type Expectation = 'Allowed' | 'Denied';
 
@@ -100,6 +111,11 @@ export const EXTERNAL_ISSUER = 'https://login.corp.example';
 export const EXTERNAL_ALICE = externalUserId(EXTERNAL_ISSUER, 'alice');
 /** An external person whose issuer-side `sub` is a user pool sub: still a different id. */
 export const EXTERNAL_AS_ALICE = externalUserId(EXTERNAL_ISSUER, ALICE);
+/** Guests' AppInstanceUserIds (`guest-<uuid>`, contracts/guests.ts). */
+export const GUEST = `guest-${fakeUuid('guest')}`;
+export const OTHER_GUEST = `guest-${fakeUuid('other-guest')}`;
+/** When the matrix's guest invite ends (the session policy's `aws:CurrentTime` bound). */
+const GUEST_ACCESS_ENDS = new Date('2030-01-01T00:00:00Z');
 
 const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 const LAMBDA_SERVICE = 'lambda.amazonaws.com';
@@ -116,6 +132,8 @@ interface StackFacts {
   readonly otherAccountAppInstanceArn: string;
   readonly userPoolArn?: string;
   readonly identityPools: readonly IdentityPoolFacts[];
+  /** KMS keys with their key policies (KMS needs the key policy to allow, too). */
+  readonly kmsKeys: readonly { readonly arn: string; readonly policy: PolicyDocument }[];
 }
 
 interface IdentityPoolFacts {
@@ -215,7 +233,17 @@ function readStackFacts(template: CfnTemplate): StackFacts {
       .replace(/app-instance\/.*$/, `app-instance/${fakeUuid('other-account-app-instance')}`),
     ...(userPoolArn && { userPoolArn }),
     identityPools,
+    kmsKeys: entriesOfType(template, 'AWS::KMS::Key').map(([id, r]) => ({
+      arn: env.resources[id]!.attributes.Arn!,
+      policy: resolve(r.Properties?.KeyPolicy) as PolicyDocument,
+    })),
   };
+}
+
+/** `{ resourcePolicy }` for a request on a KMS key of the stack (its key policy). */
+function keyPolicyOf(facts: StackFacts, arn: string): { resourcePolicy?: PolicyDocument } {
+  const key = facts.kmsKeys.find((k) => k.arn === arn);
+  return key ? { resourcePolicy: key.policy } : {};
 }
 
 /** `{ resourcePolicy }` for a request on an S3 bucket (or object) of the stack that has a policy. */
@@ -259,6 +287,19 @@ function trustPrincipals(role: RoleInfo, kind: 'Service' | 'Federated' | 'AWS'):
   });
 }
 
+/**
+ * A guest role: its trust lets a session be tagged only with a guest id (`StringLike
+ * aws:RequestTag/<key> = guest-*`), and sessions are narrowed by a session policy per invite.
+ */
+export function isGuestRole(role: RoleInfo): boolean {
+  return trustStatements(role).some((s) => {
+    const like = (s.Condition as Record<string, Record<string, unknown>> | undefined)?.StringLike;
+    return Object.entries(like ?? {}).some(
+      ([key, value]) => key.startsWith('aws:RequestTag/') && value === GUEST_ID_TAG_PATTERN,
+    );
+  });
+}
+
 /** The Lambda functions whose execution role this is. */
 function functionsOfRole(facts: StackFacts, role: RoleInfo): string[] {
   return entriesOfType(facts.template, 'AWS::Lambda::Function')
@@ -295,23 +336,129 @@ interface CustomResourceCall {
   readonly resource: string;
 }
 
+/** Something a route's function must be able to do, and the neighbour it must not. */
+interface RouteNeed extends CustomResourceCall {
+  /** Short, unique among the route's needs (row ids). */
+  readonly label: string;
+  readonly extra?: Partial<IdentityRequest>;
+  readonly neighbour?: { readonly resource: string; readonly note: string };
+  readonly note?: string;
+}
+
 /** A route of the project's HTTP API served by a function of the role. */
 interface ApiRoute {
   readonly routeKey: string;
   /** What the route needs beyond its counters, from the promise of each route (not the policy). */
-  readonly needs: readonly CustomResourceCall[];
+  readonly needs: readonly RouteNeed[];
   /** The rate-limit key prefix the route's handler writes (lambdas/lib/.../config.ts). */
   readonly rateScope: string;
 }
 
+const chimeUser = (facts: StackFacts, id: string) => `${facts.appInstanceArn}/user/${id}`;
+const matrixChannel = (facts: StackFacts) =>
+  `${facts.appInstanceArn}/channel/${fakeUuid('channel')}`;
+
+/** Reading whether the caller moderates a channel, as the caller (a read, never a write). */
+const readModerator = (f: StackFacts): RouteNeed[] => [
+  {
+    label: 'caller-bearer',
+    action: 'chime:DescribeChannelModerator',
+    resource: chimeUser(f, ALICE),
+    note: 'read as the caller (bearer)',
+  },
+  {
+    label: 'channel',
+    action: 'chime:DescribeChannelModerator',
+    resource: matrixChannel(f),
+    neighbour: {
+      resource: `${f.otherAppInstanceArn}/channel/${fakeUuid('channel')}`,
+      note: 'another AppInstance',
+    },
+  },
+];
+
+/** Writing guests only (`guest-*`), never a person's AppInstanceUser. */
+const guestUser = (f: StackFacts, action: string, label: string): RouteNeed => ({
+  label,
+  action,
+  resource: chimeUser(f, GUEST),
+  ...(action === 'chime:CreateAppInstanceUser' && {
+    extra: { unlistedResourceReason: UNLISTED_CREATE_USER },
+  }),
+  neighbour: { resource: chimeUser(f, ALICE), note: "a person's AppInstanceUser" },
+});
+
+const withKey = (f: StackFacts, action: string): RouteNeed[] =>
+  f.kmsKeys.map((k) => ({
+    label: `key`,
+    action,
+    resource: k.arn,
+    extra: keyPolicyOf(f, k.arn),
+    neighbour: {
+      resource: k.arn.replace(/key\/.*$/, `key/${fakeUuid('other-key')}`),
+      note: 'another key',
+    },
+  }));
+
 /**
  * What each route of the HTTP API may do, by route key: the people lookup reads the user pool
- * (ListUsers, nothing else), credential vending assumes the user role (its own purpose below).
- * A route not listed here makes its role 'unknown': add the new route's needs when it lands.
+ * (ListUsers, nothing else), credential vending assumes the user role (its own purpose below),
+ * the guest routes read as the caller and write only guests (docs/guests.md). A route not listed
+ * here makes its role 'unknown': add the new route's needs when it lands.
  */
-const ROUTE_PROMISES: Readonly<Record<string, { rateScope: string; needsUserPool: boolean }>> = {
-  [`GET ${API_PATHS.users}`]: { rateScope: USERS_LOOKUP_RATE_SCOPE, needsUserPool: true },
-  [`POST ${API_PATHS.credentials}`]: { rateScope: VENDING_RATE_SCOPE, needsUserPool: false },
+const ROUTE_PROMISES: Readonly<
+  Record<string, { rateScope: string; needs: (facts: StackFacts) => RouteNeed[] }>
+> = {
+  [`GET ${API_PATHS.users}`]: {
+    rateScope: USERS_LOOKUP_RATE_SCOPE,
+    needs: (f) =>
+      f.userPoolArn
+        ? [
+            {
+              label: 'pool',
+              action: 'cognito-idp:ListUsers',
+              resource: f.userPoolArn,
+              neighbour: {
+                resource: f.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool'),
+                note: 'another user pool',
+              },
+            },
+          ]
+        : [],
+  },
+  [`POST ${API_PATHS.credentials}`]: { rateScope: VENDING_RATE_SCOPE, needs: () => [] },
+  [`POST ${API_PATHS.guestInvites}`]: {
+    rateScope: GUEST_INVITE_RATE_SCOPE,
+    needs: (f) => [
+      ...readModerator(f),
+      guestUser(f, 'chime:CreateAppInstanceUser', 'guest'),
+      ...withKey(f, 'kms:Sign'),
+    ],
+  },
+  [`DELETE ${API_PATHS.guestInvite}`]: {
+    rateScope: GUEST_CANCEL_RATE_SCOPE,
+    needs: (f) => [
+      ...readModerator(f),
+      guestUser(f, 'chime:DescribeAppInstanceUser', 'guest'),
+      guestUser(f, 'chime:DeleteAppInstanceUser', 'guest'),
+    ],
+  },
+  [`POST ${API_PATHS.guestCredentials}`]: {
+    rateScope: GUEST_CREDENTIALS_RATE_SCOPE,
+    needs: (f) => [
+      guestUser(f, 'chime:DescribeAppInstanceUser', 'guest'),
+      {
+        ...guestUser(f, 'chime:DescribeChannelMembership', 'guest-bearer'),
+        note: 'read as the guest (bearer)',
+      },
+      {
+        label: 'channel',
+        action: 'chime:DescribeChannelMembership',
+        resource: matrixChannel(f),
+      },
+      ...withKey(f, 'kms:GetPublicKey'),
+    ],
+  },
 };
 
 /** `POST /credentials/external/<name>`: an external issuer's vending route, same counters. */
@@ -342,14 +489,7 @@ export function routesOfRole(facts: StackFacts, role: RoleInfo): ApiRoute[] | 'u
     const routeKey = String(route.Properties?.RouteKey);
     const promise = ROUTE_PROMISES[routeKey] ?? externalVendingPromise(routeKey);
     if (!promise) return 'unknown-route';
-    routes.push({
-      routeKey,
-      rateScope: promise.rateScope,
-      needs:
-        promise.needsUserPool && facts.userPoolArn
-          ? [{ action: 'cognito-idp:ListUsers', resource: facts.userPoolArn }]
-          : [],
-    });
+    routes.push({ routeKey, rateScope: promise.rateScope, needs: promise.needs(facts) });
   }
   return routes;
 }
@@ -371,7 +511,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   if (routes === 'unknown-route') {
     return {
       kind: 'unknown',
-      why: `functions ${functions.join(', ')} serve an HTTP API route test/security/matrix.ts does not know: add it to ROUTE_PROMISES`,
+      why: `functions ${functions.join(', ')} serve an HTTP API route security/matrix.ts does not know: add it to ROUTE_PROMISES`,
     };
   }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
@@ -459,7 +599,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   }
   return {
     kind: 'unknown',
-    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to test/security/matrix.ts`,
+    why: `functions ${functions.join(', ')} are neither a Cognito trigger, a credential-vending server nor a custom resource provider: add their purpose to security/matrix.ts`,
   };
 }
 
@@ -613,7 +753,7 @@ async function grantedActions(role: RoleInfo): Promise<string[]> {
       if (s.NotAction !== undefined) actions.add(`NotAction:${JSON.stringify(s.NotAction)}`);
       if (s.NotResource !== undefined) actions.add(`NotResource:${JSON.stringify(s.NotResource)}`);
       if (s.Action === undefined) continue;
-      for (const pattern of Array.isArray(s.Action) ? s.Action : [s.Action as string]) {
+      for (const pattern of typeof s.Action === 'string' ? [s.Action] : s.Action) {
         if (!pattern.includes('*')) {
           actions.add(pattern);
           continue;
@@ -1142,6 +1282,257 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
   return cases;
 }
 
+/**
+ * A guest's credentials (docs/guests.md): the guest role's policy alone, and the role together
+ * with a session policy for one channel until the invite ends (effective permission = both).
+ */
+function guestCases(facts: StackFacts, subject: EndUserSubject): Case[] {
+  const { role, tagKey } = subject;
+  const principalArn = assumedRoleSessionArn(role.arn, 'guest-session');
+  const base = `role:${roleLabel(role)}`;
+  const { appInstanceArn: ai, otherAppInstanceArn: other } = facts;
+  const user = (id: string) => `${ai}/user/${id}`;
+  const channel = matrixChannel(facts);
+  const otherChannel = `${ai}/channel/${fakeUuid('other-channel')}`;
+  const session = guestSessionPolicyDocument({
+    guestArn: user(GUEST),
+    channelArn: channel,
+    accessEndsAt: GUEST_ACCESS_ENDS,
+  }) as unknown as PolicyDocument;
+  const before = new Date(GUEST_ACCESS_ENDS.getTime() - 3600_000).toISOString();
+  const after = new Date(GUEST_ACCESS_ENDS.getTime() + 1000).toISOString();
+  const wide: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'chime:*', Resource: '*' }],
+  };
+  const cases: Case[] = [];
+  const add = (
+    section: string,
+    id: string,
+    action: string,
+    resource: string,
+    expected: Expectation,
+    options: {
+      session?: PolicyDocument;
+      time?: string;
+      tag?: string;
+      note?: string;
+      extra?: Partial<IdentityRequest>;
+    } = {},
+  ) => {
+    const tag = options.tag ?? GUEST;
+    const context = [
+      `PrincipalTag/${tagKey}=${tag}`,
+      options.session === session
+        ? `session policy (channel, until ${GUEST_ACCESS_ENDS.toISOString()})`
+        : '',
+      options.session === wide ? 'session policy chime:* on *' : '',
+      options.time ? `CurrentTime=${options.time}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    cases.push({
+      id: `${base}/${id}`,
+      section: `${subject.label}: ${section}`,
+      subject: subject.label,
+      action,
+      resource,
+      context,
+      expected,
+      run: () =>
+        decideIdentity({
+          policies: role.policies,
+          action,
+          resource,
+          principalArn,
+          principalTags: { [tagKey]: tag },
+          ...(options.session && { sessionPolicy: options.session }),
+          context: { 'aws:CurrentTime': options.time ?? before },
+          ...options.extra,
+        }),
+      ...(options.note && { note: options.note }),
+    });
+  };
+
+  const roleOnly = 'the role policy alone';
+  for (const action of GUEST_SELF_ACTIONS) {
+    add(roleOnly, `${action}/own`, action, user(GUEST), 'Allowed');
+    add(roleOnly, `${action}/other-guest`, action, user(OTHER_GUEST), 'Denied');
+    add(roleOnly, `${action}/a-person`, action, user(ALICE), 'Denied', { note: 'never a user' });
+  }
+  for (const action of GUEST_CHANNEL_ACTIONS) {
+    add(roleOnly, `${action}/own`, action, user(GUEST), 'Allowed');
+    add(roleOnly, `${action}/channel`, action, channel, 'Allowed', {
+      note: 'narrowed per session',
+    });
+    add(roleOnly, `${action}/a-person`, action, user(ALICE), 'Denied');
+    add(
+      roleOnly,
+      `${action}/other-instance`,
+      action,
+      `${other}/channel/${fakeUuid('channel')}`,
+      'Denied',
+    );
+  }
+  add(roleOnly, 'endpoint', CHIME_SESSION_ENDPOINT_ACTION, '*', 'Allowed', {
+    note: 'no resource type in IAM',
+  });
+  const never = [
+    'chime:CreateChannel',
+    'chime:DeleteChannel',
+    'chime:UpdateChannel',
+    'chime:ListChannels',
+    'chime:CreateChannelBan',
+    'chime:DeleteChannelBan',
+    'chime:CreateChannelModerator',
+    'chime:DeleteChannelModerator',
+    'chime:CreateChannelMembership',
+    'chime:DeleteChannelMembership',
+    'chime:DeleteChannelMessage',
+  ];
+  for (const action of never) {
+    add(roleOnly, `${action}/own`, action, user(GUEST), 'Denied', {
+      note: 'no create, delete, ban, moderator or membership change',
+    });
+  }
+  add(
+    roleOnly,
+    'CreateAppInstanceUser',
+    'chime:CreateAppInstanceUser',
+    user(OTHER_GUEST),
+    'Denied',
+    {
+      extra: { unlistedResourceReason: UNLISTED_CREATE_USER },
+    },
+  );
+  add(roleOnly, 'DescribeAppInstanceUser', 'chime:DescribeAppInstanceUser', user(ALICE), 'Denied');
+
+  const both = 'role policy AND session policy';
+  for (const action of GUEST_CHANNEL_ACTIONS) {
+    add(both, `session/${action}/channel`, action, channel, 'Allowed', { session });
+    add(both, `session/${action}/own`, action, user(GUEST), 'Allowed', { session });
+    add(both, `session/${action}/other-channel`, action, otherChannel, 'Denied', {
+      session,
+      note: 'the role allows it; the session policy does not',
+    });
+    add(both, `session/${action}/after-end`, action, channel, 'Denied', {
+      session,
+      time: after,
+      note: 'after the invite ends, even with live credentials',
+    });
+  }
+  for (const action of GUEST_SELF_ACTIONS) {
+    add(both, `session/${action}/own`, action, user(GUEST), 'Allowed', { session });
+    add(both, `session/${action}/after-end`, action, user(GUEST), 'Denied', {
+      session,
+      time: after,
+    });
+  }
+  add(both, 'session/endpoint', CHIME_SESSION_ENDPOINT_ACTION, '*', 'Allowed', { session });
+  for (const action of [
+    'chime:CreateChannel',
+    'chime:CreateChannelBan',
+    'chime:CreateChannelMembership',
+  ]) {
+    add(both, `wide-session/${action}`, action, user(GUEST), 'Denied', {
+      session: wide,
+      note: 'the session policy allows it; the role does not',
+    });
+  }
+  add(both, 'wide-session/a-person', 'chime:SendChannelMessage', user(ALICE), 'Denied', {
+    session: wide,
+  });
+  return cases;
+}
+
+/** The guest role's trust: only the redeem role, only with a guest id tag, no other tag. */
+function guestTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
+  const { role, tagKey } = subject;
+  const base = `role:${roleLabel(role)}/trust`;
+  const section = `${subject.label}: trust policy`;
+  const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
+  const cases: Case[] = [];
+  const stsStar: PolicyDocument[] = [
+    { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] },
+  ];
+  const add = (
+    id: string,
+    action: string,
+    expected: Expectation,
+    principal: string,
+    callerPolicies: RoleInfo['policies'] | PolicyDocument[],
+    tags: Record<string, string> | undefined,
+    note?: string,
+  ) =>
+    cases.push({
+      id: `${base}/${id}`,
+      section,
+      subject: principal,
+      action,
+      resource: role.arn,
+      context: tags
+        ? Object.entries(tags)
+            .map(([k, v]) => `RequestTag/${k}=${v}`)
+            .join(', ')
+        : 'no session tag',
+      expected,
+      run: () =>
+        decideTrust({
+          trustPolicy: role.trustPolicy,
+          roleArn: role.arn,
+          action,
+          principal,
+          ...(tags && { requestTags: tags }),
+          callerPolicies,
+        }),
+      ...(note && { note }),
+    });
+  for (const server of servers) {
+    const session = assumedRoleSessionArn(server.arn, 'server');
+    for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
+      const short = `${action.split(':')[1]}/${roleLabel(server)}`;
+      add(`${short}/guest`, action, 'Allowed', session, server.policies, { [tagKey]: GUEST });
+      add(
+        `${short}/a-person`,
+        action,
+        'Denied',
+        session,
+        server.policies,
+        { [tagKey]: ALICE },
+        'a Cognito sub is never a guest',
+      );
+      add(`${short}/untagged`, action, 'Denied', session, server.policies, undefined);
+      add(
+        `${short}/extra-tag`,
+        action,
+        'Denied',
+        session,
+        server.policies,
+        { [tagKey]: GUEST, admin: 'true' },
+        'no other session tag',
+      );
+    }
+  }
+  add(
+    'AssumeRole/other-role',
+    'sts:AssumeRole',
+    'Denied',
+    assumedRoleSessionArn(`arn:aws:iam::${ACCOUNT}:role/Other`),
+    stsStar,
+    { [tagKey]: GUEST },
+    'even with sts:* in its own policies',
+  );
+  add(
+    'AssumeRoleWithWebIdentity/cognito',
+    'sts:AssumeRoleWithWebIdentity',
+    'Denied',
+    COGNITO_IDENTITY,
+    [],
+    { [tagKey]: GUEST },
+  );
+  return cases;
+}
+
 /** What no Lambda role may do, whatever its job (minus what its job is). */
 function lambdaNeighbourCases(
   facts: StackFacts,
@@ -1346,15 +1737,25 @@ function lambdaNeighbourCases(
   if (servesRoutes) {
     for (const route of routes) {
       for (const need of route.needs) {
-        add(`needs/${need.action}`, 'Allowed', need.action, need.resource, {}, route.routeKey);
+        const id = `${need.action}/${need.label}`;
         add(
-          `neighbour/${need.action}-other-pool`,
-          'Denied',
+          `needs/${id}`,
+          'Allowed',
           need.action,
-          need.resource.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool'),
-          {},
-          'another user pool',
+          need.resource,
+          need.extra,
+          [route.routeKey, need.note].filter(Boolean).join(': '),
         );
+        if (need.neighbour) {
+          add(
+            `neighbour/${id}`,
+            'Denied',
+            need.action,
+            need.neighbour.resource,
+            { ...need.extra, ...keyPolicyOf(facts, need.neighbour.resource) },
+            need.neighbour.note,
+          );
+        }
       }
     }
     // Several routes may share counters (the vending routes): one set of rows per scope.
@@ -1413,11 +1814,9 @@ function lambdaNeighbourCases(
     );
   }
   // The linking trigger needs ListUsers on this pool (its own rows above); no one else without a route.
-  if (
-    facts.userPoolArn &&
-    purpose.kind !== 'account-linking' &&
-    !(servesRoutes && routes.some((r) => r.needs.length > 0))
-  ) {
+  const needed = (action: string) =>
+    servesRoutes && routes.some((r) => r.needs.some((n) => n.action === action));
+  if (facts.userPoolArn && purpose.kind !== 'account-linking' && !needed('cognito-idp:ListUsers')) {
     add(
       'neighbour/cognito-idp-ListUsers',
       'Denied',
@@ -1458,6 +1857,33 @@ function lambdaNeighbourCases(
     {},
     'cannot send messages',
   );
+  add(
+    'neighbour/CreateChannelMembership-bearer',
+    'Denied',
+    'chime:CreateChannelMembership',
+    `${ai}/user/${ALICE}`,
+    {},
+    'never writes as a user (adds no member)',
+  );
+  for (const key of facts.kmsKeys) {
+    if (!needed('kms:Sign')) {
+      add(
+        'neighbour/kms:Sign',
+        'Denied',
+        'kms:Sign',
+        key.arn,
+        keyPolicyOf(facts, key.arn),
+        'cannot sign (mint) guest invites',
+      );
+    }
+    add(
+      'neighbour/kms:ScheduleKeyDeletion',
+      'Denied',
+      'kms:ScheduleKeyDeletion',
+      key.arn,
+      keyPolicyOf(facts, key.arn),
+    );
+  }
   add(
     'neighbour/DescribeAppInstanceUser-other-instance',
     'Denied',
@@ -1703,7 +2129,7 @@ export async function buildSecurityMatrix(
       appInstanceUserIdForm(ALICE),
       appInstanceUserIdForm(EXTERNAL_ALICE),
       appInstanceUserIdForm(EXTERNAL_AS_ALICE),
-      appInstanceUserIdForm('guest-1'),
+      appInstanceUserIdForm(GUEST),
       EXTERNAL_AS_ALICE !== ALICE &&
         externalUserId(EXTERNAL_ISSUER, 'alice') !==
           externalUserId('https://other.example', 'alice'),
@@ -1727,7 +2153,42 @@ export async function buildSecurityMatrix(
     const pool = facts.identityPools.find((p) => p.attachedRoles.authenticated === role.logicalId);
     const isLambda = trustPrincipals(role, 'Service').includes(LAMBDA_SERVICE);
 
-    if (tagKeys.length > 0 || pool) {
+    // A guest role by its trust (the guest-id condition) or by its grants (guest actions only), so
+    // a guest role that lost its trust condition is still judged as one, and fails.
+    const guestActions = new Set<string>([
+      CHIME_SESSION_ENDPOINT_ACTION,
+      ...GUEST_SELF_ACTIONS,
+      ...GUEST_CHANNEL_ACTIONS,
+    ]);
+    const grantsOnlyGuestActions =
+      tagKeys.length > 0 && !pool && (await grantedActions(role)).every((a) => guestActions.has(a));
+    if (isGuestRole(role) || grantsOnlyGuestActions) {
+      // A guest's credentials: the role, narrowed per session to one channel.
+      roles.push({
+        roleId: role.logicalId,
+        role: label,
+        purpose: 'guest credentials (sts:AssumeRole, one channel per session policy)',
+      });
+      const trustKeys = [
+        ...JSON.stringify(role.trustPolicy).matchAll(/aws:RequestTag\/([^"]+)"/g),
+      ].map((m) => m[1]!);
+      roleFact('tag-key', 'the trust policy requires the tag key the policy reads', tagKeys, [
+        ...new Set(trustKeys),
+      ]);
+      roleFact(
+        'actions',
+        "grants exactly the guest contract's actions (contracts/guests.ts)",
+        [CHIME_SESSION_ENDPOINT_ACTION, ...GUEST_SELF_ACTIONS, ...GUEST_CHANNEL_ACTIONS].sort(),
+        await grantedActions(role),
+      );
+      const subject: EndUserSubject = {
+        role,
+        label: `${prefix}${label} (guest)`,
+        tagKey: tagKeys[0] ?? '(none)',
+      };
+      add(guestCases(facts, subject));
+      add(guestTrustCases(facts, subject));
+    } else if (tagKeys.length > 0 || pool) {
       // An end-user role: credentials a person holds.
       const kind = pool ? 'identity pool' : 'vended (sts:AssumeRole)';
       roles.push({
@@ -1849,6 +2310,12 @@ export async function buildSecurityMatrix(
     [BOB, '{bob}'],
     [EXTERNAL_ALICE, '{oidc:alice}'],
     [EXTERNAL_AS_ALICE, '{oidc:alice-sub}'],
+    [GUEST, '{guest}'],
+    [OTHER_GUEST, '{otherGuest}'],
+    [fakeUuid('other-channel'), '{otherChannel}'],
+    ...facts.kmsKeys.map(
+      (k, i) => [k.arn, `{kmsKey${facts.kmsKeys.length > 1 ? i + 1 : ''}}`] as [string, string],
+    ),
     [fakeUuid('channel'), '{channel}'],
     [fakeUuid('new-user'), '{newUser}'],
     [`${facts.env.region}:${fakeUuid('other-identity-pool')}`, '{otherIdentityPool}'],

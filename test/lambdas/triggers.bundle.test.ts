@@ -9,7 +9,11 @@ import {
   type ChimeIdentityServer,
   startChimeIdentityServer,
 } from './support/chime-identity-server';
-import { USER_SUB, postAuthenticationEvent, postConfirmationEvent } from './support/trigger-events';
+import {
+  USER_SUB,
+  postAuthenticationEvent,
+  postConfirmationEvent,
+} from '../../testing/lambdas/trigger-events';
 
 /**
  * The handlers as CDK bundles them (esbuild, the AWS SDK included), each invocation in a

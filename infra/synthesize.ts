@@ -1,16 +1,17 @@
 /**
  * The real app, synthesized in-process the way `cdk synth -c key=value` does (infra/app.ts): the
  * feature flags of cdk.json, the `-c` values on top, stack props from context. One definition for
- * every test that needs a template or a cloud assembly of a non-default configuration.
+ * every test, benchmark and tool (the security matrix) that needs a template or a cloud assembly
+ * of a non-default configuration. Not part of the CDK app itself.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ChimeCognitoAuthStack, STACK_NAME } from '../../infra/chime-cognito-auth-stack';
-import { stackPropsFromContext } from '../../infra/context';
+import { ChimeCognitoAuthStack, STACK_NAME } from './chime-cognito-auth-stack';
+import { stackPropsFromContext } from './context';
 
-const CDK_JSON = join(__dirname, '..', '..', 'cdk.json');
+const CDK_JSON = join(__dirname, '..', 'cdk.json');
 
 /** cdk.json's context (feature flags) with `extra` on top, as the CLI passes `-c` values. */
 export function cdkSynthContext(extra: Record<string, unknown> = {}): Record<string, unknown> {

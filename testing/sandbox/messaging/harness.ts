@@ -27,6 +27,7 @@ import { CredentialStore, type Session } from '../../../sandbox/core/credentials
 import { verifySigV4 } from '../../../sandbox/core/sigv4';
 import { SandboxState } from '../../../sandbox/core/state';
 import type { SandboxResources } from '../../../sandbox/resources';
+import { SandboxClock } from '../../../sandbox/core/clock';
 import { type SandboxContext, SandboxServer } from '../../../sandbox/server';
 import { WebOrigins } from '../../../sandbox/core/browser-access';
 import { chimeMessagingModule } from '../../../sandbox/chime-messaging';
@@ -92,6 +93,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       credentials,
       resources: { appInstanceArn: APP_INSTANCE_ARN } as SandboxResources,
       services,
+      clock: new SandboxClock(),
       authenticate: (req, options) => verifySigV4(req, { ...options, region: REGION, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),
       log: () => {},
@@ -154,12 +156,16 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
 }
 
 /**
+ * The SDK types it as the DOM's `EventListener`, which the Node program here does not know (so it
+ * would be an unchecked `any`): the `ws` listener is what this adapter passes on.
+ */
+type Listener = (event: WebSocket.MessageEvent) => void;
+
+/**
  * amazon-chime-sdk-js always signs `wss://<endpoint>/connect` and uses the browser's WebSocket;
  * in Node (no global WebSocket before Node 22) with a plain-HTTP sandbox, this adapter opens the
  * same signed URL with the `ws` package over `ws://`.
  */
-type Listener = Parameters<WebSocketAdapter['addEventListener']>[1];
-
 export class NodeWebSocketAdapter implements WebSocketAdapter {
   private connection: WebSocket | undefined;
 
@@ -179,16 +185,10 @@ export class NodeWebSocketAdapter implements WebSocketAdapter {
     this.connection = undefined;
   }
   addEventListener(handler: string, eventListener: Listener): void {
-    this.connection?.addEventListener(
-      handler as 'message',
-      eventListener as unknown as (event: WebSocket.MessageEvent) => void,
-    );
+    this.connection?.addEventListener(handler as 'message', eventListener);
   }
   removeEventListener(handler: string, eventListener: Listener): void {
-    this.connection?.removeEventListener(
-      handler as 'message',
-      eventListener as unknown as (event: WebSocket.MessageEvent) => void,
-    );
+    this.connection?.removeEventListener(handler as 'message', eventListener);
   }
   readyState(): WebSocketReadyState {
     switch (this.connection?.readyState) {

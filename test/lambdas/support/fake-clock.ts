@@ -1,0 +1,19 @@
+/**
+ * Runs `work` on jest's fake clock (Date and timers), so a handler's deadlines and backoff sleeps
+ * pass in simulated time: a test of a 1.5 s budget takes milliseconds, and the elapsed time it
+ * asserts is the handler's own reading of the clock, unaffected by a loaded machine.
+ */
+export async function onFakeClock<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; elapsedMs: number }> {
+  jest.useFakeTimers();
+  try {
+    const started = Date.now();
+    const pending = work();
+    await jest.runAllTimersAsync();
+    const result = await pending;
+    return { result, elapsedMs: Date.now() - started };
+  } finally {
+    jest.useRealTimers();
+  }
+}

@@ -1,9 +1,11 @@
 import { CfnOutput, type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { type Construct } from 'constructs';
 import { CLIENT_CONFIG_VERSION, type ClientConfig } from '../contracts/client-config';
 import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../contracts/principal-tag';
+import type { DeleteBrake } from '../contracts/user-lifecycle';
 import { AppInstanceUserSync } from './constructs/app-instance-user-sync';
 import {
   type ChatUserPoolEmail,
@@ -18,6 +20,7 @@ import { CredentialVending, type ExternalOidcIssuer } from './constructs/credent
 import { GuestAccess } from './constructs/guest-access';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
+import { UserLifecycle } from './constructs/user-lifecycle';
 import { WebHosting } from './constructs/web-hosting';
 import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
@@ -124,6 +127,27 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    */
   readonly identityProviders?: readonly IdentityProviderConfig[];
   /**
+   * When the user reconcile runs (docs/user-lifecycle.md).
+   * @default - every hour
+   */
+  readonly userReconcileSchedule?: scheduler.ScheduleExpression;
+  /**
+   * The reconcile's delete brake.
+   * @default DEFAULT_DELETE_BRAKE (50 users or 5 %)
+   */
+  readonly userDeleteBrake?: DeleteBrake;
+  /**
+   * Sync users within seconds from the user pool's CloudTrail events (needs a management-events
+   * trail).
+   * @default false
+   */
+  readonly userEvents?: boolean;
+  /**
+   * Create the management-events trail `userEvents` needs.
+   * @default false
+   */
+  readonly createTrail?: boolean;
+  /**
    * Guest access: moderators invite people without an account into one channel (docs/guests.md).
    * @default true
    */
@@ -145,6 +169,8 @@ export class ChimeCognitoAuthStack extends Stack {
   public readonly credentialVending?: CredentialVending;
   /** The hosted web demo, unless turned off. */
   public readonly webHosting?: WebHosting;
+  /** Deleted, disabled and renamed users reach Chime (reconcile, optional immediate sync). */
+  public readonly userLifecycle: UserLifecycle;
   /** Guest invites and guest credentials, unless turned off. */
   public readonly guests?: GuestAccess;
 
@@ -187,6 +213,15 @@ export class ChimeCognitoAuthStack extends Stack {
       ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
       ...(props.identityProviders && { identityProviders: props.identityProviders }),
+    });
+
+    this.userLifecycle = new UserLifecycle(this, 'UserLifecycle', {
+      appInstanceArn: this.appInstance.appInstanceArn,
+      userPool: this.users.userPool,
+      ...(props.userReconcileSchedule && { reconcileSchedule: props.userReconcileSchedule }),
+      ...(props.userDeleteBrake && { deleteBrake: props.userDeleteBrake }),
+      ...(props.userEvents && { userEvents: true }),
+      ...(props.createTrail && { createTrail: true }),
     });
 
     this.identities = new ChimeIdentityPool(this, 'Identities', {

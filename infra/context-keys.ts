@@ -23,5 +23,10 @@ export const CONTEXT_KEYS = {
   credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
   credentialVendingOidcAudience: 'credentialVendingOidcAudience',
   credentialVendingOidcName: 'credentialVendingOidcName',
+  userReconcileSchedule: 'userReconcileSchedule',
+  userReconcileMaxDeletes: 'userReconcileMaxDeletes',
+  userReconcileMaxDeletePercent: 'userReconcileMaxDeletePercent',
+  userEvents: 'userEvents',
+  createTrail: 'createTrail',
   guests: 'guests',
 } as const;

@@ -2,8 +2,10 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Node } from 'constructs';
 import { DEFAULT_REGION } from '../contracts/regions';
+import { DEFAULT_DELETE_BRAKE, type DeleteBrake } from '../contracts/user-lifecycle';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
 import { DEFAULT_EXTERNAL_ISSUER_NAME } from './constructs/credential-vending';
+import { parseReconcileSchedule } from './constructs/user-lifecycle';
 import { CONTEXT_KEYS } from './context-keys';
 
 export { CONTEXT_KEYS } from './context-keys';
@@ -76,6 +78,25 @@ function optionalBoolean(node: Node, key: string): boolean {
   throw new Error(`context '${key}' must be true or false, got ${JSON.stringify(value)}`);
 }
 
+/** `-c userReconcileMaxDeletes=N` / `-c userReconcileMaxDeletePercent=P`, over the defaults. */
+function deleteBrake(node: Node): DeleteBrake | undefined {
+  const count = optionalString(node, CONTEXT_KEYS.userReconcileMaxDeletes);
+  const percent = optionalString(node, CONTEXT_KEYS.userReconcileMaxDeletePercent);
+  if (count === undefined && percent === undefined) return undefined;
+  if (count !== undefined && !/^\d+$/.test(count)) {
+    throw new Error(`context 'userReconcileMaxDeletes' must be a whole number, got '${count}'`);
+  }
+  if (percent !== undefined && !(/^\d+(\.\d+)?$/.test(percent) && Number(percent) <= 100)) {
+    throw new Error(
+      `context 'userReconcileMaxDeletePercent' must be a number from 0 to 100, got '${percent}'`,
+    );
+  }
+  return {
+    maxCount: count === undefined ? DEFAULT_DELETE_BRAKE.maxCount : Number(count),
+    maxPercent: percent === undefined ? DEFAULT_DELETE_BRAKE.maxPercent : Number(percent),
+  };
+}
+
 /** Stack props from CDK context, so a deployment is configured with `-c key=value` only. */
 export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStackProps {
   const node = app.node;
@@ -109,6 +130,15 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     throw new Error(
       `context '${CONTEXT_KEYS.credentialVendingOidcIssuer}' and '${CONTEXT_KEYS.credentialVendingOidcAudience}' go together`,
     );
+  }
+  const schedule = optionalString(node, CONTEXT_KEYS.userReconcileSchedule);
+  const userReconcileSchedule =
+    schedule === undefined ? undefined : parseReconcileSchedule(schedule);
+  const userDeleteBrake = deleteBrake(node);
+  const userEvents = optionalBoolean(node, CONTEXT_KEYS.userEvents);
+  const createTrail = optionalBoolean(node, CONTEXT_KEYS.createTrail);
+  if (createTrail && !userEvents) {
+    throw new Error(`context 'createTrail=true' needs 'userEvents=true' (the trail only feeds it)`);
   }
   // On unless turned off explicitly.
   const offUnlessTrue = (key: string) =>
@@ -144,6 +174,10 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
           },
         ],
       }),
+    ...(userReconcileSchedule && { userReconcileSchedule }),
+    ...(userDeleteBrake && { userDeleteBrake }),
+    ...(userEvents && { userEvents }),
+    ...(createTrail && { createTrail }),
     ...(guestsOff && { guests: false }),
     ...(hostedUiOff && { hostedUi: false }),
     ...(deployedHostedUiDomain && { deployedHostedUiDomain }),

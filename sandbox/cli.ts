@@ -14,6 +14,8 @@
  * Browsers may call the sandbox from the local web demo only: http://localhost:<WEB_DEMO_PORT or
  * 5173> and http://127.0.0.1:<same>, which the hosted UI also accepts as callback URLs besides the
  * template's, plus every --web-origin (the HTTP API's CORS admits them too).
+ * --schedule-interval SECONDS runs the scheduled functions (the user reconcile) that often instead
+ * of at the template's rate; `POST /_sandbox/schedules/run` runs them at once.
  */
 import { join } from 'node:path';
 import { LOCAL_OIDC_PEOPLE } from './services/oidc-provider';
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       'quiet-lambdas': { type: 'boolean', default: false },
       'cdk-out': { type: 'string' },
       'hosted-ui-port': { type: 'string' },
+      'schedule-interval': { type: 'string' },
       'api-port': { type: 'string' },
       'web-origin': { type: 'string', multiple: true },
       'latency-ms': { type: 'string' },
@@ -50,6 +53,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(hostedUiPort) || hostedUiPort < 0 || hostedUiPort > 65535) {
     throw new Error(
       `--hosted-ui-port must be a port number, got '${values['hosted-ui-port'] ?? process.env.SANDBOX_HOSTED_UI_PORT}'`,
+    );
+  }
+  const scheduleSeconds = values['schedule-interval'];
+  if (
+    scheduleSeconds !== undefined &&
+    !(/^\d+$/.test(scheduleSeconds) && Number(scheduleSeconds) > 0)
+  ) {
+    throw new Error(
+      `--schedule-interval must be a whole number of seconds, got '${scheduleSeconds}'`,
     );
   }
   const apiPort = Number(
@@ -84,6 +96,7 @@ async function main(): Promise<void> {
     reset: values.reset,
     repair: values.repair,
     hostedUi: { port: hostedUiPort, localAppUrls },
+    ...(scheduleSeconds !== undefined && { scheduleIntervalMs: Number(scheduleSeconds) * 1000 }),
     webOrigins,
     latencyMs,
     httpApi: { port: apiPort, localAppOrigins: webOrigins },
@@ -113,6 +126,18 @@ async function main(): Promise<void> {
   log(`confirmation codes: printed here and GET ${sandbox.url}/_sandbox/codes`);
   log(`web origins allowed to call it from a browser: ${sandbox.webOrigins().join(', ')}`);
   if (latencyMs > 0) log(`every answer is delayed by ${latencyMs} ms (--latency-ms)`);
+  for (const schedule of sandbox.scheduler.schedules) {
+    const every =
+      schedule.everyMs === undefined ? 'on demand' : `every ${schedule.everyMs / 1000} s`;
+    log(
+      `schedule ${schedule.name} (${schedule.expression}): ${every}; now: POST ${sandbox.url}/_sandbox/schedules/run`,
+    );
+  }
+  if (sandbox.eventBus.rules.length > 0) {
+    log(
+      `event rules: ${sandbox.eventBus.rules.map((r) => r.logicalId).join(', ')} (user pool calls arrive as CloudTrail events)`,
+    );
+  }
   if (sandbox.hostedUi) {
     const { url, certificate } = sandbox.hostedUi;
     log(

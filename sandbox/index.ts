@@ -38,6 +38,9 @@ import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
 import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
 import { type LocalFederation, localFederation } from './hosted-ui/local-federation';
+import { cloudTrailRecorder } from './services/cloudtrail';
+import { type EventBus, startEventBus } from './services/eventbridge';
+import { type RunningScheduler, startScheduler } from './services/scheduler';
 import { identityPool } from './services/identity-pool';
 import { kmsModule } from './services/kms';
 import { sts } from './services/sts';
@@ -51,6 +54,8 @@ import { resolveIntrinsics } from './iam/template';
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
 export type { RunningHostedUi } from './hosted-ui';
+export type { EventBus } from './services/eventbridge';
+export type { RunningScheduler, ScheduleRun } from './services/scheduler';
 export type { RunningHttpApi } from './services/http-api';
 
 export interface StartSandboxOptions {
@@ -80,6 +85,11 @@ export interface StartSandboxOptions {
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
+  /**
+   * Run every scheduled function (EventBridge Scheduler) this often instead of at the template's
+   * rate. @default - the template's rates (the user reconcile: hourly)
+   */
+  readonly scheduleIntervalMs?: number;
   /**
    * Web origins (or URLs on them) allowed to call the sandbox from a browser: CORS names them,
    * requests from any other origin are refused. Loopback origins only (127.0.0.1, localhost,
@@ -122,6 +132,10 @@ export interface RunningSandbox {
   readonly adminCredentials: AdminCredentials;
   /** The hosted UI (`config.hostedUi` describes it), unless started with `hostedUi: false`. */
   readonly hostedUi?: RunningHostedUi;
+  /** The template's schedules (`run()` runs them now; also `POST /_sandbox/schedules/run`). */
+  readonly scheduler: RunningScheduler;
+  /** The template's event rules; user pool calls reach them as CloudTrail events. */
+  readonly eventBus: EventBus;
   /** The HTTP API (`config.apiUrl`), when the template has one and it was not turned off. */
   readonly httpApi?: RunningHttpApi;
   /** Confirmation codes delivered so far (newest last), optionally for one user. */
@@ -311,6 +325,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     for (const [runtime, node] of lambda.nodeBinaries) {
       log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
     }
+    const eventBus = startEventBus({ resources, lambda, log });
+    const scheduler = startScheduler({
+      resources,
+      lambda,
+      log,
+      ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
+    });
+    cleanups.push(() => Promise.resolve(scheduler.stop()));
 
     const clock = new SandboxClock(options.clockOffsetMs ?? 0);
     const authorizer = new Authorizer(
@@ -461,6 +483,26 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
         : { status: 404, body: { message: 'User pool not found' } },
     );
     server.rest('GET', '/_sandbox/config.json', () => ({ body: config }));
+    // Runs the scheduled functions now (all, or `?name=<logical id>`), e.g. the user reconcile.
+    server.rest('POST', '/_sandbox/schedules/run', async (req) => {
+      const name = typeof req.query.name === 'string' ? req.query.name : undefined;
+      let runs;
+      try {
+        runs = await scheduler.run(name);
+      } catch (error) {
+        return { status: 404, body: { message: (error as Error).message } };
+      }
+      return {
+        body: {
+          runs: runs.map((r) => ({
+            schedule: r.schedule,
+            functionName: r.functionName,
+            ...(r.result.FunctionError && { functionError: r.result.FunctionError }),
+            result: JSON.parse(r.result.Payload) as unknown,
+          })),
+        },
+      };
+    });
 
     const modules: ServiceModule[] = [
       identityPool,
@@ -485,6 +527,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
             : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
         accessTokenVerifier(resources.userPoolIssuer, signingKey),
         userPool.signOuts,
+        // The user pool's calls reach the event rules as CloudTrail events (when there are rules).
+        eventBus.rules.length > 0
+          ? cloudTrailRecorder({
+              region: stack.region,
+              accountId: resources.accountId,
+              findUser: userPool.findUser.bind(userPool),
+              publish: eventBus.publish.bind(eventBus),
+              log,
+            })
+          : undefined,
       ),
     );
 
@@ -505,6 +557,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       clock: context.clock,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
+      scheduler,
+      eventBus,
       ...(httpApi && { httpApi }),
       codes,
       latestCode: (username) => codes(username).at(-1)?.code,

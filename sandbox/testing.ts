@@ -85,6 +85,11 @@ export interface TestSandbox extends RunningSandbox {
   signIn(user: Pick<TestUser, 'email' | 'password'>): Promise<TestSession>;
   /** GetId + GetCredentialsForIdentity with the ID token. */
   credentialsFor(idToken: string): Promise<{ identityId: string; credentials: AwsCredentials }>;
+  /**
+   * One-hour credentials of the role of the template's function whose logical id starts with
+   * `logicalIdPrefix`: to call the sandbox as that function would (its policy enforced).
+   */
+  functionRoleCredentials(logicalIdPrefix: string): AwsCredentials;
 }
 
 export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stateDir' | 'port'> {
@@ -239,6 +244,22 @@ export async function startTestSandbox(
           sessionToken: c.SessionToken,
           expiration: c.Expiration,
         },
+      };
+    },
+    functionRoleCredentials(logicalIdPrefix) {
+      const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith(logicalIdPrefix));
+      if (!fn) throw new Error(`the template has no function ${logicalIdPrefix}*`);
+      const session = sandbox.credentials.issue({
+        roleArn: fn.roleArn,
+        roleSessionName: fn.functionName.slice(0, 64),
+        durationSeconds: 3600,
+        issuedBy: `test credentials of ${fn.logicalId}`,
+      });
+      return {
+        accessKeyId: session.accessKeyId,
+        secretAccessKey: session.secretAccessKey,
+        sessionToken: session.sessionToken,
+        expiration: new Date(session.expiration),
       };
     },
     async stop() {

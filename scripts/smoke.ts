@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { runMain, UsageError } from './cli';
 import { renderReport } from './smoke/report';
 import { runSmokeScenario } from './smoke/scenario';
-import { deployedTarget, sandboxTarget } from './smoke/target';
+import { deployedTarget, sandboxTarget } from './stack-target';
 
 async function main(): Promise<number> {
   let values;

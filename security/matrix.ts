@@ -53,6 +53,7 @@ import {
   referencedLogicalId,
   resolveIntrinsics,
   statementsOf,
+  type CfnResource,
   type CfnTemplate,
   type PolicyDocument,
   type PolicyStatement,
@@ -311,6 +312,12 @@ export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
   /** The pre sign-up trigger that links a federated identity to an existing user. */
   | { readonly kind: 'account-linking' }
+  | {
+      /** Mirrors the user pool in the AppInstance (docs/user-lifecycle.md). */
+      readonly kind: 'user-lifecycle';
+      /** What runs it: `schedule` (EventBridge Scheduler), `cognito events` (an event rule). */
+      readonly runBy: readonly string[];
+    }
   | { readonly kind: 'http-api-route'; readonly routes: readonly ApiRoute[] }
   | {
       readonly kind: 'credential-vending';
@@ -507,6 +514,27 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   if (triggers.length === 1 && triggers[0] === 'PreSignUp') return { kind: 'account-linking' };
   if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
 
+  // Run by a schedule, or by an event rule on the user pool's CloudTrail events.
+  const targets = (type: string, targetsOf: (props: Record<string, unknown>) => unknown[]) =>
+    entriesOfType(facts.template, type).filter(([, r]) =>
+      targetsOf(r.Properties ?? {}).some((t) =>
+        functions.includes(referencedLogicalId((t as { Arn?: unknown }).Arn) ?? ''),
+      ),
+    );
+  const schedules = targets('AWS::Scheduler::Schedule', (p) => [p.Target]);
+  const cognitoRules = targets('AWS::Events::Rule', (p) => (p.Targets ?? []) as unknown[]).filter(
+    ([, r]) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('"aws.cognito-idp"'),
+  );
+  if (schedules.length > 0 || cognitoRules.length > 0) {
+    return {
+      kind: 'user-lifecycle',
+      runBy: [
+        ...(schedules.length > 0 ? ['schedule'] : []),
+        ...(cognitoRules.length > 0 ? ['cognito events'] : []),
+      ],
+    };
+  }
+
   const routes = routesOfRole(facts, role);
   if (routes === 'unknown-route') {
     return {
@@ -611,6 +639,8 @@ function purposeLabel(purpose: LambdaPurpose): string {
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
     case 'account-linking':
       return 'Cognito trigger (PreSignUp): links federated identities by verified email';
+    case 'user-lifecycle':
+      return `user lifecycle (${purpose.runBy.join(', ')})`;
     case 'credential-vending':
       return purpose.externalIssuers.length > 0
         ? `credential-vending server (external issuers: ${purpose.externalIssuers.join(', ')})`
@@ -1578,7 +1608,7 @@ function lambdaNeighbourCases(
     .filter((x): x is string => !!x);
 
   // Allowed what it needs.
-  if (purpose.kind === 'cognito-trigger') {
+  if (purpose.kind === 'cognito-trigger' || purpose.kind === 'user-lifecycle') {
     add(
       'needs/CreateAppInstanceUser',
       'Allowed',
@@ -1608,6 +1638,10 @@ function lambdaNeighbourCases(
     {},
     'nothing on *',
   );
+  if (purpose.kind === 'user-lifecycle') lifecycleNeeds(facts, add);
+  if (trustPrincipals(role, 'Service').includes('scheduler.amazonaws.com')) {
+    schedulerNeeds(facts, role, add);
+  }
   if (purpose.kind === 'aws-custom-resource') {
     for (const call of purpose.calls) {
       add(`needs/${call.action}`, 'Allowed', call.action, call.resource);
@@ -1814,9 +1848,13 @@ function lambdaNeighbourCases(
     );
   }
   // The linking trigger needs ListUsers on this pool (its own rows above); no one else without a route.
+  // The user lifecycle roles read this pool by design (lifecycleNeeds checks them, and that
+  // they read no other pool), the linking trigger needs ListUsers on it (its own rows above);
+  // every other role reads it only for a route that needs it.
+  const readsPool = purpose.kind === 'user-lifecycle' || purpose.kind === 'account-linking';
   const needed = (action: string) =>
     servesRoutes && routes.some((r) => r.needs.some((n) => n.action === action));
-  if (facts.userPoolArn && purpose.kind !== 'account-linking' && !needed('cognito-idp:ListUsers')) {
+  if (facts.userPoolArn && !readsPool && !needed('cognito-idp:ListUsers')) {
     add(
       'neighbour/cognito-idp-ListUsers',
       'Denied',
@@ -1828,7 +1866,7 @@ function lambdaNeighbourCases(
   }
   if (facts.userPoolArn) {
     for (const action of [
-      'cognito-idp:AdminGetUser',
+      ...(readsPool ? [] : ['cognito-idp:AdminGetUser']),
       'cognito-idp:AdminListGroupsForUser',
       'cognito-idp:ListUsersInGroup',
     ]) {
@@ -1890,17 +1928,27 @@ function lambdaNeighbourCases(
     'chime:DescribeAppInstanceUser',
     `${other}/user/${ALICE}`,
   );
+  if (purpose.kind !== 'user-lifecycle') {
+    add(
+      'neighbour/UpdateAppInstanceUser',
+      'Denied',
+      'chime:UpdateAppInstanceUser',
+      `${ai}/user/${ALICE}`,
+    );
+    add(
+      'neighbour/DeleteAppInstanceUser',
+      'Denied',
+      'chime:DeleteAppInstanceUser',
+      `${ai}/user/${ALICE}`,
+    );
+  }
   add(
-    'neighbour/UpdateAppInstanceUser',
+    'neighbour/DeleteChannel-bearer',
     'Denied',
-    'chime:UpdateAppInstanceUser',
+    'chime:DeleteChannel',
     `${ai}/user/${ALICE}`,
-  );
-  add(
-    'neighbour/DeleteAppInstanceUser',
-    'Denied',
-    'chime:DeleteAppInstanceUser',
-    `${ai}/user/${ALICE}`,
+    {},
+    'cannot delete channels',
   );
   add('neighbour/CreateAppInstanceAdmin', 'Denied', 'chime:CreateAppInstanceAdmin', ai);
   add('neighbour/DeleteAppInstance', 'Denied', 'chime:DeleteAppInstance', ai);
@@ -1956,6 +2004,20 @@ function lambdaNeighbourCases(
       'neighbour/cognito-idp-AdminSetUserPassword',
       'Denied',
       'cognito-idp:AdminSetUserPassword',
+      facts.userPoolArn,
+    );
+    add(
+      'neighbour/cognito-idp-AdminDeleteUser',
+      'Denied',
+      'cognito-idp:AdminDeleteUser',
+      facts.userPoolArn,
+      {},
+      'cannot delete users',
+    );
+    add(
+      'neighbour/cognito-idp-AdminDisableUser',
+      'Denied',
+      'cognito-idp:AdminDisableUser',
       facts.userPoolArn,
     );
   }
@@ -2017,6 +2079,118 @@ async function unconfiguredIssuerRefusal(facts: StackFacts, role: RoleInfo): Pro
     }
   }
   return 'refused';
+}
+
+type AddCase = (
+  id: string,
+  expected: Expectation,
+  action: string,
+  resource: string,
+  extra?: Partial<IdentityRequest>,
+  note?: string,
+) => void;
+
+/**
+ * What a user lifecycle role needs (docs/user-lifecycle.md): the AppInstanceUsers of this
+ * AppInstance (create, describe, rename, delete, list), a departing user's channels (list and leave,
+ * as that user), this pool's users (read) - and the same on another AppInstance or pool refused.
+ */
+function lifecycleNeeds(facts: StackFacts, add: AddCase): void {
+  const { appInstanceArn: ai, otherAppInstanceArn: other } = facts;
+  const user = (instance: string) => `${instance}/user/${ALICE}`;
+  const channel = (instance: string) => `${instance}/channel/${fakeUuid('channel')}`;
+  for (const action of [
+    'chime:DescribeAppInstanceUser',
+    'chime:UpdateAppInstanceUser',
+    'chime:DeleteAppInstanceUser',
+    'chime:ListAppInstanceUsers',
+    'chime:ListChannelMembershipsForAppInstanceUser',
+    'chime:ListChannelsModeratedByAppInstanceUser',
+    'chime:DeleteChannelMembership',
+    'chime:DeleteChannelModerator',
+  ]) {
+    const name = action.split(':')[1]!;
+    add(`needs/${name}`, 'Allowed', action, user(ai), {}, 'a user of this AppInstance');
+    // (Describe on another AppInstance is a row of every Lambda role.)
+    if (name !== 'DescribeAppInstanceUser') {
+      add(
+        `neighbour/${name}-other-instance`,
+        'Denied',
+        action,
+        user(other),
+        {},
+        'another AppInstance',
+      );
+    }
+  }
+  const listed = {
+    unlistedResourceReason: 'the API names the AppInstance; the reference lists the user type',
+  };
+  add(
+    'needs/ListAppInstanceUsers-instance',
+    'Allowed',
+    'chime:ListAppInstanceUsers',
+    ai,
+    listed,
+    'the AppInstance the request names',
+  );
+  add(
+    'neighbour/ListAppInstanceUsers-other-instance-arn',
+    'Denied',
+    'chime:ListAppInstanceUsers',
+    other,
+    listed,
+    'another AppInstance',
+  );
+  for (const action of ['chime:DeleteChannelMembership', 'chime:DeleteChannelModerator']) {
+    const name = action.split(':')[1]!;
+    add(
+      `needs/${name}-channel`,
+      'Allowed',
+      action,
+      channel(ai),
+      {},
+      "the departing user's channel",
+    );
+    add(`neighbour/${name}-other-instance-channel`, 'Denied', action, channel(other));
+  }
+  if (facts.userPoolArn) {
+    const otherPool = facts.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool');
+    for (const action of ['cognito-idp:ListUsers', 'cognito-idp:AdminGetUser']) {
+      const name = action.split(':')[1]!;
+      add(`needs/${name}`, 'Allowed', action, facts.userPoolArn, {}, 'this user pool');
+      add(`neighbour/${name}-other-pool`, 'Denied', action, otherPool, {}, 'another user pool');
+    }
+  }
+}
+
+/** A service role EventBridge Scheduler assumes: it may invoke its target function and no other. */
+function schedulerNeeds(facts: StackFacts, role: RoleInfo, add: AddCase): void {
+  const target = (r: CfnResource, key: 'RoleArn' | 'Arn') =>
+    referencedLogicalId((r.Properties?.Target as Record<string, unknown> | undefined)?.[key]);
+  for (const [, schedule] of entriesOfType(facts.template, 'AWS::Scheduler::Schedule')) {
+    const fn = target(schedule, 'Arn');
+    if (target(schedule, 'RoleArn') !== role.logicalId || !fn) continue;
+    const arn = facts.env.resources[fn]!.attributes.Arn!;
+    add(
+      `needs/InvokeFunction/${fn}`,
+      'Allowed',
+      'lambda:InvokeFunction',
+      arn,
+      {},
+      'its schedule target',
+    );
+  }
+  const otherFunction = `arn:aws:lambda:${facts.env.region}:${ACCOUNT}:function:another-function`;
+  add(
+    'neighbour/InvokeFunction-other',
+    'Denied',
+    'lambda:InvokeFunction',
+    otherFunction,
+    {},
+    'another function',
+  );
+  add('neighbour/UpdateFunctionCode', 'Denied', 'lambda:UpdateFunctionCode', otherFunction);
 }
 
 // ---------------------------------------------------------------------------------------------

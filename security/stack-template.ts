@@ -50,6 +50,8 @@ function optionalFeatureContext(): Record<string, string> {
     webHosting: 'true',
     // Every provider type, with account linking (a pre sign-up trigger role) for one of them.
     identityProviders: 'docs/examples/identity-providers.json',
+    userEvents: 'true',
+    createTrail: 'true',
   };
   for (const [name, value] of Object.entries(optional)) {
     const key = keys[name];

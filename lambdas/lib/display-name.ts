@@ -48,6 +48,16 @@ export function sanitizeDisplayName(raw: string): string | undefined {
   return /[^\s\p{Cf}]/u.test(out) ? out : undefined;
 }
 
+/** The user attributes {@link displayNameFromAttributes} reads (besides `sub`). */
+export const DISPLAY_NAME_ATTRIBUTES = [
+  'name',
+  'preferred_username',
+  'given_name',
+  'family_name',
+  'nickname',
+  'email',
+] as const;
+
 /**
  * The display `Name` from the user's profile: `name`, then `preferred_username`, then
  * `given_name family_name`, then `nickname`, then the local part of `email` (never the whole

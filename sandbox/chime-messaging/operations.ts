@@ -83,6 +83,17 @@ export const OPERATIONS: readonly OperationSpec[] = [
     run: (s, b, i) => s.listChannelMembershipsForAppInstanceUser(b, i),
   },
   {
+    name: 'ListChannelsModeratedByAppInstanceUser',
+    method: 'GET',
+    path: '/channels',
+    discriminator: ['scope', 'app-instance-user-moderated-channels'],
+    status: 200,
+    query: { 'app-instance-user-arn': ['AppInstanceUserArn', 'string'], ...PAGE },
+    bearer: true,
+    resources: [],
+    run: (s, b, i) => s.listChannelsModeratedByAppInstanceUser(b, i),
+  },
+  {
     name: 'DescribeChannel',
     method: 'GET',
     path: '/channels/:ChannelArn',
@@ -336,6 +347,18 @@ export const UNSUPPORTED: readonly UnsupportedOperation[] = [
     method: 'POST',
     path: '/channels/:ChannelArn',
     discriminator: ['operation', 'channel-flow-callback'],
+  },
+  {
+    name: 'DescribeChannelModeratedByAppInstanceUser',
+    method: 'GET',
+    path: '/channels/:ChannelArn',
+    discriminator: ['scope', 'app-instance-user-moderated-channel'],
+  },
+  {
+    name: 'DescribeChannelMembershipForAppInstanceUser',
+    method: 'GET',
+    path: '/channels/:ChannelArn',
+    discriminator: ['scope', 'app-instance-user-membership'],
   },
   {
     name: 'DeleteChannelMessage',

@@ -816,6 +816,27 @@ export class MessagingService {
     });
   }
 
+  /** The channels a user moderates (their own only: another user's needs an AppInstanceAdmin). */
+  listChannelsModeratedByAppInstanceUser(bearerArn: unknown, input: Record<string, unknown>) {
+    const bearer = this.bearer(bearerArn);
+    const userArn = (input.AppInstanceUserArn as string | undefined) ?? bearer.arn;
+    if (userArn !== bearer.arn) {
+      throw forbidden('Only an AppInstanceAdmin can list the channels another user moderates');
+    }
+    const channels = [...this.channels.values()]
+      .filter((r) => r.moderators.has(userArn))
+      .sort((a, b) => (a.meta.arn < b.meta.arn ? -1 : 1));
+    const page = paginate(channels, (r) => r.meta.arn, {
+      scope: `ListChannelsModeratedByAppInstanceUser|${userArn}`,
+      maxResults: input.MaxResults as number | undefined,
+      nextToken: input.NextToken as string | undefined,
+    });
+    return compact({
+      Channels: page.items.map((r) => ({ ChannelSummary: this.channelSummary(r.meta) })),
+      NextToken: page.nextToken,
+    });
+  }
+
   describeChannelModerator(bearerArn: unknown, input: Record<string, unknown>) {
     const bearer = this.bearer(bearerArn);
     const record = this.channel(input.ChannelArn, bearer);

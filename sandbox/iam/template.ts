@@ -457,6 +457,13 @@ export function fakePhysicalResource(
     }
     case 'AWS::Lambda::Function':
       return { ref: name, attributes: { Arn: arn('lambda', `function:${name}`) } };
+    // The user lifecycle's schedule, event rule and trail (their ARNs appear in permissions).
+    case 'AWS::Events::Rule':
+      return { ref: name, attributes: { Arn: arn('events', `rule/${name}`) } };
+    case 'AWS::Scheduler::Schedule':
+      return { ref: name, attributes: { Arn: arn('scheduler', `schedule/default/${name}`) } };
+    case 'AWS::CloudTrail::Trail':
+      return { ref: name, attributes: { Arn: arn('cloudtrail', `trail/${name}`) } };
     case 'AWS::Lambda::Url': {
       const id = fakeToken(seed, 32, LOWER_ALNUM);
       return {

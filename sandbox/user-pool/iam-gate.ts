@@ -68,6 +68,19 @@ function sendError(res: ServerResponse, error: unknown): void {
 }
 
 /**
+ * Told of every user pool API call before cognito-local handles it (CloudTrail's view: the
+ * operation, its request, who called); the function it returns, if any, gets the response status.
+ */
+export type ApiCallObserver = (call: {
+  readonly operation: string;
+  readonly request: Record<string, unknown>;
+  /** The verified access token's `sub`, for calls a user makes with their token. */
+  readonly tokenSub?: string;
+  /** The caller's role, for IAM-authorized calls. */
+  readonly callerArn?: string;
+}) => Promise<((status: number) => void) | undefined>;
+
+/**
  * Wraps cognito-local's handler: IAM operations are authenticated and authorized first; public
  * operations that carry an `AccessToken` get it verified (cognito-local only decodes it).
  */
@@ -77,7 +90,19 @@ export function withIamGate(
   userPoolArn: (userPoolId: string) => string,
   accessTokens: { verify(token: string): Promise<{ sub?: unknown; iat?: unknown }> },
   signOuts: SignOutRegistry,
+  observe?: ApiCallObserver,
 ): (req: IncomingMessage, res: ServerResponse, body: Buffer) => void {
+  const forward = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    call: Parameters<ApiCallObserver>[0],
+  ) => {
+    const done = await observe?.(call);
+    if (done) res.once('finish', () => done(res.statusCode));
+    // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).
+    Object.assign(req, { body: call.request, _body: true });
+    handler(req, res);
+  };
   return (req, res, body) => {
     const target = req.headers['x-amz-target'];
     if (
@@ -109,6 +134,7 @@ export function withIamGate(
         json,
         form: new URLSearchParams(),
       };
+      let tokenSub: string | undefined;
       try {
         if (PUBLIC_OPERATIONS.has(operation)) {
           if (typeof json.AccessToken === 'string') {
@@ -123,6 +149,7 @@ export function withIamGate(
               );
             }
             const sub = String(payload.sub);
+            tokenSub = sub;
             if (signOuts.revoked(sub, Number(payload.iat))) {
               throw new AwsError('NotAuthorizedException', 'Access Token has been revoked');
             }
@@ -136,8 +163,7 @@ export function withIamGate(
               return;
             }
           }
-          Object.assign(req, { body: json, _body: true });
-          handler(req, res);
+          await forward(req, res, { operation, request: json, ...(tokenSub && { tokenSub }) });
           return;
         }
         const caller = await auth.authenticate(request, {
@@ -158,13 +184,10 @@ export function withIamGate(
           sendJson(res, {});
           return;
         }
+        await forward(req, res, { operation, request: json, callerArn: caller.session.roleArn });
       } catch (error) {
         sendError(res, error);
-        return;
       }
-      // Hand the parsed body to cognito-local's express app (body-parser skips parsed bodies).
-      Object.assign(req, { body: json, _body: true });
-      handler(req, res);
     })().catch((error: unknown) => sendError(res, error));
   };
 }

@@ -30,7 +30,7 @@ import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { amplifyConfig } from '../../web-demo/src/amplify-config';
 import { type OpenMessagingSession, openMessagingSession } from './messaging-session';
 import { StepLog } from './report';
-import type { SmokeTarget } from './target';
+import type { StackTarget } from '../stack-target';
 
 /** The sign-in healing trigger must have created the AppInstanceUser within this time. */
 export const APP_INSTANCE_USER_WAIT_MS = 10_000;
@@ -73,7 +73,7 @@ async function mustBeRefused(
   throw new Error(acceptedMessage);
 }
 
-export async function runSmokeScenario(target: SmokeTarget): Promise<StepLog> {
+export async function runSmokeScenario(target: StackTarget): Promise<StepLog> {
   const { config } = target;
   const endpoints = config.endpoints ?? {};
   // The operator's clients: their own credentials, at the target's endpoints (the sandbox's).

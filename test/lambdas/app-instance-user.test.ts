@@ -21,6 +21,7 @@ import {
   isRetryableChimeError,
   sanitizeDisplayName,
 } from '../../lambdas/lib/app-instance-user';
+import { fakeClock } from './support/fake-clock';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
 const SUB = '3f9a1c2e-7b4d-4e8f-9a0b-1c2d3e4f5a6b';
@@ -34,26 +35,7 @@ const WELL_FORMED = (s: string) =>
 const chime = mockClient(ChimeSDKIdentityClient);
 const client = new ChimeSDKIdentityClient({ region: 'us-east-1' });
 
-/** A fake clock that advances only when the core sleeps, so retry tests take no real time. */
-function fakeTime(start = 1_000_000) {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => t,
-    sleep: (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-      return Promise.resolve();
-    },
-    random: () => 0.5,
-    sleeps,
-    advance: (ms: number) => {
-      t += ms;
-    },
-  };
-}
-
-function deps(time = fakeTime()) {
+function deps(time = fakeClock()) {
   return { chime: client, appInstanceArn: APP_INSTANCE_ARN, ...time };
 }
 
@@ -67,7 +49,7 @@ describe('ensureAppInstanceUser', () => {
     chime.on(CreateAppInstanceUserCommand).resolves({
       AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}`,
     });
-    const time = fakeTime();
+    const time = fakeClock();
 
     // WHEN
     const result = await ensureAppInstanceUser(deps(time), {
@@ -105,7 +87,7 @@ describe('ensureAppInstanceUser', () => {
         tokens.add(token);
         return { AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}` };
       });
-    const time = fakeTime();
+    const time = fakeClock();
     const input = () => ({
       userAttributes: { sub: SUB, name: 'Ada' },
       deadline: time.now() + 2000,
@@ -127,7 +109,7 @@ describe('ensureAppInstanceUser', () => {
     chime
       .on(CreateAppInstanceUserCommand)
       .rejects(new ConflictException({ message: 'exists', $metadata: {} }));
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB },
@@ -146,7 +128,7 @@ describe('ensureAppInstanceUser', () => {
         new ServiceFailureException({ message: 'oops', $metadata: { httpStatusCode: 500 } }),
       )
       .resolves({ AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}` });
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB },
@@ -166,7 +148,7 @@ describe('ensureAppInstanceUser', () => {
 
   test('keeps retrying throttling only until the deadline, then fails with the last error', async () => {
     chime.on(CreateAppInstanceUserCommand).rejects(throttled());
-    const time = fakeTime();
+    const time = fakeClock();
     const deadline = time.now() + 1500;
 
     const error = await ensureAppInstanceUser(deps(time), {
@@ -182,7 +164,7 @@ describe('ensureAppInstanceUser', () => {
   });
 
   test('does not call Chime at all when no time is left', async () => {
-    const time = fakeTime();
+    const time = fakeClock();
     await expect(
       ensureAppInstanceUser(deps(time), {
         userAttributes: { sub: SUB },
@@ -199,7 +181,7 @@ describe('ensureAppInstanceUser', () => {
     chime
       .on(DescribeAppInstanceUserCommand)
       .rejects(new ForbiddenException({ message: 'no', $metadata: {} }));
-    const time = fakeTime();
+    const time = fakeClock();
 
     await expect(
       ensureAppInstanceUser(deps(time), {
@@ -220,7 +202,7 @@ describe('ensureAppInstanceUser', () => {
     chime.on(DescribeAppInstanceUserCommand).resolves({
       AppInstanceUser: { AppInstanceUserArn: `${APP_INSTANCE_ARN}/user/${SUB}`, Name: 'Old name' },
     });
-    const time = fakeTime();
+    const time = fakeClock();
 
     const result = await ensureAppInstanceUser(deps(time), {
       userAttributes: { sub: SUB, name: 'New name' },
@@ -237,7 +219,7 @@ describe('ensureAppInstanceUser', () => {
     ['x'.repeat(65), '"' + 'x'.repeat(65) + '"'],
     ['${aws:PrincipalTag/x}', '"${aws:PrincipalTag/x}"'],
   ])('sub %p is rejected before any call with a clear error', async (sub, shown) => {
-    const time = fakeTime();
+    const time = fakeClock();
     const error = await ensureAppInstanceUser(deps(time), {
       userAttributes: sub === undefined ? {} : { sub },
       deadline: time.now() + 2000,
@@ -355,7 +337,7 @@ describe('display Name', () => {
 
   test('the default token is a new UUID per call, valid for the API', async () => {
     chime.on(CreateAppInstanceUserCommand).resolves({});
-    const time = fakeTime();
+    const time = fakeClock();
     for (let i = 0; i < 3; i += 1) {
       await ensureAppInstanceUser(deps(time), {
         userAttributes: { sub: SUB },

@@ -547,6 +547,42 @@ describe('mutations of the synthesized template are caught', () => {
     );
   });
 
+  it('a user lifecycle role allowed to delete users, leave channels or read users anywhere', async () => {
+    const base = defaultVariant().template;
+    const lifecycle = defaultVariant().matrix.roles.find((r) =>
+      r.purpose.startsWith('Lambda: user lifecycle'),
+    );
+    if (!lifecycle) throw new Error('the default deployment has no user lifecycle role');
+    const mutated = clone(base);
+    let widened = 0;
+    for (const [, policy] of resourcesOf(mutated, 'AWS::IAM::Policy')) {
+      const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+      if (!roles.includes(lifecycle.roleId)) continue;
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Json[] })
+        .Statement) {
+        const actions = JSON.stringify(statement.Action);
+        if (actions.includes('chime:') && !actions.includes('ListAppInstanceUsers')) {
+          statement.Resource = 'arn:aws:chime:*:*:app-instance/*';
+          widened++;
+        } else if (actions.includes('cognito-idp:')) {
+          statement.Resource = 'arn:aws:cognito-idp:*:*:userpool/*';
+          widened++;
+        }
+      }
+    }
+    expect(widened).toBe(3);
+    const matrix = await buildSecurityMatrix(mutated, {
+      roleFilter: (r) => r.logicalId === lifecycle.roleId,
+    });
+    expect(failingIds(matrix)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\/neighbour\/DeleteAppInstanceUser-other-instance$/),
+        expect.stringMatching(/\/neighbour\/DeleteChannelMembership-other-instance-channel$/),
+        expect.stringMatching(/\/neighbour\/ListUsers-other-pool$/),
+      ]),
+    );
+  });
+
   it('the people lookup role granted ListUsers on every pool, or counters without the key condition', async () => {
     const base = defaultVariant().template;
     const route = defaultVariant().matrix.roles.find((r) => r.purpose.includes('GET /users'));

@@ -1,13 +1,13 @@
 /**
- * What the smoke test runs against: the deployed stack (its `cdk-outputs.json` and the caller's
+ * What the operator's scripts (smoke test, `npm run users`) run against: the deployed stack (its `cdk-outputs.json` and the caller's
  * AWS credentials from the SDK's default chain) or the local sandbox (`<state dir>/config.json` and
  * the sandbox administrator's credentials, `<state dir>/admin-credentials.json`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ClientConfig, parseClientConfig } from '../../contracts/client-config';
-import { clientConfigFromOutputs } from '../../infra/client-config-output';
-import { UsageError } from '../cli';
+import { type ClientConfig, parseClientConfig } from '../contracts/client-config';
+import { clientConfigFromOutputs } from '../infra/client-config-output';
+import { UsageError } from './cli';
 
 export interface OperatorCredentials {
   readonly accessKeyId: string;
@@ -16,7 +16,7 @@ export interface OperatorCredentials {
   readonly expiration?: Date;
 }
 
-export interface SmokeTarget {
+export interface StackTarget {
   /** For the report: which stack, which region or sandbox. */
   readonly description: string;
   readonly config: ClientConfig;
@@ -33,7 +33,7 @@ function readJsonFile(path: string, what: string, hint: string): unknown {
   }
 }
 
-export function deployedTarget(outputsFile: string): SmokeTarget {
+export function deployedTarget(outputsFile: string): StackTarget {
   const outputs = readJsonFile(outputsFile, 'the outputs file', 'deploy first (npm run deploy)');
   const config = clientConfigFromOutputs(outputs);
   return {
@@ -42,7 +42,7 @@ export function deployedTarget(outputsFile: string): SmokeTarget {
   };
 }
 
-export function sandboxTarget(stateDir: string): SmokeTarget {
+export function sandboxTarget(stateDir: string): StackTarget {
   const hint = 'start the sandbox first (npm run sandbox)';
   const config = parseClientConfig(
     readJsonFile(join(stateDir, 'config.json'), 'the sandbox config', hint),

@@ -36,6 +36,8 @@ import { dynamodbModule } from './services/dynamodb';
 import { type RunningHttpApi, startHttpApi } from './services/http-api';
 import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
+import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
+import { type LocalFederation, localFederation } from './hosted-ui/local-federation';
 import { cloudTrailRecorder } from './services/cloudtrail';
 import { type EventBus, startEventBus } from './services/eventbridge';
 import { type RunningScheduler, startScheduler } from './services/scheduler';
@@ -262,7 +264,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       ? idStore.get()
       : (userPoolIdsIn(state.subdir('cognito')) ?? {});
     const signingKey = loadOrCreateSigningKey(state);
+    // External identity providers: the template's, played locally (hosted-ui/identity-providers.ts).
+    const identityProviders = sandboxIdentityProviders(
+      resourcesOfType(stack.template, 'AWS::Cognito::UserPoolIdentityProvider').map(
+        (id) =>
+          resolvePrelim(stack.template.Resources[id]?.Properties ?? {}) as Record<string, unknown>,
+      ),
+    );
     const userPool = await startUserPool({
+      identityProviders: new Map(identityProviders.map((p) => [p.name, { type: p.type }])),
       signingKey,
       signOutStore: state.store<Record<string, number>>('sign-outs', () => ({})),
       log,
@@ -375,8 +385,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const hasHostedUi =
       resourcesOfType(stack.template, 'AWS::Cognito::UserPoolDomain').length > 0 &&
       clientProps.AllowedOAuthFlowsUserPoolClient === true;
+    let federation: LocalFederation | undefined;
     if (options.hostedUi !== false && hasHostedUi) {
+      federation = localFederation({
+        providers: identityProviders,
+        state,
+        // The hosted UI answers on 127.0.0.1 and localhost alike.
+        redirectUris: () =>
+          hostedUi
+            ? [
+                `${hostedUi.url}/oauth2/idpresponse`,
+                `${hostedUi.url.replace('//127.0.0.1:', '//localhost:')}/oauth2/idpresponse`,
+              ]
+            : [],
+        signIn: (clientId, identity) => userPool.federatedSignIn(clientId, identity),
+        log,
+      });
+      cleanups.push(() => federation!.stop());
       hostedUi = await startHostedUi({
+        federation: federation.options,
         port: options.hostedUi?.port ?? 0,
         state,
         userPoolEndpoint: url,

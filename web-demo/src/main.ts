@@ -23,6 +23,7 @@ import { html, nothing, render, type TemplateResult } from 'lit-html';
 import { type ClientConfig, parseClientConfig } from '../../contracts/client-config';
 import { amplifyConfig } from './amplify-config';
 import { type FriendlyError, friendlyError } from './errors';
+import { federatedSignInButtons } from './federated-sign-in';
 import type { SignedInApp, SignedInIdentity } from './app';
 import type { GuestApp } from './guest-view';
 import { inviteOfLocation } from './guest-link';
@@ -220,6 +221,27 @@ function link(label: string, screen: Screen): TemplateResult {
   return html`<button type="button" class="link" @click=${() => go(screen)}>${label}</button>`;
 }
 
+/** One "Continue with <provider>" button per external provider of the client config. */
+function federatedSignIn(): TemplateResult | typeof nothing {
+  const buttons = federatedSignInButtons(state.config);
+  if (buttons.length === 0) return nothing;
+  return html`<ul class="providers" aria-label="Sign in with another account">
+    ${buttons.map(
+      (button) =>
+        html`<li>
+          <button
+            type="button"
+            class="secondary"
+            ?disabled=${state.busy}
+            @click=${() => void attempt(() => signInWithRedirect(button.input))}
+          >
+            ${button.label}
+          </button>
+        </li>`,
+    )}
+  </ul>`;
+}
+
 function signInScreen(): TemplateResult {
   const config = state.config;
   const onSubmit = (event: Event) => {
@@ -241,6 +263,7 @@ function signInScreen(): TemplateResult {
       ${emailField()} ${passwordField('password', 'Password', 'current-password')}
       ${submit('Sign in')}
     </form>
+    ${federatedSignIn()}
     ${
       config?.hostedUi
         ? html`<p>

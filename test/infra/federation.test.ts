@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CfnTemplate } from '../../sandbox/iam/template';
+import type { CfnTemplate } from '../../sandbox/cloudformation/template';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { CLIENT_CONFIG_OUTPUT, ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';

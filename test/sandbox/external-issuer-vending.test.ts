@@ -30,7 +30,7 @@ import { parseVendedCredentialsResponse } from '../../contracts/credential-vendi
 import { apiRouteUrl, externalCredentialsPath } from '../../contracts/http-api';
 import { externalUserId } from '../../lambdas/lib/credential-vending/external-issuers';
 import { SandboxState } from '../../sandbox/core/state';
-import { resourcesOfType } from '../../sandbox/iam/template';
+import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import {
   LOCAL_OIDC_PEOPLE,
   type RunningLocalOidcProvider,

@@ -25,12 +25,25 @@ export const CLIENT_CONFIG_OUTPUT = 'ClientConfig';
 /** How the app signs in: SRP, on AWS and in the local sandbox (the template's client allows no other). */
 export type SignInFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
 
+/** An external identity provider the hosted UI offers (docs/federation.md). */
+export interface FederatedProviderConfig {
+  /**
+   * The user pool's provider name: `identity_provider` of the authorize request, Amplify's
+   * `signInWithRedirect({ provider: { custom: name } })`.
+   */
+  readonly name: string;
+  /** For the button: "Continue with <label>". */
+  readonly label: string;
+}
+
 export interface HostedUiConfig {
   /** Domain without scheme, e.g. `my-chat.auth.us-east-1.amazoncognito.com`. */
   readonly domain: string;
   readonly redirectSignIn: readonly string[];
   readonly redirectSignOut: readonly string[];
   readonly scopes: readonly string[];
+  /** External providers to offer besides the password sign-in. @default - none */
+  readonly identityProviders?: readonly FederatedProviderConfig[];
 }
 
 /**
@@ -129,7 +142,29 @@ function parseHostedUi(value: unknown): HostedUiConfig | undefined {
   assertNonEmptyStringArray('hostedUi.redirectSignIn', redirectSignIn, ClientConfigError);
   assertNonEmptyStringArray('hostedUi.redirectSignOut', redirectSignOut, ClientConfigError);
   assertNonEmptyStringArray('hostedUi.scopes', scopes, ClientConfigError);
-  return { domain, redirectSignIn, redirectSignOut, scopes };
+  const identityProviders = parseIdentityProviders(value.identityProviders);
+  return {
+    domain,
+    redirectSignIn,
+    redirectSignOut,
+    scopes,
+    ...(identityProviders && { identityProviders }),
+  };
+}
+
+function parseIdentityProviders(value: unknown): FederatedProviderConfig[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    throw new ClientConfigError(`'hostedUi.identityProviders' must be an array`);
+  }
+  return value.map((item, i) => {
+    const path = `hostedUi.identityProviders[${i}]`;
+    assertJsonObject(path, item, ClientConfigError);
+    const { name, label } = item;
+    assertNonEmptyString(`${path}.name`, name, ClientConfigError);
+    assertNonEmptyString(`${path}.label`, label, ClientConfigError);
+    return { name, label };
+  });
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

@@ -5,7 +5,8 @@
  * sandbox (sandbox/services/http-api/) and the web demo.
  *
  * Every route takes `Authorization: Bearer <JWT>` of the stack's user pool and web client (the
- * API's JWT authorizer checks it). Errors have one of two shapes: API Gateway's own
+ * API's JWT authorizer checks it), except the external issuers' vending routes, whose own JWT
+ * authorizers take their issuer's tokens. Errors have one of two shapes: API Gateway's own
  * `{"message": "Unauthorized" | "Forbidden" | "Not Found" | "Too Many Requests" | ...}` (before a
  * handler runs), or a handler's {@link ApiErrorBody}. {@link ApiError} reads both.
  */
@@ -26,6 +27,25 @@ export const API_PATHS = {
   /** `POST {"invite"}`, no token: the guest's 15-minute credentials. */
   guestCredentials: '/guest-credentials',
 } as const;
+
+/**
+ * Name of an external OpenID Connect issuer at the vending API: the last segment of its route
+ * (lowercase letters, digits and `-`, at most 32, starting with a letter or digit).
+ */
+export const EXTERNAL_ISSUER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * `POST` with the external issuer's ID token (or access token, whichever its audience names):
+ * credentials for the derived id of its `sub` (docs/federation.md, "The STS path").
+ */
+export function externalCredentialsPath(issuerName: string): string {
+  if (!EXTERNAL_ISSUER_NAME_PATTERN.test(issuerName)) {
+    throw new Error(
+      `external issuer names are 1-32 of [a-z0-9-], starting with a letter or digit, got '${issuerName}'`,
+    );
+  }
+  return `${API_PATHS.credentials}/external/${issuerName}`;
+}
 
 /** The longest email address a lookup accepts (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254;
@@ -65,7 +85,7 @@ export type ApiErrorCode =
   | 'not_found'
   /** 401: the token is of the wrong kind, revoked, or its user is disabled or deleted. */
   | 'invalid_token'
-  /** 403: the token subject cannot be an AppInstanceUserId. */
+  /** 403: the token subject cannot be an AppInstanceUserId (or, external issuers, has no `sub`). */
   | 'unsupported_identity'
   /** 429: this caller's per-minute limit is used up (see `Retry-After`). */
   | 'too_many_requests'

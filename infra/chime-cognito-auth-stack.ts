@@ -16,12 +16,13 @@ import {
 } from './constructs/chat-user-pool';
 import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
-import { CredentialVending } from './constructs/credential-vending';
+import { CredentialVending, type ExternalOidcIssuer } from './constructs/credential-vending';
 import { GuestAccess } from './constructs/guest-access';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { UserLifecycle } from './constructs/user-lifecycle';
 import { WebHosting } from './constructs/web-hosting';
+import type { IdentityProviderConfig } from './identity-providers';
 import { guardChimeRegion } from './region-guard';
 import {
   APP_INSTANCE_ARN_OUTPUT,
@@ -108,10 +109,23 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    */
   readonly apiOrigins?: string[];
   /**
+   * External OpenID Connect issuers whose tokens buy credentials too, each on its own route
+   * `POST /credentials/external/<name>` with its own JWT authorizer (docs/federation.md): ids
+   * derived from issuer and `sub`, AppInstanceUsers created before vending.
+   * @default - none
+   */
+  readonly credentialVendingExternalIssuers?: readonly ExternalOidcIssuer[];
+  /**
    * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
    * @default true
    */
   readonly webHosting?: boolean;
+  /**
+   * External identity providers of the user pool: OIDC, SAML, Google, Facebook, Login with Amazon,
+   * Sign in with Apple (docs/federation.md). Secrets are named, never given.
+   * @default - password users only
+   */
+  readonly identityProviders?: readonly IdentityProviderConfig[];
   /**
    * When the user reconcile runs (docs/user-lifecycle.md).
    * @default - every hour
@@ -198,6 +212,7 @@ export class ChimeCognitoAuthStack extends Stack {
       callbackUrls,
       ...(logoutUrls && { logoutUrls }),
       ...(props.removalPolicy && { removalPolicy: props.removalPolicy }),
+      ...(props.identityProviders && { identityProviders: props.identityProviders }),
     });
 
     this.userLifecycle = new UserLifecycle(this, 'UserLifecycle', {
@@ -230,6 +245,9 @@ export class ChimeCognitoAuthStack extends Stack {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
         api: this.api,
         appInstanceArn: this.appInstance.appInstanceArn,
+        ...(props.credentialVendingExternalIssuers && {
+          externalIssuers: props.credentialVendingExternalIssuers,
+        }),
         principalTagKey: this.identities.principalTagKey,
       });
     }
@@ -282,6 +300,12 @@ export class ChimeCognitoAuthStack extends Stack {
           redirectSignIn: this.users.callbackUrls,
           redirectSignOut: this.users.logoutUrls,
           scopes: WEB_CLIENT_OAUTH_SCOPES,
+          ...(this.users.federation && {
+            identityProviders: this.users.federation.resolved.map((p) => ({
+              name: p.providerName,
+              label: p.label,
+            })),
+          }),
         },
       }),
       apiUrl: this.api.url,

@@ -4,10 +4,12 @@ import type { Node } from 'constructs';
 import { DEFAULT_REGION } from '../contracts/regions';
 import { DEFAULT_DELETE_BRAKE, type DeleteBrake } from '../contracts/user-lifecycle';
 import type { ChimeCognitoAuthStackProps } from './chime-cognito-auth-stack';
+import { DEFAULT_EXTERNAL_ISSUER_NAME } from './constructs/credential-vending';
 import { parseReconcileSchedule } from './constructs/user-lifecycle';
 import { CONTEXT_KEYS } from './context-keys';
 
 export { CONTEXT_KEYS } from './context-keys';
+import { readIdentityProvidersFile } from './identity-providers';
 
 function optionalString(node: Node, key: string): string | undefined {
   const value: unknown = node.tryGetContext(key);
@@ -108,12 +110,27 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const policy = removalPolicy(node);
   const retention = channelRetention(node);
   const credentialVending = optionalBoolean(node, CONTEXT_KEYS.credentialVending);
+  // A path to a JSON file (docs/federation.md), read and validated now so synth fails early.
+  const identityProvidersFile = optionalString(node, CONTEXT_KEYS.identityProviders);
+  const identityProviders =
+    identityProvidersFile === undefined
+      ? undefined
+      : readIdentityProvidersFile(identityProvidersFile);
   if (node.tryGetContext('credentialVendingOrigins') !== undefined) {
     throw new Error(
       "context 'credentialVendingOrigins' was renamed 'apiOrigins' (the CORS origins of the whole HTTP API)",
     );
   }
   const apiOrigins = optionalUrlList(node, CONTEXT_KEYS.apiOrigins);
+  // One external OIDC issuer for the vending API (the construct prop takes several).
+  const oidcIssuer = optionalString(node, CONTEXT_KEYS.credentialVendingOidcIssuer);
+  const oidcAudience = optionalUrlList(node, CONTEXT_KEYS.credentialVendingOidcAudience);
+  const oidcName = optionalString(node, CONTEXT_KEYS.credentialVendingOidcName);
+  if ((oidcIssuer === undefined) !== (oidcAudience === undefined)) {
+    throw new Error(
+      `context '${CONTEXT_KEYS.credentialVendingOidcIssuer}' and '${CONTEXT_KEYS.credentialVendingOidcAudience}' go together`,
+    );
+  }
   const schedule = optionalString(node, CONTEXT_KEYS.userReconcileSchedule);
   const userReconcileSchedule =
     schedule === undefined ? undefined : parseReconcileSchedule(schedule);
@@ -146,6 +163,17 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
     ...(credentialVending && { credentialVending }),
     ...(apiOrigins && { apiOrigins }),
     ...(webHostingOff && { webHosting: false }),
+    ...(identityProviders && { identityProviders }),
+    ...(oidcIssuer &&
+      oidcAudience && {
+        credentialVendingExternalIssuers: [
+          {
+            name: oidcName ?? DEFAULT_EXTERNAL_ISSUER_NAME,
+            issuer: oidcIssuer,
+            audience: oidcAudience,
+          },
+        ],
+      }),
     ...(userReconcileSchedule && { userReconcileSchedule }),
     ...(userDeleteBrake && { userDeleteBrake }),
     ...(userEvents && { userEvents }),

@@ -18,6 +18,7 @@
  * of at the template's rate; `POST /_sandbox/schedules/run` runs them at once.
  */
 import { join } from 'node:path';
+import { LOCAL_OIDC_PEOPLE } from './services/oidc-provider';
 import { parseArgs } from 'node:util';
 import { startSandbox } from './index';
 import { PROJECT_ROOT, ensureSynth } from './synth';
@@ -144,6 +145,13 @@ async function main(): Promise<void> {
         `open that URL once and accept it, or trust ${certificate.certFile}; ` +
         `SHA-256 ${certificate.fingerprint})`,
     );
+    const providers = sandbox.config.hostedUi?.identityProviders ?? [];
+    if (providers.length > 0) {
+      log(
+        `external identity providers on the hosted UI: ${providers.map((p) => p.label).join(', ')} ` +
+          `(the local OpenID provider; test people ${LOCAL_OIDC_PEOPLE.map((p) => `${p.username} / ${p.password}`).join(', ')})`,
+      );
+    }
   }
   if (sandbox.httpApi) {
     const routes = sandbox.httpApi.spec.routes.map((r) => r.routeKey).join(', ');

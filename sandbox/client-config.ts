@@ -11,7 +11,7 @@ import {
   type LocalSandboxInfo,
   parseClientConfig,
 } from '../contracts/client-config';
-import type { CfnTemplate } from './iam/template';
+import type { CfnTemplate } from './cloudformation/template';
 import { StackNotFoundError } from './resources';
 
 /** What differs from the deployed config when the sandbox stands in for AWS. */

@@ -21,7 +21,7 @@ import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
 import { verifySigV4 } from './core/sigv4';
 import { SandboxState, writeFileAtomic } from './core/state';
-import { resourcesOfType } from './iam/template';
+import { resourcesOfType } from './cloudformation/template';
 import { LambdaRunner, lambdaFunctionsOf } from './lambda/runner';
 import {
   type SandboxResources,
@@ -36,6 +36,8 @@ import { dynamodbModule } from './services/dynamodb';
 import { type RunningHttpApi, startHttpApi } from './services/http-api';
 import { chimeMessagingModule } from './chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './hosted-ui';
+import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
+import { type LocalFederation, localFederation } from './hosted-ui/local-federation';
 import { cloudTrailRecorder } from './services/cloudtrail';
 import { type EventBus, startEventBus } from './services/eventbridge';
 import { type RunningScheduler, startScheduler } from './services/scheduler';
@@ -47,8 +49,8 @@ import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } 
 import { codesPage } from './user-pool/codes-page';
 import { withIamGate } from './user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
-import type { NamedPolicy } from './iam/template';
-import { resolveIntrinsics } from './iam/template';
+import type { NamedPolicy } from './iam/roles';
+import { resolveIntrinsics } from './cloudformation/template';
 
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
@@ -263,7 +265,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       ? idStore.get()
       : (userPoolIdsIn(state.subdir('cognito')) ?? {});
     const signingKey = loadOrCreateSigningKey(state);
+    // External identity providers: the template's, played locally (hosted-ui/identity-providers.ts).
+    const identityProviders = sandboxIdentityProviders(
+      resourcesOfType(stack.template, 'AWS::Cognito::UserPoolIdentityProvider').map(
+        (id) =>
+          resolvePrelim(stack.template.Resources[id]?.Properties ?? {}) as Record<string, unknown>,
+      ),
+    );
     const userPool = await startUserPool({
+      identityProviders: new Map(identityProviders.map((p) => [p.name, { type: p.type }])),
       signingKey,
       signOutStore: state.store<Record<string, number>>('sign-outs', () => ({})),
       log,
@@ -376,8 +386,25 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
     const hasHostedUi =
       resourcesOfType(stack.template, 'AWS::Cognito::UserPoolDomain').length > 0 &&
       clientProps.AllowedOAuthFlowsUserPoolClient === true;
+    let federation: LocalFederation | undefined;
     if (options.hostedUi !== false && hasHostedUi) {
+      federation = localFederation({
+        providers: identityProviders,
+        state,
+        // The hosted UI answers on 127.0.0.1 and localhost alike.
+        redirectUris: () =>
+          hostedUi
+            ? [
+                `${hostedUi.url}/oauth2/idpresponse`,
+                `${hostedUi.url.replace('//127.0.0.1:', '//localhost:')}/oauth2/idpresponse`,
+              ]
+            : [],
+        signIn: (clientId, identity) => userPool.federatedSignIn(clientId, identity),
+        log,
+      });
+      cleanups.push(() => federation!.stop());
       hostedUi = await startHostedUi({
+        federation: federation.options,
         port: options.hostedUi?.port ?? 0,
         state,
         userPoolEndpoint: url,

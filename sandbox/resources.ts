@@ -1,6 +1,6 @@
 /**
  * The synthesized stack as the sandbox deploys it: the template from `cdk.out` (located through
- * the cloud assembly manifest), resolved against physical ids (sandbox/iam/template.ts fakes
+ * the cloud assembly manifest), resolved against physical ids (sandbox/cloudformation/fake-environment.ts fakes
  * well-formed ones; the user pool's come from cognito-local), with every role and its policies.
  */
 import { readFileSync } from 'node:fs';
@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import {
   type CfnTemplate,
   type PhysicalResource,
-  type RoleInfo,
   type TemplateEnvironment,
-  fakeEnvironment,
-  listRoles,
   loadTemplateFile,
   resolveIntrinsics,
   resourcesOfType,
-} from './iam/template';
+} from './cloudformation/template';
+import { fakeEnvironment } from './cloudformation/fake-environment';
+import { type RoleInfo, listRoles } from './iam/roles';
 import { DEFAULT_REGION } from '../contracts/regions';
 import { SANDBOX_ACCOUNT_ID } from './core/credentials';
 

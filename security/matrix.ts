@@ -23,9 +23,14 @@ import {
   GUEST_SELF_ACTIONS,
   guestSessionPolicyDocument,
 } from '../contracts/guests';
-import { API_PATHS } from '../contracts/http-api';
+import { appInstanceUserIdForm } from '../contracts/app-instance-user-id';
+import { API_PATHS, EXTERNAL_ISSUER_NAME_PATTERN } from '../contracts/http-api';
 import { PRINCIPAL_TAG_SOURCE_CLAIM } from '../contracts/principal-tag';
-import { VENDING_RATE_SCOPE } from '../lambdas/lib/credential-vending/config';
+import { VENDING_ENV, VENDING_RATE_SCOPE } from '../lambdas/lib/credential-vending/config';
+import {
+  externalUserId,
+  externalVending,
+} from '../lambdas/lib/credential-vending/external-issuers';
 import {
   GUEST_CANCEL_RATE_SCOPE,
   GUEST_CREDENTIALS_RATE_SCOPE,
@@ -42,19 +47,20 @@ import {
   type TrustRequest,
 } from '../sandbox/iam/evaluate';
 import {
-  fakeEnvironment,
-  fakeUuid,
-  listRoles,
   referencedLogicalId,
   resolveIntrinsics,
-  statementsOf,
   type CfnResource,
   type CfnTemplate,
+  type TemplateEnvironment,
+} from '../sandbox/cloudformation/template';
+import { fakeEnvironment, fakeUuid } from '../sandbox/cloudformation/fake-environment';
+import {
+  listRoles,
+  statementsOf,
   type PolicyDocument,
   type PolicyStatement,
   type RoleInfo,
-  type TemplateEnvironment,
-} from '../sandbox/iam/template';
+} from '../sandbox/iam/roles';
 
 export type Expectation = 'Allowed' | 'Denied';
 
@@ -102,6 +108,11 @@ export const OTHER_ACCOUNT = '210987654321';
 export const OTHER_BUCKET = 'another-bucket-in-the-account';
 export const ALICE = fakeUuid('alice');
 export const BOB = fakeUuid('bob');
+/** An external OIDC issuer's person, as the vending API names them (`oidc-...`). */
+export const EXTERNAL_ISSUER = 'https://login.corp.example';
+export const EXTERNAL_ALICE = externalUserId(EXTERNAL_ISSUER, 'alice');
+/** An external person whose issuer-side `sub` is a user pool sub: still a different id. */
+export const EXTERNAL_AS_ALICE = externalUserId(EXTERNAL_ISSUER, ALICE);
 /** Guests' AppInstanceUserIds (`guest-<uuid>`, contracts/guests.ts). */
 export const GUEST = `guest-${fakeUuid('guest')}`;
 export const OTHER_GUEST = `guest-${fakeUuid('other-guest')}`;
@@ -190,9 +201,15 @@ function readStackFacts(template: CfnTemplate): StackFacts {
         logicalId,
         id: env.resources[logicalId]!.ref,
         properties: Object.fromEntries(
-          ['AllowUnauthenticatedIdentities', 'AllowClassicFlow', 'CognitoIdentityProviders'].map(
-            (name) => [name, resolve(props[name])],
-          ),
+          [
+            'AllowUnauthenticatedIdentities',
+            'AllowClassicFlow',
+            'CognitoIdentityProviders',
+            'OpenIdConnectProviderARNs',
+            'SamlProviderARNs',
+            'SupportedLoginProviders',
+            'DeveloperProviderName',
+          ].map((name) => [name, resolve(props[name])]),
         ),
         providerNames: providers.map((p) => String(p.ProviderName)),
         tagMapping,
@@ -294,6 +311,8 @@ function functionsOfRole(facts: StackFacts, role: RoleInfo): string[] {
 
 export type LambdaPurpose =
   | { readonly kind: 'cognito-trigger'; readonly triggers: readonly string[] }
+  /** The pre sign-up trigger that links a federated identity to an existing user. */
+  | { readonly kind: 'account-linking' }
   | {
       /** Mirrors the user pool in the AppInstance (docs/user-lifecycle.md). */
       readonly kind: 'user-lifecycle';
@@ -301,7 +320,12 @@ export type LambdaPurpose =
       readonly runBy: readonly string[];
     }
   | { readonly kind: 'http-api-route'; readonly routes: readonly ApiRoute[] }
-  | { readonly kind: 'credential-vending'; readonly userRoles: readonly RoleInfo[] }
+  | {
+      readonly kind: 'credential-vending';
+      readonly userRoles: readonly RoleInfo[];
+      /** External OIDC issuers its routes serve (EXTERNAL_OIDC_ISSUER): it creates `oidc-*` users. */
+      readonly externalIssuers: readonly string[];
+    }
   | { readonly kind: 'aws-custom-resource'; readonly calls: readonly CustomResourceCall[] }
   | {
       readonly kind: 'cdk-provider';
@@ -445,6 +469,14 @@ const ROUTE_PROMISES: Readonly<
   },
 };
 
+/** `POST /credentials/external/<name>`: an external issuer's vending route, same counters. */
+function externalVendingPromise(routeKey: string) {
+  const prefix = `POST ${API_PATHS.credentials}/external/`;
+  if (!routeKey.startsWith(prefix)) return undefined;
+  if (!EXTERNAL_ISSUER_NAME_PATTERN.test(routeKey.slice(prefix.length))) return undefined;
+  return ROUTE_PROMISES[`POST ${API_PATHS.credentials}`];
+}
+
 /** The template's rate-limit tables (any DynamoDB table a route function can name). */
 function tablesOf(facts: StackFacts): string[] {
   return entriesOfType(facts.template, 'AWS::DynamoDB::Table').map(
@@ -463,7 +495,7 @@ export function routesOfRole(facts: StackFacts, role: RoleInfo): ApiRoute[] | 'u
     const target = JSON.stringify(route.Properties?.Target ?? '');
     if (!integrations.some((id) => target.includes(`"${id}"`))) continue;
     const routeKey = String(route.Properties?.RouteKey);
-    const promise = ROUTE_PROMISES[routeKey];
+    const promise = ROUTE_PROMISES[routeKey] ?? externalVendingPromise(routeKey);
     if (!promise) return 'unknown-route';
     routes.push({ routeKey, rateScope: promise.rateScope, needs: promise.needs(facts) });
   }
@@ -480,6 +512,7 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
       .filter(([, fn]) => functions.includes(referencedLogicalId(fn) ?? ''))
       .map(([trigger]) => trigger),
   );
+  if (triggers.length === 1 && triggers[0] === 'PreSignUp') return { kind: 'account-linking' };
   if (triggers.length > 0) return { kind: 'cognito-trigger', triggers };
 
   // Run by a schedule, or by an event rule on the user pool's CloudTrail events.
@@ -512,7 +545,15 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
   }
   const userRoles = facts.roles.filter((other) => trustPrincipals(other, 'AWS').includes(role.arn));
   if (userRoles.length > 0 && userRoles.every((r) => principalTagKeysOf(r).length > 0)) {
-    return { kind: 'credential-vending', userRoles };
+    const externalIssuers = functions.flatMap((id) => {
+      const variables = (
+        resolve(facts.template.Resources[id]!.Properties?.Environment) as
+          { Variables?: Record<string, string> } | undefined
+      )?.Variables;
+      const issuer = variables?.[VENDING_ENV.externalIssuer];
+      return issuer ? [issuer] : [];
+    });
+    return { kind: 'credential-vending', userRoles, externalIssuers };
   }
 
   if (routes.length > 0) return { kind: 'http-api-route', routes };
@@ -597,10 +638,14 @@ function purposeLabel(purpose: LambdaPurpose): string {
       return `HTTP API route (${purpose.routes.map((r) => r.routeKey).join(', ')})`;
     case 'cognito-trigger':
       return `Cognito trigger (${purpose.triggers.join(', ')})`;
+    case 'account-linking':
+      return 'Cognito trigger (PreSignUp): links federated identities by verified email';
     case 'user-lifecycle':
       return `user lifecycle (${purpose.runBy.join(', ')})`;
     case 'credential-vending':
-      return 'credential-vending server';
+      return purpose.externalIssuers.length > 0
+        ? `credential-vending server (external issuers: ${purpose.externalIssuers.join(', ')})`
+        : 'credential-vending server';
     case 'aws-custom-resource':
       return `AwsCustomResource (${purpose.calls.map((c) => c.action).join(', ') || 'no Chime call'})`;
     case 'cdk-provider':
@@ -984,6 +1029,49 @@ function endUserCases(
   trap('case', ALICE.toUpperCase(), ALICE, 'ARN matching is case-sensitive');
   trap('escaped-star', '${*}', BOB, 'IAM escapes are policy syntax, not value syntax');
   trap('empty', '', BOB, 'an empty tag grants nothing');
+
+  // People of an external OIDC issuer (vending API): the same policy, keyed on their derived id.
+  const external = `${subject.label}: external issuer ids (oidc-...)`;
+  const externalRow = (
+    id: string,
+    value: string,
+    target: string,
+    expected: Expectation,
+    note: string,
+  ) =>
+    cases.push({
+      id: `${base}/external/${id}`,
+      section: external,
+      subject: subject.label,
+      action: 'chime:SendChannelMessage',
+      resource: `${ai}/user/${target}`,
+      context: tagText(value),
+      expected,
+      run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
+      note,
+    });
+  externalRow('self', EXTERNAL_ALICE, EXTERNAL_ALICE, 'Allowed', 'their own derived id');
+  externalRow(
+    'sub-equals-pool-sub',
+    EXTERNAL_AS_ALICE,
+    ALICE,
+    'Denied',
+    'an external sub equal to a user pool sub is still another id',
+  );
+  externalRow(
+    'from-pool-user',
+    ALICE,
+    EXTERNAL_ALICE,
+    'Denied',
+    'a user pool user as an external id',
+  );
+  externalRow(
+    'other-external-user',
+    EXTERNAL_ALICE,
+    EXTERNAL_AS_ALICE,
+    'Denied',
+    'another person of the same issuer',
+  );
   return cases;
 }
 
@@ -1568,6 +1656,54 @@ function lambdaNeighbourCases(
       );
     }
   }
+  if (purpose.kind === 'account-linking' && facts.userPoolArn) {
+    const otherPool = facts.userPoolArn.replace(/userpool\/.*$/, 'userpool/us-east-1_OtherPool1');
+    for (const action of ['cognito-idp:ListUsers', 'cognito-idp:AdminLinkProviderForUser']) {
+      add(`needs/${action}`, 'Allowed', action, facts.userPoolArn, {}, 'this user pool');
+      add(`neighbour/${action}-other-pool`, 'Denied', action, otherPool, {}, 'another user pool');
+    }
+    // (AdminGetUser is among every Lambda role's neighbours below.)
+    for (const action of [
+      'cognito-idp:AdminDisableProviderForUser',
+      'cognito-idp:AdminDeleteUser',
+    ]) {
+      add(`neighbour/${action}`, 'Denied', action, facts.userPoolArn);
+    }
+  }
+  if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
+    for (const action of ['chime:CreateAppInstanceUser', 'chime:DescribeAppInstanceUser']) {
+      add(
+        `needs/${action}-external`,
+        'Allowed',
+        action,
+        `${ai}/user/${EXTERNAL_ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        "an external issuer's person (oidc-...), created before the first credentials",
+      );
+      add(
+        `neighbour/${action}-user-pool-id`,
+        'Denied',
+        action,
+        `${ai}/user/${ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        'a user pool sub: not an id it derives',
+      );
+      add(
+        `neighbour/${action}-external-other-instance`,
+        'Denied',
+        action,
+        `${other}/user/${EXTERNAL_ALICE}`,
+        action === 'chime:CreateAppInstanceUser'
+          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
+          : {},
+        'another AppInstance',
+      );
+    }
+  }
   if (purpose.kind === 'credential-vending') {
     for (const userRole of purpose.userRoles) {
       for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
@@ -1656,6 +1792,10 @@ function lambdaNeighbourCases(
           );
         }
       }
+    }
+    // Several routes may share counters (the vending routes): one set of rows per scope.
+    for (const rateScope of new Set(routes.map((r) => r.rateScope))) {
+      const route = { rateScope };
       for (const table of tables) {
         add(
           `needs/dynamodb:UpdateItem/${route.rateScope}`,
@@ -1708,9 +1848,11 @@ function lambdaNeighbourCases(
       leading('users'),
     );
   }
+  // The linking trigger needs ListUsers on this pool (its own rows above); no one else without a route.
   // The user lifecycle roles read this pool by design (lifecycleNeeds checks them, and that
-  // they read no other pool); every other role reads it only for a route that needs it.
-  const readsPool = purpose.kind === 'user-lifecycle';
+  // they read no other pool), the linking trigger needs ListUsers on it (its own rows above);
+  // every other role reads it only for a route that needs it.
+  const readsPool = purpose.kind === 'user-lifecycle' || purpose.kind === 'account-linking';
   const needed = (action: string) =>
     servesRoutes && routes.some((r) => r.needs.some((n) => n.action === action));
   if (facts.userPoolArn && !readsPool && !needed('cognito-idp:ListUsers')) {
@@ -1881,6 +2023,63 @@ function lambdaNeighbourCases(
     );
   }
   return cases;
+}
+
+/**
+ * How an external issuer's vending route treats a token of an issuer it is not configured for,
+ * per function of the role that serves one: API Gateway's JWT authorizer of its route must name
+ * exactly the function's issuer (EXTERNAL_OIDC_ISSUER), so another issuer's token never reaches
+ * the function; and the handler itself (lambdas/lib/credential-vending/external-issuers.ts, with
+ * this function's issuer) refuses claims of another issuer with 401, before any counter, Chime or
+ * STS call. `refused` when both hold, else what went wrong.
+ */
+async function unconfiguredIssuerRefusal(facts: StackFacts, role: RoleInfo): Promise<string> {
+  const resolve = (v: unknown) => resolveIntrinsics(v, facts.template, facts.env);
+  const resources = facts.template.Resources;
+  for (const fn of functionsOfRole(facts, role)) {
+    const variables = (
+      resolve(resources[fn]!.Properties?.Environment) as
+        { Variables?: Record<string, string> } | undefined
+    )?.Variables;
+    const issuer = variables?.[VENDING_ENV.externalIssuer];
+    if (!issuer) continue;
+    const integrations = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Integration')
+      .filter(([, i]) => referencedLogicalId(i.Properties?.IntegrationUri) === fn)
+      .map(([id]) => id);
+    const routes = entriesOfType(facts.template, 'AWS::ApiGatewayV2::Route').filter(([, r]) =>
+      integrations.some((id) => JSON.stringify(r.Properties?.Target ?? '').includes(`"${id}"`)),
+    );
+    if (routes.length === 0) return `${fn} serves no route`;
+    for (const [routeId, route] of routes) {
+      const authorizer = resources[referencedLogicalId(route.Properties?.AuthorizerId) ?? ''];
+      const jwt = authorizer?.Properties?.JwtConfiguration as { Issuer?: unknown } | undefined;
+      if (route.Properties?.AuthorizationType !== 'JWT' || resolve(jwt?.Issuer) !== issuer) {
+        return `${routeId}: its JWT authorizer does not name exactly ${issuer}`;
+      }
+    }
+    let calls = 0;
+    const refuse = () => {
+      calls++;
+      return Promise.reject(new Error('no call expected'));
+    };
+    const response = await externalVending({
+      issuer,
+      sts: { send: refuse },
+      settings: {
+        userRoleArn: 'arn:aws:iam::111111111111:role/unused',
+        principalTagKey: 'chime_user_id',
+        appInstanceArn: 'arn:aws:chime:us-east-1:111111111111:app-instance/unused',
+        sessionDurationSeconds: 3600,
+      },
+      consumeRequest: refuse,
+      ensureUser: refuse,
+      logger: { info() {}, warn() {}, error() {} },
+    })({ claims: { iss: 'https://login.unconfigured.example', sub: 'alice' } });
+    if (response.statusCode !== 401 || calls > 0) {
+      return `${fn}: answered ${response.statusCode} after ${calls} calls`;
+    }
+  }
+  return 'refused';
 }
 
 type AddCase = (
@@ -2076,6 +2275,18 @@ export async function buildSecurityMatrix(
       pool.useDefaults ?? true,
     );
     fact(
+      `pool:${pool.logicalId}/providers`,
+      'identity pool: the user pool is its only identity provider (OIDC, SAML and social sign-ins come through the user pool, so their tag is a user pool sub too)',
+      [true, [], [], {}, undefined],
+      [
+        pool.providerNames.every((n) => n.startsWith('cognito-idp.')),
+        p.OpenIdConnectProviderARNs ?? [],
+        p.SamlProviderARNs ?? [],
+        p.SupportedLoginProviders ?? {},
+        p.DeveloperProviderName,
+      ],
+    );
+    fact(
       `pool:${pool.logicalId}/tag-claim`,
       `principal tags: every tag maps the immutable '${PRINCIPAL_TAG_SOURCE_CLAIM}' claim`,
       true,
@@ -2083,6 +2294,22 @@ export async function buildSecurityMatrix(
         Object.values(pool.tagMapping).every((c) => c === PRINCIPAL_TAG_SOURCE_CLAIM),
     );
   }
+
+  // The id forms (contracts/app-instance-user-id.ts): no id of one kind of person is another's.
+  fact(
+    'ids/disjoint',
+    'ids: a user pool sub, an external issuer id (even for a sub equal to that user pool sub) and a guest id never coincide',
+    ['user-pool', 'external-oidc', 'external-oidc', 'guest', true],
+    [
+      appInstanceUserIdForm(ALICE),
+      appInstanceUserIdForm(EXTERNAL_ALICE),
+      appInstanceUserIdForm(EXTERNAL_AS_ALICE),
+      appInstanceUserIdForm(GUEST),
+      EXTERNAL_AS_ALICE !== ALICE &&
+        externalUserId(EXTERNAL_ISSUER, 'alice') !==
+          externalUserId('https://other.example', 'alice'),
+    ],
+  );
 
   const actionTypes = new Map<string, readonly RequiredResourceType[] | undefined>();
   for (const role of inScope) {
@@ -2186,6 +2413,14 @@ export async function buildSecurityMatrix(
       const text = purposeLabel(purpose);
       roles.push({ roleId: role.logicalId, role: label, purpose: `Lambda: ${text}` });
       roleFact('purpose', 'the Lambda role has a known purpose', true, purpose.kind !== 'unknown');
+      if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
+        roleFact(
+          'unconfigured-issuer',
+          "a token of an issuer it is not configured for is refused: its route's JWT authorizer names exactly the function's issuer, and the handler (with this function's environment) answers 401 before any call",
+          'refused',
+          await unconfiguredIssuerRefusal(facts, role),
+        );
+      }
       if (purpose.kind === 'credential-vending') {
         // The server sets the session tag whose key it reads from PRINCIPAL_TAG_KEY.
         const env = functionsOfRole(facts, role).map((id) => {
@@ -2248,6 +2483,8 @@ export async function buildSecurityMatrix(
     [ALICE, '{alice}'],
     [ALICE.toUpperCase(), '{ALICE}'],
     [BOB, '{bob}'],
+    [EXTERNAL_ALICE, '{oidc:alice}'],
+    [EXTERNAL_AS_ALICE, '{oidc:alice-sub}'],
     [GUEST, '{guest}'],
     [OTHER_GUEST, '{otherGuest}'],
     [fakeUuid('other-channel'), '{otherChannel}'],
@@ -2314,7 +2551,7 @@ export function renderMatrixMarkdown(parts: readonly RenderInput[]): string {
     '',
     `**Guarantee.** ${SECURITY_GUARANTEE}`,
     '',
-    `This file shows what IAM decides, not what the policies say: every row is one request evaluated by a real IAM policy engine ([@cloud-copilot/iam-simulate](https://github.com/cloud-copilot/iam-simulate)) on the policies \`cdk synth\` produces for \`infra/chime-cognito-auth-stack.ts\`, with CloudFormation intrinsics resolved against fake, well-formed ids (\`sandbox/iam/\`). The test suite \`test/security/\` runs the same matrix on every \`npm test\` and fails if any row does not hold.`,
+    `This file shows what IAM decides, not what the policies say: every row is one request evaluated by a real IAM policy engine ([@cloud-copilot/iam-simulate](https://github.com/cloud-copilot/iam-simulate)) on the policies \`cdk synth\` produces for \`infra/chime-cognito-auth-stack.ts\`, with CloudFormation intrinsics resolved against fake, well-formed ids (\`sandbox/cloudformation/\`). The test suite \`test/security/\` runs the same matrix on every \`npm test\` and fails if any row does not hold.`,
     '',
     `**${all.length} requests and ${allFacts.length} configuration facts; ${failing === 0 ? 'all hold' : `${failing} DO NOT HOLD`}.**`,
     '',

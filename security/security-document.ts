@@ -3,7 +3,7 @@
  * compared by the test suite.
  */
 import { join } from 'node:path';
-import type { CfnTemplate } from '../sandbox/iam/template';
+import type { CfnTemplate } from '../sandbox/cloudformation/template';
 import {
   buildSecurityMatrix,
   renderMatrixMarkdown,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ChimeCognitoAuthStack, STACK_NAME } from '../infra/chime-cognito-auth-stack';
 import { CONTEXT_KEYS, stackPropsFromContext } from '../infra/context';
-import { asTemplate, type CfnTemplate } from '../sandbox/iam/template';
+import { asTemplate, type CfnTemplate } from '../sandbox/cloudformation/template';
 import { cdkSynthContext } from '../infra/synthesize';
 
 export const MATRIX_REGION = 'us-east-1';
@@ -43,7 +43,13 @@ function optionalFeatureContext(): Record<string, string> {
   const optional: Record<string, string> = {
     credentialVending: 'true',
     apiOrigins: 'http://localhost:5173',
+    // An external OIDC issuer beside the user pool: its route's function creates `oidc-*` users.
+    credentialVendingOidcIssuer: 'https://login.corp.example',
+    credentialVendingOidcAudience: 'chat-app',
+    credentialVendingOidcName: 'corp',
     webHosting: 'true',
+    // Every provider type, with account linking (a pre sign-up trigger role) for one of them.
+    identityProviders: 'docs/examples/identity-providers.json',
     userEvents: 'true',
     createTrail: 'true',
   };

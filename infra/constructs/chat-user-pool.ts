@@ -1,8 +1,10 @@
 import { Annotations, Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import type { IdentityProviderConfig } from '../identity-providers';
 import { acknowledgeNag } from '../nag';
 import { PASSWORD_POLICY } from '../../contracts/password-policy';
+import { FederatedSignIn } from './federated-sign-in';
 
 /** Where the web demo runs during development (Vite's default port). */
 export const LOCAL_DEV_URLS = ['http://localhost:5173/'];
@@ -73,6 +75,13 @@ export interface ChatUserPoolProps {
   readonly lambdaTriggers?: cognito.UserPoolTriggers;
 
   /**
+   * External identity providers (OIDC, SAML, social) people may sign in with, besides passwords
+   * (docs/federation.md). The web client supports each one, and the hosted UI lists them.
+   * @default - password users only
+   */
+  readonly identityProviders?: readonly IdentityProviderConfig[];
+
+  /**
    * Send the user pool's email (sign-up codes, password resets, invitations) through Amazon SES.
    * @default - Cognito's default sender, for demos only: 50 emails a day per AWS account (a synth
    * warning says so)
@@ -125,6 +134,15 @@ function validateEmail(email: ChatUserPoolEmail): void {
     );
   }
 }
+
+/** What the web client may write: sign-up needs email; nothing here feeds the principal tag (`sub`). */
+const WEB_CLIENT_WRITE_ATTRIBUTES: cognito.StandardAttributesMask = {
+  email: true,
+  fullname: true,
+  preferredUsername: true,
+  givenName: true,
+  familyName: true,
+};
 
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -215,6 +233,8 @@ export class ChatUserPool extends Construct {
   public readonly hostedUiDomain?: string;
   public readonly callbackUrls: string[];
   public readonly logoutUrls: string[];
+  /** The external identity providers, when configured. */
+  public readonly federation?: FederatedSignIn;
 
   constructor(scope: Construct, id: string, props: ChatUserPoolProps = {}) {
     super(scope, id);
@@ -280,6 +300,13 @@ export class ChatUserPool extends Construct {
       );
     }
 
+    if (props.identityProviders && props.identityProviders.length > 0) {
+      this.federation = new FederatedSignIn(this, 'Federation', {
+        userPool: this.userPool,
+        identityProviders: props.identityProviders,
+      });
+    }
+
     this.webClient = this.userPool.addClient('WebClient', {
       generateSecret: false,
       // SRP only: passwords never leave the browser (the local sandbox enforces the same flows).
@@ -291,15 +318,14 @@ export class ChatUserPool extends Construct {
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
       authSessionValidity: Duration.minutes(3),
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      // Sign-up needs email writable; nothing here feeds the principal tag (it is `sub`).
-      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({
-        email: true,
-        fullname: true,
-        preferredUsername: true,
-        givenName: true,
-        familyName: true,
-      }),
+      supportedIdentityProviders: [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        ...(this.federation?.clientProviders ?? []),
+      ],
+      // Mapped attributes must be writable too: Cognito rewrites them at every federated sign-in.
+      writeAttributes:
+        this.federation?.writeAttributes(WEB_CLIENT_WRITE_ATTRIBUTES) ??
+        new cognito.ClientAttributes().withStandardAttributes(WEB_CLIENT_WRITE_ATTRIBUTES),
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [
@@ -314,7 +340,17 @@ export class ChatUserPool extends Construct {
       },
     });
 
-    if (props.hostedUi === false) return;
+    this.federation?.addClientDependencies(this.webClient);
+
+    if (props.hostedUi === false) {
+      if (this.federation) {
+        Annotations.of(this).addWarningV2(
+          'chime-cognito-auth:federation-without-hosted-ui',
+          'identityProviders need the hosted UI domain (the providers send people back to it): federated sign-in is unavailable until the domain is back',
+        );
+      }
+      return;
+    }
     const stack = Stack.of(this);
     if (props.deployedHostedUiDomain !== undefined) {
       checkDomainPrefixChange(props.deployedHostedUiDomain, props.domainPrefix, stack.region);

@@ -1,9 +1,16 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
+import { EXTERNAL_USER_ID_PREFIX } from '../../contracts/app-instance-user-id';
+import {
+  API_PATHS,
+  apiRouteUrl,
+  EXTERNAL_ISSUER_NAME_PATTERN,
+  externalCredentialsPath,
+} from '../../contracts/http-api';
 import { appInstanceChannelsArn } from '../../contracts/chime-arns';
 import { chimeUserPolicyDocument } from '../../contracts/chime-user-policy';
 import {
@@ -46,11 +53,41 @@ export interface CredentialVendingProps {
   readonly requestsPerMinute?: number;
 
   /**
-   * Reserved concurrency of the function.
+   * Reserved concurrency of the function (and of each external issuer's function).
    * @default DEFAULT_ROUTE_RESERVED_CONCURRENCY
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * External OpenID Connect issuers whose people buy credentials too, each on its own route
+   * `POST /credentials/external/<name>` behind its own JWT authorizer, with an id derived from
+   * issuer and `sub` (`oidc-...`); their AppInstanceUser is created before the first credentials.
+   * @default - none
+   */
+  readonly externalIssuers?: readonly ExternalOidcIssuer[];
 }
+
+/** An external OpenID Connect issuer whose people may buy credentials (docs/federation.md). */
+export interface ExternalOidcIssuer {
+  /** Its route's last path segment (`[a-z0-9-]`, see EXTERNAL_ISSUER_NAME_PATTERN). */
+  readonly name: string;
+  /**
+   * The issuer URL, exactly as its tokens' `iss` (https: API Gateway finds the keys through
+   * `<issuer>/.well-known/openid-configuration`).
+   */
+  readonly issuer: string;
+  /** Accepted `aud` (or, without `aud`, `client_id`) values: the client ids it gives the app. */
+  readonly audience: readonly string[];
+}
+
+/** The route name of an external issuer given by context without one. */
+export const DEFAULT_EXTERNAL_ISSUER_NAME = 'oidc';
+
+/** The actions an external issuer's function needs to create its caller's AppInstanceUser. */
+export const EXTERNAL_USER_ACTIONS = [
+  'chime:CreateAppInstanceUser',
+  'chime:DescribeAppInstanceUser',
+] as const;
 
 /** Per-caller vending requests per minute unless configured. */
 export const DEFAULT_VENDING_REQUESTS_PER_MINUTE = 10;
@@ -77,6 +114,11 @@ export class CredentialVending extends Construct {
   /** `<apiUrl>/credentials` (for `config.json`'s `credentialVendingUrl`). */
   public readonly url: string;
   public readonly principalTagKey: string;
+  /** Per external issuer (by name): its route's function and `<apiUrl>/credentials/external/<name>`. */
+  public readonly externalRoutes: ReadonlyMap<
+    string,
+    { readonly function: ProjectNodejsFunction; readonly url: string }
+  >;
 
   constructor(scope: Construct, id: string, props: CredentialVendingProps) {
     super(scope, id);
@@ -128,23 +170,19 @@ export class CredentialVending extends Construct {
       'any channel of this AppInstance: Chime itself enforces channel membership, moderation and bans per bearer, and the bearer is pinned to the caller by the session tag',
     );
 
-    this.function = props.api.addRoute('CredentialVendingFunction', {
+    const perCallerLimit = {
+      scope: VENDING_RATE_SCOPE,
+      limit: props.requestsPerMinute ?? DEFAULT_VENDING_REQUESTS_PER_MINUTE,
+      windowSeconds: 60,
+    };
+    const common = {
       method: apigwv2.HttpMethod.POST,
-      path: API_PATHS.credentials,
-      // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
-      authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
-      description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
-      entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
       handler: 'handler',
       role: this.serverRole,
       timeout: Duration.seconds(10),
-      serviceName: 'credential-vending',
       throttle: VENDING_THROTTLE,
-      perCallerLimit: {
-        scope: VENDING_RATE_SCOPE,
-        limit: props.requestsPerMinute ?? DEFAULT_VENDING_REQUESTS_PER_MINUTE,
-        windowSeconds: 60,
-      },
+      // The same per-caller counters for every vending route (ids of all forms are distinct).
+      perCallerLimit,
       ...(props.reservedConcurrency !== undefined && {
         reservedConcurrency: props.reservedConcurrency,
       }),
@@ -154,7 +192,98 @@ export class CredentialVending extends Construct {
         [VENDING_ENV.appInstanceArn]: props.appInstanceArn,
         [VENDING_ENV.sessionDurationSeconds]: String(seconds),
       },
+    };
+    this.function = props.api.addRoute('CredentialVendingFunction', {
+      ...common,
+      path: API_PATHS.credentials,
+      // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
+      authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
+      description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
+      entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
+      serviceName: 'credential-vending',
     });
+
+    const externalRoutes = new Map<string, { function: ProjectNodejsFunction; url: string }>();
+    for (const external of validateExternalIssuers(props.externalIssuers ?? [])) {
+      const routePath = externalCredentialsPath(external.name);
+      const suffix = external.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) =>
+        c.toUpperCase(),
+      );
+      const fn = props.api.addRoute(`ExternalVending${suffix}Function`, {
+        ...common,
+        path: routePath,
+        // API Gateway checks issuer, audience, signature (keys by discovery) and expiry.
+        authorizer: new HttpJwtAuthorizer(`External${suffix}`, external.issuer, {
+          jwtAudience: [...external.audience],
+          identitySource: ['$request.header.Authorization'],
+        }),
+        description: `POST ${routePath}: a token of ${external.issuer} in, credentials for its derived id out`,
+        entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending-external.ts'),
+        serviceName: 'credential-vending-external',
+        environment: {
+          ...common.environment,
+          [VENDING_ENV.externalIssuer]: external.issuer,
+        },
+      });
+      externalRoutes.set(external.name, {
+        function: fn,
+        url: apiRouteUrl(props.api.url, routePath),
+      });
+    }
+    this.externalRoutes = externalRoutes;
+    if (externalRoutes.size > 0) {
+      // Only ids of the external form: the role cannot create or probe user pool users' ids.
+      const externalUsers = props.appInstanceArn + '/user/' + EXTERNAL_USER_ID_PREFIX + '*';
+      this.serverRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ExternalCallersAppInstanceUsers',
+          actions: [...EXTERNAL_USER_ACTIONS],
+          resources: [externalUsers],
+        }),
+      );
+      acknowledgeNag(
+        this.serverRole,
+        `IAM5[Resource::${nagResourceName(this, externalUsers)}]`,
+        'external callers get ids derived at request time (oidc-<hash>); the wildcard is limited to that id form in this one AppInstance, and to create/describe',
+      );
+    }
     this.url = apiRouteUrl(props.api.url, API_PATHS.credentials);
   }
+}
+
+/** Validates the external issuers (names, https issuers, audiences); lowercase, actionable errors. */
+function validateExternalIssuers(issuers: readonly ExternalOidcIssuer[]): ExternalOidcIssuer[] {
+  const names = new Set<string>();
+  const urls = new Set<string>();
+  return issuers.map((e, i) => {
+    if (!EXTERNAL_ISSUER_NAME_PATTERN.test(e.name)) {
+      throw new Error(
+        `externalIssuers[${i}].name must be 1-32 of [a-z0-9-] starting with a letter or digit, got '${e.name}'`,
+      );
+    }
+    if (names.has(e.name)) throw new Error(`externalIssuers[${i}].name '${e.name}' is used twice`);
+    names.add(e.name);
+    if (!Token.isUnresolved(e.issuer)) {
+      // API Gateway takes https issuers; plain http only on loopback, which only the local sandbox
+      // can serve (its OpenID provider), so a deployment with one fails at API Gateway, not here.
+      if (
+        !/^(https:\/\/[^\s?#]+|http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/[^\s?#]*)?)$/.test(
+          e.issuer,
+        )
+      ) {
+        throw new Error(`externalIssuers[${i}].issuer must be an https URL, got '${e.issuer}'`);
+      }
+      if (/^https:\/\/cognito-idp\./.test(e.issuer)) {
+        throw new Error(
+          `externalIssuers[${i}].issuer is a Cognito user pool: its users keep their sub on POST /credentials`,
+        );
+      }
+    }
+    if (urls.has(e.issuer)) throw new Error(`externalIssuers[${i}].issuer is listed twice`);
+    urls.add(e.issuer);
+    if (e.audience.length === 0 || e.audience.some((a) => a.trim() === '')) {
+      throw new Error(`externalIssuers[${i}].audience must list the app's client id(s)`);
+    }
+    return { name: e.name, issuer: e.issuer, audience: [...e.audience] };
+  });
 }

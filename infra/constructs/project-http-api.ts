@@ -82,6 +82,11 @@ export interface HttpApiRouteProps extends Omit<
    */
   readonly authorizationScopes?: string[];
   /**
+   * Who may call the route (an external issuer's JWT authorizer).
+   * @default - the API's user pool authorizer ({@link ProjectHttpApi.authorizer})
+   */
+  readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  /**
    * Makes the route open: no JWT authorizer, so the function must authenticate the request itself
    * (e.g. guest credentials, whose signed invite is the credential); only the throttles and the
    * per-caller limit stand before it. `reason` says why (it acknowledges cdk-nag's APIG4).
@@ -199,6 +204,7 @@ export class ProjectHttpApi extends Construct {
       throttle,
       perCallerLimit,
       authorizationScopes,
+      authorizer,
       unauthenticated,
       reservedConcurrency,
       ...functionProps
@@ -246,7 +252,9 @@ export class ProjectHttpApi extends Construct {
       integration: new HttpLambdaIntegration(`${id}Integration`, fn, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
-      authorizer: unauthenticated ? new apigwv2.HttpNoneAuthorizer() : this.authorizer,
+      authorizer: unauthenticated
+        ? new apigwv2.HttpNoneAuthorizer()
+        : (authorizer ?? this.authorizer),
       ...(authorizationScopes && { authorizationScopes }),
     });
     if (!route) throw new Error(`no route was created for ${method} ${path}`);

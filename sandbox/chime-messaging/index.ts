@@ -5,7 +5,8 @@
  *
  * Every REST request: SigV4 (service `chime`) -> `x-amz-chime-bearer` present -> IAM allows
  * `chime:<Operation>` on the bearer's AppInstanceUser ARN and on the channel ARN (the resource
- * types the Service Authorization Reference lists) -> channel rules (service.ts).
+ * types the Service Authorization Reference lists) -> channel rules
+ * (service.ts and ./operations/).
  */
 import type { IncomingMessage } from 'node:http';
 import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
@@ -23,7 +24,7 @@ import {
   type OperationSpec,
   UNSUPPORTED,
   type UnsupportedOperation,
-} from './operations';
+} from './http-bindings';
 import { type AppInstanceUserDirectory, MessagingService } from './service';
 import { FileMutationLog, type MutationLog } from './state';
 import {

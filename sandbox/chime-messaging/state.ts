@@ -64,7 +64,7 @@ export interface StoredMessage {
   readonly content?: string;
   readonly metadata?: string;
   readonly contentType?: string;
-  readonly attributes?: Readonly<Record<string, { readonly StringValues: readonly string[] }>>;
+  readonly attributes?: Readonly<Record<string, { readonly StringValues: string[] }>>;
   readonly type: MessageType;
   readonly sender: string;
   readonly createdAt: number;

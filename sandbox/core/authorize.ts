@@ -1,11 +1,11 @@
 /**
  * Authorization for every sandbox service: the caller's role policies, exactly as `cdk synth`
- * resolved them (sandbox/iam/template.ts), evaluated with the session's principal tags by the
+ * resolved them (sandbox/iam/roles.ts), evaluated with the session's principal tags by the
  * project's IAM evaluator (sandbox/iam/evaluate.ts, over @cloud-copilot/iam-simulate). A request
  * is allowed only when a policy allows it and none denies it, as on AWS.
  */
 import { evaluateIdentityRequest, type Decision } from '../iam/evaluate';
-import type { NamedPolicy, PolicyDocument } from '../iam/template';
+import type { NamedPolicy, PolicyDocument } from '../iam/roles';
 import { type Session, assumedRoleArn } from './credentials';
 import { accessDenied, type Protocol } from './errors';
 import type { VerifiedCaller } from './sigv4';

@@ -6,6 +6,7 @@
  *   GET  /login              the sign-in page;  POST /login  signs in, redirects with a code
  *   POST /oauth2/token       authorization_code (+ PKCE S256) and refresh_token grants; CORS
  *   GET  /logout             ends the hosted UI session, redirects to a registered logout URL
+ *   GET  /oauth2/idpresponse an external provider's answer (federation.ts): the person is signed in
  *
  * Sign-in goes through the sandbox's own user pool API (`InitiateAuth` USER_SRP_AUTH and the
  * PASSWORD_VERIFIER answer, as the app client allows SRP only; then `RespondToAuthChallenge`
@@ -19,8 +20,12 @@
  * requests within it skip the page (`prompt=login` forces it, `prompt=none` never shows it) and
  * get tokens refreshed from the session's refresh token; /logout ends it.
  *
- * Not modelled: sign-up and forgot-password pages, social / SAML providers, `/oauth2/userInfo`,
- * client secrets.
+ * External identity providers (federation.ts): `identity_provider=<name>` on authorize, or the
+ * sign-in page's "Continue with <label>", goes to the provider; OIDC providers are played by the
+ * local OpenID provider (local-federation.ts).
+ *
+ * Not modelled: sign-up and forgot-password pages, SAML and social providers (listed, refused
+ * with an error), `/oauth2/userInfo`, client secrets.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -40,6 +45,12 @@ import type { JsonStore, SandboxState } from '../core/state';
 import { type SigningKey, resign } from '../user-pool/signing-key';
 import { SrpClient } from '../user-pool/srp';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
+import {
+  FEDERATION_COOKIE,
+  FederationError,
+  type FederationOptions,
+  HostedUiFederation,
+} from './federation';
 import { type Page, errorPage, homePage, newPasswordPage, signInPage } from './pages';
 
 /** Authorization codes are valid this long and once (Cognito: 5 minutes). */
@@ -80,6 +91,11 @@ export interface StartHostedUiOptions {
   readonly webOrigins: WebOrigins;
   /** The user pool's signing key (the OAuth claims are signed again with it). */
   readonly signingKey: SigningKey;
+  /**
+   * Sign-in through the user pool's external identity providers (federation.ts).
+   * @default - password sign-in only
+   */
+  readonly federation?: FederationOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -124,6 +140,8 @@ interface AuthorizeRequest {
   readonly nonce?: string;
   /** `/login?<query>`: where the form posts. */
   readonly action: string;
+  /** `identity_provider`, when it names one of the pool's external providers. */
+  readonly identityProvider?: string;
 }
 
 interface Tokens {
@@ -262,6 +280,8 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     'hosted-ui-refresh-scopes',
     () => ({}),
   );
+  const federation =
+    options.federation && new HostedUiFederation<AuthorizeRequest>(options.federation);
   const codes = new Map<string, IssuedCode>();
   const challenges = new Map<string, PendingChallenge>();
   const sessions = new Map<string, { refreshToken: string; expires: number }>();
@@ -367,7 +387,16 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     }
     const provider = single(q, 'identity_provider');
     if (provider !== undefined && provider !== 'COGNITO') {
-      throw fail('invalid_request', `identity provider '${provider}' is not configured`);
+      const external = federation?.provider(provider);
+      if (!external) {
+        throw fail('invalid_request', `identity provider '${provider}' is not configured`);
+      }
+      if (!external.emulated) {
+        throw fail(
+          'invalid_request',
+          `identity provider '${provider}' (${external.type}) is not emulated by the sandbox`,
+        );
+      }
     }
     const codeChallenge = single(q, 'code_challenge');
     const method = single(q, 'code_challenge_method');
@@ -383,6 +412,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     return {
       ...base,
       scopes,
+      ...(provider !== undefined && provider !== 'COGNITO' && { identityProvider: provider }),
       ...(state !== undefined && { state }),
       ...(codeChallenge !== undefined && { codeChallenge }),
       ...(nonce !== undefined && { nonce }),
@@ -493,7 +523,55 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       redirect(res, back.toString());
       return;
     }
+    if (request.identityProvider && federation) {
+      const provider = federation.provider(request.identityProvider)!;
+      const { location, cookie } = await federation.start(request, provider, idpResponseUrl());
+      redirect(res, location, { 'set-cookie': cookie });
+      return;
+    }
     redirect(res, `/login?${search}`);
+  }
+
+  /** Where providers send people back (Cognito: `https://<domain>/oauth2/idpresponse`). */
+  const idpResponseUrl = () => `${origin}/oauth2/idpresponse`;
+
+  /** The provider's answer: the user pool signs the person in, the app gets a code. */
+  async function idpResponse(req: IncomingMessage, res: ServerResponse, search: string) {
+    if (!federation) {
+      sendPage(res, errorPage(404, 'not_found', 'No identity provider is configured.'));
+      return;
+    }
+    const clearCookie = {
+      'set-cookie': `${FEDERATION_COOKIE}=; Path=/oauth2/idpresponse; Max-Age=0; Secure; HttpOnly; SameSite=Lax`,
+    };
+    let outcome;
+    try {
+      outcome = await federation.finish(req, search, idpResponseUrl());
+    } catch (error) {
+      const pending = (error as { request?: AuthorizeRequest }).request;
+      if (!(error instanceof FederationError)) throw error;
+      if (!pending) {
+        sendPage(res, errorPage(400, error.error, error.message));
+        return;
+      }
+      const [code, message] = [error.error, error.message];
+      const back = new URL(pending.redirectUri);
+      back.searchParams.set('error', code);
+      back.searchParams.set('error_description', message);
+      if (pending.state !== undefined) back.searchParams.set('state', pending.state);
+      redirect(res, back.toString(), clearCookie);
+      return;
+    }
+    const { request, result } = outcome;
+    prune();
+    const id = randomId();
+    sessions.set(id, {
+      refreshToken: result.tokens.RefreshToken ?? '',
+      expires: Date.now() + SESSION_LIFETIME_MS,
+    });
+    issueCode(res, request, result.tokens, {
+      'set-cookie': sessionCookie(id, SESSION_LIFETIME_MS / 1000),
+    });
   }
 
   /** Sign-in result -> code redirect, new-password page, or the sign-in page with an error. */
@@ -550,6 +628,15 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     );
   }
 
+  /** "Continue with <label>": the same authorize request, through that provider. */
+  function providerLinks(request: AuthorizeRequest) {
+    return (federation?.offered() ?? []).map(({ name, label }) => {
+      const q = new URLSearchParams(request.action.slice('/login?'.length));
+      q.set('identity_provider', name);
+      return { label, href: `/oauth2/authorize?${q.toString()}` };
+    });
+  }
+
   /** A form post must come from the hosted UI's own pages (login CSRF). */
   function fromOwnPage(req: IncomingMessage): boolean {
     const site = req.headers['sec-fetch-site'];
@@ -562,8 +649,9 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     const request = authorizeOrAnswer(res, search);
     if (!request) return;
     const appOrigin = originOf(request.redirectUri);
+    const providers = providerLinks(request);
     if (req.method === 'GET') {
-      sendPage(res, signInPage({ action: request.action, usernameLabel, appOrigin }));
+      sendPage(res, signInPage({ action: request.action, usernameLabel, appOrigin, providers }));
       return;
     }
     if (!fromOwnPage(req)) {
@@ -576,7 +664,14 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     const again = (error: string) =>
       sendPage(
         res,
-        signInPage({ action: request.action, usernameLabel, username, error, appOrigin }),
+        signInPage({
+          action: request.action,
+          usernameLabel,
+          username,
+          error,
+          appOrigin,
+          providers,
+        }),
       );
     if (!username || !password) {
       again(`Enter your ${usernameLabel.toLowerCase()} and password.`);
@@ -833,6 +928,10 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       await authorize(req, res, search);
       return;
     }
+    if (method === 'GET' && path === '/oauth2/idpresponse') {
+      await idpResponse(req, res, search);
+      return;
+    }
     if ((method === 'GET' || method === 'POST') && path === '/login') {
       await login(req, res, search);
       return;
@@ -896,6 +995,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       redirectSignIn: [...callbackUrls],
       redirectSignOut: [...logoutUrls],
       scopes: allowedScopes,
+      ...(federation && { identityProviders: federation.offered() }),
     }),
     stop: () =>
       new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
  * own stylesheet and form posts (to itself, and to the app it redirects to afterwards). A form
  * shown again with an error answers 200, as Cognito's pages do (the browser logs no failed load).
  */
-import { createHash } from 'node:crypto';
+import { escapeHtml, type HtmlPage, htmlPage } from '../core/html-page';
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -17,61 +17,27 @@ label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 input{width:100%;padding:.5rem;font:inherit;border:1px solid #879596;border-radius:4px}
 input:focus,button:focus{outline:3px solid #0073bb;outline-offset:1px}
 button{margin-top:1.25rem;width:100%;padding:.6rem;font:inherit;font-weight:600;color:#fff;background:#0073bb;border:0;border-radius:4px;cursor:pointer}
+.providers{margin:1.5rem 0 0;padding:1rem 0 0;border-top:1px solid #d5dbdb;list-style:none}
+.providers h2{font-size:1rem;margin:0 0 .5rem}
+.providers a{display:block;margin:.5rem 0 0;padding:.55rem;text-align:center;font-weight:600;color:#16191f;border:1px solid #545b64;border-radius:4px;text-decoration:none}
+.providers a:focus{outline:3px solid #0073bb;outline-offset:1px}
 [role=alert]{margin:0 0 1rem;padding:.5rem .75rem;border-left:4px solid #d13212;background:#fdf3f1}
 code{word-break:break-all}
 @media (max-width:30rem){main{margin:0;border-radius:0;box-shadow:none}}
 `.trim();
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
-export interface Page {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
+export type Page = HtmlPage;
 
 /** `formTargets`: origins a form post may end at (the app, after the code redirect). */
 function page(status: number, title: string, content: string, formTargets: string[] = []): Page {
-  const csp = [
-    "default-src 'none'",
-    `style-src ${STYLE_HASH}`,
-    `form-action 'self' ${formTargets.join(' ')}`.trim(),
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-  return {
+  return htmlPage({
     status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': csp,
-      'cache-control': 'no-store',
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      // same-origin: the form posts carry the page's Origin (checked against login CSRF).
-      'referrer-policy': 'same-origin',
-    },
-    body: `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} - sandbox hosted UI</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${content}
-</main>
-</body>
-</html>
-`,
-  };
+    title: `${title} - sandbox hosted UI`,
+    style: STYLE,
+    content,
+    formTargets,
+    headers: { 'x-frame-options': 'DENY' },
+  });
 }
 
 const NOTE =
@@ -94,6 +60,16 @@ export interface SignInPageInput {
   readonly error?: string;
   /** The app's origin (the redirect after sign-in ends there). */
   readonly appOrigin: string;
+  /** External identity providers: "Continue with <label>" links. @default - none */
+  readonly providers?: readonly { readonly label: string; readonly href: string }[];
+}
+
+function providerLinks(providers: SignInPageInput['providers']): string {
+  if (!providers || providers.length === 0) return '';
+  const links = providers
+    .map((p) => `<a href="${escapeHtml(p.href)}">Continue with ${escapeHtml(p.label)}</a>`)
+    .join('\n');
+  return `<section class="providers" aria-labelledby="other-ways"><h2 id="other-ways">Or continue with</h2>\n${links}</section>`;
 }
 
 export function signInPage(input: SignInPageInput): Page {
@@ -110,7 +86,8 @@ ${alert(input.error)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${describedBy(input.error)}>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+${providerLinks(input.providers)}`,
     [input.appOrigin],
   );
 }

@@ -27,7 +27,7 @@ import {
   type RunSimulationResults,
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
-import type { NamedPolicy, PolicyDocument } from './template';
+import type { NamedPolicy, PolicyDocument } from './roles';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 

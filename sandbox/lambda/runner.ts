@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CredentialStore, Session } from '../core/credentials';
 import type { SandboxResources } from '../resources';
-import { resourcesOfType } from '../iam/template';
+import { resourcesOfType } from '../cloudformation/template';
 import { type FindNodeOptions, type NodeBinary, findNodeBinary } from './node-runtime';
 
 export interface LambdaFunctionSpec {

@@ -21,7 +21,7 @@ import {
 } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { refusedAssumeRoleAction } from '../iam/evaluate';
-import { resourcesOfType } from '../iam/template';
+import { resourcesOfType } from '../cloudformation/template';
 import { AwsError } from '../core/errors';
 import type { JsonStore } from '../core/state';
 import type { SandboxContext, ServiceModule } from '../server';

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { refusedAssumeRoleAction } from '../iam/evaluate';
-import { fakeRoleId } from '../iam/template';
+import { fakeRoleId } from '../cloudformation/fake-environment';
 import { assumedRoleArn } from '../core/credentials';
 import { AwsError } from '../core/errors';
 import type { SandboxRequest, ServiceModule } from '../server';

@@ -41,7 +41,12 @@ import type { JsonStore } from '../core/state';
 import { AuthSessions } from './auth-sessions';
 import { AtomicDataStoreFactory } from './data-store';
 import { type Operation, type PoolServices, sandboxOperations } from './operations';
-import { accessTokenUser } from './operations/services';
+import {
+  type FederatedIdentity,
+  type FederatedSignInResult,
+  federatedSignIn,
+} from './operations/federated-sign-in';
+import { accessTokenUser, appClientAndPool } from './operations/services';
 import { SignOuts } from './sign-outs';
 import type { SigningKey } from './signing-key';
 import { PoolTokens } from './tokens';
@@ -114,6 +119,11 @@ export interface StartUserPoolOptions {
   onCode(record: CodeRecord): void;
   /** Receives notices (e.g. a migration of old state). @default - discarded */
   log?: (line: string) => void;
+  /**
+   * The pool's external identity providers (name -> `ProviderType`): the ones federated sign-ins
+   * and AdminLinkProviderForUser may name. @default - none
+   */
+  identityProviders?: ReadonlyMap<string, { readonly type: string }>;
 }
 
 export interface RunningUserPool {
@@ -125,6 +135,11 @@ export interface RunningUserPool {
   readonly signOuts: SignOuts;
   /** The user with this `sub` (or username), for server-side token checks. */
   findUser(subOrUsername: string): Promise<PoolUser | undefined>;
+  /**
+   * A sign-in through an external provider whose answer the hosted UI has checked
+   * (operations/federated-sign-in.ts): the user found, linked or created, the triggers, the tokens.
+   */
+  federatedSignIn(clientId: string, identity: FederatedIdentity): Promise<FederatedSignInResult>;
 }
 
 const SYMBOLS = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
@@ -292,6 +307,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     sessions: new AuthSessions(),
     signOuts,
     // Stable across restarts (the key is), secret (it is derived from the private key).
+    identityProviders: options.identityProviders ?? new Map(),
     simulationKey: createHash('sha256')
       .update(`srp-simulation\n${options.signingKey.privateKey.export({ format: 'jwk' }).d}`)
       .digest(),
@@ -362,5 +378,12 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     handler: server.application as (req: IncomingMessage, res: ServerResponse) => void,
     signOuts,
     findUser,
+    async federatedSignIn(clientId, identity) {
+      const { client, pool: target } = await appClientAndPool(services, ctx, clientId);
+      if (!services.identityProviders.has(identity.providerName)) {
+        throw new Error(`'${identity.providerName}' is not an identity provider of this pool`);
+      }
+      return federatedSignIn(services, ctx, target, client, identity);
+    },
   };
 }

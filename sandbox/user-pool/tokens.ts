@@ -24,6 +24,7 @@ import {
   attributeValue,
 } from 'cognito-local/lib/services/userPoolService';
 import { AttributePolicy } from './attributes';
+import { identitiesClaim } from './identities';
 import { type SigningKey, signJwt } from './signing-key';
 
 type Source = Parameters<TokenGenerator['generate']>[5];
@@ -146,10 +147,18 @@ export class PoolTokens implements TokenGenerator {
 
     let idClaims: Record<string, unknown> = {};
     for (const { Name: name, Value: value } of user.Attributes ?? []) {
-      if (name && value !== undefined && name !== 'sub' && readable.has(name)) {
+      if (
+        name &&
+        value !== undefined &&
+        name !== 'sub' &&
+        name !== 'identities' &&
+        readable.has(name)
+      ) {
         idClaims[name] = claimValue(name, value);
       }
     }
+    // A federated (or linked) user's provider identities, as an array (identities.ts).
+    const identities = identitiesClaim(user);
     let groupClaim: readonly string[] = groups;
     if (this.triggers.enabled('PreTokenGeneration')) {
       const response = (await this.triggers.preTokenGeneration(ctx, {
@@ -182,6 +191,7 @@ export class PoolTokens implements TokenGenerator {
         ...idClaims,
         sub,
         ...groupClaims,
+        ...(identities && { identities }),
         iss: issuer,
         'cognito:username': user.Username,
         origin_jti: originJti,

@@ -12,6 +12,7 @@ import { connection, openIdentity } from './chat-helpers';
 import {
   type DemoServer,
   type DemoStack,
+  hostedUiAtDemo,
   screenshotter,
   startDemoStack,
 } from '../../testing/browser/support';
@@ -26,17 +27,7 @@ const pageErrors: string[] = [];
 const shot = screenshotter('hosted-ui');
 
 beforeAll(async () => {
-  stack = await startDemoStack({
-    clientConfig: (running, demoUrl) => {
-      const hostedUi = running.hostedUi!;
-      // This demo server's URL is a callback and sign-out URL, as `npm start`'s is.
-      hostedUi.addAppUrls([demoUrl]);
-      return {
-        ...running.config,
-        hostedUi: { ...hostedUi.config(), redirectSignIn: [demoUrl], redirectSignOut: [demoUrl] },
-      };
-    },
-  });
+  stack = await startDemoStack({ clientConfig: hostedUiAtDemo });
   ({ sandbox, demo } = stack);
   // The certificate is the sandbox's self-signed one: accepted, as a person accepts it once.
   page = await stack.newPage(pageErrors, { ignoreHTTPSErrors: true });

@@ -16,13 +16,9 @@ import {
   evaluateIdentityRequest,
   evaluateTrustPolicy,
 } from '../../sandbox/iam/evaluate';
-import {
-  asTemplate,
-  fakeEnvironment,
-  listRoles,
-  type RoleInfo,
-  statementsOf,
-} from '../../sandbox/iam/template';
+import { asTemplate } from '../../sandbox/cloudformation/template';
+import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
+import { listRoles, type RoleInfo, statementsOf } from '../../sandbox/iam/roles';
 import { synthesizeApp } from '../../infra/synthesize';
 
 const KEY = DEFAULT_PRINCIPAL_TAG_KEY;

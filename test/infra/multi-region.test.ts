@@ -10,10 +10,10 @@ import { CHIME_SDK_MESSAGING_REGIONS } from '../../contracts/regions';
 import { WebHosting } from '../../infra/constructs/web-hosting';
 import {
   asTemplate,
-  fakeEnvironment,
   resolveIntrinsics,
   type CfnTemplate,
-} from '../../sandbox/iam/template';
+} from '../../sandbox/cloudformation/template';
+import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 import { synthesizeApp } from '../../infra/synthesize';
 
 /** Where each resource type of a global namespace keeps its name, and the name's length limit. */

@@ -98,6 +98,30 @@ test('Chime hanging: the sign-in goes on at the budget, without waiting for an a
   );
 });
 
+test('a federated user: post authentication makes no call (their sign-in reports TokenGeneration_HostedAuth)', async () => {
+  fakeChimeUsers(chime);
+  const event = postAuthenticationEvent(FEDERATED_USER_ATTRIBUTES);
+
+  expect(await invoke(event)).toBe(event);
+  expect(chime).not.toHaveReceivedAnyCommand();
+});
+
+test('a password user linked to a provider (status CONFIRMED) is still healed at an API sign-in', async () => {
+  const users = fakeChimeUsers(chime);
+  const linked = {
+    sub: USER_SUB,
+    email: 'grace@example.com',
+    email_verified: 'true',
+    'cognito:user_status': 'CONFIRMED',
+    name: 'Grace Hopper',
+    identities: FEDERATED_USER_ATTRIBUTES.identities,
+  };
+
+  await invoke(postAuthenticationEvent(linked));
+
+  expect(users.get(USER_ARN)?.name).toBe('Grace Hopper');
+});
+
 test('malformed sub: logged, the sign-in is not blocked', async () => {
   const event = postAuthenticationEvent({ sub: '' });
 
@@ -123,10 +147,15 @@ describe('pre token generation', () => {
     expect(users.get(USER_ARN)?.name).toBe('Grace Hopper');
   });
 
-  test('a federated user on managed login: no call (post confirmation / authentication run)', async () => {
-    fakeChimeUsers(chime);
-    await invoke(preTokenGenerationEvent('TokenGeneration_HostedAuth', FEDERATED_USER_ATTRIBUTES));
-    expect(chime).not.toHaveReceivedAnyCommand();
+  test('a federated user signing in through their provider is healed, named from mapped attributes', async () => {
+    const users = fakeChimeUsers(chime);
+    const event = preTokenGenerationEvent('TokenGeneration_HostedAuth', FEDERATED_USER_ATTRIBUTES);
+
+    const result = await invoke(event);
+
+    expect(result).toBe(event);
+    expect(result.response).toEqual({ claimsOverrideDetails: {} });
+    expect(users.get(USER_ARN)?.name).toBe('Fed User');
   });
 
   test.each([

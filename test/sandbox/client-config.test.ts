@@ -1,6 +1,7 @@
 import { CLIENT_CONFIG_OUTPUT, parseClientConfig } from '../../contracts/client-config';
 import { sandboxClientConfig } from '../../sandbox/client-config';
-import { type CfnTemplate, fakeEnvironment, resolveIntrinsics } from '../../sandbox/iam/template';
+import { type CfnTemplate, resolveIntrinsics } from '../../sandbox/cloudformation/template';
+import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 
 /** A template with the stack's output as CDK writes it: one JSON document joined with tokens. */
 function templateWith(document: readonly unknown[]): CfnTemplate {

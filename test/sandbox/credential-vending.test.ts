@@ -23,7 +23,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { parseVendedCredentialsResponse } from '../../contracts/credential-vending';
 import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
-import { resourcesOfType } from '../../sandbox/iam/template';
+import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import {
   type AwsCredentials,
   startTestSandbox,

@@ -48,7 +48,7 @@ import {
 } from '../../contracts/guests';
 import { API_PATHS, ApiError, apiRouteUrl } from '../../contracts/http-api';
 import { kidOf, kmsInviteSigner, signInvite } from '../../lambdas/lib/guests/invite-token';
-import { resourcesOfType } from '../../sandbox/iam/template';
+import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { synthesizeApp } from '../../infra/synthesize';
 

@@ -35,7 +35,7 @@ const authorizer = new JwtAuthorizer(
     identitySource: '$request.header.Authorization',
   },
   ISSUER,
-  jwk,
+  { jwk },
 );
 const authorize = (token: string, scopes: string[] = []) =>
   authorizer.authorize({ authorization: `Bearer ${token}` }, scopes);
@@ -117,6 +117,85 @@ describe('JWT authorizer', () => {
       groups: '[a b]',
       obj: '{"x":1}',
     });
+  });
+});
+
+describe('JWT authorizer of an external issuer: keys by OpenID discovery', () => {
+  const EXTERNAL = 'http://127.0.0.1:2';
+  const spec = {
+    issuer: EXTERNAL,
+    audience: ['app'],
+    identitySource: '$request.header.Authorization',
+  };
+  const token = (extra: Record<string, unknown> = {}) =>
+    sign({ iss: EXTERNAL, sub: 'ada', aud: 'app', iat: now - 10, exp: now + 600, ...extra });
+
+  /** Serves documents by URL and records every fetch. */
+  function web(documents: Record<string, unknown>) {
+    const fetched: string[] = [];
+    const fetcher = {
+      fetch: (uri: string): Promise<ArrayBuffer> => {
+        fetched.push(uri);
+        if (!(uri in documents)) return Promise.reject(new Error(`ECONNREFUSED ${uri}`));
+        return Promise.resolve(new TextEncoder().encode(JSON.stringify(documents[uri])).buffer);
+      },
+    };
+    return { fetched, fetcher };
+  }
+  const discovery = {
+    [`${EXTERNAL}/.well-known/openid-configuration`]: {
+      issuer: EXTERNAL,
+      jwks_uri: `${EXTERNAL}/jwks`,
+    },
+    [`${EXTERNAL}/jwks`]: { keys: [jwk] },
+  };
+  const authorize = (a: JwtAuthorizer, t: string) =>
+    a.authorize({ authorization: `Bearer ${t}` }, []);
+
+  test('finds the keys through the discovery document, once', async () => {
+    const { fetched, fetcher } = web(discovery);
+    const authorizer = new JwtAuthorizer(spec, EXTERNAL, { fetcher });
+    await expect(authorize(authorizer, token())).resolves.toMatchObject({
+      claims: { iss: EXTERNAL, sub: 'ada' },
+    });
+    await authorize(authorizer, token());
+    expect(fetched).toEqual([`${EXTERNAL}/.well-known/openid-configuration`, `${EXTERNAL}/jwks`]);
+  });
+
+  test('another issuer is refused before any fetch', async () => {
+    const { fetched, fetcher } = web(discovery);
+    const authorizer = new JwtAuthorizer(spec, EXTERNAL, { fetcher });
+    await expect(authorize(authorizer, token({ iss: 'http://127.0.0.1:3' }))).rejects.toMatchObject(
+      { status: 401, description: 'the token does not have a valid issuer' },
+    );
+    expect(fetched).toEqual([]);
+  });
+
+  test('a discovery document naming another issuer, or none reachable: 401, retried later', async () => {
+    const lying = web({
+      ...discovery,
+      [`${EXTERNAL}/.well-known/openid-configuration`]: {
+        issuer: 'http://127.0.0.1:3',
+        jwks_uri: `${EXTERNAL}/jwks`,
+      },
+    });
+    await expect(
+      authorize(new JwtAuthorizer(spec, EXTERNAL, { fetcher: lying.fetcher }), token()),
+    ).rejects.toMatchObject({ status: 401, description: "the issuer's keys could not be fetched" });
+
+    let up = false;
+    const flaky = web(discovery);
+    const authorizer = new JwtAuthorizer(spec, EXTERNAL, {
+      fetcher: {
+        fetch: async (uri: string) => {
+          if (!up) throw new Error('ECONNREFUSED');
+          return flaky.fetcher.fetch(uri);
+        },
+      },
+    });
+    await expect(authorize(authorizer, token())).rejects.toBeInstanceOf(AuthorizerRefusal);
+    up = true;
+    await expect(authorize(authorizer, token())).resolves.toBeDefined();
   });
 });
 

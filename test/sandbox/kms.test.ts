@@ -6,7 +6,7 @@
  */
 import { createPublicKey, verify } from 'node:crypto';
 import { GetPublicKeyCommand, KMSClient, SignCommand, VerifyCommand } from '@aws-sdk/client-kms';
-import { resourcesOfType } from '../../sandbox/iam/template';
+import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 
 let sandbox: TestSandbox;

@@ -66,6 +66,7 @@ async function channel(
     Name: 'general',
     ...options,
   });
+  if (ChannelArn === undefined) throw new Error('CreateChannel returned no ChannelArn');
   return ChannelArn;
 }
 
@@ -95,7 +96,7 @@ describe('channels', () => {
       Privacy: 'PRIVATE',
       CreatedBy: { Arn: alice },
     });
-    expect(Channel.CreatedTimestamp).toBeInstanceOf(Date);
+    expect(Channel?.CreatedTimestamp).toBeInstanceOf(Date);
   });
 
   it('defaults to PUBLIC and UNRESTRICTED, validates input and honours ClientRequestToken', async () => {
@@ -155,7 +156,7 @@ describe('channels', () => {
     const priv = await channel(service, { Privacy: 'PRIVATE' });
     const pub = await channel(service);
     await refused(() => service.describeChannel(bob, { ChannelArn: priv }), 'ForbiddenException');
-    expect(service.describeChannel(bob, { ChannelArn: pub }).Channel.ChannelArn).toBe(pub);
+    expect(service.describeChannel(bob, { ChannelArn: pub }).Channel?.ChannelArn).toBe(pub);
     expect(
       service.listChannels(bob, { AppInstanceArn: APP }).Channels?.map((c) => c.ChannelArn),
     ).toEqual([pub]);
@@ -359,6 +360,73 @@ describe('moderators and bans', () => {
     await service.deleteChannelBan(alice, { ChannelArn: arn, MemberArn: bob });
     await service.createChannelMembership(bob, { ChannelArn: arn, MemberArn: bob });
     expect(service.isMember(arn, bob)).toBe(true);
+  });
+
+  it('shows moderators to whoever sees the channel and bans to moderators only', async () => {
+    const { service } = setup();
+    const arn = await channel(service);
+    await service.createChannelModerator(alice, { ChannelArn: arn, ChannelModeratorArn: bob });
+    await service.createChannelBan(alice, { ChannelArn: arn, MemberArn: carol });
+
+    expect(service.describeChannelBan(alice, { ChannelArn: arn, MemberArn: carol })).toEqual({
+      ChannelBan: {
+        Member: { Arn: carol, Name: 'Carol' },
+        ChannelArn: arn,
+        CreatedTimestamp: expect.any(Date),
+        CreatedBy: { Arn: alice, Name: 'Alice' },
+      },
+    });
+    expect(
+      service.describeChannelModerator(carol, { ChannelArn: arn, ChannelModeratorArn: bob }),
+    ).toEqual({
+      ChannelModerator: {
+        Moderator: { Arn: bob, Name: 'Bob' },
+        ChannelArn: arn,
+        CreatedTimestamp: expect.any(Date),
+        CreatedBy: { Arn: alice, Name: 'Alice' },
+      },
+    });
+    expect(service.listChannelModerators(carol, { ChannelArn: arn })).toEqual({
+      ChannelArn: arn,
+      ChannelModerators: [
+        { Moderator: { Arn: alice, Name: 'Alice' } },
+        { Moderator: { Arn: bob, Name: 'Bob' } },
+      ],
+    });
+    const notModerator = await refused(
+      () => service.describeChannelBan(carol, { ChannelArn: arn, MemberArn: carol }),
+      'ForbiddenException',
+    );
+    expect(notModerator.message).toBe('Only moderators of the channel can describe bans');
+    const notBanned = await refused(
+      () => service.describeChannelBan(alice, { ChannelArn: arn, MemberArn: bob }),
+      'NotFoundException',
+    );
+    expect(notBanned.message).toBe(`${bob} is not banned from the channel`);
+    await refused(
+      () => service.describeChannelBan(alice, { ChannelArn: arn }),
+      'BadRequestException',
+    );
+
+    await refused(
+      service.deleteChannelModerator(carol, { ChannelArn: arn, ChannelModeratorArn: bob }),
+      'ForbiddenException',
+    );
+    await service.deleteChannelModerator(bob, { ChannelArn: arn, ChannelModeratorArn: bob });
+    const gone = await refused(
+      service.deleteChannelModerator(alice, { ChannelArn: arn, ChannelModeratorArn: bob }),
+      'NotFoundException',
+    );
+    expect(gone.message).toBe(`${bob} is not a moderator of the channel`);
+    await refused(
+      service.deleteChannelBan(bob, { ChannelArn: arn, MemberArn: carol }),
+      'ForbiddenException',
+    );
+    await service.deleteChannelBan(alice, { ChannelArn: arn, MemberArn: carol });
+    expect(service.listChannelBans(alice, { ChannelArn: arn })).toEqual({
+      ChannelArn: arn,
+      ChannelBans: [],
+    });
   });
 });
 

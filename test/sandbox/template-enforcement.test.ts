@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthFlowType, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
-import { type CfnTemplate, resourcesOfType } from '../../sandbox/iam/template';
+import { type CfnTemplate, resourcesOfType } from '../../sandbox/cloudformation/template';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';
 

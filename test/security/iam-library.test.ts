@@ -6,13 +6,12 @@ import {
 } from '../../sandbox/iam/evaluate';
 import {
   asTemplate,
-  fakeEnvironment,
-  fakeRoleId,
-  listRoles,
   resolveIntrinsics,
   TemplateResolutionError,
   type CfnTemplate,
-} from '../../sandbox/iam/template';
+} from '../../sandbox/cloudformation/template';
+import { fakeEnvironment, fakeRoleId } from '../../sandbox/cloudformation/fake-environment';
+import { listRoles } from '../../sandbox/iam/roles';
 
 const template: CfnTemplate = asTemplate({
   Parameters: { Stage: { Type: 'String', Default: 'dev' } },

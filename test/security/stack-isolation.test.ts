@@ -10,7 +10,7 @@ import {
   referencedLogicalId,
   type CfnResource,
   type CfnTemplate,
-} from '../../sandbox/iam/template';
+} from '../../sandbox/cloudformation/template';
 import {
   buildSecurityMatrix,
   symbolize,
@@ -500,6 +500,49 @@ describe('mutations of the synthesized template are caught', () => {
     expect(failingIds(matrix)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\/neighbour\/CreateAppInstanceUser-other-instance$/),
+      ]),
+    );
+  });
+
+  it('the vending role allowed to create any user (not only oidc-*), or the linking trigger any pool', async () => {
+    const optional = variants[variants.length - 1]!;
+    const roleOf = (prefix: string) => {
+      const role = optional.matrix.roles.find((r) => r.purpose.startsWith(prefix));
+      if (!role) throw new Error(`the optional-features deployment has no role: ${prefix}`);
+      return role.roleId;
+    };
+    const vending = roleOf('Lambda: credential-vending server (external issuers');
+    const linking = roleOf('Lambda: Cognito trigger (PreSignUp)');
+    const mutated = clone(optional.template);
+    let widened = 0;
+    for (const [, policy] of resourcesOf(mutated, 'AWS::IAM::Policy')) {
+      const roles = (policy.Properties!.Roles as unknown[]).map(referencedLogicalId);
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Json[] })
+        .Statement) {
+        const actions = JSON.stringify(statement.Action);
+        if (roles.includes(vending) && actions.includes('CreateAppInstanceUser')) {
+          statement.Resource = JSON.parse(
+            JSON.stringify(statement.Resource).replace('/user/oidc-*', '/user/*'),
+          ) as unknown;
+          widened++;
+        }
+        if (roles.includes(linking) && actions.includes('AdminLinkProviderForUser')) {
+          statement.Resource = 'arn:aws:cognito-idp:*:*:userpool/*';
+          widened++;
+        }
+      }
+    }
+    expect(widened).toBe(2);
+    const matrix = await buildSecurityMatrix(mutated, {
+      roleFilter: (r) => r.logicalId === vending || r.logicalId === linking,
+    });
+    expect(failingIds(matrix)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/ServerRole\/neighbour\/chime:CreateAppInstanceUser-user-pool-id$/),
+        expect.stringMatching(/ServerRole\/neighbour\/CreateAppInstanceUser$/),
+        expect.stringMatching(
+          /AccountLinkingServiceRole\/neighbour\/cognito-idp:AdminLinkProviderForUser-other-pool$/,
+        ),
       ]),
     );
   });

@@ -1,16 +1,8 @@
 import { parseClientConfig } from '../../contracts/client-config';
 import { amplifyConfig } from '../../web-demo/src/amplify-config';
+import { BASE_CLIENT_CONFIG } from './client-config-fixture';
 
-const base = {
-  version: 1,
-  region: 'us-east-1',
-  userPoolId: 'us-east-1_abc',
-  userPoolClientId: 'client123',
-  identityPoolId: 'us-east-1:0000-1111',
-  appInstanceArn: 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123',
-  principalTagKey: 'chime_user_id',
-  signInFlow: 'USER_SRP_AUTH',
-};
+const base = BASE_CLIENT_CONFIG;
 
 describe('amplifyConfig', () => {
   it('maps the AWS config without endpoint overrides and without guest access', () => {

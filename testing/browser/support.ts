@@ -267,6 +267,19 @@ export interface DemoStackOptions {
   readonly clientConfig?: (sandbox: TestSandbox, demoUrl: string) => ClientConfig;
 }
 
+/**
+ * A `clientConfig` for demos that sign in through the sandbox hosted UI: the demo's URL becomes
+ * a callback and sign-out URL, as `npm start`'s is.
+ */
+export function hostedUiAtDemo(sandbox: TestSandbox, demoUrl: string): ClientConfig {
+  const hostedUi = sandbox.hostedUi!;
+  hostedUi.addAppUrls([demoUrl]);
+  return {
+    ...sandbox.config,
+    hostedUi: { ...hostedUi.config(), redirectSignIn: [demoUrl], redirectSignOut: [demoUrl] },
+  };
+}
+
 /** The system under a browser test: a sandbox, the built demo served under the site CSP, Chromium. */
 export interface DemoStack {
   readonly sandbox: TestSandbox;

@@ -220,6 +220,7 @@ const actions: AuthActions = {
   },
   newPasswordChanged: (password) => update({ newPassword: password }),
   hostedUi: () => void attempt(() => signInWithRedirect()),
+  federated: (button) => void attempt(() => signInWithRedirect(button.input)),
   resendCode: () => {
     if (!checkEmail(state.email)) return;
     void attempt(async () => {

@@ -8,6 +8,8 @@ export const VENDING_ENV = {
   principalTagKey: 'PRINCIPAL_TAG_KEY',
   appInstanceArn: 'APP_INSTANCE_ARN',
   sessionDurationSeconds: 'SESSION_DURATION_SECONDS',
+  /** External issuers' routes only: the issuer their authorizer accepts (its tokens' `iss`). */
+  externalIssuer: 'EXTERNAL_OIDC_ISSUER',
 } as const;
 
 /** The rate-limit scope of vending: the key prefix its role may write (`credentials#*`). */
@@ -30,4 +32,19 @@ export function readVendingSettings(env: NodeJS.ProcessEnv = process.env): Vendi
   assertValidPrincipalTagKey(settings.principalTagKey);
   assertValidSettings(settings);
   return settings;
+}
+
+/** The issuer of an external vending route's function; throws naming the variable. */
+export function readExternalIssuer(env: NodeJS.ProcessEnv = process.env): string {
+  const issuer = requireEnv(VENDING_ENV.externalIssuer, env);
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new Error(`${VENDING_ENV.externalIssuer} must be a URL, got '${issuer}'`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`${VENDING_ENV.externalIssuer} must be an https URL, got '${issuer}'`);
+  }
+  return issuer;
 }

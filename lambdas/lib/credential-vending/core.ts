@@ -28,14 +28,18 @@ export interface VendingSettings {
 /** The few Logger methods the core uses (the project's Powertools Logger, or a spy in tests). */
 export type VendingLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
-export interface VendingDeps {
-  /** Cognito user pools, for `GetUser` (authorized by the caller's access token, not by IAM). */
-  readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
+/** What every vending route needs (the user pool's and the external issuers'). */
+export interface VendingBaseDeps {
   readonly sts: Pick<STSClient, 'send'>;
   readonly settings: VendingSettings;
   /** Counts one request of this caller (per-caller limit, lambdas/lib/http-api/rate-limit.ts). */
   readonly consumeRequest: (callerSub: string) => Promise<RateDecision>;
   readonly logger: VendingLogger;
+}
+
+export interface VendingDeps extends VendingBaseDeps {
+  /** Cognito user pools, for `GetUser` (authorized by the caller's access token, not by IAM). */
+  readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
 }
 
 export interface VendingRequest {
@@ -93,7 +97,7 @@ export async function vendCredentials(
   deps: VendingDeps,
   request: VendingRequest,
 ): Promise<RouteResponse> {
-  const { settings, logger } = deps;
+  const { logger } = deps;
   // The route requires the scope only access tokens carry; say so plainly if another token slips.
   const token = bearerToken(request.authorization);
   if (request.claims.token_use !== 'access' || token === undefined) {
@@ -115,6 +119,44 @@ export async function vendCredentials(
     );
   }
 
+  return vendAs(deps, userId, async () => {
+    // Revocation: the one server-side check of an access token Cognito offers.
+    try {
+      const user = await deps.cognito.send(new GetUserCommand({ AccessToken: token }));
+      const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+      if (sub !== userId) {
+        logger.warn('GetUser answered for another user', { userId });
+        return errorResponse(401, 'invalid_token', 'the token does not belong to its user');
+      }
+    } catch (error) {
+      const name = errorNameOf(error);
+      if (REFUSED_BY_COGNITO.has(name)) {
+        logger.warn('token refused by Cognito', { userId, errorName: name });
+        return errorResponse(
+          401,
+          'invalid_token',
+          'the token was revoked, or its user is disabled or deleted; sign in again',
+        );
+      }
+      logger.error('GetUser failed', { userId, errorName: name });
+      return errorResponse(503, 'service_unavailable', 'try again later');
+    }
+    return undefined;
+  });
+}
+
+/**
+ * The steps every vending route shares once it knows the caller's AppInstanceUserId: count the
+ * request against the caller's limit, run the route's own check (`beforeVend`: the user pool's
+ * revocation check, or an external person's AppInstanceUser; a response ends the request), then
+ * `sts:AssumeRole` on the user role with the id as session tag.
+ */
+export async function vendAs(
+  deps: VendingBaseDeps,
+  userId: string,
+  beforeVend: () => Promise<RouteResponse | undefined>,
+): Promise<RouteResponse> {
+  const { settings, logger } = deps;
   let decision: RateDecision;
   try {
     decision = await deps.consumeRequest(userId);
@@ -131,27 +173,8 @@ export async function vendCredentials(
     });
   }
 
-  // Revocation: the one server-side check of an access token Cognito offers.
-  try {
-    const user = await deps.cognito.send(new GetUserCommand({ AccessToken: token }));
-    const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
-    if (sub !== userId) {
-      logger.warn('GetUser answered for another user', { userId });
-      return errorResponse(401, 'invalid_token', 'the token does not belong to its user');
-    }
-  } catch (error) {
-    const name = errorNameOf(error);
-    if (REFUSED_BY_COGNITO.has(name)) {
-      logger.warn('token refused by Cognito', { userId, errorName: name });
-      return errorResponse(
-        401,
-        'invalid_token',
-        'the token was revoked, or its user is disabled or deleted; sign in again',
-      );
-    }
-    logger.error('GetUser failed', { userId, errorName: name });
-    return errorResponse(503, 'service_unavailable', 'try again later');
-  }
+  const refused = await beforeVend();
+  if (refused) return refused;
 
   const roleSessionName = roleSessionNameFor(userId);
   let output;

@@ -15,7 +15,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AwsError } from '../../core/errors';
-import { resourcesOfType } from '../../iam/template';
+import { resourcesOfType } from '../../cloudformation/template';
 import type { SandboxResources } from '../../resources';
 import type { SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
 

@@ -6,7 +6,7 @@
  * are not functions of the template, are reported at start and skipped.
  */
 import type { LambdaRunner } from '../../lambda/runner';
-import { resourcesOfType } from '../../iam/template';
+import { resourcesOfType } from '../../cloudformation/template';
 import type { SandboxResources } from '../../resources';
 import { assertSupportedPattern, matchesPattern } from './pattern';
 

@@ -8,12 +8,15 @@
  *      function's bundle from cdk.out, with its role's credentials, so its policy is enforced)
  *   -> the function's result as the response (+ CORS headers for an allowed origin)
  *
- * Adding a route to the stack needs nothing here: every route of the template is served.
+ * Adding a route to the stack needs nothing here: every route of the template is served. A route
+ * whose JWT authorizer names another issuer than the user pool (an external issuer's vending
+ * route) is served when that issuer is on loopback: its keys are found by OpenID discovery.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { hostRefusal } from '../../core/browser-access';
+import { LoopbackHttpFetcher } from '../../core/loopback-fetcher';
 import type { LambdaRunner } from '../../lambda/runner';
 import type { SandboxResources } from '../../resources';
 import { AuthorizerRefusal, JwtAuthorizer } from './jwt-authorizer';
@@ -110,6 +113,14 @@ function matchRoute(
   return undefined;
 }
 
+function isLoopbackUrl(value: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(value).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** Issuer of the template's authorizer as the sandbox's tokens carry it. */
 function sandboxIssuer(resources: SandboxResources, templateIssuer: string): string {
   return templateIssuer === `https://${resources.userPoolProviderName}`
@@ -130,12 +141,17 @@ export async function startHttpApi(
   for (const route of spec.routes) {
     if (route.authorizer) {
       const issuer = sandboxIssuer(resources, route.authorizer.issuer);
-      if (issuer !== resources.userPoolIssuer) {
+      if (issuer !== resources.userPoolIssuer && !isLoopbackUrl(issuer)) {
+        // Nothing here reaches the internet: another issuer must be local (the local OpenID provider).
         throw new Error(
-          `route ${route.routeKey}: the sandbox can only check tokens of its own user pool, not '${route.authorizer.issuer}'`,
+          `route ${route.routeKey}: the sandbox checks tokens of its own user pool or of a loopback issuer (the local OpenID provider), not '${route.authorizer.issuer}'`,
         );
       }
-      authorizers.set(route, new JwtAuthorizer(route.authorizer, issuer, options.jwk, now));
+      const keys =
+        issuer === resources.userPoolIssuer
+          ? { jwk: options.jwk }
+          : { fetcher: new LoopbackHttpFetcher() };
+      authorizers.set(route, new JwtAuthorizer(route.authorizer, issuer, keys, now));
     }
     if (!route.invokePermitted) {
       log(

@@ -1,7 +1,8 @@
 /**
  * API Gateway's JWT authorizer for HTTP APIs, as its developer guide describes it ("Control
  * access to HTTP APIs with JWT authorizers"): the token from the identity source (optionally
- * prefixed `Bearer `), an RSA signature by a key of the issuer's JWKS (matched by `kid`), `iss`
+ * prefixed `Bearer `), an RSA signature by a key of the issuer's JWKS (matched by `kid`; the JWKS
+ * found through the issuer's OpenID discovery document, `jwks_uri`), `iss`
  * equal to the issuer, `aud` (or `client_id` when there is no `aud`) one of the audience entries,
  * `exp` after now, `nbf` and `iat` before now, and one of the route's scopes in `scope`/`scp`.
  * Signature and the standard claims are checked by aws-jwt-verify's `JwtRsaVerifier`; the
@@ -22,7 +23,9 @@ import {
   JwtWithoutValidKidError,
   KidNotFoundInJwksError,
 } from 'aws-jwt-verify/error';
-import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { type JwkWithKid, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { JwtAuthorizerSpec } from './template';
 
@@ -85,38 +88,87 @@ function tokenScopes(payload: JwtPayload): string[] {
   return typeof raw === 'string' ? raw.split(' ').filter(Boolean) : [];
 }
 
+/** Where an authorizer's keys come from. */
+export type AuthorizerKeys =
+  /** The sandbox user pool's own public key, known up front. */
+  | { readonly jwk: JwkWithKid }
+  /**
+   * An external issuer's: `jwks_uri` of `<issuer>/.well-known/openid-configuration`, as API
+   * Gateway finds them, fetched at the first token (and again after a failure).
+   */
+  | { readonly fetcher: Fetcher };
+
+type Verify = (token: string) => Promise<JwtPayload>;
+
+/** The issuer's `jwks_uri` from its discovery document, whose `issuer` must be the issuer itself. */
+async function discoverJwksUri(issuer: string, fetcher: Fetcher): Promise<string> {
+  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  const document = JSON.parse(new TextDecoder().decode(await fetcher.fetch(url))) as unknown;
+  const d = (document ?? {}) as Record<string, unknown>;
+  if (d.issuer !== issuer) throw new Error(`discovery document of ${issuer} names another issuer`);
+  if (typeof d.jwks_uri !== 'string')
+    throw new Error(`discovery document of ${issuer} has no jwks_uri`);
+  return d.jwks_uri;
+}
+
 export class JwtAuthorizer {
-  private readonly verifier;
+  private verify: Promise<Verify> | undefined;
 
   /**
    * @param spec the authorizer from the template
-   * @param issuer the issuer as the sandbox's tokens carry it (the template's Cognito issuer URL,
-   *   mapped to the sandbox's user pool)
-   * @param jwk the issuer's public key (the sandbox user pool's)
+   * @param issuer the issuer as the tokens carry it (for the template's Cognito issuer URL, the
+   *   sandbox's user pool; for another issuer, the template's URL itself)
+   * @param keys the issuer's public key, or how to discover it
    */
   constructor(
     private readonly spec: JwtAuthorizerSpec,
-    issuer: string,
-    jwk: JwkWithKid,
+    private readonly issuer: string,
+    private readonly keys: AuthorizerKeys,
     private readonly now: () => number = Date.now,
   ) {
-    this.verifier = JwtRsaVerifier.create({
-      issuer,
-      audience: null,
-      jwksUri: `${issuer}/.well-known/jwks.json`,
-      customJwtCheck: ({ payload }) => {
-        // API Gateway evaluates `aud` when present, `client_id` only without it.
-        const aud = payload.aud;
-        const audiences = aud === undefined ? [payload.client_id] : [aud].flat();
-        if (!audiences.some((a) => typeof a === 'string' && spec.audience.includes(a))) {
-          throw new AuthorizerCheckError('the token does not have a valid audience');
-        }
-        if (typeof payload.iat === 'number' && payload.iat * 1000 > this.now()) {
-          throw new AuthorizerCheckError('the token was issued in the future');
-        }
+    if ('jwk' in keys)
+      this.verify = Promise.resolve(this.verifierFor(`${issuer}/.well-known/jwks.json`));
+  }
+
+  private verifierFor(jwksUri: string, fetcher?: Fetcher): Verify {
+    const { spec } = this;
+    const verifier = JwtRsaVerifier.create(
+      {
+        issuer: this.issuer,
+        audience: null,
+        jwksUri,
+        customJwtCheck: ({ payload }) => {
+          // API Gateway evaluates `aud` when present, `client_id` only without it.
+          const aud = payload.aud;
+          const audiences = aud === undefined ? [payload.client_id] : [aud].flat();
+          if (!audiences.some((a) => typeof a === 'string' && spec.audience.includes(a))) {
+            throw new AuthorizerCheckError('the token does not have a valid audience');
+          }
+          if (typeof payload.iat === 'number' && payload.iat * 1000 > this.now()) {
+            throw new AuthorizerCheckError('the token was issued in the future');
+          }
+        },
       },
-    });
-    this.verifier.cacheJwks({ keys: [jwk] });
+      { jwksCache: new SimpleJwksCache(fetcher ? { fetcher } : {}) },
+    );
+    if ('jwk' in this.keys) verifier.cacheJwks({ keys: [this.keys.jwk] });
+    return (token) => verifier.verify(token);
+  }
+
+  /** The verifier, after discovery for an external issuer (retried at the next token on failure). */
+  private async verifier(): Promise<Verify> {
+    if (!this.verify && 'fetcher' in this.keys) {
+      const { fetcher } = this.keys;
+      this.verify = discoverJwksUri(this.issuer, fetcher).then((uri) =>
+        this.verifierFor(uri, fetcher),
+      );
+    }
+    try {
+      return await this.verify!;
+    } catch (error) {
+      this.verify = undefined;
+      throw error;
+    }
   }
 
   /** The token of a request (its identity-source header), `Bearer ` prefix optional. */
@@ -136,9 +188,27 @@ export class JwtAuthorizer {
   ): Promise<Authorized> {
     const token = this.tokenOf(headers);
     if (token === undefined) throw new AuthorizerRefusal(401, '');
+    // The issuer first, before any key is looked up: a token of another issuer must not make the
+    // authorizer fetch keys (its kid is not the issuer's), and it is refused for what it is.
+    let iss: unknown;
+    try {
+      iss = decomposeUnverifiedJwt(token).payload.iss;
+    } catch {
+      throw new AuthorizerRefusal(401, 'the token is not a JWT');
+    }
+    if (iss !== this.issuer) {
+      throw new AuthorizerRefusal(401, 'the token does not have a valid issuer');
+    }
+    let verify: Verify;
+    try {
+      verify = await this.verifier();
+    } catch {
+      // What API Gateway answers when it cannot get the keys is not documented (docs/http-api.md).
+      throw new AuthorizerRefusal(401, "the issuer's keys could not be fetched");
+    }
     let payload: JwtPayload;
     try {
-      payload = await this.verifier.verify(token);
+      payload = await verify(token);
     } catch (error) {
       throw new AuthorizerRefusal(401, refusalDescription(error));
     }

@@ -4,7 +4,7 @@
  * `Route` (route key, authorizer, scopes, target) and `Integration` (Lambda, payload format), plus
  * the `AWS::Lambda::Permission` that lets API Gateway invoke each function.
  */
-import { resourcesOfType } from '../../iam/template';
+import { resourcesOfType } from '../../cloudformation/template';
 import type { SandboxResources } from '../../resources';
 
 export interface Throttle {

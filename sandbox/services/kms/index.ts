@@ -16,7 +16,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { AwsError } from '../../core/errors';
 import type { JsonStore } from '../../core/state';
-import { resourcesOfType, type PolicyDocument } from '../../iam/template';
+import { resourcesOfType } from '../../cloudformation/template';
+import { type PolicyDocument } from '../../iam/roles';
 import type { SandboxResources } from '../../resources';
 import type { SandboxContext, SandboxRequest, ServiceModule } from '../../server';
 

@@ -9,7 +9,7 @@
  * would). `intervalMs` replaces every rate (e.g. seconds instead of an hour); `run()` runs now.
  */
 import type { InvokeResult, LambdaRunner } from '../../lambda/runner';
-import { resourcesOfType } from '../../iam/template';
+import { resourcesOfType } from '../../cloudformation/template';
 import type { SandboxResources } from '../../resources';
 
 export interface SandboxSchedule {

@@ -4,6 +4,7 @@
  * chosen; wrap an entry to observe or extend it.
  */
 import { adminDisableUser } from './admin-disable-user';
+import { adminLinkProviderForUser } from './admin-link-provider-for-user';
 import {
   adminCreateUser,
   adminDeleteUserAttributes,
@@ -49,6 +50,7 @@ export function sandboxOperations(
     GetUser: getUser(services, inner('GetUser')),
     ChangePassword: changePassword(services),
     AdminDisableUser: adminDisableUser(services, inner('AdminDisableUser')),
+    AdminLinkProviderForUser: adminLinkProviderForUser(services),
     ListUsers: listUsers(services),
   };
 }

@@ -23,6 +23,8 @@ export interface PoolServices extends Services {
   readonly signOuts: SignOuts;
   /** Keys the simulated SRP challenge of unknown users, so it is the same for the same name. */
   readonly simulationKey: Buffer;
+  /** The pool's external identity providers by name (`ProviderType`), as the template has them. */
+  readonly identityProviders: ReadonlyMap<string, { readonly type: string }>;
 }
 
 /** An operation: the request's JSON in, the response's JSON out (or a CognitoError thrown). */

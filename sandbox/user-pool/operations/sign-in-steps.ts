@@ -14,7 +14,7 @@ import type { AppClient } from 'cognito-local/lib/services/appClient';
 import type { Context } from 'cognito-local/lib/services/context';
 import type { User, UserPoolService } from 'cognito-local/lib/services/userPoolService';
 import type { ChallengeName, PendingChallenge } from '../auth-sessions';
-import { keptRefreshTokens } from '../tokens';
+import { type AuthenticationResult, keptRefreshTokens } from '../tokens';
 import { type PoolServices, attributePolicy } from './services';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password.';
@@ -169,7 +169,7 @@ export async function afterPassword(
 
 /** The end of a sign-in: the post authentication trigger, then the tokens (and a refresh token). */
 export async function signedIn(
-  { triggers, tokens, clock }: Pick<PoolServices, 'triggers' | 'tokens' | 'clock'>,
+  services: Pick<PoolServices, 'triggers' | 'tokens' | 'clock'>,
   ctx: Context,
   pool: UserPoolService,
   client: AppClient,
@@ -177,6 +177,7 @@ export async function signedIn(
   source: 'Authentication' | 'NewPasswordChallenge',
   clientMetadata?: Record<string, string>,
 ): Promise<Record<string, unknown>> {
+  const { triggers } = services;
   if (triggers.enabled('PostAuthentication')) {
     await triggers.postAuthentication(ctx, {
       clientId: client.ClientId,
@@ -187,6 +188,23 @@ export async function signedIn(
       userPoolId: pool.options.Id,
     });
   }
+  const result = await signInTokens(services, ctx, pool, client, user, source, clientMetadata);
+  return { ChallengeParameters: {}, AuthenticationResult: result };
+}
+
+/**
+ * A sign-in's tokens (pre token generation reports `TokenGeneration_<source>`), its refresh token
+ * kept with the user. Also the end of a federated sign-in (`HostedAuth`).
+ */
+export async function signInTokens(
+  { tokens, clock }: Pick<PoolServices, 'tokens' | 'clock'>,
+  ctx: Context,
+  pool: UserPoolService,
+  client: AppClient,
+  user: User,
+  source: 'Authentication' | 'NewPasswordChallenge' | 'HostedAuth',
+  clientMetadata?: Record<string, string>,
+): Promise<AuthenticationResult> {
   const groups = await pool.listUserGroupMembership(ctx, user);
   const result = await tokens.issue(ctx, user, groups, client, {
     source,
@@ -202,5 +220,5 @@ export async function signedIn(
       RefreshTokens: keptRefreshTokens(current.RefreshTokens, result.RefreshToken, now),
     });
   }
-  return { ChallengeParameters: {}, AuthenticationResult: result };
+  return result;
 }

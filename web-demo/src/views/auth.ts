@@ -9,6 +9,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 import type { ClientConfig } from '../../../contracts/client-config';
 import { passwordRules } from '../../../contracts/password-policy';
 import type { ErrorField, FriendlyError } from '../errors';
+import { type FederatedSignInButton, federatedSignInButtons } from '../federated-sign-in';
 import { type FieldOptions, field } from './field';
 import { icons } from './icons';
 
@@ -44,6 +45,8 @@ export interface AuthActions {
   submit(screen: Screen, values: Record<string, string>): void;
   resendCode(): void;
   hostedUi(): void;
+  /** "Continue with <provider>": the hosted UI goes straight to that identity provider. */
+  federated(button: FederatedSignInButton): void;
   emailChanged(email: string): void;
   newPasswordChanged(password: string): void;
 }
@@ -164,6 +167,27 @@ function card(title: string, body: TemplateResult, state: AuthState): TemplateRe
   </div>`;
 }
 
+/** One "Continue with <provider>" button per external identity provider in the client config. */
+function providerButtons(state: AuthState, actions: AuthActions): TemplateResult | typeof nothing {
+  const buttons = federatedSignInButtons(state.config);
+  if (buttons.length === 0) return nothing;
+  return html`<ul class="providers" aria-label="Sign in with another account">
+    ${buttons.map(
+      (button) =>
+        html`<li>
+          <button
+            type="button"
+            class="btn btn-secondary btn-block"
+            ?disabled=${state.busy}
+            @click=${() => actions.federated(button)}
+          >
+            ${button.label}
+          </button>
+        </li>`,
+    )}
+  </ul>`;
+}
+
 function signIn(state: AuthState, actions: AuthActions): TemplateResult {
   const config = state.config;
   const local = config?.localSandbox;
@@ -181,6 +205,7 @@ function signIn(state: AuthState, actions: AuthActions): TemplateResult {
       ${
         config?.hostedUi
           ? html`<div class="or"><span>or</span></div>
+              ${providerButtons(state, actions)}
               <button
                 type="button"
                 class="btn btn-secondary btn-block"

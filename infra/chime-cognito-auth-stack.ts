@@ -116,6 +116,13 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
    */
   readonly credentialVendingExternalIssuers?: readonly ExternalOidcIssuer[];
   /**
+   * Keep the user pool's vending route `POST /credentials` beside the external issuers' routes.
+   * `false` deploys the vending API for external issuers only ("instead of" the user pool); it
+   * needs `credentialVending` and at least one external issuer.
+   * @default true
+   */
+  readonly credentialVendingUserPool?: boolean;
+  /**
    * Host the web demo on S3 + CloudFront (docs/web-demo.md); its URL joins the callback URLs.
    * @default true
    */
@@ -241,6 +248,11 @@ export class ChimeCognitoAuthStack extends Stack {
       userPool: this.users.userPool,
       appInstanceArn: this.appInstance.appInstanceArn,
     });
+    if (props.credentialVendingUserPool === false && !props.credentialVending) {
+      throw new Error(
+        'credentialVendingUserPool: false configures the credential-vending API: it needs credentialVending: true',
+      );
+    }
     if (props.credentialVending) {
       this.credentialVending = new CredentialVending(this, 'CredentialVending', {
         api: this.api,
@@ -249,6 +261,7 @@ export class ChimeCognitoAuthStack extends Stack {
           externalIssuers: props.credentialVendingExternalIssuers,
         }),
         principalTagKey: this.identities.principalTagKey,
+        ...(props.credentialVendingUserPool === false && { userPoolRoute: false }),
       });
     }
     if (props.guests !== false) {
@@ -309,7 +322,8 @@ export class ChimeCognitoAuthStack extends Stack {
         },
       }),
       apiUrl: this.api.url,
-      ...(this.credentialVending && { credentialVendingUrl: this.credentialVending.url }),
+      // Only when the user pool's route exists: the web demo signs in with the user pool.
+      ...(this.credentialVending?.url && { credentialVendingUrl: this.credentialVending.url }),
       ...(this.guests && { guests: true }),
     };
     const outputs: Record<string, [string, string]> = {
@@ -330,7 +344,7 @@ export class ChimeCognitoAuthStack extends Stack {
         'Principal tag carrying the AppInstanceUserId',
       ],
       ApiUrl: [this.api.url, 'The project HTTP API (API Gateway endpoint)'],
-      ...(this.credentialVending && {
+      ...(this.credentialVending?.url && {
         CredentialVendingUrl: [this.credentialVending.url, 'STS credential-vending API URL'],
       }),
       ...(this.webHosting && {
@@ -350,7 +364,7 @@ export class ChimeCognitoAuthStack extends Stack {
       this.webHosting.deploySite({
         ...clientConfig,
         apiUrl: sameOriginApi,
-        ...(this.credentialVending && {
+        ...(this.credentialVending?.url && {
           credentialVendingUrl: apiRouteUrl(sameOriginApi, API_PATHS.credentials),
         }),
       });

@@ -23,6 +23,7 @@ export const CONTEXT_KEYS = {
   credentialVendingOidcIssuer: 'credentialVendingOidcIssuer',
   credentialVendingOidcAudience: 'credentialVendingOidcAudience',
   credentialVendingOidcName: 'credentialVendingOidcName',
+  credentialVendingUserPool: 'credentialVendingUserPool',
   userReconcileSchedule: 'userReconcileSchedule',
   userReconcileMaxDeletes: 'userReconcileMaxDeletes',
   userReconcileMaxDeletePercent: 'userReconcileMaxDeletePercent',

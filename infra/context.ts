@@ -146,6 +146,18 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
   const webHostingOff = offUnlessTrue(CONTEXT_KEYS.webHosting);
   const guestsOff = offUnlessTrue(CONTEXT_KEYS.guests);
   const hostedUiOff = offUnlessTrue(CONTEXT_KEYS.hostedUi);
+  // The user pool's vending route, off for the external issuer only ("instead of").
+  const vendingUserPoolOff = offUnlessTrue(CONTEXT_KEYS.credentialVendingUserPool);
+  if (vendingUserPoolOff && !credentialVending) {
+    throw new Error(
+      `context '${CONTEXT_KEYS.credentialVendingUserPool}=false' needs '${CONTEXT_KEYS.credentialVending}=true'`,
+    );
+  }
+  if (vendingUserPoolOff && oidcIssuer === undefined) {
+    throw new Error(
+      `context '${CONTEXT_KEYS.credentialVendingUserPool}=false' needs an external issuer ('${CONTEXT_KEYS.credentialVendingOidcIssuer}' and '${CONTEXT_KEYS.credentialVendingOidcAudience}'): otherwise no vending route is left`,
+    );
+  }
   const deployedHostedUiDomain = optionalString(node, CONTEXT_KEYS.deployedHostedUiDomain);
   const emailFrom = optionalString(node, CONTEXT_KEYS.emailFrom);
   const sesIdentityArn = optionalString(node, CONTEXT_KEYS.sesIdentityArn);
@@ -174,6 +186,7 @@ export function stackPropsFromContext(app: { node: Node }): ChimeCognitoAuthStac
           },
         ],
       }),
+    ...(vendingUserPoolOff && { credentialVendingUserPool: false }),
     ...(userReconcileSchedule && { userReconcileSchedule }),
     ...(userDeleteBrake && { userDeleteBrake }),
     ...(userEvents && { userEvents }),

@@ -65,6 +65,14 @@ export interface CredentialVendingProps {
    * @default - none
    */
   readonly externalIssuers?: readonly ExternalOidcIssuer[];
+
+  /**
+   * Whether the user pool's route `POST /credentials` exists. `false` vends to the external
+   * issuers' people only ("instead of" the user pool): no route, no function, nothing of it in the
+   * template. Needs at least one external issuer.
+   * @default true
+   */
+  readonly userPoolRoute?: boolean;
 }
 
 /** An external OpenID Connect issuer whose people may buy credentials (docs/federation.md). */
@@ -110,9 +118,13 @@ export class CredentialVending extends Construct {
   public readonly serverRole: iam.Role;
   /** The role whose credentials users receive. */
   public readonly userRole: iam.Role;
-  public readonly function: ProjectNodejsFunction;
-  /** `<apiUrl>/credentials` (for `config.json`'s `credentialVendingUrl`). */
-  public readonly url: string;
+  /** The user pool route's function; undefined with `userPoolRoute: false`. */
+  public readonly function?: ProjectNodejsFunction;
+  /**
+   * `<apiUrl>/credentials` (for `config.json`'s `credentialVendingUrl`); undefined with
+   * `userPoolRoute: false`, so no client is offered a route that does not exist.
+   */
+  public readonly url?: string;
   public readonly principalTagKey: string;
   /** Per external issuer (by name): its route's function and `<apiUrl>/credentials/external/<name>`. */
   public readonly externalRoutes: ReadonlyMap<
@@ -128,6 +140,13 @@ export class CredentialVending extends Construct {
     const seconds = sessionDuration.toSeconds();
     if (seconds < MIN_SESSION.toSeconds() || seconds > MAX_SESSION.toSeconds()) {
       throw new Error(`sessionDuration must be 15 to 60 minutes, got ${seconds} seconds`);
+    }
+    const externalIssuers = validateExternalIssuers(props.externalIssuers ?? []);
+    const userPoolRoute = props.userPoolRoute ?? true;
+    if (!userPoolRoute && externalIssuers.length === 0) {
+      throw new Error(
+        'userPoolRoute: false leaves no vending route: configure at least one external issuer, or keep the user pool route',
+      );
     }
 
     this.serverRole = new iam.Role(this, 'ServerRole', {
@@ -193,18 +212,21 @@ export class CredentialVending extends Construct {
         [VENDING_ENV.sessionDurationSeconds]: String(seconds),
       },
     };
-    this.function = props.api.addRoute('CredentialVendingFunction', {
-      ...common,
-      path: API_PATHS.credentials,
-      // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
-      authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
-      description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
-      entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
-      serviceName: 'credential-vending',
-    });
+    if (userPoolRoute) {
+      this.function = props.api.addRoute('CredentialVendingFunction', {
+        ...common,
+        path: API_PATHS.credentials,
+        // Only access tokens carry this scope (API Gateway refuses ID tokens), and GetUser needs it.
+        authorizationScopes: [VENDING_AUTHORIZATION_SCOPE],
+        description: 'POST /credentials: access token in, Chime-scoped STS credentials out',
+        entry: path.join(__dirname, '..', '..', 'lambdas', 'credential-vending.ts'),
+        serviceName: 'credential-vending',
+      });
+      this.url = apiRouteUrl(props.api.url, API_PATHS.credentials);
+    }
 
     const externalRoutes = new Map<string, { function: ProjectNodejsFunction; url: string }>();
-    for (const external of validateExternalIssuers(props.externalIssuers ?? [])) {
+    for (const external of externalIssuers) {
       const routePath = externalCredentialsPath(external.name);
       const suffix = external.name.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) =>
         c.toUpperCase(),
@@ -247,7 +269,6 @@ export class CredentialVending extends Construct {
         'external callers get ids derived at request time (oidc-<hash>); the wildcard is limited to that id form in this one AppInstance, and to create/describe',
       );
     }
-    this.url = apiRouteUrl(props.api.url, API_PATHS.credentials);
   }
 }
 

@@ -51,9 +51,16 @@ afterAll(() => stack?.stop());
 test('the first sign-in asks for the endpoint and remembers it; the next one uses it', async () => {
   const page = await stack.newPage(pageErrors, { viewport: DESKTOP });
   const calls = endpointCalls(page);
+  const agents: (string | null)[] = [];
+  page.on('websocket', (ws) =>
+    agents.push(new URL(ws.url()).searchParams.get('X-Amzn-User-Agent')),
+  );
   await page.goto(stack.demo.url);
   await signIn(page, user.email);
   expect(calls).toHaveLength(1);
+  // The SDK names the browser in the signed URL through the slim stand-in for
+  // DefaultBrowserBehavior (vite.config.ts, chime-sdk-browser-name.ts).
+  expect(agents).toEqual([expect.stringMatching(/^chrome-\d+$/)]);
   const remembered = await page.evaluate((key) => localStorage.getItem(key), endpointKey());
   expect(remembered).toBe(new URL(stack.sandbox.url).host);
 

@@ -75,7 +75,10 @@ test('a stale remembered endpoint falls back to GetMessagingSessionEndpoint and 
   const calls = endpointCalls(page);
   await page.goto(stack.demo.url);
   const stale = `127.0.0.1:${await closedPort()}`;
-  await page.evaluate(([key, host]) => localStorage.setItem(key, host), [endpointKey(), stale]);
+  await page.evaluate(({ key, host }) => localStorage.setItem(key, host), {
+    key: endpointKey(),
+    host: stale,
+  });
   const sockets: string[] = [];
   page.on('websocket', (ws) => sockets.push(new URL(ws.url()).host));
 

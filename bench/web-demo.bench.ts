@@ -11,6 +11,7 @@
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Page, Request, WebSocket } from 'playwright-core';
 import { startTestSandbox, TEST_PASSWORD } from '../sandbox/testing';
 import { buildWebDemo, launchChromium, serveWebDemo } from '../testing/browser/support';
 
@@ -44,20 +45,47 @@ function bundleFigures(outDir: string): void {
   console.log(
     `| initial (first page load) | ${initial.length} | ${kb(first.raw)} | ${kb(first.gzip)} |`,
   );
-  let signedIn = 0;
-  for (const file of allJs.filter((f) => !initial.includes(f))) {
+  const lazy = allJs.filter((f) => !initial.includes(f));
+  for (const file of lazy) {
     const s = sizes(join(outDir, file));
-    if (/\/app-/.test(file)) signedIn = s.gzip;
     console.log(
       `| lazy: ${file.replace(/-[\w-]{8}\.js$/, '.js')} | 1 | ${kb(s.raw)} | ${kb(s.gzip)} |`,
     );
   }
+  // The signed-in chunk is what loading the app costs after the first page: its entry and the
+  // chunks it imports statically that the first load did not bring (Rollup moves code shared
+  // with the guest view into a chunk of its own).
+  const signedInFiles = staticImports(
+    outDir,
+    lazy.find((f) => /\/app-/.test(f)),
+  ).filter((f) => !initial.includes(f));
+  const signedInSize = sum(signedInFiles);
+  const signedIn = signedInSize.gzip;
+  console.log(
+    `| signed-in chunk (${signedInFiles.map((f) => f.replace(/^assets\/|-[\w-]{8}\.js$/g, '')).join(' + ')}) | ` +
+      `${signedInFiles.length} | ${kb(signedInSize.raw)} | ${kb(signedIn)} |`,
+  );
   console.log(`| all | ${allJs.length} | ${kb(all.raw)} | ${kb(all.gzip)} |`);
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(
     `\nBudgets: initial JS <= 60 KB gzip: ${verdict(first.gzip <= INITIAL_BUDGET)} (${kb(first.gzip)}); ` +
-      `signed-in chunk (app) <= 100 KB gzip: ${verdict(signedIn > 0 && signedIn <= SIGNED_IN_BUDGET)} (${kb(signedIn)})`,
+      `signed-in chunk <= 100 KB gzip: ${verdict(signedIn > 0 && signedIn <= SIGNED_IN_BUDGET)} (${kb(signedIn)})`,
   );
+}
+
+/** `entry` and every chunk it imports statically, transitively (`from"./x.js"`, `import"./x.js"`). */
+function staticImports(outDir: string, entry: string | undefined): string[] {
+  const found: string[] = [];
+  const visit = (file: string) => {
+    if (found.includes(file)) return;
+    found.push(file);
+    const code = readFileSync(join(outDir, file), 'utf8');
+    for (const m of code.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) {
+      visit(`assets/${m[1] as string}`);
+    }
+  };
+  if (entry) visit(entry);
+  return found;
 }
 
 interface Seen {
@@ -97,79 +125,104 @@ async function signInWalk(outDir: string, latencyMs: number): Promise<void> {
     const user = await sandbox.signUpUser('bench@example.com');
     const page = await browser.newPage();
     await page.goto(demo.url);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-
-    const seen = new Map<unknown, Seen>();
-    let t0 = 0;
-    const at = () => performance.now() - t0;
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      const target = request.headers()['x-amz-target'];
-      const api = url.origin === sandbox.url;
-      const path = decodeURIComponent(url.pathname).replace(
-        /arn:aws:chime:[^/]+\/[^/]+\/(user|channel)\/[\w-]+/g,
-        '<$1>',
-      );
-      const what = target
-        ? (target.split('.').pop() ?? target)
-        : `${request.method()} ${api ? path : `${url.pathname} (static)`}`;
-      // Chromium runs CORS preflights itself: Playwright never reports them.
-      seen.set(request, { what, start: at(), api });
-    });
-    const ended = (request: unknown) => {
-      const entry = seen.get(request);
-      if (entry) entry.end = at();
-    };
-    page.on('requestfinished', ended);
-    page.on('requestfailed', ended);
-    let socketOpen = 0;
-    page.on('websocket', (ws) => {
-      const entry: Seen = { what: 'WebSocket /connect', start: at(), api: true };
-      seen.set(ws, entry);
-      // The first frame is SESSION_ESTABLISHED: the session is open.
-      ws.once('framereceived', () => {
-        entry.end = at();
-        socketOpen = entry.end;
-      });
-    });
-    t0 = performance.now();
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByTestId('no-channels').or(page.getByTestId('channel-list')).waitFor();
-    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
-    const total = at();
-    const all = [...seen.values()].sort((a, b) => a.start - b.start);
-    const api = all.filter((s) => s.api);
-    const statics = all.filter((s) => !s.api).length;
-    console.log(
-      `\nSign in -> channels listed + WebSocket open${latencyMs ? `, +${latencyMs} ms per sandbox answer` : ''}: ` +
-        `${api.length} API requests (+ ${statics} static, fetched meanwhile), ${total.toFixed(0)} ms`,
-    );
-    for (const [i, r] of api.entries()) {
-      console.log(
-        `  ${i + 1}. ${r.what.padEnd(48)} ${r.start.toFixed(0).padStart(5)} -> ${(r.end ?? NaN).toFixed(0).padStart(5)} ms`,
-      );
-    }
-    const endpoint = api.find((r) => r.what.includes('endpoints/messaging-session'));
-    const channels = api.find((r) => r.what.includes('channels'));
-    const parallel =
-      endpoint &&
-      channels &&
-      endpoint.start < (channels.end ?? 0) &&
-      channels.start < (endpoint.end ?? 0);
-    console.log(`  endpoint and channel list fetched in parallel: ${parallel ? 'yes' : 'NO'}`);
-    const rounds = roundTrips(api);
-    console.log(
-      `  critical path: ${rounds.length} round trips: ` +
-        rounds.map((round) => round.map((r) => r.what.split(' ').pop()).join(' + ')).join(' -> '),
-    );
-    if (socketOpen) console.log(`  session established at ${socketOpen.toFixed(0)} ms`);
+    const suffix = latencyMs ? `, +${latencyMs} ms per sandbox answer` : '';
+    // A browser's first sign-in asks for the messaging session endpoint; later ones remember it.
+    await measureSignIn(page, sandbox.url, user.email, `first sign-in in this browser${suffix}`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await measureSignIn(page, sandbox.url, user.email, `a later sign-in${suffix}`);
   } finally {
     await browser.close();
     await demo.stop();
     await sandbox.stop();
   }
+}
+
+async function measureSignIn(
+  page: Page,
+  sandboxUrl: string,
+  email: string,
+  label: string,
+): Promise<void> {
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+
+  const seen = new Map<unknown, Seen>();
+  let t0 = 0;
+  const at = () => performance.now() - t0;
+  const onRequest = (request: Request) => {
+    const url = new URL(request.url());
+    const target = request.headers()['x-amz-target'];
+    const api = url.origin === sandboxUrl;
+    const path = decodeURIComponent(url.pathname).replace(
+      /arn:aws:chime:[^/]+\/[^/]+\/(user|channel)\/[\w-]+/g,
+      '<$1>',
+    );
+    const what = target
+      ? (target.split('.').pop() ?? target)
+      : `${request.method()} ${api ? path : `${url.pathname} (static)`}`;
+    // Chromium runs CORS preflights itself: Playwright never reports them.
+    seen.set(request, { what, start: at(), api });
+  };
+  const ended = (request: Request) => {
+    const entry = seen.get(request);
+    if (entry) entry.end = at();
+  };
+  let socketOpen = 0;
+  const onSocket = (ws: WebSocket) => {
+    const entry: Seen = { what: 'WebSocket /connect', start: at(), api: true };
+    seen.set(ws, entry);
+    // The first frame is SESSION_ESTABLISHED: the session is open.
+    ws.once('framereceived', () => {
+      entry.end = at();
+      socketOpen = entry.end;
+    });
+  };
+  page.on('request', onRequest);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  page.on('websocket', onSocket);
+  try {
+    t0 = performance.now();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('no-channels').or(page.getByTestId('channel-list')).waitFor();
+    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Live' }).waitFor();
+  } finally {
+    page.off('request', onRequest);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+    page.off('websocket', onSocket);
+  }
+  const total = at();
+  const all = [...seen.values()].sort((a, b) => a.start - b.start);
+  const api = all.filter((s) => s.api);
+  const statics = all.filter((s) => !s.api).length;
+  console.log(
+    `\nSign in -> channels listed + WebSocket open, ${label}: ` +
+      `${api.length} API requests (+ ${statics} static, fetched meanwhile), ${total.toFixed(0)} ms`,
+  );
+  for (const [i, r] of api.entries()) {
+    console.log(
+      `  ${i + 1}. ${r.what.padEnd(48)} ${r.start.toFixed(0).padStart(5)} -> ${(r.end ?? NaN).toFixed(0).padStart(5)} ms`,
+    );
+  }
+  const endpoint = api.find((r) => r.what.includes('endpoints/messaging-session'));
+  const channels = api.find((r) => r.what.includes('channels'));
+  const parallel =
+    endpoint &&
+    channels &&
+    endpoint.start < (channels.end ?? 0) &&
+    channels.start < (endpoint.end ?? 0);
+  console.log(
+    `  endpoint and channel list fetched in parallel: ${endpoint ? (parallel ? 'yes' : 'NO') : 'endpoint remembered, not fetched'}`,
+  );
+  const rounds = roundTrips(api);
+  console.log(
+    `  critical path: ${rounds.length} round trips: ` +
+      rounds.map((round) => round.map((r) => r.what.split(' ').pop()).join(' + ')).join(' -> '),
+  );
+  if (socketOpen) console.log(`  session established at ${socketOpen.toFixed(0)} ms`);
+  console.log(`  budget (at most 6 requests): ${api.length <= 6 ? 'met' : 'NOT met'}`);
 }
 
 export async function run(): Promise<void> {

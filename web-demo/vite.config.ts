@@ -64,11 +64,34 @@ function chimeSdkUsesOneCommand(): Plugin {
   };
 }
 
+/**
+ * The SDK's Versioning requires DefaultBrowserBehavior (with ua-parser-js and detect-browser) only
+ * to name the browser in the signed WebSocket URL; its require resolves to a module that does just
+ * that (chime-sdk-browser-name.ts), keeping the signed-in chunk within its 100 KB budget.
+ */
+function chimeSdkNamesBrowserOnly(): Plugin {
+  const slim = resolve(webDemoDir, 'src', 'chime-sdk-browser-name.ts');
+  return {
+    name: 'chime-sdk-names-browser-only',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (
+        source === '../browserbehavior/DefaultBrowserBehavior' &&
+        importer?.includes('amazon-chime-sdk-js') &&
+        /[\\/]versioning[\\/]Versioning\.js$/.test(importer)
+      ) {
+        return slim;
+      }
+      return null;
+    },
+  };
+}
+
 export default defineConfig({
   root: webDemoDir,
   // amazon-chime-sdk-js (CommonJS) refers to Node's `global`.
   define: { global: 'globalThis' },
-  plugins: [serveClientConfig(), chimeSdkUsesOneCommand()],
+  plugins: [serveClientConfig(), chimeSdkUsesOneCommand(), chimeSdkNamesBrowserOnly()],
   // Pre-bundle the CommonJS deep imports up front, so the dev server never reloads mid-session.
   optimizeDeps: {
     include: [

@@ -4,7 +4,10 @@
  * URL, timers and localStorage; the views (views/*) render the state. Nothing here decides what
  * the chat does; it only connects the pieces to the browser.
  */
-import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import {
+  ChimeSDKMessagingClient,
+  GetMessagingSessionEndpointCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
 import type { ClientConfig } from '../../contracts/client-config';
@@ -17,6 +20,7 @@ import { interpretEvent } from './events';
 import { type GuestInviteApi, guestInviteApi } from './guest-invite';
 import { idToken } from './id-token';
 import { type MessagingSessionHandle, startMessagingSession } from './messaging-session';
+import { sessionEndpointKey, startOnSessionEndpoint } from './session-endpoint';
 import {
   type Effect,
   type Event,
@@ -260,20 +264,29 @@ class Wiring implements SignedInApp {
     const current = () => generation === this.generation && !this.stopped;
     void this.ready.then(() => {
       if (!current()) return;
-      this.session = startMessagingSession(
-        this.client,
-        this.api.me,
-        this.options.config.endpoints?.chimeMessaging,
-        {
+      const { config } = this.options;
+      this.session = startOnSessionEndpoint({
+        store: localStorage,
+        key: sessionEndpointKey(config.region, config.appInstanceArn),
+        fetchEndpoint: async () => {
+          const answer = await this.client.send(new GetMessagingSessionEndpointCommand({}));
+          if (!answer.Endpoint?.Url) throw new Error('no messaging session endpoint');
+          return answer.Endpoint.Url;
+        },
+        start: (host, callbacks) =>
+          startMessagingSession(this.client, this.api.me, config.endpoints?.chimeMessaging, host, {
+            ...callbacks,
+            onEvent: (type, payload) =>
+              current() &&
+              this.dispatch({ type: 'serverEvent', event: interpretEvent(type, payload) }),
+          }),
+        callbacks: {
           onLive: () => current() && this.dispatch({ type: 'sessionLive' }),
           onClosed: (code) =>
             current() &&
             this.dispatch({ type: 'sessionClosed', ...(code !== undefined && { code }) }),
-          onEvent: (type, payload) =>
-            current() &&
-            this.dispatch({ type: 'serverEvent', event: interpretEvent(type, payload) }),
         },
-      );
+      });
     });
   }
 

@@ -153,6 +153,7 @@ class GuestChat implements GuestApp {
         this.client,
         this.state.guest?.arn ?? '',
         this.config.endpoints?.chimeMessaging,
+        undefined, // the SDK asks for the endpoint: a guest signs in once per invite
         {
           onLive: () => this.update({ live: true }),
           // No reconnect loop for a guest: a reload renews (or is refused) with the same invite.

@@ -74,7 +74,9 @@ export interface MessagingSessionHandle {
 }
 
 /**
- * Starts one session for `userArn`; the client resolves the endpoint and signs with its provider.
+ * Starts one session for `userArn` on `endpointHost` (GetMessagingSessionEndpoint's answer, maybe
+ * remembered: session-endpoint.ts; undefined: the SDK asks for it); the client signs with its
+ * provider.
  * The SDK's own reconnect loop is switched off (`reconnectTimeoutMs = 0`): it retried for 10 s
  * while telling observers nothing, so the app showed "Live" over a dead socket and then gave up
  * for good. The app reconnects instead (state.ts decides when, with backoff), with a new session.
@@ -83,19 +85,28 @@ export function startMessagingSession(
   client: ChimeSDKMessagingClient,
   userArn: string,
   messagingEndpoint: string | undefined,
+  endpointHost: string | undefined,
   callbacks: SessionCallbacks,
 ): MessagingSessionHandle {
   const logger = new QuietLogger();
   let done = false;
+  let live = false;
   // Plain ws:// for the local sandbox on loopback; AWS is always wss://.
   class LoopbackAwareAdapter extends DefaultWebSocketAdapter {
     override create(url: string, protocols: string[], isSignedUrl?: boolean): void {
       super.create(websocketUrl(url, messagingEndpoint), protocols, isSignedUrl);
       // Stopped while the URL was being signed: the SDK opens the socket anyway; close it.
       if (done) this.close();
+      // A socket the page's CSP blocks (e.g. a remembered endpoint gone stale) fires `error` and
+      // never `close`, so the SDK never settles: a failure before the session opened is a close.
+      this.addEventListener('error', () => {
+        if (live || done) return;
+        closed(undefined);
+        session.stop();
+      });
     }
   }
-  const configuration = new MessagingSessionConfiguration(userArn, null, undefined, client);
+  const configuration = new MessagingSessionConfiguration(userArn, null, endpointHost, client);
   configuration.reconnectTimeoutMs = 0;
   const session = new DefaultMessagingSession(
     configuration,
@@ -109,6 +120,7 @@ export function startMessagingSession(
   };
   session.addObserver({
     messagingSessionDidStart() {
+      live = true;
       if (!done) callbacks.onLive();
     },
     messagingSessionDidStop(event: CloseEvent) {

@@ -45,14 +45,19 @@ import { identityPool } from './services/identity-pool';
 import { kmsModule } from './services/kms';
 import { sts } from './services/sts';
 import { PROJECT_ROOT } from './synth';
-import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
-import { codesPage } from './user-pool/codes-page';
-import { withIamGate } from './user-pool/iam-gate';
-import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
+import {
+  type CodeRecord,
+  SUPPORTED_TRIGGERS,
+  type TriggerName,
+  startUserPool,
+} from './services/user-pool';
+import { codesPage } from './services/user-pool/codes-page';
+import { withIamGate } from './services/user-pool/iam-gate';
+import { accessTokenVerifier, loadOrCreateSigningKey } from './services/user-pool/signing-key';
 import type { NamedPolicy } from './iam/roles';
 import { resolveIntrinsics } from './cloudformation/template';
 
-export type { CodeRecord } from './user-pool';
+export type { CodeRecord } from './services/user-pool';
 export type { SandboxContext, ServiceModule } from './server';
 export type { RunningHostedUi } from './hosted-ui';
 export type { EventBus } from './services/eventbridge';

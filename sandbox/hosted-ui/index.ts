@@ -42,8 +42,8 @@ import {
 } from '../core/browser-access';
 import { readLimitedBody } from '../core/body';
 import type { JsonStore, SandboxState } from '../core/state';
-import { type SigningKey, resign } from '../user-pool/signing-key';
-import { SrpClient } from '../user-pool/srp';
+import { type SigningKey, resign } from '../services/user-pool/signing-key';
+import { SrpClient } from '../services/user-pool/srp';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
 import {
   FEDERATION_COOKIE,

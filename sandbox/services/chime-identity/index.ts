@@ -12,10 +12,10 @@
  * (`ctx.clock`, which tests move forward). AWS deletes such users "some hours" after expiry: the
  * sandbox deletes at the instant, the strictest reading.
  */
-import { appInstanceUserArn, assertAppInstanceUserId } from '../../contracts/chime-arns';
-import { AwsError } from '../core/errors';
-import type { JsonStore } from '../core/state';
-import type { SandboxRequest, SandboxResponse, ServiceModule } from '../server';
+import { appInstanceUserArn, assertAppInstanceUserId } from '../../../contracts/chime-arns';
+import { AwsError } from '../../core/errors';
+import type { JsonStore } from '../../core/state';
+import type { SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
 
 export interface AppInstanceUserRecord {
   readonly appInstanceUserArn: string;

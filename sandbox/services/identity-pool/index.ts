@@ -20,11 +20,11 @@ import {
   KidNotFoundInJwksError,
 } from 'aws-jwt-verify/error';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { refusedAssumeRoleAction } from '../iam/evaluate';
-import { resourcesOfType } from '../cloudformation/template';
-import { AwsError } from '../core/errors';
-import type { JsonStore } from '../core/state';
-import type { SandboxContext, ServiceModule } from '../server';
+import { refusedAssumeRoleAction } from '../../iam/evaluate';
+import { resourcesOfType } from '../../cloudformation/template';
+import { AwsError } from '../../core/errors';
+import type { JsonStore } from '../../core/state';
+import type { SandboxContext, ServiceModule } from '../../server';
 
 export const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 /** Cognito identity pools issue one-hour credentials. */

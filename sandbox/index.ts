@@ -54,6 +54,7 @@ import {
 import { codesPage } from './services/user-pool/codes-page';
 import { withIamGate } from './services/user-pool/iam-gate';
 import { accessTokenVerifier, loadOrCreateSigningKey } from './services/user-pool/signing-key';
+import { userPoolView } from './services/user-pool/view';
 import type { NamedPolicy } from './iam/roles';
 import { resolveIntrinsics } from './cloudformation/template';
 
@@ -369,16 +370,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       state,
       credentials,
       resources,
-      services: new Map<string, unknown>([
-        ['user-pool-jwk', signingKey.publicJwk],
-        [
-          'user-pool-users',
-          {
-            findUser: (subOrUsername: string) => userPool.findUser(subOrUsername),
-            revoked: (sub: string, iat: number) => userPool.signOuts.revoked(sub, iat),
-          },
-        ],
-      ]),
+      services: { userPool: userPoolView(userPool, signingKey) },
       clock,
       authenticate: (req, { service, protocol }) =>
         verifySigV4(req, { service, region: stack.region, protocol, credentials }),

@@ -4,7 +4,7 @@
  * and authorized against the caller's role policies (resource: the AppInstanceUser ARN, or the
  * AppInstance ARN for listing).
  *
- * Other modules (messaging) read users through `ctx.services.get('chime-identity')`, typed
+ * Other modules (messaging) read users through `ctx.services.chimeIdentity`, typed
  * {@link ChimeIdentityDirectory}.
  *
  * `ExpirationSettings` (`CREATED_TIMESTAMP`, 1-5475 days) are honoured: a user whose time is up
@@ -154,7 +154,7 @@ export const chimeIdentity: ServiceModule = {
       nameOf: (arn) => store.get().users[arn]?.name,
       listUsers: () => Object.values(store.get().users),
     };
-    ctx.services.set('chime-identity', directory);
+    ctx.services.chimeIdentity = directory;
 
     const caller = (req: SandboxRequest) =>
       ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });

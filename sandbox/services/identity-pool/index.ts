@@ -25,6 +25,7 @@ import { resourcesOfType } from '../../cloudformation/template';
 import { AwsError } from '../../core/errors';
 import type { JsonStore } from '../../core/state';
 import type { SandboxContext, ServiceModule } from '../../server';
+import type { UserPoolView } from '../user-pool/view';
 
 export const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 /** Cognito identity pools issue one-hour credentials. */
@@ -43,11 +44,7 @@ interface IdentityState {
 }
 
 /** What `ServerSideTokenCheck` asks the user pool. */
-export interface UserPoolUsers {
-  findUser(sub: string): Promise<{ enabled: boolean } | undefined>;
-  /** True when a token issued at `iat` predates the user's last global sign-out. */
-  revoked(sub: string, iat: number): boolean;
-}
+type UserPoolUsers = Pick<UserPoolView, 'findUser' | 'revoked'>;
 
 interface Provider {
   providerName: string;
@@ -154,7 +151,7 @@ function configFrom(ctx: SandboxContext, jwk: JwkWithKid): PoolConfig {
 async function verifyLogin(
   config: PoolConfig,
   logins: Record<string, string>,
-  users?: UserPoolUsers,
+  users: UserPoolUsers,
 ): Promise<{ provider: Provider; payload: JwtPayload }> {
   const entries = Object.entries(logins);
   if (entries.length === 0) {
@@ -188,7 +185,7 @@ async function verifyLogin(
     }
     throw notAuthorized('Invalid login token. Not a valid OpenId Connect identity token.');
   }
-  if (provider.serverSideTokenCheck && users) {
+  if (provider.serverSideTokenCheck) {
     const user = await users.findUser(String(payload.sub));
     if (!user?.enabled || users.revoked(String(payload.sub), Number(payload.iat))) {
       throw notAuthorized('Invalid login token. Token is revoked.');
@@ -227,9 +224,9 @@ function tagsFor(
 export const identityPool: ServiceModule = {
   name: 'identity-pool',
   register(router, ctx) {
-    const jwk = ctx.services.get('user-pool-jwk') as JwkWithKid;
-    const config = configFrom(ctx, jwk);
-    const users = ctx.services.get('user-pool-users') as UserPoolUsers | undefined;
+    const users = ctx.services.userPool;
+    if (!users) throw new Error('the identity pool needs the user pool (ctx.services.userPool)');
+    const config = configFrom(ctx, users.publicJwk);
     const store: JsonStore<IdentityState> = ctx.state.store('identity-pool', () => ({
       identities: {},
     }));

@@ -1,37 +1,27 @@
 /**
  * Cognito identity pool (enhanced flow): `GetId` and `GetCredentialsForIdentity`, configured from
  * the template's `AWS::Cognito::IdentityPool`, `IdentityPoolPrincipalTag` and
- * `IdentityPoolRoleAttachment`; and an operator's `DeleteIdentities` (SigV4, IAM-authorized).
+ * `IdentityPoolRoleAttachment` (config.ts); and an operator's `DeleteIdentities` (SigV4,
+ * IAM-authorized).
  *
  * The ID token is verified with aws-jwt-verify's `JwtRsaVerifier` against the user pool's JWKS
- * (signature, issuer, audience = the provider's app client, expiry, `token_use` = id); the role's
- * trust policy is evaluated (sts:AssumeRoleWithWebIdentity, and sts:TagSession when tags are
+ * (signature, issuer, audience = the provider's app client, expiry, `token_use` = id; logins.ts);
+ * the role's trust policy is evaluated (sts:AssumeRoleWithWebIdentity, and sts:TagSession when tags are
  * mapped) like STS does for Cognito; the credentials carry the mapped principal tags.
  * GetId and GetCredentialsForIdentity are unsigned, as on AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { JwtRsaVerifier } from 'aws-jwt-verify';
-import type { JwkWithKid } from 'aws-jwt-verify/jwk';
-import {
-  JwtExpiredError,
-  JwtInvalidAudienceError,
-  JwtInvalidIssuerError,
-  JwtInvalidSignatureError,
-  KidNotFoundInJwksError,
-} from 'aws-jwt-verify/error';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { refusedAssumeRoleAction } from '../../iam/evaluate';
-import { resourcesOfType } from '../../cloudformation/template';
 import { AwsError } from '../../core/errors';
 import type { JsonStore } from '../../core/state';
-import type { SandboxContext, ServiceModule } from '../../server';
-import type { UserPoolView } from '../user-pool/view';
+import type { ServiceModule } from '../../server';
+import { configFrom } from './config';
+import { loginsOf, notAuthorized, tagsFor, verifyLogin } from './logins';
 
 export const COGNITO_IDENTITY = 'cognito-identity.amazonaws.com';
 /** Cognito identity pools issue one-hour credentials. */
 const CREDENTIALS_SECONDS = 3600;
 const IDENTITY_ID = /^[\w-]+:[0-9a-f-]+$/;
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 interface IdentityRecord {
   /** Provider name -> `sub` of the login that created the identity. */
@@ -43,190 +33,12 @@ interface IdentityState {
   identities: Record<string, IdentityRecord>;
 }
 
-/** What `ServerSideTokenCheck` asks the user pool. */
-type UserPoolUsers = Pick<UserPoolView, 'findUser' | 'revoked'>;
-
-interface Provider {
-  providerName: string;
-  clientId: string;
-  /** Refuse tokens of users who were disabled or deleted since the token was issued. */
-  serverSideTokenCheck: boolean;
-  /** Login keys the provider is known by: its ProviderName and the sandbox issuer sans scheme. */
-  keys: string[];
-  issuer: string;
-  verifier: { verify(token: string): Promise<JwtPayload> };
-}
-
-interface PoolConfig {
-  identityPoolId: string;
-  allowUnauthenticated: boolean;
-  providers: Provider[];
-  authenticatedRoleArn: string | undefined;
-  /** Provider name -> { tagKey: claim }. */
-  principalTags: Record<string, Record<string, string>>;
-}
-
-function notAuthorized(message: string): AwsError {
-  return new AwsError('NotAuthorizedException', message, 400);
-}
-
-function loginsOf(json: Record<string, unknown>): Record<string, string> {
-  const logins = json.Logins;
-  if (logins === undefined) return {};
-  if (typeof logins !== 'object' || logins === null || Array.isArray(logins)) {
-    throw new AwsError('InvalidParameterException', 'Logins must be a map of provider to token.');
-  }
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(logins)) {
-    if (typeof value !== 'string' || value.length === 0) {
-      throw new AwsError('InvalidParameterException', `Login token for '${key}' must be a string.`);
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-function configFrom(ctx: SandboxContext, jwk: JwkWithKid): PoolConfig {
-  const { resources } = ctx;
-  const template = resources.stack.template;
-  const poolId = resources.identityPoolId;
-  const poolLogicalId = resourcesOfType(template, 'AWS::Cognito::IdentityPool')[0] ?? '';
-  const props = resources.properties(poolLogicalId);
-  const issuerKey = resources.userPoolIssuer.replace(/^https?:\/\//, '');
-  const providers: Provider[] = [];
-  for (const raw of (props.CognitoIdentityProviders as Record<string, unknown>[] | undefined) ??
-    []) {
-    const providerName = String(raw.ProviderName);
-    const clientId = String(raw.ClientId);
-    if (providerName !== resources.userPoolProviderName) continue;
-    const verifier = JwtRsaVerifier.create({
-      issuer: resources.userPoolIssuer,
-      audience: clientId,
-      jwksUri: `${resources.userPoolIssuer}/.well-known/jwks.json`,
-      customJwtCheck: ({ payload }) => {
-        if (payload.token_use !== 'id') {
-          throw new Error('Not a valid OpenId Connect identity token.');
-        }
-      },
-    });
-    // The pool's JWKS document, loaded in-process instead of fetched over HTTP.
-    verifier.cacheJwks({ keys: [jwk] });
-    providers.push({
-      providerName,
-      clientId,
-      serverSideTokenCheck: raw.ServerSideTokenCheck === true,
-      // ProviderName (AWS SDK clients), the issuer without or with its scheme (Amplify).
-      keys: [providerName, issuerKey, resources.userPoolIssuer],
-      issuer: resources.userPoolIssuer,
-      verifier,
-    });
-  }
-  const principalTags: Record<string, Record<string, string>> = {};
-  for (const id of resourcesOfType(template, 'AWS::Cognito::IdentityPoolPrincipalTag')) {
-    const tagProps = resources.properties(id);
-    if (tagProps.IdentityPoolId !== poolId) continue;
-    const mapping = { ...((tagProps.PrincipalTags as Record<string, string> | undefined) ?? {}) };
-    if (tagProps.UseDefaults === true) {
-      mapping.client ??= 'aud';
-      mapping.username ??= 'sub';
-    }
-    principalTags[String(tagProps.IdentityProviderName)] = mapping;
-  }
-  let authenticatedRoleArn: string | undefined;
-  for (const id of resourcesOfType(template, 'AWS::Cognito::IdentityPoolRoleAttachment')) {
-    const attachment = resources.properties(id);
-    if (attachment.IdentityPoolId !== poolId) continue;
-    const roles = attachment.Roles as Record<string, string> | undefined;
-    authenticatedRoleArn = roles?.authenticated;
-  }
-  return {
-    identityPoolId: poolId,
-    allowUnauthenticated: props.AllowUnauthenticatedIdentities === true,
-    providers,
-    authenticatedRoleArn,
-    principalTags,
-  };
-}
-
-async function verifyLogin(
-  config: PoolConfig,
-  logins: Record<string, string>,
-  users: UserPoolUsers,
-): Promise<{ provider: Provider; payload: JwtPayload }> {
-  const entries = Object.entries(logins);
-  if (entries.length === 0) {
-    throw notAuthorized('Unauthenticated access is not supported for this identity pool.');
-  }
-  if (entries.length > 1) {
-    throw notAuthorized('The sandbox accepts one login per request.');
-  }
-  const [key, token] = entries[0]!;
-  const provider = config.providers.find((p) => p.keys.includes(key));
-  if (!provider)
-    throw notAuthorized('Token is not from a supported provider of this identity pool.');
-  let payload: JwtPayload;
-  try {
-    payload = await provider.verifier.verify(token);
-  } catch (error) {
-    if (error instanceof JwtExpiredError) {
-      const exp = error.rawJwt?.payload.exp ?? 0;
-      throw notAuthorized(
-        `Invalid login token. Token expired: ${exp} >= ${Math.floor(Date.now() / 1000)}`,
-      );
-    }
-    if (error instanceof JwtInvalidAudienceError) {
-      throw notAuthorized('Invalid login token. Incorrect token audience.');
-    }
-    if (error instanceof JwtInvalidIssuerError) {
-      throw notAuthorized("Invalid login token. Issuer doesn't match providerName");
-    }
-    if (error instanceof JwtInvalidSignatureError || error instanceof KidNotFoundInJwksError) {
-      throw notAuthorized("Invalid login token. Couldn't verify signed token.");
-    }
-    throw notAuthorized('Invalid login token. Not a valid OpenId Connect identity token.');
-  }
-  if (provider.serverSideTokenCheck) {
-    const user = await users.findUser(String(payload.sub));
-    if (!user?.enabled || users.revoked(String(payload.sub), Number(payload.iat))) {
-      throw notAuthorized('Invalid login token. Token is revoked.');
-    }
-  }
-  return { provider, payload };
-}
-
-/** A claim as a tag value: scalars as text, objects as JSON (which no tag value accepts). */
-function claimText(value: unknown): string {
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-}
-
-function tagsFor(
-  config: PoolConfig,
-  provider: Provider,
-  payload: JwtPayload,
-): Record<string, string> {
-  const mapping = config.principalTags[provider.providerName] ?? {};
-  const tags: Record<string, string> = {};
-  for (const [key, claim] of Object.entries(mapping)) {
-    const value = payload[claim];
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.map(claimText).join(',') : claimText(value);
-    if (!TAG_VALUE.test(text)) {
-      throw new AwsError(
-        'InvalidParameterException',
-        `Claim '${claim}' cannot be used as the value of principal tag '${key}'.`,
-      );
-    }
-    tags[key] = text;
-  }
-  return tags;
-}
-
 export const identityPool: ServiceModule = {
   name: 'identity-pool',
   register(router, ctx) {
     const users = ctx.services.userPool;
     if (!users) throw new Error('the identity pool needs the user pool (ctx.services.userPool)');
-    const config = configFrom(ctx, users.publicJwk);
+    const config = configFrom(ctx.resources, users.publicJwk);
     const store: JsonStore<IdentityState> = ctx.state.store('identity-pool', () => ({
       identities: {},
     }));

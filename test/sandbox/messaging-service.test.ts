@@ -8,14 +8,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessagingError } from '../../sandbox/chime-messaging/errors';
-import { type ChannelEvent, MessagingService } from '../../sandbox/chime-messaging/service';
+import { MessagingError } from '../../sandbox/services/chime-messaging/errors';
+import { type ChannelEvent, MessagingService } from '../../sandbox/services/chime-messaging/service';
 import {
   DamagedLogError,
   FileMutationLog,
   MemoryMutationLog,
   type MutationLog,
-} from '../../sandbox/chime-messaging/state';
+} from '../../sandbox/services/chime-messaging/state';
 
 const APP =
   'arn:aws:chime:us-east-1:000000000000:app-instance/11111111-2222-3333-4444-555555555555';

@@ -30,7 +30,7 @@ import type { SandboxResources } from '../../../sandbox/resources';
 import { SandboxClock } from '../../../sandbox/core/clock';
 import { type SandboxContext, SandboxServer } from '../../../sandbox/server';
 import { WebOrigins } from '../../../sandbox/core/browser-access';
-import { chimeMessagingModule } from '../../../sandbox/chime-messaging';
+import { chimeMessagingModule } from '../../../sandbox/services/chime-messaging';
 
 export const REGION = 'us-east-1';
 export const APP_INSTANCE_ARN =

@@ -4,7 +4,7 @@
  * channels are invisible outside their members and moderators; some operations are for members
  * or moderators only.
  */
-import { parseAppInstanceUserArn, parseChannelArn } from '../../contracts/chime-arns';
+import { parseAppInstanceUserArn, parseChannelArn } from '../../../contracts/chime-arns';
 import type { MessagingContext } from './context';
 import { badRequest, forbidden, notFound, unauthorized } from './errors';
 import type { ChannelRecord } from './store';

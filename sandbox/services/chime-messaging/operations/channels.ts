@@ -15,7 +15,7 @@ import {
   channelArn as buildChannelArn,
   CHANNEL_ID_PATTERN,
   isAppInstanceArn,
-} from '../../../contracts/chime-arns';
+} from '../../../../contracts/chime-arns';
 import {
   channelFor,
   checkBearer,

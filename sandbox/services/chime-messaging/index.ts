@@ -9,15 +9,15 @@
  * (service.ts and ./operations/).
  */
 import type { IncomingMessage } from 'node:http';
-import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
-import { requestFromUpgrade } from '../server';
-import { shown } from '../../contracts/assert';
-import { AwsError } from '../core/errors';
+import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
+import { requestFromUpgrade } from '../../server';
+import { shown } from '../../../contracts/assert';
+import { AwsError } from '../../core/errors';
 import {
   parseAppInstanceUserArn,
   parseChannelArn,
   parseChannelFlowArn,
-} from '../../contracts/chime-arns';
+} from '../../../contracts/chime-arns';
 import { badRequest } from './errors';
 import {
   OPERATIONS,

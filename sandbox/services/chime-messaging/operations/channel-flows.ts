@@ -7,7 +7,7 @@ import type {
   AssociateChannelFlowRequest,
   DisassociateChannelFlowRequest,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { parseChannelFlowArn } from '../../../contracts/chime-arns';
+import { parseChannelFlowArn } from '../../../../contracts/chime-arns';
 import { channelFor, checkBearer, requireModerator } from '../access';
 import type { MessagingContext } from '../context';
 import { badRequest, notFound } from '../errors';

@@ -1634,36 +1634,33 @@ function lambdaNeighbourCases(
   }
   if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
     for (const action of ['chime:CreateAppInstanceUser', 'chime:DescribeAppInstanceUser']) {
-      add(
-        `needs/${action}-external`,
-        'Allowed',
-        action,
-        `${ai}/user/${EXTERNAL_ALICE}`,
+      const extra =
         action === 'chime:CreateAppInstanceUser'
           ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        "an external issuer's person (oidc-...), created before the first credentials",
-      );
-      add(
-        `neighbour/${action}-user-pool-id`,
-        'Denied',
-        action,
-        `${ai}/user/${ALICE}`,
-        action === 'chime:CreateAppInstanceUser'
-          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        'a user pool sub: not an id it derives',
-      );
-      add(
-        `neighbour/${action}-external-other-instance`,
-        'Denied',
-        action,
-        `${other}/user/${EXTERNAL_ALICE}`,
-        action === 'chime:CreateAppInstanceUser'
-          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        'another AppInstance',
-      );
+          : {};
+      const targets: [string, Expectation, string, string][] = [
+        [
+          `needs/${action}-external`,
+          'Allowed',
+          `${ai}/user/${EXTERNAL_ALICE}`,
+          "an external issuer's person (oidc-...), created before the first credentials",
+        ],
+        [
+          `neighbour/${action}-user-pool-id`,
+          'Denied',
+          `${ai}/user/${ALICE}`,
+          'a user pool sub: not an id it derives',
+        ],
+        [
+          `neighbour/${action}-external-other-instance`,
+          'Denied',
+          `${other}/user/${EXTERNAL_ALICE}`,
+          'another AppInstance',
+        ],
+      ];
+      for (const [id, expected, resource, note] of targets) {
+        add(id, expected, action, resource, extra, note);
+      }
     }
   }
   if (purpose.kind === 'credential-vending') {

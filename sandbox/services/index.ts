@@ -9,7 +9,7 @@
  * directory needs the state directory and the clock of the context), so readers look them up when
  * a request comes, not when they are built.
  */
-import type { MessagingService } from '../chime-messaging/service';
+import type { MessagingService } from './chime-messaging/service';
 import type { ChimeIdentityDirectory } from './chime-identity';
 import type { UserPoolView } from './user-pool/view';
 
@@ -18,6 +18,6 @@ export interface SandboxServices {
   userPool?: UserPoolView;
   /** AppInstanceUsers: set by the chime-identity module (sandbox/services/chime-identity/). */
   chimeIdentity?: ChimeIdentityDirectory;
-  /** Channels and messages: set by the chime-messaging module (sandbox/chime-messaging/). */
+  /** Channels and messages: set by the chime-messaging module (sandbox/services/chime-messaging/). */
   chimeMessaging?: MessagingService;
 }

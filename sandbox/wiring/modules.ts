@@ -3,7 +3,7 @@
  * caller's (`startSandbox({ modules })`). Requests no module claims go to the user pool
  * (user-pool-routes.ts).
  */
-import { chimeMessagingModule } from '../chime-messaging';
+import { chimeMessagingModule } from '../services/chime-messaging';
 import type { Router, SandboxContext, ServiceModule } from '../server';
 import { chimeIdentity } from '../services/chime-identity';
 import { dynamodbModule } from '../services/dynamodb';

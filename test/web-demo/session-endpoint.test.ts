@@ -184,3 +184,98 @@ test('the service failing to answer is a close without a code; stop ends the ses
   await flush();
   expect(fake.started).toHaveLength(1);
 });
+
+describe('the client config carries the endpoint', () => {
+  test('used first: no service call, the remembered one neither read nor replaced', () => {
+    const store = memoryStore();
+    store.map.set(KEY, 'remembered.example');
+    const fake = sessions();
+    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
+    const onLive = jest.fn();
+    startOnSessionEndpoint({
+      store,
+      key: KEY,
+      configured: 'configured.example',
+      fetchEndpoint,
+      start: fake.start,
+      callbacks: { onLive, onClosed: jest.fn() },
+    });
+    expect(fake.started.map((s) => s.host)).toEqual(['configured.example']);
+    fake.started[0]?.callbacks.onLive();
+    expect(onLive).toHaveBeenCalledTimes(1);
+    expect(fetchEndpoint).not.toHaveBeenCalled();
+    expect(store.map.get(KEY)).toBe('remembered.example');
+  });
+
+  test('failing before it opens: the service asked once, its answer tried and remembered', async () => {
+    const store = memoryStore();
+    store.map.set(KEY, 'remembered.example');
+    const fake = sessions();
+    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
+    const onClosed = jest.fn();
+    startOnSessionEndpoint({
+      store,
+      key: KEY,
+      configured: 'stale-config.example',
+      fetchEndpoint,
+      start: fake.start,
+      callbacks: { onLive: jest.fn(), onClosed },
+    });
+    fake.started[0]?.callbacks.onClosed(undefined);
+    expect(onClosed).not.toHaveBeenCalled();
+    await flush();
+    expect(fetchEndpoint).toHaveBeenCalledTimes(1);
+    expect(fake.started.map((s) => s.host)).toEqual(['stale-config.example', 'fresh.example']);
+    expect(store.map.get(KEY)).toBe('fresh.example');
+    fake.started[1]?.callbacks.onClosed(1006);
+    await flush();
+    expect(onClosed).toHaveBeenCalledWith(1006);
+    expect(fake.started).toHaveLength(2);
+  });
+
+  test('a configured session that went live and later closes reports the close, asks nothing', async () => {
+    const store = memoryStore();
+    const fake = sessions();
+    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
+    const onClosed = jest.fn();
+    startOnSessionEndpoint({
+      store,
+      key: KEY,
+      configured: 'configured.example',
+      fetchEndpoint,
+      start: fake.start,
+      callbacks: { onLive: jest.fn(), onClosed },
+    });
+    fake.started[0]?.callbacks.onLive();
+    fake.started[0]?.callbacks.onClosed(4999);
+    await flush();
+    expect(onClosed).toHaveBeenCalledWith(4999);
+    expect(fetchEndpoint).not.toHaveBeenCalled();
+    expect(fake.started).toHaveLength(1);
+  });
+
+  test('without it: the remembered one, else the service (the order of choice)', async () => {
+    const store = memoryStore();
+    const fake = sessions();
+    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
+    const start = (configured?: string) =>
+      startOnSessionEndpoint({
+        store,
+        key: KEY,
+        ...(configured && { configured }),
+        fetchEndpoint,
+        start: fake.start,
+        callbacks: { onLive: jest.fn(), onClosed: jest.fn() },
+      });
+    start();
+    await flush();
+    start();
+    start('configured.example');
+    expect(fake.started.map((s) => s.host)).toEqual([
+      'fresh.example', // nothing configured or remembered: asked
+      'fresh.example', // remembered from the first
+      'configured.example',
+    ]);
+    expect(fetchEndpoint).toHaveBeenCalledTimes(1);
+  });
+});

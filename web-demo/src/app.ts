@@ -268,6 +268,7 @@ class Wiring implements SignedInApp {
       this.session = startOnSessionEndpoint({
         store: localStorage,
         key: sessionEndpointKey(config.region, config.appInstanceArn),
+        ...(config.messagingSessionEndpoint && { configured: config.messagingSessionEndpoint }),
         fetchEndpoint: async () => {
           const answer = await this.client.send(new GetMessagingSessionEndpointCommand({}));
           if (!answer.Endpoint?.Url) throw new Error('no messaging session endpoint');

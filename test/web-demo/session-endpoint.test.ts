@@ -186,20 +186,30 @@ test('the service failing to answer is a close without a code; stop ends the ses
 });
 
 describe('the client config carries the endpoint', () => {
-  test('used first: no service call, the remembered one neither read nor replaced', () => {
+  /** Starts with `configured` (the config's endpoint) and `remembered` in storage. */
+  function startWith(configured: string | undefined, remembered?: string) {
     const store = memoryStore();
-    store.map.set(KEY, 'remembered.example');
+    if (remembered !== undefined) store.map.set(KEY, remembered);
     const fake = sessions();
     const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
     const onLive = jest.fn();
+    const onClosed = jest.fn();
     startOnSessionEndpoint({
       store,
       key: KEY,
-      configured: 'configured.example',
+      ...(configured !== undefined && { configured }),
       fetchEndpoint,
       start: fake.start,
-      callbacks: { onLive, onClosed: jest.fn() },
+      callbacks: { onLive, onClosed },
     });
+    return { store, fake, fetchEndpoint, onLive, onClosed };
+  }
+
+  test('used first: no service call, the remembered one neither read nor replaced', () => {
+    const { store, fake, fetchEndpoint, onLive } = startWith(
+      'configured.example',
+      'remembered.example',
+    );
     expect(fake.started.map((s) => s.host)).toEqual(['configured.example']);
     fake.started[0]?.callbacks.onLive();
     expect(onLive).toHaveBeenCalledTimes(1);
@@ -208,19 +218,10 @@ describe('the client config carries the endpoint', () => {
   });
 
   test('failing before it opens: the service asked once, its answer tried and remembered', async () => {
-    const store = memoryStore();
-    store.map.set(KEY, 'remembered.example');
-    const fake = sessions();
-    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
-    const onClosed = jest.fn();
-    startOnSessionEndpoint({
-      store,
-      key: KEY,
-      configured: 'stale-config.example',
-      fetchEndpoint,
-      start: fake.start,
-      callbacks: { onLive: jest.fn(), onClosed },
-    });
+    const { store, fake, fetchEndpoint, onClosed } = startWith(
+      'stale-config.example',
+      'remembered.example',
+    );
     fake.started[0]?.callbacks.onClosed(undefined);
     expect(onClosed).not.toHaveBeenCalled();
     await flush();
@@ -234,18 +235,7 @@ describe('the client config carries the endpoint', () => {
   });
 
   test('a configured session that went live and later closes reports the close, asks nothing', async () => {
-    const store = memoryStore();
-    const fake = sessions();
-    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
-    const onClosed = jest.fn();
-    startOnSessionEndpoint({
-      store,
-      key: KEY,
-      configured: 'configured.example',
-      fetchEndpoint,
-      start: fake.start,
-      callbacks: { onLive: jest.fn(), onClosed },
-    });
+    const { fake, fetchEndpoint, onClosed } = startWith('configured.example');
     fake.started[0]?.callbacks.onLive();
     fake.started[0]?.callbacks.onClosed(4999);
     await flush();
@@ -255,27 +245,13 @@ describe('the client config carries the endpoint', () => {
   });
 
   test('without it: the remembered one, else the service (the order of choice)', async () => {
-    const store = memoryStore();
-    const fake = sessions();
-    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
-    const start = (configured?: string) =>
-      startOnSessionEndpoint({
-        store,
-        key: KEY,
-        ...(configured && { configured }),
-        fetchEndpoint,
-        start: fake.start,
-        callbacks: { onLive: jest.fn(), onClosed: jest.fn() },
-      });
-    start();
+    const asked = startWith(undefined);
     await flush();
-    start();
-    start('configured.example');
-    expect(fake.started.map((s) => s.host)).toEqual([
-      'fresh.example', // nothing configured or remembered: asked
-      'fresh.example', // remembered from the first
-      'configured.example',
-    ]);
-    expect(fetchEndpoint).toHaveBeenCalledTimes(1);
+    expect(asked.fake.started.map((s) => s.host)).toEqual(['fresh.example']);
+    expect(asked.fetchEndpoint).toHaveBeenCalledTimes(1);
+    expect(asked.store.map.get(KEY)).toBe('fresh.example');
+    const remembered = startWith(undefined, 'remembered.example');
+    expect(remembered.fake.started.map((s) => s.host)).toEqual(['remembered.example']);
+    expect(remembered.fetchEndpoint).not.toHaveBeenCalled();
   });
 });

@@ -11,7 +11,8 @@
  * receive messages"). amazon-chime-sdk-js signs `wss://${Url}/connect`, so a bare host is what
  * the service gives.
  */
-export const MESSAGING_SESSION_HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/i;
+export const MESSAGING_SESSION_HOST =
+  /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/i;
 
 export function isMessagingSessionHost(value: string): boolean {
   return MESSAGING_SESSION_HOST.test(value);

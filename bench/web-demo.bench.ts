@@ -134,7 +134,12 @@ async function signInWalk(outDir: string, latencyMs: number): Promise<void> {
     const measure = (label: string) =>
       measureSignIn(page, sandbox.url, user.email, label, endpointSource);
     await measure(`first sign-in in this browser${suffix}`);
+    // Amplify's sign-out revokes the refresh token: let it finish before the next walk counts.
+    const revoked = page
+      .waitForRequest((r) => r.headers()['x-amz-target']?.endsWith('.RevokeToken') ?? false)
+      .then((request) => request.response());
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await revoked;
     await measure(`a later sign-in${suffix}`);
   } finally {
     await browser.close();

@@ -185,11 +185,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       onCode: (record) => codes.record(record),
       log,
     });
-    const resources = buildResources(stack, {
-      userPoolId: userPool.userPoolId,
-      userPoolClientId: userPool.userPoolClientId,
-      issuer: `${url}/${userPool.userPoolId}`,
-    });
+    const resources = buildResources(
+      stack,
+      {
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: userPool.userPoolClientId,
+        issuer: `${url}/${userPool.userPoolId}`,
+      },
+      // What the sandbox's GetMessagingSessionEndpoint answers (chime-messaging): its own host.
+      { messagingSessionEndpoint: new URL(url).host },
+    );
     const { lambda, eventBus, scheduler } = startSandboxFunctions({
       resources,
       credentials,

@@ -15,7 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import type {
   FederatedIdentity,
   FederatedSignInResult,
-} from '../user-pool/operations/federated-sign-in';
+} from '../../user-pool/operations/federated-sign-in';
 import type { SandboxIdentityProvider } from './identity-providers';
 import { mapAttributes, type UpstreamOidc, UpstreamSignInError } from './upstream-oidc';
 

@@ -31,7 +31,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { HostedUiConfig } from '../../contracts/client-config';
+import type { HostedUiConfig } from '../../../contracts/client-config';
 import {
   type WebOrigins,
   corsHeaders,
@@ -39,11 +39,11 @@ import {
   loopbackUrls,
   originRefusal,
   preflightHeaders,
-} from '../core/browser-access';
-import { readLimitedBody } from '../core/body';
-import type { JsonStore, SandboxState } from '../core/state';
-import { type SigningKey, resign } from '../user-pool/signing-key';
-import { SrpClient } from '../user-pool/srp';
+} from '../../core/browser-access';
+import { readLimitedBody } from '../../core/body';
+import type { JsonStore, SandboxState } from '../../core/state';
+import { type SigningKey, resign } from '../../user-pool/signing-key';
+import { SrpClient } from '../../user-pool/srp';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
 import {
   FEDERATION_COOKIE,

@@ -42,12 +42,12 @@ import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate
 import { ClientPolicy } from './client-policy';
 import { ExpiringMap } from './expiring-map';
 import { type FederationOptions, HostedUiFederation } from './federation';
+import { sendPage } from './http';
 import { errorPage } from './pages';
 import { RefreshScopes } from './refresh-scopes';
 import { hostedUiRoutes, router } from './routes';
 import type { HostedUiServices, PendingChallenge } from './services';
 import { HostedUiSessions } from './sessions';
-import { sendPage } from './http';
 import { UserPoolClient } from './user-pool-client';
 
 export { CODE_LIFETIME_MS } from './authorization-codes';
@@ -113,6 +113,12 @@ export interface RunningHostedUi {
   stop(): Promise<void>;
 }
 
+/** How the sign-in page names the username: 'Email' when the pool signs in by email. */
+function usernameLabelOf(pool: Record<string, unknown>): string {
+  const attributes = pool.UsernameAttributes;
+  return Array.isArray(attributes) && attributes.includes('email') ? 'Email' : 'Username';
+}
+
 export async function startHostedUi(options: StartHostedUiOptions): Promise<RunningHostedUi> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
@@ -122,7 +128,6 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     options.client,
     options.localAppUrls ?? [],
   );
-  const usernameAttributes = options.pool.UsernameAttributes;
   const refreshScopes = new RefreshScopes(options.state);
   const federation =
     options.federation && new HostedUiFederation<AuthorizeRequest>(options.federation, now);
@@ -137,12 +142,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
     federation,
     signingKey: options.signingKey,
     webOrigins: options.webOrigins,
-    usernameLabel: (Array.isArray(usernameAttributes)
-      ? (usernameAttributes as unknown[])
-      : []
-    ).includes('email')
-      ? 'Email'
-      : 'Username',
+    usernameLabel: usernameLabelOf(options.pool),
     origin: () => `https://127.0.0.1:${port}`,
     now,
     log,

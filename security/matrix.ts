@@ -1215,28 +1215,25 @@ function webIdentityTrustCases(
   return cases;
 }
 
-function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
-  const { role, tagKey } = subject;
-  const base = `role:${roleLabel(role)}/trust`;
-  const section = `${subject.label}: trust policy`;
-  const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
-  const cases: Case[] = [];
-  const anyRole = `arn:aws:iam::${ACCOUNT}:role/Other`;
-  const stsStar = [
-    {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow' as const, Action: 'sts:*', Resource: '*' }],
-    },
-  ];
-  const add = (
+/** A caller that may do anything in STS: the trust policy alone must refuse it. */
+const STS_STAR: PolicyDocument[] = [
+  { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] },
+];
+
+/** Adds one trust-policy case on `role`; the context column names the session tags unless given. */
+function trustCaseAdder(
+  cases: Case[],
+  { base, section, role }: { base: string; section: string; role: RoleInfo },
+) {
+  return (
     id: string,
     action: string,
     expected: Expectation,
     principal: string,
-    callerPolicies: RoleInfo['policies'] | typeof stsStar,
+    callerPolicies: RoleInfo['policies'] | PolicyDocument[],
     tags: Record<string, string> | undefined,
-    contextText: string,
     note?: string,
+    context?: string,
   ) =>
     cases.push({
       id: `${base}/${id}`,
@@ -1244,7 +1241,13 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
       subject: principal,
       action,
       resource: role.arn,
-      context: contextText,
+      context:
+        context ??
+        (tags
+          ? Object.entries(tags)
+              .map(([k, v]) => `RequestTag/${k}=${v}`)
+              .join(', ')
+          : 'no session tag'),
       expected,
       run: () =>
         decideTrust({
@@ -1257,28 +1260,22 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
         }),
       ...(note && { note }),
     });
+}
+
+function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
+  const { role, tagKey } = subject;
+  const base = `role:${roleLabel(role)}/trust`;
+  const section = `${subject.label}: trust policy`;
+  const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
+  const cases: Case[] = [];
+  const anyRole = `arn:aws:iam::${ACCOUNT}:role/Other`;
+  const add = trustCaseAdder(cases, { base, section, role });
   for (const server of servers) {
     const session = assumedRoleSessionArn(server.arn, 'server');
     for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
       const short = `${action.split(':')[1]}/${roleLabel(server)}`;
-      add(
-        `${short}/tagged`,
-        action,
-        'Allowed',
-        session,
-        server.policies,
-        { [tagKey]: ALICE },
-        `RequestTag/${tagKey}=${ALICE}`,
-      );
-      add(
-        `${short}/untagged`,
-        action,
-        'Denied',
-        session,
-        server.policies,
-        undefined,
-        'no session tag',
-      );
+      add(`${short}/tagged`, action, 'Allowed', session, server.policies, { [tagKey]: ALICE });
+      add(`${short}/untagged`, action, 'Denied', session, server.policies, undefined);
       add(
         `${short}/extra-tag`,
         action,
@@ -1286,7 +1283,6 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
         session,
         server.policies,
         { [tagKey]: ALICE, admin: 'true' },
-        `RequestTag/${tagKey}=${ALICE}, RequestTag/admin=true`,
         'no other session tag',
       );
     }
@@ -1296,9 +1292,8 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
     'sts:AssumeRole',
     'Denied',
     assumedRoleSessionArn(anyRole),
-    stsStar,
+    STS_STAR,
     { [tagKey]: ALICE },
-    `RequestTag/${tagKey}=${ALICE}`,
     'even with sts:* in its own policies',
   );
   add(
@@ -1308,6 +1303,7 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
     COGNITO_IDENTITY,
     [],
     { [tagKey]: ALICE },
+    undefined,
     'web identity',
   );
   return cases;
@@ -1483,41 +1479,7 @@ function guestTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
   const section = `${subject.label}: trust policy`;
   const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
   const cases: Case[] = [];
-  const stsStar: PolicyDocument[] = [
-    { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:*', Resource: '*' }] },
-  ];
-  const add = (
-    id: string,
-    action: string,
-    expected: Expectation,
-    principal: string,
-    callerPolicies: RoleInfo['policies'] | PolicyDocument[],
-    tags: Record<string, string> | undefined,
-    note?: string,
-  ) =>
-    cases.push({
-      id: `${base}/${id}`,
-      section,
-      subject: principal,
-      action,
-      resource: role.arn,
-      context: tags
-        ? Object.entries(tags)
-            .map(([k, v]) => `RequestTag/${k}=${v}`)
-            .join(', ')
-        : 'no session tag',
-      expected,
-      run: () =>
-        decideTrust({
-          trustPolicy: role.trustPolicy,
-          roleArn: role.arn,
-          action,
-          principal,
-          ...(tags && { requestTags: tags }),
-          callerPolicies,
-        }),
-      ...(note && { note }),
-    });
+  const add = trustCaseAdder(cases, { base, section, role });
   for (const server of servers) {
     const session = assumedRoleSessionArn(server.arn, 'server');
     for (const action of ['sts:AssumeRole', 'sts:TagSession']) {
@@ -1549,7 +1511,7 @@ function guestTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
     'sts:AssumeRole',
     'Denied',
     assumedRoleSessionArn(`arn:aws:iam::${ACCOUNT}:role/Other`),
-    stsStar,
+    STS_STAR,
     { [tagKey]: GUEST },
     'even with sts:* in its own policies',
   );
@@ -1672,36 +1634,33 @@ function lambdaNeighbourCases(
   }
   if (purpose.kind === 'credential-vending' && purpose.externalIssuers.length > 0) {
     for (const action of ['chime:CreateAppInstanceUser', 'chime:DescribeAppInstanceUser']) {
-      add(
-        `needs/${action}-external`,
-        'Allowed',
-        action,
-        `${ai}/user/${EXTERNAL_ALICE}`,
+      const extra =
         action === 'chime:CreateAppInstanceUser'
           ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        "an external issuer's person (oidc-...), created before the first credentials",
-      );
-      add(
-        `neighbour/${action}-user-pool-id`,
-        'Denied',
-        action,
-        `${ai}/user/${ALICE}`,
-        action === 'chime:CreateAppInstanceUser'
-          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        'a user pool sub: not an id it derives',
-      );
-      add(
-        `neighbour/${action}-external-other-instance`,
-        'Denied',
-        action,
-        `${other}/user/${EXTERNAL_ALICE}`,
-        action === 'chime:CreateAppInstanceUser'
-          ? { unlistedResourceReason: UNLISTED_CREATE_USER }
-          : {},
-        'another AppInstance',
-      );
+          : {};
+      const targets: [string, Expectation, string, string][] = [
+        [
+          `needs/${action}-external`,
+          'Allowed',
+          `${ai}/user/${EXTERNAL_ALICE}`,
+          "an external issuer's person (oidc-...), created before the first credentials",
+        ],
+        [
+          `neighbour/${action}-user-pool-id`,
+          'Denied',
+          `${ai}/user/${ALICE}`,
+          'a user pool sub: not an id it derives',
+        ],
+        [
+          `neighbour/${action}-external-other-instance`,
+          'Denied',
+          `${other}/user/${EXTERNAL_ALICE}`,
+          'another AppInstance',
+        ],
+      ];
+      for (const [id, expected, resource, note] of targets) {
+        add(id, expected, action, resource, extra, note);
+      }
     }
   }
   if (purpose.kind === 'credential-vending') {

@@ -16,7 +16,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { cancelInvite, type CancelInviteDeps } from '../../../lambdas/lib/guests/cancel-invite';
 import { recordingLogger } from '../support/http-api-events';
-import { ALICE, ALICE_ARN, APP_INSTANCE, CHANNEL, GUEST_ARN, GUEST_ID, sdkError } from './support';
+import {
+  ALICE,
+  ALICE_ARN,
+  APP_INSTANCE,
+  CHANNEL,
+  GUEST_ARN,
+  GUEST_ID,
+  guestUserRecord,
+  sdkError,
+} from './support';
 
 const identity = mockClient(ChimeSDKIdentityClient);
 const messaging = mockClient(ChimeSDKMessagingClient);
@@ -42,17 +51,7 @@ beforeEach(() => {
   identity.reset();
   messaging.reset();
   counted = [];
-  identity.on(DescribeAppInstanceUserCommand).resolves({
-    AppInstanceUser: {
-      AppInstanceUserArn: GUEST_ARN,
-      Metadata: JSON.stringify({
-        kind: 'guest',
-        channelArn: CHANNEL,
-        invitedBy: 'x',
-        expiresAt: 'y',
-      }),
-    },
-  });
+  identity.on(DescribeAppInstanceUserCommand).resolves(guestUserRecord());
   identity.on(DeleteAppInstanceUserCommand).resolves({});
   messaging.on(DescribeChannelModeratorCommand).resolves({});
 });

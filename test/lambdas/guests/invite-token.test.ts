@@ -4,7 +4,6 @@
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
-import { GUEST_INVITE_AUDIENCE, GUEST_INVITE_ISSUER } from '../../../contracts/guests';
 import {
   derToJoseSignature,
   InviteTokenError,
@@ -12,19 +11,10 @@ import {
   signInvite,
   verifyInvite,
 } from '../../../lambdas/lib/guests/invite-token';
-import { APP_INSTANCE, CHANNEL, GUEST_ID, KID, localInviteKey } from './support';
+import { APP_INSTANCE, KID, inviteClaims, localInviteKey } from './support';
 
 const now = Math.floor(Date.now() / 1000);
-const claims = {
-  iss: GUEST_INVITE_ISSUER,
-  aud: GUEST_INVITE_AUDIENCE,
-  sub: GUEST_ID,
-  channel: CHANNEL,
-  name: 'Dana',
-  iat: now,
-  exp: now + 3600,
-  jti: 'j1',
-} as const;
+const claims = inviteClaims(now);
 
 function reason(call: () => unknown): string | undefined {
   try {

@@ -17,8 +17,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   GUEST_CREDENTIAL_SECONDS,
-  GUEST_INVITE_AUDIENCE,
-  GUEST_INVITE_ISSUER,
   guestSessionPolicyDocument,
   parseGuestCredentialsResponse,
 } from '../../../contracts/guests';
@@ -32,6 +30,8 @@ import {
   GUEST_ARN,
   GUEST_ID,
   KID,
+  guestUserRecord,
+  inviteClaims,
   localInviteKey,
   sdkError,
 } from './support';
@@ -72,16 +72,7 @@ const redeem = (body: unknown = { invite: token }, overrides: Partial<RedeemInvi
     { body: typeof body === 'string' ? body : JSON.stringify(body), isBase64Encoded: false },
   );
 
-const claims = {
-  iss: GUEST_INVITE_ISSUER,
-  aud: GUEST_INVITE_AUDIENCE,
-  sub: GUEST_ID,
-  channel: CHANNEL,
-  name: 'Dana',
-  iat: now,
-  exp: now + 3600,
-  jti: 'j1',
-} as const;
+const claims = inviteClaims(now);
 
 beforeEach(async () => {
   identity.reset();
@@ -91,17 +82,7 @@ beforeEach(async () => {
   decision = { allowed: true, remaining: 5 };
   log = recordingLogger();
   token = await signInvite(key.sign, KID, claims);
-  identity.on(DescribeAppInstanceUserCommand).resolves({
-    AppInstanceUser: {
-      AppInstanceUserArn: GUEST_ARN,
-      Metadata: JSON.stringify({
-        kind: 'guest',
-        channelArn: CHANNEL,
-        invitedBy: 'x',
-        expiresAt: 'y',
-      }),
-    },
-  });
+  identity.on(DescribeAppInstanceUserCommand).resolves(guestUserRecord());
   messaging.on(DescribeChannelMembershipCommand).resolves({});
   sts.on(AssumeRoleCommand).resolves({
     Credentials: {
@@ -167,16 +148,7 @@ test('not a member of the invite channel (removed, banned, added elsewhere): 403
 });
 
 test('a guest whose recorded channel is not the invite channel: 401 invalid_invite', async () => {
-  identity.on(DescribeAppInstanceUserCommand).resolves({
-    AppInstanceUser: {
-      Metadata: JSON.stringify({
-        kind: 'guest',
-        channelArn: `${CHANNEL}x`,
-        invitedBy: 'x',
-        expiresAt: 'y',
-      }),
-    },
-  });
+  identity.on(DescribeAppInstanceUserCommand).resolves(guestUserRecord(`${CHANNEL}x`));
   expect(JSON.parse((await redeem()).body)).toMatchObject({ error: 'invalid_invite' });
 });
 

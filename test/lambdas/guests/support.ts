@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import { GUEST_INVITE_AUDIENCE, GUEST_INVITE_ISSUER } from '../../../contracts/guests';
 import { publicJwkOf, type InviteSigner } from '../../../lambdas/lib/guests/invite-token';
 
 export const APP_INSTANCE = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
@@ -25,4 +26,28 @@ export function localInviteKey(kid = KID): { sign: InviteSigner; jwk: JwkWithKid
 /** A Chime SDK error as the SDK raises it (name and status). */
 export function sdkError(name: string, status = 400): Error {
   return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+}
+
+/** An invite's claims as create-invite signs them, valid for an hour from `now` (seconds). */
+export function inviteClaims(now: number) {
+  return {
+    iss: GUEST_INVITE_ISSUER,
+    aud: GUEST_INVITE_AUDIENCE,
+    sub: GUEST_ID,
+    channel: CHANNEL,
+    name: 'Dana',
+    iat: now,
+    exp: now + 3600,
+    jti: 'j1',
+  } as const;
+}
+
+/** DescribeAppInstanceUser's answer for the guest, recorded as invited to `channelArn`. */
+export function guestUserRecord(channelArn = CHANNEL) {
+  return {
+    AppInstanceUser: {
+      AppInstanceUserArn: GUEST_ARN,
+      Metadata: JSON.stringify({ kind: 'guest', channelArn, invitedBy: 'x', expiresAt: 'y' }),
+    },
+  };
 }

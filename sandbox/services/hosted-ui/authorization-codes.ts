@@ -3,12 +3,11 @@
  * will hand out, bound to the client, the redirect URI and the PKCE challenge, valid five minutes
  * (Cognito's) by the injected clock, and redeemed once.
  */
-import type { SigningKey } from '../../user-pool/signing-key';
 import type { AuthorizeRequest } from './authorize-request';
 import { ExpiringMap } from './expiring-map';
 import type { RefreshScopes } from './refresh-scopes';
 import { randomId } from './secrets';
-import { type Tokens, withClaims } from './tokens';
+import { type SigningKey, type Tokens, withClaims } from './tokens';
 
 /** Authorization codes are valid this long and once (Cognito: 5 minutes). */
 export const CODE_LIFETIME_MS = 5 * 60_000;

@@ -35,7 +35,6 @@ import type { AddressInfo } from 'node:net';
 import type { HostedUiConfig } from '../../../contracts/client-config';
 import { type WebOrigins, loopbackUrls } from '../../core/browser-access';
 import type { SandboxState } from '../../core/state';
-import type { SigningKey } from '../../user-pool/signing-key';
 import { AuthorizationCodes } from './authorization-codes';
 import type { AuthorizeRequest } from './authorize-request';
 import { type HostedUiCertificate, loadOrCreateCertificate } from './certificate';
@@ -48,6 +47,7 @@ import { RefreshScopes } from './refresh-scopes';
 import { hostedUiRoutes, router } from './routes';
 import type { HostedUiServices, PendingChallenge } from './services';
 import { HostedUiSessions } from './sessions';
+import type { SigningKey } from './tokens';
 import { UserPoolClient } from './user-pool-client';
 
 export { CODE_LIFETIME_MS } from './authorization-codes';

@@ -10,8 +10,8 @@ import type { ExpiringMap } from './expiring-map';
 import type { HostedUiFederation } from './federation';
 import type { RefreshScopes } from './refresh-scopes';
 import type { HostedUiSessions } from './sessions';
+import type { SigningKey } from './tokens';
 import type { UserPoolClient } from './user-pool-client';
-import type { SigningKey } from '../../user-pool/signing-key';
 
 /** A sign-in waiting for an administrator-created user's new password. */
 export interface PendingChallenge {

@@ -18,10 +18,8 @@ import {
   CreateChannelMembershipCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
-import { APP_INSTANCE_ARN, REGION } from '../testing/sandbox/messaging/harness';
+import { APP_INSTANCE_ARN, chimeSigner, REGION } from '../testing/sandbox/messaging/harness';
 import { signUpAndIn, startFullSandbox } from '../testing/sandbox/messaging/full-sandbox';
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -97,16 +95,7 @@ async function startRemoteSandbox(): Promise<RemoteSandbox> {
 
 async function connect(sandbox: RemoteSandbox, id: string, userArn: string): Promise<WebSocket> {
   const session = await sandbox.session(id);
-  const signer = new SignatureV4({
-    service: 'chime',
-    region: REGION,
-    sha256: Sha256,
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
-  });
+  const signer = chimeSigner(session);
   const url = new URL(sandbox.url);
   const signed = await signer.presign(
     {

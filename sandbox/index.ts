@@ -34,7 +34,7 @@ import { type SandboxContext, SandboxServer, type ServiceModule } from './server
 import { chimeIdentity } from './services/chime-identity';
 import { dynamodbModule } from './services/dynamodb';
 import { type RunningHttpApi, startHttpApi } from './services/http-api';
-import { chimeMessagingModule } from './chime-messaging';
+import { chimeMessagingModule } from './services/chime-messaging';
 import { type RunningHostedUi, startHostedUi } from './services/hosted-ui';
 import { sandboxIdentityProviders } from './services/hosted-ui/identity-providers';
 import { type LocalFederation, localFederation } from './services/hosted-ui/local-federation';

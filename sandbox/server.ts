@@ -1,7 +1,7 @@
 /**
  * The sandbox HTTP server: one port on 127.0.0.1 for every service, each mounted by a module.
  *
- * PLUGIN INTERFACE (for service modules such as sandbox/chime-messaging/):
+ * PLUGIN INTERFACE (for service modules such as sandbox/services/chime-messaging/):
  *
  *   export const chimeMessaging: ServiceModule = {
  *     name: 'chime-messaging',

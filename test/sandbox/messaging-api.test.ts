@@ -21,15 +21,14 @@ import {
   type ChimeSDKMessagingClient,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import type { Session } from '../../sandbox/core/credentials';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import {
   APP_INSTANCE_ARN,
+  chimeSigner,
   type MessagingSandbox,
-  REGION,
   openSession,
   startMessagingSandbox,
+  userArn,
 } from '../../testing/sandbox/messaging/harness';
 
 /** The JSON payload of a messaging session message: the fields these tests read. */
@@ -133,22 +132,46 @@ function rawConnect(url: string): Promise<{ code: number; reason: string } | 'es
   });
 }
 
+/** A request signed as `id` with a JSON body of any shape (the SDK would refuse to send some). */
+async function signedJson(
+  id: string,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+  query: Record<string, string> = {},
+): Promise<Response> {
+  const session = sandbox.sessionFor(id);
+  const signer = chimeSigner(session);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: Number(new URL(sandbox.url).port),
+    path,
+    query,
+    headers: {
+      host: sandbox.host,
+      'x-amz-chime-bearer': userArn(id),
+      ...(payload !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(payload !== undefined && { body: payload }),
+  });
+  const search = new URLSearchParams(query).toString();
+  return fetch(`${sandbox.url}${path}${search ? `?${search}` : ''}`, {
+    method,
+    headers: signed.headers,
+    ...(payload !== undefined && { body: payload }),
+  });
+}
+
 async function presignConnect(
   id: string,
   userArn: string,
   options: { signingDate?: Date; expiresIn?: number; session?: Session } = {},
 ): Promise<string> {
   const session = options.session ?? sandbox.sessionFor(id);
-  const signer = new SignatureV4({
-    service: 'chime',
-    region: REGION,
-    sha256: Sha256,
-    credentials: {
-      accessKeyId: session.accessKeyId,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    },
-  });
+  const signer = chimeSigner(session);
   const signed = await signer.presign(
     {
       method: 'GET',
@@ -522,6 +545,39 @@ describe('refusals', () => {
     const unsigned = await fetch(`${sandbox.url}/channels?operation=search`, { method: 'POST' });
     expect(unsigned.status).toBe(403);
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+  });
+
+  it("checks each member's JSON type against the SDK's request type, naming the member", async () => {
+    const createChannel = (body: Record<string, unknown>) =>
+      signedJson('alice', 'POST', '/channels', body);
+    const valid = { AppInstanceArn: APP_INSTANCE_ARN, Name: 'typed' };
+    for (const [body, message] of [
+      [{ ...valid, Name: 5 }, 'Name must be a string'],
+      [{ ...valid, MemberArns: bob }, 'MemberArns must be a list of strings'],
+      [{ ...valid, MemberArns: [bob, 7] }, 'MemberArns must be a list of strings'],
+      [{ ...valid, Mode: 'OPEN' }, 'Mode must be one of UNRESTRICTED, RESTRICTED'],
+      [{ ...valid, Tags: { Key: 'k' } }, 'Tags must be a list'],
+      [{ ...valid, ExpirationSettings: 'soon' }, 'ExpirationSettings must be a JSON object'],
+    ] as const) {
+      const refused = await createChannel(body);
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('x-amzn-errortype')).toBe('BadRequestException');
+      expect(await refused.text()).toContain(message);
+    }
+    // JSON null is an absent member; members the request type does not have are ignored.
+    const created = await createChannel({ ...valid, Metadata: null, Colour: 'blue' });
+    expect(created.status).toBe(201);
+    const { ChannelArn } = (await created.json()) as { ChannelArn: string };
+    const { Channel } = await aliceClient.send(
+      new DescribeChannelCommand({ ChannelArn, ChimeBearer: alice }),
+    );
+    expect(Channel).toMatchObject({ Name: 'typed' });
+    expect(Channel).not.toHaveProperty('Metadata');
+    const endpoint = await signedJson('alice', 'GET', '/endpoints/messaging-session', undefined, {
+      'network-type': 'IPV6_ONLY',
+    });
+    expect(endpoint.status).toBe(400);
+    expect(await endpoint.text()).toContain('NetworkType must be one of IPV4_ONLY, DUAL_STACK');
   });
 
   it('deleting a channel tells its members; only moderators may', async () => {

@@ -1,5 +1,5 @@
 import { AwsError } from '../../sandbox/core/errors';
-import { DECISION_TTL_MS, DecisionCache } from '../../sandbox/chime-messaging';
+import { DECISION_TTL_MS, DecisionCache } from '../../sandbox/services/chime-messaging';
 import type { SandboxContext } from '../../sandbox/server';
 
 type Caller = Parameters<SandboxContext['authorize']>[0];

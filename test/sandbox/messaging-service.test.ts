@@ -7,15 +7,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type {
+  ChannelMessageType,
+  ChannelMode,
+  ChannelPrivacy,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import { join } from 'node:path';
-import { MessagingError } from '../../sandbox/chime-messaging/errors';
-import { type ChannelEvent, MessagingService } from '../../sandbox/chime-messaging/service';
+import { MessagingError } from '../../sandbox/services/chime-messaging/errors';
+import {
+  type ChannelEvent,
+  MessagingService,
+} from '../../sandbox/services/chime-messaging/service';
 import {
   DamagedLogError,
   FileMutationLog,
   MemoryMutationLog,
   type MutationLog,
-} from '../../sandbox/chime-messaging/state';
+} from '../../sandbox/services/chime-messaging/state';
 
 const APP =
   'arn:aws:chime:us-east-1:000000000000:app-instance/11111111-2222-3333-4444-555555555555';
@@ -59,7 +67,7 @@ async function refused(
 
 async function channel(
   service: MessagingService,
-  options: { Privacy?: string; Mode?: string } = {},
+  options: { Privacy?: ChannelPrivacy; Mode?: ChannelMode } = {},
 ): Promise<string> {
   const { ChannelArn } = await service.createChannel(alice, {
     AppInstanceArn: APP,
@@ -121,7 +129,8 @@ describe('channels', () => {
       'BadRequestException',
     );
     await refused(
-      service.createChannel(alice, { AppInstanceArn: APP, Name: 'x', Mode: 'OPEN' }),
+      // Typed callers cannot send it; a JSON client can, so the service checks at run time too.
+      service.createChannel(alice, { AppInstanceArn: APP, Name: 'x', Mode: 'OPEN' as ChannelMode }),
       'BadRequestException',
     );
     await refused(
@@ -476,7 +485,7 @@ describe('messages', () => {
   it('validates type, persistence and size', async () => {
     const { service } = setup();
     const arn = await channel(service);
-    const base = { ChannelArn: arn, Type: 'STANDARD', Persistence: 'PERSISTENT' };
+    const base = { ChannelArn: arn, Type: 'STANDARD', Persistence: 'PERSISTENT' } as const;
     await refused(
       service.sendChannelMessage(alice, { ...base, Content: '' }),
       'BadRequestException',
@@ -486,7 +495,11 @@ describe('messages', () => {
       'BadRequestException',
     );
     await refused(
-      service.sendChannelMessage(alice, { ...base, Content: 'x', Type: 'LOUD' }),
+      service.sendChannelMessage(alice, {
+        ...base,
+        Content: 'x',
+        Type: 'LOUD' as ChannelMessageType,
+      }),
       'BadRequestException',
     );
     await refused(
@@ -594,7 +607,7 @@ describe('messages', () => {
       Type: 'STANDARD',
       Persistence: 'PERSISTENT',
       ClientRequestToken: 'abc-123',
-    };
+    } as const;
     const first = await service.sendChannelMessage(alice, input);
     const second = await service.sendChannelMessage(alice, input);
     expect(second.MessageId).toBe(first.MessageId);

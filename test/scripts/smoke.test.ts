@@ -14,8 +14,8 @@ import {
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { STACK_NAME } from '../../infra/stack-outputs';
-import { CHIME_MESSAGING_SERVICE } from '../../sandbox/chime-messaging';
-import type { MessagingService } from '../../sandbox/chime-messaging/service';
+import { CHIME_MESSAGING_SERVICE } from '../../sandbox/services/chime-messaging';
+import type { MessagingService } from '../../sandbox/services/chime-messaging/service';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';
 

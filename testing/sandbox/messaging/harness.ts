@@ -8,7 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   DefaultMessagingSession,
   type Logger,
@@ -30,7 +32,7 @@ import type { SandboxResources } from '../../../sandbox/resources';
 import { SandboxClock } from '../../../sandbox/core/clock';
 import { type SandboxContext, SandboxServer } from '../../../sandbox/server';
 import { WebOrigins } from '../../../sandbox/core/browser-access';
-import { chimeMessagingModule } from '../../../sandbox/chime-messaging';
+import { chimeMessagingModule } from '../../../sandbox/services/chime-messaging';
 
 export const REGION = 'us-east-1';
 export const APP_INSTANCE_ARN =
@@ -38,6 +40,24 @@ export const APP_INSTANCE_ARN =
 export const ROLE_ARN = 'arn:aws:iam::000000000000:role/ChimeCognitoAuth-AuthenticatedRole';
 
 export const userArn = (id: string) => `${APP_INSTANCE_ARN}/user/${id}`;
+
+/** A SigV4 signer for the Chime service with a session's credentials (raw and presigned requests). */
+export function chimeSigner(session: {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}): SignatureV4 {
+  return new SignatureV4({
+    service: 'chime',
+    region: REGION,
+    sha256: Sha256,
+    credentials: {
+      accessKeyId: session.accessKeyId,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+    },
+  });
+}
 
 export interface MessagingSandbox {
   readonly url: string;

@@ -14,7 +14,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setAside, writeFileAtomic } from '../core/state';
+import { setAside, writeFileAtomic } from '../../core/state';
 
 export type ChannelMode = 'RESTRICTED' | 'UNRESTRICTED';
 export type ChannelPrivacy = 'PRIVATE' | 'PUBLIC';

@@ -1,8 +1,10 @@
 /**
- * Input checks of the messaging API, with the limits and messages of the API reference. Inputs
- * arrive as parsed JSON, so every value is checked before use (a `BadRequestException` names the
- * member).
+ * Input checks of the messaging API, with the limits and messages of the API reference. The HTTP
+ * binding has checked each member's JSON type (./requests.ts); these check what the values may be
+ * (required, lengths, enums, sizes), for the HTTP binding and direct callers alike (a
+ * `BadRequestException` names the member).
  */
+import type { MessageAttributeValue } from '@aws-sdk/client-chime-sdk-messaging';
 import { badRequest } from './errors';
 import type { MessageType, StoredMessage } from './state';
 
@@ -13,12 +15,16 @@ const STANDARD_MAX_BYTES = 4096;
 const CONTROL_MAX_BYTES = 30;
 const CLIENT_TOKEN_RE = /^[-_a-zA-Z0-9]{2,64}$/;
 
-export function requireString(value: unknown, name: string): string {
+export function requireString(value: string | undefined, name: string): string {
   if (typeof value !== 'string' || value.length === 0) throw badRequest(`${name} is required`);
   return value;
 }
 
-export function optionalString(value: unknown, name: string, max?: number): string | undefined {
+export function optionalString(
+  value: string | undefined,
+  name: string,
+  max?: number,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
   if (max !== undefined && value.length > max) {
@@ -28,19 +34,19 @@ export function optionalString(value: unknown, name: string, max?: number): stri
 }
 
 export function oneOf<T extends string>(
-  value: unknown,
+  value: T | undefined,
   name: string,
   allowed: readonly T[],
   fallback?: T,
 ): T {
-  if ((value === undefined || value === null) && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (value === undefined || !allowed.includes(value)) {
     throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
   }
-  return value as T;
+  return value;
 }
 
-export function checkClientToken(token: unknown): string | undefined {
+export function checkClientToken(token: string | undefined): string | undefined {
   const value = optionalString(token, 'ClientRequestToken');
   if (value !== undefined && !CLIENT_TOKEN_RE.test(value)) {
     throw badRequest('ClientRequestToken must be 2-64 characters of [-_a-zA-Z0-9]');
@@ -48,7 +54,7 @@ export function checkClientToken(token: unknown): string | undefined {
   return value;
 }
 
-export function checkName(value: unknown): string {
+export function checkName(value: string | undefined): string {
   const name = requireString(value, 'Name');
   if (name.length > NAME_MAX || !/\S/.test(name)) {
     throw badRequest(`Name must be 1-${NAME_MAX} characters and not blank`);
@@ -56,14 +62,14 @@ export function checkName(value: unknown): string {
   return name;
 }
 
-export function noElastic(subChannelId: unknown): void {
+export function noElastic(subChannelId: string | undefined): void {
   if (subChannelId !== undefined && subChannelId !== null) {
     throw badRequest('SubChannelId: elastic channels are not supported by the sandbox');
   }
 }
 
 export function checkContent(
-  content: unknown,
+  content: string | undefined,
   type: MessageType,
   metadata: string | undefined,
 ): string {
@@ -79,29 +85,20 @@ export function checkContent(
   return value;
 }
 
-export function checkAttributes(value: unknown): StoredMessage['attributes'] {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw badRequest('MessageAttributes must be a map');
-  for (const [key, attribute] of Object.entries(value as Record<string, unknown>)) {
-    const values = (attribute as { StringValues?: unknown } | null)?.StringValues;
+export function checkAttributes(
+  value: Record<string, MessageAttributeValue> | undefined,
+): StoredMessage['attributes'] {
+  if (value === undefined) return undefined;
+  // The binding checked the map; each value's members arrive unchecked.
+  for (const [key, attribute] of Object.entries<unknown>(value)) {
+    const values: unknown =
+      typeof attribute === 'object' && attribute !== null && 'StringValues' in attribute
+        ? attribute.StringValues
+        : undefined;
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
       throw badRequest(`MessageAttributes.${key}.StringValues must be a list of strings`);
     }
   }
+  // Every value's StringValues is a list of strings (checked above).
   return value as StoredMessage['attributes'];
 }
-
-/** A page request's `MaxResults` and `NextToken`, as the pagination helper takes them. */
-export function pageRequest(input: { MaxResults?: unknown; NextToken?: unknown }) {
-  return {
-    maxResults: input.MaxResults as number | undefined,
-    nextToken: input.NextToken as string | undefined,
-  };
-}
-
-/**
- * An operation's input as it arrives: the members of the SDK's request type, each still to be
- * checked (`unknown`), since any client can send any JSON.
- */
-export type Unchecked<T> = { readonly [K in keyof T]?: unknown };

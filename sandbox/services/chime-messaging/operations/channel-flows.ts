@@ -7,16 +7,16 @@ import type {
   AssociateChannelFlowRequest,
   DisassociateChannelFlowRequest,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import { parseChannelFlowArn } from '../../../contracts/chime-arns';
+import { parseChannelFlowArn } from '../../../../contracts/chime-arns';
 import { channelFor, checkBearer, requireModerator } from '../access';
-import type { MessagingContext } from '../context';
+import type { Input, MessagingContext } from '../context';
 import { badRequest, notFound } from '../errors';
-import { requireString, type Unchecked } from '../validation';
+import { requireString } from '../validation';
 
 export function associateChannelFlow(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<AssociateChannelFlowRequest>,
+  bearerArn: string | undefined,
+  input: Input<AssociateChannelFlowRequest>,
 ): never {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -30,8 +30,8 @@ export function associateChannelFlow(
 
 export function disassociateChannelFlow(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DisassociateChannelFlowRequest>,
+  bearerArn: string | undefined,
+  input: Input<DisassociateChannelFlowRequest>,
 ): never {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);

@@ -9,15 +9,15 @@
  * (service.ts and ./operations/).
  */
 import type { IncomingMessage } from 'node:http';
-import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../server';
-import { requestFromUpgrade } from '../server';
-import { shown } from '../../contracts/assert';
-import { AwsError } from '../core/errors';
+import type { SandboxContext, SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
+import { requestFromUpgrade } from '../../server';
+import { shown } from '../../../contracts/assert';
+import { AwsError } from '../../core/errors';
 import {
   parseAppInstanceUserArn,
   parseChannelArn,
   parseChannelFlowArn,
-} from '../../contracts/chime-arns';
+} from '../../../contracts/chime-arns';
 import { badRequest } from './errors';
 import {
   OPERATIONS,
@@ -26,6 +26,7 @@ import {
   type UnsupportedOperation,
 } from './http-bindings';
 import { type AppInstanceUserDirectory, MessagingService } from './service';
+import { BEARER_HEADER, single } from './requests';
 import { FileMutationLog, type MutationLog } from './state';
 import {
   CLOSE_BAD_REQUEST,
@@ -49,8 +50,6 @@ export interface ChimeMessagingModuleOptions {
   /** Where state goes. Default: `.sandbox/chime-messaging/` (snapshot + append log). */
   readonly log?: MutationLog;
 }
-
-const BEARER_HEADER = 'x-amz-chime-bearer';
 
 /** How long an IAM decision is reused for the same session, action and resource. */
 export const DECISION_TTL_MS = 60_000;
@@ -115,35 +114,12 @@ export function directoryFrom(shared: unknown): AppInstanceUserDirectory | undef
   return undefined;
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** restJson1 writes body timestamps as epoch seconds. */
 function toWire(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
     const raw = this[key];
     return raw instanceof Date ? raw.getTime() / 1000 : v;
   });
-}
-
-function inputOf(spec: OperationSpec, req: SandboxRequest): Record<string, unknown> {
-  const input: Record<string, unknown> = { ...req.json, ...req.params };
-  for (const [param, [member, type]] of Object.entries(spec.query ?? {})) {
-    const raw = single(req.query[param]);
-    if (raw === undefined) continue;
-    if (type === 'integer') {
-      if (!/^-?\d+$/.test(raw)) throw badRequest(`${param} must be an integer`);
-      input[member] = Number(raw);
-    } else if (type === 'timestamp') {
-      const date = new Date(raw);
-      if (Number.isNaN(date.getTime())) throw badRequest(`${param} must be an ISO 8601 timestamp`);
-      input[member] = date;
-    } else {
-      input[member] = raw;
-    }
-  }
-  return input;
 }
 
 export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}): ServiceModule & {
@@ -179,10 +155,9 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
         );
       }
       const action = `chime:${spec.name}`;
-      const input = inputOf(spec, req);
-      let bearer = '';
+      const input = spec.read(req);
       if (spec.bearer) {
-        bearer = single(req.headers[BEARER_HEADER]) ?? '';
+        const bearer = single(req.headers[BEARER_HEADER]) ?? '';
         if (bearer === '') throw badRequest('The x-amz-chime-bearer header is required');
         // Only well-formed ARNs reach IAM (a wildcard or a path in an id is no resource).
         if (!parseAppInstanceUserArn(bearer)) {
@@ -211,7 +186,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
           'The messaging service is not ready',
           503,
         );
-      const output = await spec.run(service, bearer, input);
+      const output = await spec.invoke(service, input);
       if (spec.status === 204 || output === undefined) return { status: spec.status };
       return {
         status: spec.status,

@@ -23,18 +23,18 @@ import {
   requireModerator,
   requireVisible,
 } from '../access';
-import type { MessagingContext } from '../context';
+import type { Input, MessagingContext } from '../context';
 import { forbidden, notFound } from '../errors';
 import { paginate } from '../pagination';
 import { compact, recipients, toDate } from '../shapes';
 import type { MembershipType, StoredMembership } from '../state';
 import type { ChannelEvent, ChannelRecord } from '../store';
-import { noElastic, oneOf, pageRequest, requireString, type Unchecked } from '../validation';
+import { noElastic, oneOf, requireString } from '../validation';
 
 export async function createChannelMembership(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<CreateChannelMembershipRequest>,
+  bearerArn: string | undefined,
+  input: Input<CreateChannelMembershipRequest>,
 ): Promise<CreateChannelMembershipResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -79,8 +79,8 @@ export async function createChannelMembership(
 
 export async function deleteChannelMembership(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DeleteChannelMembershipRequest>,
+  bearerArn: string | undefined,
+  input: Input<DeleteChannelMembershipRequest>,
 ): Promise<void> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -97,8 +97,8 @@ export async function deleteChannelMembership(
 
 export function listChannelMemberships(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelMembershipsRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelMembershipsRequest>,
 ): ListChannelMembershipsResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -106,24 +106,22 @@ export function listChannelMemberships(
   requireVisible(record, bearer.arn);
   const type = oneOf<MembershipType>(input.Type, 'Type', ['DEFAULT', 'HIDDEN'], 'DEFAULT');
   if (type === 'HIDDEN') requireModerator(record, bearer.arn, 'list HIDDEN members');
-  const members = [...record.members.values()]
-    .filter((m) => m.type === type)
-    .sort((a, b) => (a.memberArn < b.memberArn ? -1 : 1));
-  const page = paginate(members, (m) => m.memberArn, {
+  const page = paginate(input, {
     scope: `ListChannelMemberships|${record.meta.arn}|${type}`,
-    ...pageRequest(input),
+    items: [...record.members.values()].filter((m) => m.type === type),
+    key: (m) => m.memberArn,
   });
   return compact({
     ChannelArn: record.meta.arn,
     ChannelMemberships: page.items.map((m) => ({ Member: ctx.shapes.identity(m.memberArn) })),
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
   });
 }
 
 export function describeChannelMembership(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DescribeChannelMembershipRequest>,
+  bearerArn: string | undefined,
+  input: Input<DescribeChannelMembershipRequest>,
 ): DescribeChannelMembershipResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -137,21 +135,20 @@ export function describeChannelMembership(
 
 export function listChannelMembershipsForAppInstanceUser(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelMembershipsForAppInstanceUserRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelMembershipsForAppInstanceUserRequest>,
 ): ListChannelMembershipsForAppInstanceUserResponse {
   const bearer = checkBearer(ctx, bearerArn);
-  const userArn = (input.AppInstanceUserArn as string | undefined) ?? bearer.arn;
+  const userArn = input.AppInstanceUserArn ?? bearer.arn;
   if (userArn !== bearer.arn) {
     throw forbidden('Only an AppInstanceAdmin can list the memberships of another user');
   }
-  const channels = [...(ctx.store.memberOf.get(userArn) ?? [])]
-    .sort()
-    .map((arn) => ctx.store.channels.get(arn))
-    .filter((r): r is ChannelRecord => r !== undefined);
-  const page = paginate(channels, (r) => r.meta.arn, {
+  const page = paginate(input, {
     scope: `ListChannelMembershipsForAppInstanceUser|${userArn}`,
-    ...pageRequest(input),
+    items: [...(ctx.store.memberOf.get(userArn) ?? [])]
+      .map((arn) => ctx.store.channels.get(arn))
+      .filter((r): r is ChannelRecord => r !== undefined),
+    key: (r) => r.meta.arn,
   });
   return compact({
     ChannelMemberships: page.items.map((r) => {
@@ -164,14 +161,14 @@ export function listChannelMembershipsForAppInstanceUser(
         }),
       };
     }),
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
   });
 }
 
 export async function updateChannelReadMarker(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<UpdateChannelReadMarkerRequest>,
+  bearerArn: string | undefined,
+  input: Input<UpdateChannelReadMarkerRequest>,
 ): Promise<UpdateChannelReadMarkerResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);

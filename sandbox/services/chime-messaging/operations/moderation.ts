@@ -26,14 +26,13 @@ import type {
   ListChannelsModeratedByAppInstanceUserResponse,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { channelFor, checkBearer, existingUser, requireModerator, requireVisible } from '../access';
-import type { MessagingContext } from '../context';
+import type { Input, MessagingContext } from '../context';
 import { badRequest, forbidden, notFound } from '../errors';
 import { paginate } from '../pagination';
 import { compact } from '../shapes';
 import type { Mutation, StoredGrant } from '../state';
-import type { ChannelRecord } from '../store';
-import type { ChannelEvent } from '../store';
-import { pageRequest, requireString, type Unchecked } from '../validation';
+import type { ChannelEvent, ChannelRecord } from '../store';
+import { requireString } from '../validation';
 
 interface GrantKind {
   /** The operation name prefix of its list, for the pagination scope (`ListChannelBans`). */
@@ -77,13 +76,13 @@ const BANS: GrantKind = {
     ),
 };
 
-type GrantInput = Readonly<Record<'ChannelArn' | GrantKind['userMember'], unknown>>;
+type GrantInput = Partial<Readonly<Record<'ChannelArn' | GrantKind['userMember'], string>>>;
 
 function grantOf(
   ctx: MessagingContext,
   kind: GrantKind,
-  bearerArn: unknown,
-  input: Partial<GrantInput>,
+  bearerArn: string | undefined,
+  input: GrantInput,
   what: GrantAction,
 ): { record: ChannelRecord; grant: StoredGrant } {
   const bearer = checkBearer(ctx, bearerArn);
@@ -98,8 +97,8 @@ function grantOf(
 async function deleteGrant(
   ctx: MessagingContext,
   kind: GrantKind,
-  bearerArn: unknown,
-  input: Partial<GrantInput>,
+  bearerArn: string | undefined,
+  input: GrantInput,
 ): Promise<void> {
   const { record, grant } = grantOf(ctx, kind, bearerArn, input, 'delete');
   await ctx.store.commit([{ k: kind.deletion, ch: record.meta.arn, arn: grant.userArn }]);
@@ -108,8 +107,8 @@ async function deleteGrant(
 function describeGrant(
   ctx: MessagingContext,
   kind: GrantKind,
-  bearerArn: unknown,
-  input: Partial<GrantInput>,
+  bearerArn: string | undefined,
+  input: GrantInput,
 ) {
   const { record, grant } = grantOf(ctx, kind, bearerArn, input, 'describe');
   return {
@@ -123,21 +122,21 @@ function describeGrant(
 function listGrants(
   ctx: MessagingContext,
   kind: GrantKind,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelModeratorsRequest | ListChannelBansRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelModeratorsRequest | ListChannelBansRequest>,
 ) {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
   kind.authorize(record, bearer.arn, 'list');
-  const grants = [...kind.grants(record).values()].sort((a, b) => (a.userArn < b.userArn ? -1 : 1));
-  const page = paginate(grants, (g) => g.userArn, {
+  const page = paginate(input, {
     scope: `${kind.list}|${record.meta.arn}`,
-    ...pageRequest(input),
+    items: kind.grants(record).values(),
+    key: (g) => g.userArn,
   });
   return {
     ChannelArn: record.meta.arn,
     users: page.items.map((g) => ctx.shapes.identity(g.userArn)),
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
   };
 }
 
@@ -145,8 +144,8 @@ function listGrants(
 
 export async function createChannelModerator(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<CreateChannelModeratorRequest>,
+  bearerArn: string | undefined,
+  input: Input<CreateChannelModeratorRequest>,
 ): Promise<CreateChannelModeratorResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -168,16 +167,16 @@ export async function createChannelModerator(
 
 export function deleteChannelModerator(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DeleteChannelModeratorRequest>,
+  bearerArn: string | undefined,
+  input: Input<DeleteChannelModeratorRequest>,
 ): Promise<void> {
   return deleteGrant(ctx, MODERATORS, bearerArn, input);
 }
 
 export function describeChannelModerator(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DescribeChannelModeratorRequest>,
+  bearerArn: string | undefined,
+  input: Input<DescribeChannelModeratorRequest>,
 ): DescribeChannelModeratorResponse {
   const { user, ...grant } = describeGrant(ctx, MODERATORS, bearerArn, input);
   return { ChannelModerator: { Moderator: user, ...grant } };
@@ -185,8 +184,8 @@ export function describeChannelModerator(
 
 export function listChannelModerators(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelModeratorsRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelModeratorsRequest>,
 ): ListChannelModeratorsResponse {
   const { ChannelArn, users, NextToken } = listGrants(ctx, MODERATORS, bearerArn, input);
   return compact({
@@ -199,24 +198,22 @@ export function listChannelModerators(
 /** The channels a user moderates (their own only: another user's needs an AppInstanceAdmin). */
 export function listChannelsModeratedByAppInstanceUser(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelsModeratedByAppInstanceUserRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelsModeratedByAppInstanceUserRequest>,
 ): ListChannelsModeratedByAppInstanceUserResponse {
   const bearer = checkBearer(ctx, bearerArn);
-  const userArn = (input.AppInstanceUserArn as string | undefined) ?? bearer.arn;
+  const userArn = input.AppInstanceUserArn ?? bearer.arn;
   if (userArn !== bearer.arn) {
     throw forbidden('Only an AppInstanceAdmin can list the channels another user moderates');
   }
-  const channels = [...ctx.store.channels.values()]
-    .filter((r) => r.moderators.has(userArn))
-    .sort((a, b) => (a.meta.arn < b.meta.arn ? -1 : 1));
-  const page = paginate(channels, (r) => r.meta.arn, {
+  const page = paginate(input, {
     scope: `ListChannelsModeratedByAppInstanceUser|${userArn}`,
-    ...pageRequest(input),
+    items: [...ctx.store.channels.values()].filter((r) => r.moderators.has(userArn)),
+    key: (r) => r.meta.arn,
   });
   return compact({
     Channels: page.items.map((r) => ({ ChannelSummary: ctx.shapes.channelSummary(r.meta) })),
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
   });
 }
 
@@ -224,8 +221,8 @@ export function listChannelsModeratedByAppInstanceUser(
 
 export async function createChannelBan(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<CreateChannelBanRequest>,
+  bearerArn: string | undefined,
+  input: Input<CreateChannelBanRequest>,
 ): Promise<CreateChannelBanResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -251,16 +248,16 @@ export async function createChannelBan(
 
 export function deleteChannelBan(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DeleteChannelBanRequest>,
+  bearerArn: string | undefined,
+  input: Input<DeleteChannelBanRequest>,
 ): Promise<void> {
   return deleteGrant(ctx, BANS, bearerArn, input);
 }
 
 export function describeChannelBan(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DescribeChannelBanRequest>,
+  bearerArn: string | undefined,
+  input: Input<DescribeChannelBanRequest>,
 ): DescribeChannelBanResponse {
   const { user, ...grant } = describeGrant(ctx, BANS, bearerArn, input);
   return { ChannelBan: { Member: user, ...grant } };
@@ -268,8 +265,8 @@ export function describeChannelBan(
 
 export function listChannelBans(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelBansRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelBansRequest>,
 ): ListChannelBansResponse {
   const { ChannelArn, users, NextToken } = listGrants(ctx, BANS, bearerArn, input);
   return compact({ ChannelArn, ChannelBans: users.map((Member) => ({ Member })), NextToken });

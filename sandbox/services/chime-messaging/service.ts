@@ -3,13 +3,14 @@
  * docs/chime-messaging-sandbox.md for the choices made where it is silent).
  *
  * Pure domain: no HTTP, no IAM. Every operation takes the bearer (the `x-amz-chime-bearer`
- * AppInstanceUser ARN, already authorized by IAM) and the API's input (the members of the SDK's
- * request type, still to be checked), and returns the SDK's output type with `Date` timestamps
- * (the HTTP layer writes epoch seconds, the WebSocket layer ISO strings).
+ * AppInstanceUser ARN, already authorized by IAM) and the members of the SDK's request type
+ * (`Input<CreateChannelRequest>`; their values still to be checked), and returns the SDK's
+ * response type with `Date` timestamps (the HTTP layer writes epoch seconds, the WebSocket layer
+ * ISO strings).
  *
  * This class only gathers the parts: the state (./store.ts), the access rules (./access.ts), the
- * input checks (./validation.ts), the output shapes (./shapes.ts) and one module per operation
- * group (./operations/).
+ * value checks (./validation.ts), the pagination (./pagination.ts), the output shapes (./shapes.ts)
+ * and one module per operation group (./operations/).
  */
 import type { MessagingContext } from './context';
 import { userExists } from './access';

@@ -4,7 +4,7 @@
  * channels are invisible outside their members and moderators; some operations are for members
  * or moderators only.
  */
-import { parseAppInstanceUserArn, parseChannelArn } from '../../contracts/chime-arns';
+import { parseAppInstanceUserArn, parseChannelArn } from '../../../contracts/chime-arns';
 import type { MessagingContext } from './context';
 import { badRequest, forbidden, notFound, unauthorized } from './errors';
 import type { ChannelRecord } from './store';
@@ -17,7 +17,7 @@ export interface Bearer {
 }
 
 /** The bearer must be an existing AppInstanceUser. */
-export function checkBearer(ctx: MessagingContext, bearer: unknown): Bearer {
+export function checkBearer(ctx: MessagingContext, bearer: string | undefined): Bearer {
   if (typeof bearer !== 'string' || bearer === '') {
     throw badRequest('The x-amz-chime-bearer header is required');
   }
@@ -33,7 +33,7 @@ export function checkBearer(ctx: MessagingContext, bearer: unknown): Bearer {
 /** The channel the input names: well-formed, existing, in the bearer's AppInstance. */
 export function channelFor(
   ctx: MessagingContext,
-  channelArn: unknown,
+  channelArn: string | undefined,
   bearer: { appInstanceArn: string },
 ): ChannelRecord {
   const arn = requireString(channelArn, 'ChannelArn');
@@ -50,7 +50,7 @@ export function channelFor(
 /** A user named in the input: well-formed, same AppInstance, existing. */
 export function existingUser(
   ctx: MessagingContext,
-  arn: unknown,
+  arn: string | undefined,
   name: string,
   appInstanceArn: string,
 ): string {
@@ -66,13 +66,13 @@ export function existingUser(
 /** An optional list of 1 to `max` existing users (CreateChannel's members and moderators). */
 export function existingUsers(
   ctx: MessagingContext,
-  value: unknown,
+  value: readonly string[] | undefined,
   name: string,
   max: number,
   appInstanceArn: string,
 ): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.length < 1 || value.length > max) {
+  if (value === undefined) return [];
+  if (value.length < 1 || value.length > max) {
     throw badRequest(`${name} must list 1 to ${max} AppInstanceUser ARNs`);
   }
   return value.map((arn) => existingUser(ctx, arn, name, appInstanceArn));

@@ -1,4 +1,4 @@
-import { AwsError } from '../core/errors';
+import { AwsError } from '../../core/errors';
 
 /**
  * The exceptions of the Chime SDK messaging API (restJson1): the name goes in `x-amzn-errortype`,

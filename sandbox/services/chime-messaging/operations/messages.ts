@@ -18,7 +18,7 @@ import type {
   UpdateChannelMessageResponse,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { channelFor, checkBearer, isModerator, requireMember, requireReader } from '../access';
-import type { MessagingContext } from '../context';
+import type { Input, MessagingContext } from '../context';
 import { badRequest, forbidden, notFound } from '../errors';
 import { paginate } from '../pagination';
 import { compact } from '../shapes';
@@ -33,12 +33,10 @@ import {
   noElastic,
   oneOf,
   optionalString,
-  pageRequest,
   requireString,
-  type Unchecked,
 } from '../validation';
 
-function messageIn(record: ChannelRecord, messageId: unknown): StoredMessage {
+function messageIn(record: ChannelRecord, messageId: string | undefined): StoredMessage {
   const id = requireString(messageId, 'MessageId');
   const message = record.byId.get(id);
   if (!message) throw notFound(`Message ${id} not found in the channel`);
@@ -47,8 +45,8 @@ function messageIn(record: ChannelRecord, messageId: unknown): StoredMessage {
 
 export async function sendChannelMessage(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<SendChannelMessageRequest>,
+  bearerArn: string | undefined,
+  input: Input<SendChannelMessageRequest>,
 ): Promise<SendChannelMessageResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -98,39 +96,37 @@ export async function sendChannelMessage(
 
 export function listChannelMessages(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelMessagesRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelMessagesRequest>,
 ): ListChannelMessagesResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
   noElastic(input.SubChannelId);
   requireReader(record, bearer.arn);
   const order = oneOf(input.SortOrder, 'SortOrder', ['ASCENDING', 'DESCENDING'], 'DESCENDING');
-  const notBefore = input.NotBefore instanceof Date ? input.NotBefore.getTime() : undefined;
-  const notAfter = input.NotAfter instanceof Date ? input.NotAfter.getTime() : undefined;
-  let messages = record.messages.filter(
-    (m) =>
-      (notBefore === undefined || m.createdAt >= notBefore) &&
-      (notAfter === undefined || m.createdAt <= notAfter),
-  );
-  const descending = order === 'DESCENDING';
-  if (descending) messages = messages.reverse();
-  const page = paginate(messages, (m) => m.seq, {
+  const notBefore = input.NotBefore?.getTime();
+  const notAfter = input.NotAfter?.getTime();
+  const page = paginate(input, {
     scope: `ListChannelMessages|${record.meta.arn}|${order}`,
-    ...pageRequest(input),
-    descending,
+    items: record.messages.filter(
+      (m) =>
+        (notBefore === undefined || m.createdAt >= notBefore) &&
+        (notAfter === undefined || m.createdAt <= notAfter),
+    ),
+    key: (m) => m.seq,
+    descending: order === 'DESCENDING',
   });
   return compact({
     ChannelArn: record.meta.arn,
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
     ChannelMessages: page.items.map((m) => ctx.shapes.messageSummary(m)),
   });
 }
 
 export function getChannelMessage(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<GetChannelMessageRequest>,
+  bearerArn: string | undefined,
+  input: Input<GetChannelMessageRequest>,
 ): GetChannelMessageResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -143,8 +139,8 @@ export function getChannelMessage(
 
 export async function updateChannelMessage(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<UpdateChannelMessageRequest>,
+  bearerArn: string | undefined,
+  input: Input<UpdateChannelMessageRequest>,
 ): Promise<UpdateChannelMessageResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -174,8 +170,8 @@ export async function updateChannelMessage(
 
 export async function redactChannelMessage(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<RedactChannelMessageRequest>,
+  bearerArn: string | undefined,
+  input: Input<RedactChannelMessageRequest>,
 ): Promise<RedactChannelMessageResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -207,8 +203,8 @@ export async function redactChannelMessage(
 
 export function getChannelMessageStatus(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<GetChannelMessageStatusRequest>,
+  bearerArn: string | undefined,
+  input: Input<GetChannelMessageStatusRequest>,
 ): GetChannelMessageStatusResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);

@@ -15,7 +15,7 @@ import {
   channelArn as buildChannelArn,
   CHANNEL_ID_PATTERN,
   isAppInstanceArn,
-} from '../../../contracts/chime-arns';
+} from '../../../../contracts/chime-arns';
 import {
   channelFor,
   checkBearer,
@@ -23,7 +23,7 @@ import {
   requireModerator,
   requireVisible,
 } from '../access';
-import type { MessagingContext } from '../context';
+import type { Input, MessagingContext } from '../context';
 import { badRequest, conflict, forbidden } from '../errors';
 import { paginate } from '../pagination';
 import { compact, recipients } from '../shapes';
@@ -35,9 +35,7 @@ import {
   METADATA_MAX,
   oneOf,
   optionalString,
-  pageRequest,
   requireString,
-  type Unchecked,
 } from '../validation';
 
 const MAX_CREATE_MEMBERS = 50;
@@ -45,8 +43,8 @@ const MAX_CREATE_MODERATORS = 10;
 
 export async function createChannel(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<CreateChannelRequest>,
+  bearerArn: string | undefined,
+  input: Input<CreateChannelRequest>,
 ): Promise<CreateChannelResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const appInstanceArn = requireString(input.AppInstanceArn, 'AppInstanceArn');
@@ -142,8 +140,8 @@ export async function createChannel(
 
 export function describeChannel(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DescribeChannelRequest>,
+  bearerArn: string | undefined,
+  input: Input<DescribeChannelRequest>,
 ): DescribeChannelResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -153,8 +151,8 @@ export function describeChannel(
 
 export function listChannels(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<ListChannelsRequest>,
+  bearerArn: string | undefined,
+  input: Input<ListChannelsRequest>,
 ): ListChannelsResponse {
   const bearer = checkBearer(ctx, bearerArn);
   const appInstanceArn = requireString(input.AppInstanceArn, 'AppInstanceArn');
@@ -165,25 +163,24 @@ export function listChannels(
   if (privacy === 'PRIVATE') {
     throw forbidden('Only an AppInstanceAdmin can list PRIVATE channels');
   }
-  const channels = [...ctx.store.channels.values()]
-    .map((r) => r.meta)
-    .filter((c) => c.appInstanceArn === appInstanceArn && c.privacy === 'PUBLIC')
-    .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-  const page = paginate(channels, (c) => c.arn, {
+  const page = paginate(input, {
     scope: `ListChannels|${appInstanceArn}`,
-    ...pageRequest(input),
+    items: [...ctx.store.channels.values()]
+      .map((r) => r.meta)
+      .filter((c) => c.appInstanceArn === appInstanceArn && c.privacy === 'PUBLIC'),
+    key: (c) => c.arn,
   });
   return compact({
     Channels: page.items.map((c) => ctx.shapes.channelSummary(c)),
-    NextToken: page.nextToken,
+    NextToken: page.NextToken,
   });
 }
 
 /** Not in the end-user role's actions (IAM refuses it to them); moderators only. */
 export async function updateChannel(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<UpdateChannelRequest>,
+  bearerArn: string | undefined,
+  input: Input<UpdateChannelRequest>,
 ): Promise<UpdateChannelResponse> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);
@@ -223,8 +220,8 @@ export async function updateChannel(
 
 export async function deleteChannel(
   ctx: MessagingContext,
-  bearerArn: unknown,
-  input: Unchecked<DeleteChannelRequest>,
+  bearerArn: string | undefined,
+  input: Input<DeleteChannelRequest>,
 ): Promise<void> {
   const bearer = checkBearer(ctx, bearerArn);
   const record = channelFor(ctx, input.ChannelArn, bearer);

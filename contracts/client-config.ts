@@ -9,9 +9,11 @@ import {
   assertNonEmptyString,
   assertNonEmptyStringArray,
   isJsonObject,
+  shown,
 } from './assert';
 import { assertAppInstanceArn } from './chime-arns';
 import { API_PATHS, apiRouteUrl } from './http-api';
+import { messagingSessionHost } from './messaging-session-endpoint';
 
 export const CLIENT_CONFIG_VERSION = 1;
 
@@ -79,6 +81,13 @@ export interface ClientConfig {
   readonly hostedUi?: HostedUiConfig;
   readonly endpoints?: EndpointOverrides;
   /**
+   * The messaging session endpoint's host (GetMessagingSessionEndpoint's `Endpoint.Url`, e.g.
+   * `<id>.<region>.ws-messaging.chime.aws`; `127.0.0.1:<port>` in the sandbox), asked once at
+   * deploy time so a sign-in need not ask it. A `wss://` URL is accepted and read as its host.
+   * @default - the app asks GetMessagingSessionEndpoint (or uses the one it remembered)
+   */
+  readonly messagingSessionEndpoint?: string;
+  /**
    * Base URL of the project's HTTP API (contracts/http-api.ts), ending with `/api`: the hosted web
    * demo's own origin (CloudFront serves `/api/*`), the API Gateway endpoint elsewhere.
    */
@@ -129,6 +138,18 @@ function parseEndpoints(value: unknown): EndpointOverrides | undefined {
     endpoints[key] = url;
   }
   return endpoints;
+}
+
+function parseMessagingSessionEndpoint(value: unknown): string | undefined {
+  const url = optionalString('messagingSessionEndpoint', value);
+  if (url === undefined) return undefined;
+  const host = messagingSessionHost(url);
+  if (host === undefined) {
+    throw new ClientConfigError(
+      `'messagingSessionEndpoint' must be a host (name or name:port, as GetMessagingSessionEndpoint answers) or a wss:// URL without query, got ${shown(url)}`,
+    );
+  }
+  return host;
 }
 
 function parseHostedUi(value: unknown): HostedUiConfig | undefined {
@@ -222,6 +243,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
   assertNonEmptyString('principalTagKey', principalTagKey, ClientConfigError);
   const hostedUi = parseHostedUi(input.hostedUi);
   const endpoints = parseEndpoints(input.endpoints);
+  const messagingSessionEndpoint = parseMessagingSessionEndpoint(input.messagingSessionEndpoint);
   const apiUrl = optionalString('apiUrl', input.apiUrl);
   if (apiUrl !== undefined) assertApiUrl(apiUrl);
   const credentialVendingUrl = optionalString('credentialVendingUrl', input.credentialVendingUrl);
@@ -252,6 +274,7 @@ export function parseClientConfig(input: unknown): ClientConfig {
     signInFlow,
     ...(hostedUi && { hostedUi }),
     ...(endpoints && { endpoints }),
+    ...(messagingSessionEndpoint && { messagingSessionEndpoint }),
     ...(apiUrl && { apiUrl }),
     ...(credentialVendingUrl && { credentialVendingUrl }),
     ...(localSandbox && { localSandbox }),

@@ -18,6 +18,7 @@ import { ChimeAppInstance } from './constructs/chime-app-instance';
 import { ChimeIdentityPool } from './constructs/chime-identity-pool';
 import { CredentialVending, type ExternalOidcIssuer } from './constructs/credential-vending';
 import { GuestAccess } from './constructs/guest-access';
+import { MessagingSessionEndpoint } from './constructs/messaging-session-endpoint';
 import { PeopleDirectory } from './constructs/people-directory';
 import { ProjectHttpApi, webOriginsOf } from './constructs/project-http-api';
 import { UserLifecycle } from './constructs/user-lifecycle';
@@ -164,6 +165,8 @@ export interface ChimeCognitoAuthStackProps extends StackProps {
 /** Cognito user pool + identity pool with principal tags + Chime AppInstance, wired together. */
 export class ChimeCognitoAuthStack extends Stack {
   public readonly appInstance: ChimeAppInstance;
+  /** The messaging session endpoint, asked at deploy time for the client config. */
+  public readonly messagingSessionEndpoint: MessagingSessionEndpoint;
   public readonly users: ChatUserPool;
   /** Cognito triggers that create each user's AppInstanceUser (id = `sub`). */
   public readonly userSync: AppInstanceUserSync;
@@ -191,6 +194,8 @@ export class ChimeCognitoAuthStack extends Stack {
         channelRetention: props.channelRetention,
       }),
     });
+
+    this.messagingSessionEndpoint = new MessagingSessionEndpoint(this, 'MessagingSessionEndpoint');
 
     this.userSync = new AppInstanceUserSync(this, 'AppInstanceUserSync', {
       appInstanceArn: this.appInstance.appInstanceArn,
@@ -307,6 +312,8 @@ export class ChimeCognitoAuthStack extends Stack {
       appInstanceArn: this.appInstance.appInstanceArn,
       principalTagKey: this.identities.principalTagKey,
       signInFlow: 'USER_SRP_AUTH',
+      // A sign-in connects without asking GetMessagingSessionEndpoint (the request budget).
+      messagingSessionEndpoint: this.messagingSessionEndpoint.url,
       ...(this.users.hostedUiDomain && {
         hostedUi: {
           domain: this.users.hostedUiDomain,

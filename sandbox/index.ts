@@ -307,11 +307,16 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       s.userPoolClientId = userPool.userPoolClientId;
     });
 
-    const resources = buildResources(stack, {
-      userPoolId: userPool.userPoolId,
-      userPoolClientId: userPool.userPoolClientId,
-      issuer: `${url}/${userPool.userPoolId}`,
-    });
+    const resources = buildResources(
+      stack,
+      {
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: userPool.userPoolClientId,
+        issuer: `${url}/${userPool.userPoolId}`,
+      },
+      // What the sandbox's GetMessagingSessionEndpoint answers (chime-messaging): its own host.
+      { messagingSessionEndpoint: new URL(url).host },
+    );
     const lambda = new LambdaRunner({
       functions: lambdaFunctionsOf(resources, (logicalId, reason) =>
         log(`warning: function ${logicalId} will not run: ${reason}`),

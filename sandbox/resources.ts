@@ -14,6 +14,7 @@ import {
   resourcesOfType,
 } from './cloudformation/template';
 import { fakeEnvironment } from './cloudformation/fake-environment';
+import { type SdkCallAnswers, sdkCallOverrides } from './cloudformation/sdk-call-answers';
 import { type RoleInfo, listRoles } from './iam/roles';
 import { DEFAULT_REGION } from '../contracts/regions';
 import { SANDBOX_ACCOUNT_ID } from './core/credentials';
@@ -118,6 +119,7 @@ export function preliminaryEnvironment(stack: SynthesizedStack): TemplateEnviron
 export function buildResources(
   stack: SynthesizedStack,
   userPool: { userPoolId: string; userPoolClientId: string; issuer: string },
+  answers: SdkCallAnswers,
 ): SandboxResources {
   const { template, region } = stack;
   const poolLogicalId = onlyResourceOfType(template, 'AWS::Cognito::UserPool');
@@ -128,6 +130,8 @@ export function buildResources(
   const userPoolArn = `arn:aws:cognito-idp:${region}:${SANDBOX_ACCOUNT_ID}:userpool/${userPoolId}`;
   const providerName = `cognito-idp.${region}.amazonaws.com/${userPoolId}`;
   const overrides: Record<string, PhysicalResource> = {
+    // Deploy-time SDK calls (GetMessagingSessionEndpoint) answered by the sandbox, not run.
+    ...sdkCallOverrides(template, answers),
     [poolLogicalId]: {
       ref: userPoolId,
       attributes: {

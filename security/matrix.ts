@@ -339,6 +339,9 @@ export type LambdaPurpose =
     }
   | { readonly kind: 'unknown'; readonly why: string };
 
+/** Chime actions with no resource type in IAM (Service Authorization Reference): only `*` names them. */
+const RESOURCELESS_CHIME_ACTIONS = new Set([CHIME_SESSION_ENDPOINT_ACTION]);
+
 interface CustomResourceCall {
   readonly action: string;
   readonly resource: string;
@@ -575,10 +578,11 @@ export function classifyLambdaRole(facts: StackFacts, role: RoleInfo): LambdaPur
           parameters?: Record<string, unknown>;
         };
         const service = /^ChimeSDK/i.test(call.service ?? '') ? 'chime' : undefined;
+        if (!service || !call.action) continue;
+        const action = `${service}:${call.action}`;
         const resource = call.parameters?.AppInstanceArn;
-        if (service && call.action && typeof resource === 'string') {
-          calls.push({ action: `${service}:${call.action}`, resource });
-        }
+        if (typeof resource === 'string') calls.push({ action, resource });
+        else if (RESOURCELESS_CHIME_ACTIONS.has(action)) calls.push({ action, resource: '*' });
       }
     }
     const unique = [...new Map(calls.map((c) => [`${c.action} ${c.resource}`, c])).values()];
@@ -1608,6 +1612,18 @@ function lambdaNeighbourCases(
   if (purpose.kind === 'aws-custom-resource') {
     for (const call of purpose.calls) {
       add(`needs/${call.action}`, 'Allowed', call.action, call.resource);
+      if (call.resource === '*') {
+        // Learning the endpoint is not using it: no session as anyone.
+        add(
+          `neighbour/${call.action}-then-Connect`,
+          'Denied',
+          'chime:Connect',
+          `${ai}/user/${ALICE}`,
+          {},
+          'knows the endpoint, opens no session as a user',
+        );
+        continue;
+      }
       add(
         `neighbour/${call.action}-other-instance`,
         'Denied',

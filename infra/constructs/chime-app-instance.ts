@@ -1,12 +1,9 @@
-import { type Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { type Duration, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { CfnAppInstance } from 'aws-cdk-lib/aws-chime';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from '../nag';
-
-/** Construct id of the singleton function behind every AwsCustomResource in a stack. */
-const PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+import { acknowledgeSdkCallProvider } from '../sdk-call-provider';
 
 export interface ChimeAppInstanceProps {
   /**
@@ -89,12 +86,6 @@ export class ChimeAppInstance extends Construct {
         }),
       ]),
     });
-    // The SDK-call provider is a stack-wide singleton function, created beside the stack's root.
-    const provider = Stack.of(this).node.tryFindChild(PROVIDER_ID) ?? retentionResource;
-    acknowledgeNag(
-      provider,
-      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'the CDK AwsCustomResource provider writes its logs with the AWS managed basic execution policy; its only other permission is PutAppInstanceRetentionSettings on this AppInstance',
-    );
+    acknowledgeSdkCallProvider(retentionResource);
   }
 }

@@ -15,6 +15,7 @@ import {
   ChimeSDKMessagingClient,
   CreateChannelCommand,
   DeleteChannelCommand,
+  GetMessagingSessionEndpointCommand,
   ListChannelsCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
@@ -27,6 +28,7 @@ import {
 import { Amplify } from 'aws-amplify';
 import { confirmSignIn, fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { messagingSessionHost } from '../../contracts/messaging-session-endpoint';
 import { amplifyConfig } from '../../web-demo/src/amplify-config';
 import { type OpenMessagingSession, openMessagingSession } from './messaging-session';
 import { StepLog } from './report';
@@ -224,6 +226,24 @@ export async function runSmokeScenario(target: StackTarget): Promise<StepLog> {
         return { value: out.ChannelArn, detail: out.ChannelArn };
       },
       asOneself,
+    );
+
+    await log.step(
+      "the config's messagingSessionEndpoint is GetMessagingSessionEndpoint's answer",
+      async () => {
+        // The web demo connects there without asking (the stack asked at deploy time).
+        const out = await messaging.send(new GetMessagingSessionEndpointCommand({}));
+        const answered = out.Endpoint?.Url && messagingSessionHost(out.Endpoint.Url);
+        if (!answered)
+          throw new Error(`the service answered no host: ${String(out.Endpoint?.Url)}`);
+        if (config.messagingSessionEndpoint !== answered) {
+          throw new Error(
+            `the config says ${String(config.messagingSessionEndpoint)}, the service ${answered}: redeploy`,
+          );
+        }
+        return { value: true, detail: answered };
+      },
+      credentials ? undefined : skip('credentials'),
     );
 
     session = await log.step(

@@ -191,6 +191,42 @@ describe('parseClientConfig', () => {
     }
   });
 
+  test('messagingSessionEndpoint: a host, or a wss:// URL read as its host; absent by default', () => {
+    expect(parseClientConfig(valid)).not.toHaveProperty('messagingSessionEndpoint');
+    const host = 'node001.ue1.ws-messaging.chime.aws';
+    for (const [input, expected] of [
+      [host, host],
+      ['127.0.0.1:4631', '127.0.0.1:4631'],
+      [`wss://${host}`, host],
+      [`wss://${host}/`, host],
+      [`wss://${host}/connect`, host],
+      [`https://${host}:8443/`, `${host}:8443`],
+    ] as const) {
+      expect(parseClientConfig({ ...valid, messagingSessionEndpoint: input })).toMatchObject({
+        messagingSessionEndpoint: expected,
+      });
+    }
+    for (const bad of [
+      'http://node001.example/',
+      'wss://user:pw@node001.example/',
+      'wss://node001.example/?x=1',
+      'javascript:alert(1)',
+      'a b',
+      'host:99999999',
+      'node001.example/connect',
+    ]) {
+      expect(() => parseClientConfig({ ...valid, messagingSessionEndpoint: bad })).toThrow(
+        `'messagingSessionEndpoint' must be a host (name or name:port, as GetMessagingSessionEndpoint answers) or a wss:// URL without query, got ${JSON.stringify(bad)}`,
+      );
+    }
+    expect(() => parseClientConfig({ ...valid, messagingSessionEndpoint: '' })).toThrow(
+      /'messagingSessionEndpoint' must be a non-empty string/,
+    );
+    expect(() => parseClientConfig({ ...valid, messagingSessionEndpoint: 42 })).toThrow(
+      /'messagingSessionEndpoint' must be a non-empty string/,
+    );
+  });
+
   test('builds AppInstanceUser ARNs', () => {
     expect(appInstanceUserArn(APP_INSTANCE_ARN, 'u-1')).toBe(`${APP_INSTANCE_ARN}/user/u-1`);
   });

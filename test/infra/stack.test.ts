@@ -74,6 +74,7 @@ describe('outputs', () => {
     // Replace every intrinsic by a plausible value, then parse with the web demo's own parser.
     const fake: Record<string, string> = {
       AppInstanceArn: 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123',
+      'Endpoint.Url': 'node001.ue1.ws-messaging.chime.aws',
     };
     const json = value['Fn::Join'][1]
       .map((part) => {
@@ -96,6 +97,8 @@ describe('outputs', () => {
       },
       // 'x' stands for the API id and the URL suffix: the API Gateway endpoint, stage 'api'.
       apiUrl: 'https://x.execute-api.us-east-1.x/api',
+      // GetMessagingSessionEndpoint's answer at deploy time (MessagingSessionEndpoint).
+      messagingSessionEndpoint: 'node001.ue1.ws-messaging.chime.aws',
     });
     expect(config.endpoints).toBeUndefined();
   });

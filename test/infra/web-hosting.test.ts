@@ -381,6 +381,10 @@ describe('WebHosting in the stack', () => {
       expect(markers).toContain(ref);
     }
     expect(markers).toContain('AppInstanceArn');
+    // The messaging session endpoint the custom resource asked for at deploy time.
+    expect(deployment.Properties.SourceMarkers.flatMap((m) => Object.values(m))).toContainEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^MessagingSessionEndpoint/), 'Endpoint.Url'],
+    });
   });
 
   test('the cycle check finds a cycle when there is one', () => {

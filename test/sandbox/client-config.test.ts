@@ -2,6 +2,7 @@ import { CLIENT_CONFIG_OUTPUT, parseClientConfig } from '../../contracts/client-
 import { sandboxClientConfig } from '../../sandbox/client-config';
 import { type CfnTemplate, resolveIntrinsics } from '../../sandbox/cloudformation/template';
 import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
+import { sdkCallOverrides } from '../../sandbox/cloudformation/sdk-call-answers';
 
 /** A template with the stack's output as CDK writes it: one JSON document joined with tokens. */
 function templateWith(document: readonly unknown[]): CfnTemplate {
@@ -88,5 +89,57 @@ describe('sandboxClientConfig', () => {
     expect(() => sandboxClientConfig(broken, resolve, { url: URL })).toThrow(
       /invalid client config: 'userPoolId' must be a non-empty string/,
     );
+  });
+});
+
+describe("the stack's deploy-time GetMessagingSessionEndpoint call", () => {
+  const call = (service: string, action: string) => ({
+    Type: 'Custom::AWS',
+    Properties: {
+      ServiceToken: 'arn:aws:lambda:eu-central-1:123456789012:function:provider',
+      Create: JSON.stringify({
+        service,
+        action,
+        physicalResourceId: { responsePath: 'Endpoint.Url' },
+        outputPaths: ['Endpoint.Url'],
+      }),
+    },
+  });
+  const base = templateWith([
+    ...DEPLOYED.slice(0, -1),
+    '"credentialVendingUrl":"https://fn.lambda-url.eu-central-1.on.aws/","messagingSessionEndpoint":"',
+    { 'Fn::GetAtt': ['Endpoint', 'Endpoint.Url'] },
+    '"}',
+  ]);
+  const template: CfnTemplate = {
+    ...base,
+    Resources: {
+      ...base.Resources,
+      Endpoint: call('ChimeSDKMessaging', 'GetMessagingSessionEndpoint'),
+      Retention: call('ChimeSDKIdentity', 'PutAppInstanceRetentionSettings'),
+    },
+  };
+
+  test("resolves to the sandbox's own answer, without running the call", () => {
+    const overrides = sdkCallOverrides(template, { messagingSessionEndpoint: '127.0.0.1:4681' });
+    expect(overrides).toEqual({
+      Endpoint: { ref: '127.0.0.1:4681', attributes: { 'Endpoint.Url': '127.0.0.1:4681' } },
+    });
+    const env = fakeEnvironment(template, { region: 'eu-central-1', overrides });
+    const config = sandboxClientConfig(
+      template,
+      (value) => resolveIntrinsics(value, template, env),
+      { url: URL },
+    );
+    expect(config.messagingSessionEndpoint).toBe('127.0.0.1:4681');
+  });
+
+  test('without the answer, resolving the output fails clearly', () => {
+    const env = fakeEnvironment(template, { region: 'eu-central-1' });
+    expect(() =>
+      sandboxClientConfig(template, (value) => resolveIntrinsics(value, template, env), {
+        url: URL,
+      }),
+    ).toThrow(/Endpoint\.Url/);
   });
 });

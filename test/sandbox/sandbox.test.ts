@@ -131,6 +131,9 @@ describe('sign-up and the post-confirmation trigger', () => {
     expect(config.signInFlow).toBe('USER_SRP_AUTH');
     expect(config.endpoints?.identityPool).toBe(sandbox.url);
     expect(config.identityPoolId).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
+    // The stack's deploy-time GetMessagingSessionEndpoint, resolved as the sandbox's own answer
+    // (its GetMessagingSessionEndpoint answers its host: messaging-api.test.ts).
+    expect(config.messagingSessionEndpoint).toBe(new URL(sandbox.url).host);
   });
 
   it('answers browser preflights for SigV4 headers (the web demo is another origin)', async () => {

@@ -96,6 +96,7 @@ const STEPS = [
   'AppInstanceUser created by sign-in healing (within 10 s)',
   'identity pool credentials (GetId, GetCredentialsForIdentity)',
   'create a channel as oneself (CreateChannel)',
+  "the config's messagingSessionEndpoint is GetMessagingSessionEndpoint's answer",
   'open the messaging WebSocket (GetMessagingSessionEndpoint, connect)',
   'send a message as oneself, receive it over the WebSocket',
   'another AppInstanceUser to impersonate (operator CreateAppInstanceUser)',
@@ -126,7 +127,13 @@ describe('against the sandbox of the real template', () => {
     expect([...run.rows.keys()]).toEqual(STEPS);
     expect([...run.rows.values()].map((r) => r.result)).toEqual(STEPS.map(() => 'PASS'));
     expect(run.stdout).toContain(`PASS: all ${STEPS.length} steps passed`);
-    expect(run.rows.get(STEPS[9]!)?.detail).toMatch(/^ForbiddenException \(403\)/);
+    expect(
+      run.rows.get('refused acting as another user (ListChannels as them: 403)')?.detail,
+    ).toMatch(/^ForbiddenException \(403\)/);
+    expect(
+      run.rows.get("the config's messagingSessionEndpoint is GetMessagingSessionEndpoint's answer")
+        ?.detail,
+    ).toBe(sandbox.config.messagingSessionEndpoint);
     expect(await leftovers(sandbox, run)).toEqual({
       users: [],
       appInstanceUsers: [],
@@ -164,7 +171,7 @@ describe('against a sandbox whose end-user role allows acting as anyone', () => 
       result: 'FAIL',
       detail: expect.stringContaining('was accepted'),
     });
-    expect(run.stdout).toMatch(/FAIL: 1 failed, 0 skipped of 16 steps/);
+    expect(run.stdout).toMatch(/FAIL: 1 failed, 0 skipped of 17 steps/);
     for (const step of STEPS.filter((s) => s.startsWith('clean up'))) {
       expect({ step, result: run.rows.get(step)?.result }).toEqual({ step, result: 'PASS' });
     }

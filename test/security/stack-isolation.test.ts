@@ -240,7 +240,7 @@ describe('security matrix of the synthesized stack', () => {
         expect(neighbours.length).toBeGreaterThan(10);
       }
     }
-    // The optional-features deployment adds Lambda roles (at least the retention custom resource).
+    // The optional-features deployment adds Lambda roles (credential vending, user events, ...).
     const optional = variants[variants.length - 1]!;
     expect(
       optional.matrix.roles.filter((r) => r.purpose.startsWith('Lambda:')).length,
@@ -466,6 +466,46 @@ describe('mutations of the synthesized template are caught', () => {
         'role:RogueRole/purpose',
         'role:RogueRole/neighbour/SendChannelMessage-channel',
         'role:RogueRole/neighbour/CreateAppInstanceAdmin',
+      ]),
+    );
+  });
+
+  it('the SDK-call provider asking for the messaging session endpoint granted chime:* instead', async () => {
+    const base = defaultVariant().template;
+    const provider = defaultVariant().matrix.roles.find((r) =>
+      r.purpose.includes('AwsCustomResource (chime:GetMessagingSessionEndpoint'),
+    );
+    if (!provider) throw new Error('the default deployment has no messaging endpoint provider');
+    // In place, it needs the endpoint and is denied the rest (every variant, retention included).
+    for (const { matrix } of variants) {
+      const own = rowsOf(matrix, `/needs/chime:GetMessagingSessionEndpoint`).filter(
+        (r) => r.roleId === provider.roleId,
+      );
+      expect(own.map((r) => [r.resource, r.actual])).toEqual([['*', 'Allowed']]);
+    }
+    const optional = variants[variants.length - 1]!.matrix;
+    expect(
+      rowsOf(optional, '/needs/chime:PutAppInstanceRetentionSettings').filter(
+        (r) => r.roleId === provider.roleId && r.holds,
+      ),
+    ).toHaveLength(1);
+    const mutated = clone(base);
+    for (const [id, policy] of resourcesOf(mutated, 'AWS::IAM::Policy')) {
+      if (!id.startsWith('MessagingSessionEndpointCustomResourcePolicy')) continue;
+      policy.Properties!.PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'chime:*', Resource: '*' }],
+      };
+    }
+    const matrix = await buildSecurityMatrix(mutated, {
+      roleFilter: (r) => r.logicalId === provider.roleId,
+    });
+    const label = provider.role;
+    expect(failingIds(matrix)).toEqual(
+      expect.arrayContaining([
+        `role:${label}/neighbour/chime:GetMessagingSessionEndpoint-then-Connect`,
+        `role:${label}/neighbour/SendChannelMessage-channel`,
+        `role:${label}/neighbour/CreateAppInstanceAdmin`,
       ]),
     );
   });

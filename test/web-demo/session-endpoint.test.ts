@@ -184,3 +184,74 @@ test('the service failing to answer is a close without a code; stop ends the ses
   await flush();
   expect(fake.started).toHaveLength(1);
 });
+
+describe('the client config carries the endpoint', () => {
+  /** Starts with `configured` (the config's endpoint) and `remembered` in storage. */
+  function startWith(configured: string | undefined, remembered?: string) {
+    const store = memoryStore();
+    if (remembered !== undefined) store.map.set(KEY, remembered);
+    const fake = sessions();
+    const fetchEndpoint = jest.fn(() => Promise.resolve('fresh.example'));
+    const onLive = jest.fn();
+    const onClosed = jest.fn();
+    startOnSessionEndpoint({
+      store,
+      key: KEY,
+      ...(configured !== undefined && { configured }),
+      fetchEndpoint,
+      start: fake.start,
+      callbacks: { onLive, onClosed },
+    });
+    return { store, fake, fetchEndpoint, onLive, onClosed };
+  }
+
+  test('used first: no service call, the remembered one neither read nor replaced', () => {
+    const { store, fake, fetchEndpoint, onLive } = startWith(
+      'configured.example',
+      'remembered.example',
+    );
+    expect(fake.started.map((s) => s.host)).toEqual(['configured.example']);
+    fake.started[0]?.callbacks.onLive();
+    expect(onLive).toHaveBeenCalledTimes(1);
+    expect(fetchEndpoint).not.toHaveBeenCalled();
+    expect(store.map.get(KEY)).toBe('remembered.example');
+  });
+
+  test('failing before it opens: the service asked once, its answer tried and remembered', async () => {
+    const { store, fake, fetchEndpoint, onClosed } = startWith(
+      'stale-config.example',
+      'remembered.example',
+    );
+    fake.started[0]?.callbacks.onClosed(undefined);
+    expect(onClosed).not.toHaveBeenCalled();
+    await flush();
+    expect(fetchEndpoint).toHaveBeenCalledTimes(1);
+    expect(fake.started.map((s) => s.host)).toEqual(['stale-config.example', 'fresh.example']);
+    expect(store.map.get(KEY)).toBe('fresh.example');
+    fake.started[1]?.callbacks.onClosed(1006);
+    await flush();
+    expect(onClosed).toHaveBeenCalledWith(1006);
+    expect(fake.started).toHaveLength(2);
+  });
+
+  test('a configured session that went live and later closes reports the close, asks nothing', async () => {
+    const { fake, fetchEndpoint, onClosed } = startWith('configured.example');
+    fake.started[0]?.callbacks.onLive();
+    fake.started[0]?.callbacks.onClosed(4999);
+    await flush();
+    expect(onClosed).toHaveBeenCalledWith(4999);
+    expect(fetchEndpoint).not.toHaveBeenCalled();
+    expect(fake.started).toHaveLength(1);
+  });
+
+  test('without it: the remembered one, else the service (the order of choice)', async () => {
+    const asked = startWith(undefined);
+    await flush();
+    expect(asked.fake.started.map((s) => s.host)).toEqual(['fresh.example']);
+    expect(asked.fetchEndpoint).toHaveBeenCalledTimes(1);
+    expect(asked.store.map.get(KEY)).toBe('fresh.example');
+    const remembered = startWith(undefined, 'remembered.example');
+    expect(remembered.fake.started.map((s) => s.host)).toEqual(['remembered.example']);
+    expect(remembered.fetchEndpoint).not.toHaveBeenCalled();
+  });
+});

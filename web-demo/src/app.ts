@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
+import { messagingSessionHost } from '../../contracts/messaging-session-endpoint';
 import type { ClientConfig } from '../../contracts/client-config';
 import { DEFAULT_GUEST_NAME } from '../../contracts/guests';
 import { type ChatApi, createChatApi, peopleDirectory } from './chat-api';
@@ -268,10 +269,13 @@ class Wiring implements SignedInApp {
       this.session = startOnSessionEndpoint({
         store: localStorage,
         key: sessionEndpointKey(config.region, config.appInstanceArn),
+        ...(config.messagingSessionEndpoint && { configured: config.messagingSessionEndpoint }),
         fetchEndpoint: async () => {
           const answer = await this.client.send(new GetMessagingSessionEndpointCommand({}));
-          if (!answer.Endpoint?.Url) throw new Error('no messaging session endpoint');
-          return answer.Endpoint.Url;
+          // The SDK signs wss://<host>/connect: a URL answer is read as its host, as the config's.
+          const host = answer.Endpoint?.Url && messagingSessionHost(answer.Endpoint.Url);
+          if (!host) throw new Error('no messaging session endpoint');
+          return host;
         },
         start: (host, callbacks) =>
           startMessagingSession(this.client, this.api.me, config.endpoints?.chimeMessaging, host, {

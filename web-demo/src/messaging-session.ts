@@ -74,9 +74,9 @@ export interface MessagingSessionHandle {
 }
 
 /**
- * Starts one session for `userArn` on `endpointHost` (GetMessagingSessionEndpoint's answer, maybe
- * remembered: session-endpoint.ts; undefined: the SDK asks for it); the client signs with its
- * provider.
+ * Starts one session for `userArn` on `endpointHost` (GetMessagingSessionEndpoint's answer: from
+ * the client config, remembered, or just asked, session-endpoint.ts; undefined: the SDK asks for
+ * it); the client signs with its provider.
  * The SDK's own reconnect loop is switched off (`reconnectTimeoutMs = 0`): it retried for 10 s
  * while telling observers nothing, so the app showed "Live" over a dead socket and then gave up
  * for good. The app reconnects instead (state.ts decides when, with backoff), with a new session.

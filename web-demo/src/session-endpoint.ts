@@ -1,17 +1,16 @@
 /**
- * The messaging session endpoint, remembered between sign-ins. GetMessagingSessionEndpoint answers
- * a host that is fixed per account and region on AWS, so asking it on every sign-in costs one
- * request on the way to "Live". It is remembered in localStorage per region and AppInstance, used
- * straight away, and asked for again only when a session on the remembered one fails before it
- * opens (the local sandbox answers a new host every run). No library does this; it is a cache of
- * one value with one fallback.
+ * The messaging session endpoint, without asking for it on sign-in. GetMessagingSessionEndpoint
+ * answers a host that is fixed per account and region on AWS, so asking it on every sign-in costs
+ * one request on the way to "Live". In order of choice: the host the client config carries (the
+ * stack asked at deploy time, the sandbox gives its own), else the one remembered in localStorage
+ * per region and AppInstance, else the service is asked (and its answer remembered). A session on
+ * a configured or remembered host that fails before it opens falls back to asking the service
+ * once. No library does this; it is a cache of one value with one fallback.
  */
+import { isMessagingSessionHost } from '../../contracts/messaging-session-endpoint';
 
 /** The part of `Storage` used here (tests pass a Map-backed one). */
 export type EndpointStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
-
-/** What GetMessagingSessionEndpoint answers: a host name, or host:port (sandbox on loopback). */
-const HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/i;
 
 export function sessionEndpointKey(region: string, appInstanceArn: string): string {
   return `chime-chat:session-endpoint:${region}:${appInstanceArn}`;
@@ -25,11 +24,11 @@ export function rememberedEndpoint(store: EndpointStore, key: string): string | 
   } catch {
     return undefined; // storage blocked (private mode, policy): ask the service
   }
-  return value !== null && HOST.test(value) ? value : undefined;
+  return value !== null && isMessagingSessionHost(value) ? value : undefined;
 }
 
 export function rememberEndpoint(store: EndpointStore, key: string, host: string): void {
-  if (!HOST.test(host)) return;
+  if (!isMessagingSessionHost(host)) return;
   try {
     store.setItem(key, host);
   } catch {
@@ -55,19 +54,22 @@ export interface EndpointSessionHandle {
 }
 
 /**
- * Starts a session on the remembered endpoint when there is one, else on the one the service
- * answers (then remembered). When a session on a remembered endpoint closes before it went live,
- * the endpoint is forgotten and the session is tried once more on the service's answer; every
- * other close reaches `callbacks.onClosed` (the app's reconnect policy decides what next).
+ * Starts a session on `configured` when given (the client config's host), else on the remembered
+ * endpoint when there is one, else on the one the service answers (then remembered). When a session
+ * on a configured or remembered endpoint closes before it went live, a remembered one is forgotten
+ * and the session is tried once more on the service's answer; every other close reaches
+ * `callbacks.onClosed` (the app's reconnect policy decides what next).
  */
 export function startOnSessionEndpoint(options: {
   store: EndpointStore;
   key: string;
+  /** The client config's `messagingSessionEndpoint`. @default - none */
+  configured?: string;
   fetchEndpoint: () => Promise<string>;
   start: (host: string, callbacks: EndpointSessionCallbacks) => EndpointSessionHandle;
   callbacks: EndpointSessionCallbacks;
 }): EndpointSessionHandle {
-  const { store, key, fetchEndpoint, start, callbacks } = options;
+  const { store, key, configured, fetchEndpoint, start, callbacks } = options;
   let stopped = false;
   let current: EndpointSessionHandle | undefined;
 
@@ -82,19 +84,20 @@ export function startOnSessionEndpoint(options: {
     );
   };
 
-  const remembered = rememberedEndpoint(store, key);
-  if (remembered === undefined) {
+  const remembered = configured === undefined ? rememberedEndpoint(store, key) : undefined;
+  const known = configured ?? remembered;
+  if (known === undefined) {
     fresh();
   } else {
     let live = false;
-    current = start(remembered, {
+    current = start(known, {
       onLive() {
         live = true;
         callbacks.onLive();
       },
       onClosed(code) {
         if (live) return callbacks.onClosed(code);
-        forgetEndpoint(store, key);
+        if (remembered !== undefined) forgetEndpoint(store, key);
         if (!stopped) fresh();
       },
     });

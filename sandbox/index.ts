@@ -35,9 +35,9 @@ import { chimeIdentity } from './services/chime-identity';
 import { dynamodbModule } from './services/dynamodb';
 import { type RunningHttpApi, startHttpApi } from './services/http-api';
 import { chimeMessagingModule } from './services/chime-messaging';
-import { type RunningHostedUi, startHostedUi } from './hosted-ui';
-import { sandboxIdentityProviders } from './hosted-ui/identity-providers';
-import { type LocalFederation, localFederation } from './hosted-ui/local-federation';
+import { type RunningHostedUi, startHostedUi } from './services/hosted-ui';
+import { sandboxIdentityProviders } from './services/hosted-ui/identity-providers';
+import { type LocalFederation, localFederation } from './services/hosted-ui/local-federation';
 import { cloudTrailRecorder } from './services/cloudtrail';
 import { type EventBus, startEventBus } from './services/eventbridge';
 import { type RunningScheduler, startScheduler } from './services/scheduler';
@@ -54,7 +54,7 @@ import { resolveIntrinsics } from './cloudformation/template';
 
 export type { CodeRecord } from './user-pool';
 export type { SandboxContext, ServiceModule } from './server';
-export type { RunningHostedUi } from './hosted-ui';
+export type { RunningHostedUi } from './services/hosted-ui';
 export type { EventBus } from './services/eventbridge';
 export type { RunningScheduler, ScheduleRun } from './services/scheduler';
 export type { RunningHttpApi } from './services/http-api';
@@ -81,7 +81,7 @@ export interface StartSandboxOptions {
   /** Receives the Lambda functions' output lines. @default - discarded */
   readonly lambdaLog?: (functionName: string, line: string) => void;
   /**
-   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS, sandbox/hosted-ui/):
+   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS, sandbox/services/hosted-ui/):
    * its port (0 = a free one) and the local web demo URLs accepted as callback and sign-out
    * URLs besides the template's; `false` serves none. @default { port: 0 }
    */
@@ -265,7 +265,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       ? idStore.get()
       : (userPoolIdsIn(state.subdir('cognito')) ?? {});
     const signingKey = loadOrCreateSigningKey(state);
-    // External identity providers: the template's, played locally (hosted-ui/identity-providers.ts).
+    // External identity providers: the template's, played locally (services/hosted-ui/identity-providers.ts).
     const identityProviders = sandboxIdentityProviders(
       resourcesOfType(stack.template, 'AWS::Cognito::UserPoolIdentityProvider').map(
         (id) =>

@@ -11,7 +11,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadOrCreateCertificate } from '../sandbox/hosted-ui/certificate';
+import { loadOrCreateCertificate } from '../sandbox/services/hosted-ui/certificate';
 import { ensureSynth } from '../sandbox/synth';
 
 const SIGN_INS = 20;

@@ -20,7 +20,7 @@ import { CredentialStore } from './core/credentials';
 import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
 import { SandboxState } from './core/state';
-import type { RunningHostedUi } from './hosted-ui';
+import type { RunningHostedUi } from './services/hosted-ui';
 import type { LambdaRunner } from './lambda/runner';
 import { type SandboxResources, buildResources, loadSynthesizedStack } from './resources';
 import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
@@ -47,7 +47,7 @@ import { mountUserPoolApi, mountUserPoolKeys } from './wiring/user-pool-routes';
 export type { CodeRecord } from './services/user-pool';
 export type { SandboxContext, ServiceModule } from './server';
 export type { SandboxServices } from './services';
-export type { RunningHostedUi } from './hosted-ui';
+export type { RunningHostedUi } from './services/hosted-ui';
 export type { EventBus } from './services/eventbridge';
 export type { RunningScheduler, ScheduleRun } from './services/scheduler';
 export type { RunningHttpApi } from './services/http-api';
@@ -75,9 +75,9 @@ export interface StartSandboxOptions {
   /** Receives the Lambda functions' output lines. @default - discarded */
   readonly lambdaLog?: (functionName: string, line: string) => void;
   /**
-   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS, sandbox/hosted-ui/):
-   * its port (0 = a free one) and the local web demo URLs accepted as callback and sign-out
-   * URLs besides the template's; `false` serves none. @default { port: 0 }
+   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS,
+   * sandbox/services/hosted-ui/): its port (0 = a free one) and the local web demo URLs accepted
+   * as callback and sign-out URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
   /**

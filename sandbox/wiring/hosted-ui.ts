@@ -1,11 +1,11 @@
 /**
- * The hosted UI (sandbox/hosted-ui/), when the template has one, with its external identity
- * providers played by a local OpenID provider (hosted-ui/local-federation.ts).
+ * The hosted UI (sandbox/services/hosted-ui/), when the template has one, with its external
+ * identity providers played by a local OpenID provider (its local-federation.ts).
  */
 import type { WebOrigins } from '../core/browser-access';
 import type { SandboxState } from '../core/state';
-import { type RunningHostedUi, startHostedUi } from '../hosted-ui';
-import { localFederation } from '../hosted-ui/local-federation';
+import { type RunningHostedUi, startHostedUi } from '../services/hosted-ui';
+import { localFederation } from '../services/hosted-ui/local-federation';
 import type { SandboxResources } from '../resources';
 import type { RunningUserPool } from '../services/user-pool';
 import type { SigningKey } from '../services/user-pool/signing-key';

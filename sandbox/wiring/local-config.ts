@@ -8,7 +8,7 @@ import type { ClientConfig } from '../../contracts/client-config';
 import { API_PATHS, apiRouteUrl } from '../../contracts/http-api';
 import { sandboxClientConfig } from '../client-config';
 import { writeFileAtomic } from '../core/state';
-import type { RunningHostedUi } from '../hosted-ui';
+import type { RunningHostedUi } from '../services/hosted-ui';
 import type { SandboxResources } from '../resources';
 import type { RunningHttpApi } from '../services/http-api';
 

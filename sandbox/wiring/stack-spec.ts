@@ -8,7 +8,7 @@ import { resolveIntrinsics, resourcesOfType } from '../cloudformation/template';
 import {
   type SandboxIdentityProvider,
   sandboxIdentityProviders,
-} from '../hosted-ui/identity-providers';
+} from '../services/hosted-ui/identity-providers';
 import { type SynthesizedStack, onlyResourceOfType, preliminaryEnvironment } from '../resources';
 import { SUPPORTED_TRIGGERS, type TriggerName } from '../services/user-pool';
 
@@ -19,7 +19,7 @@ export interface StackSpec {
   readonly client: Record<string, unknown>;
   /** The pool's `LambdaConfig` the sandbox can run: trigger -> function ARN. */
   readonly triggers: Partial<Record<TriggerName, string>>;
-  /** The template's external identity providers, played locally (hosted-ui/identity-providers.ts). */
+  /** The template's external identity providers, played locally (hosted UI's providers). */
   readonly identityProviders: readonly SandboxIdentityProvider[];
   /** The app client's callback and sign-out URLs. */
   readonly appUrls: readonly string[];

@@ -11,7 +11,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Page } from 'playwright-core';
-import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/hosted-ui/identity-providers';
+import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/services/hosted-ui/identity-providers';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {

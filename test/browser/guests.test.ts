@@ -92,6 +92,11 @@ describe('a guest invited from the web demo', () => {
     // The fragment never travels: no request carries the invite in its URL.
     const invite = link.split('#invite=')[1]!;
     expect(requests.filter((url) => url.includes(invite))).toEqual([]);
+    // The session opened on the config's endpoint: no GetMessagingSessionEndpoint call.
+    expect(sandbox.config.messagingSessionEndpoint).toBeDefined();
+    expect(
+      requests.filter((url) => new URL(url).pathname === '/endpoints/messaging-session'),
+    ).toEqual([]);
     // No sign-in form, no other channel.
     await expect(guest.getByRole('button', { name: 'Sign in', exact: true }).count()).resolves.toBe(
       0,

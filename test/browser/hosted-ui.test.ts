@@ -1,5 +1,5 @@
 /**
- * "Sign in with hosted UI" in Chromium against the sandbox's real hosted UI (sandbox/hosted-ui/):
+ * "Sign in with hosted UI" in Chromium against the sandbox's real hosted UI (sandbox/services/hosted-ui/):
  * Amplify's signInWithRedirect goes to the sandbox's /oauth2/authorize over loopback HTTPS (its
  * self-signed certificate accepted, as a person accepts it once), the person signs in on the
  * sandbox's page, Amplify exchanges the code with PKCE at /oauth2/token, and the app opens with

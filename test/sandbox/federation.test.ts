@@ -24,7 +24,7 @@ import {
   ListChannelMembershipsForAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
-import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/hosted-ui/identity-providers';
+import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/services/hosted-ui/identity-providers';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import {

@@ -1,5 +1,5 @@
 /**
- * The sandbox hosted UI (sandbox/hosted-ui/): the OAuth 2.0 authorization code flow with PKCE as
+ * The sandbox hosted UI (sandbox/services/hosted-ui/): the OAuth 2.0 authorization code flow with PKCE as
  * Amplify's signInWithRedirect drives it, over the loopback HTTPS the sandbox serves with its own
  * certificate (trusted here through `ca`, as a person's browser trusts it once).
  */

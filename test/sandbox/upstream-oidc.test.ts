@@ -9,8 +9,8 @@ import { SandboxState } from '../../sandbox/core/state';
 import {
   LOCAL_OIDC_PROVIDER_NAME,
   sandboxIdentityProviders,
-} from '../../sandbox/hosted-ui/identity-providers';
-import { mapAttributes, UpstreamOidc } from '../../sandbox/hosted-ui/upstream-oidc';
+} from '../../sandbox/services/hosted-ui/identity-providers';
+import { mapAttributes, UpstreamOidc } from '../../sandbox/services/hosted-ui/upstream-oidc';
 import {
   LOCAL_OIDC_PEOPLE,
   type RunningLocalOidcProvider,

@@ -4,13 +4,9 @@
  * URL, timers and localStorage; the views (views/*) render the state. Nothing here decides what
  * the chat does; it only connects the pieces to the browser.
  */
-import {
-  ChimeSDKMessagingClient,
-  GetMessagingSessionEndpointCommand,
-} from '@aws-sdk/client-chime-sdk-messaging';
+import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { TemplateResult } from 'lit-html';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
-import { messagingSessionHost } from '../../contracts/messaging-session-endpoint';
 import type { ClientConfig } from '../../contracts/client-config';
 import { DEFAULT_GUEST_NAME } from '../../contracts/guests';
 import { type ChatApi, createChatApi, peopleDirectory } from './chat-api';
@@ -20,8 +16,7 @@ import { type ErrorContext, friendlyError } from './errors';
 import { interpretEvent } from './events';
 import { type GuestInviteApi, guestInviteApi } from './guest-invite';
 import { idToken } from './id-token';
-import { type MessagingSessionHandle, startMessagingSession } from './messaging-session';
-import { sessionEndpointKey, startOnSessionEndpoint } from './session-endpoint';
+import { type MessagingSessionHandle, startAppMessagingSession } from './messaging-session';
 import {
   type Effect,
   type Event,
@@ -265,31 +260,13 @@ class Wiring implements SignedInApp {
     const current = () => generation === this.generation && !this.stopped;
     void this.ready.then(() => {
       if (!current()) return;
-      const { config } = this.options;
-      this.session = startOnSessionEndpoint({
-        store: localStorage,
-        key: sessionEndpointKey(config.region, config.appInstanceArn),
-        ...(config.messagingSessionEndpoint && { configured: config.messagingSessionEndpoint }),
-        fetchEndpoint: async () => {
-          const answer = await this.client.send(new GetMessagingSessionEndpointCommand({}));
-          // The SDK signs wss://<host>/connect: a URL answer is read as its host, as the config's.
-          const host = answer.Endpoint?.Url && messagingSessionHost(answer.Endpoint.Url);
-          if (!host) throw new Error('no messaging session endpoint');
-          return host;
-        },
-        start: (host, callbacks) =>
-          startMessagingSession(this.client, this.api.me, config.endpoints?.chimeMessaging, host, {
-            ...callbacks,
-            onEvent: (type, payload) =>
-              current() &&
-              this.dispatch({ type: 'serverEvent', event: interpretEvent(type, payload) }),
-          }),
-        callbacks: {
-          onLive: () => current() && this.dispatch({ type: 'sessionLive' }),
-          onClosed: (code) =>
-            current() &&
-            this.dispatch({ type: 'sessionClosed', ...(code !== undefined && { code }) }),
-        },
+      this.session = startAppMessagingSession(this.client, this.api.me, this.options.config, {
+        onEvent: (type, payload) =>
+          current() && this.dispatch({ type: 'serverEvent', event: interpretEvent(type, payload) }),
+        onLive: () => current() && this.dispatch({ type: 'sessionLive' }),
+        onClosed: (code) =>
+          current() &&
+          this.dispatch({ type: 'sessionClosed', ...(code !== undefined && { code }) }),
       });
     });
   }

@@ -20,7 +20,7 @@ import type { AwsCredentials } from './credentials';
 import { interpretEvent } from './events';
 import { checkMessage } from './limits';
 import { mergeMessages, toChatMessage } from './messages';
-import { type MessagingSessionHandle, startMessagingSession } from './messaging-session';
+import { type MessagingSessionHandle, startAppMessagingSession } from './messaging-session';
 import { type GuestViewState, guestView } from './views/guest';
 
 /** Renew this long before the 15-minute credentials expire. */
@@ -149,11 +149,10 @@ class GuestChat implements GuestApp {
         ...(described.Channel?.Name && { channelName: described.Channel.Name }),
         messages: mergeMessages([], messages),
       });
-      this.session = startMessagingSession(
+      this.session = startAppMessagingSession(
         this.client,
         this.state.guest?.arn ?? '',
-        this.config.endpoints?.chimeMessaging,
-        undefined, // the SDK asks for the endpoint: a guest signs in once per invite
+        this.config,
         {
           onLive: () => this.update({ live: true }),
           // No reconnect loop for a guest: a reload renews (or is refused) with the same invite.

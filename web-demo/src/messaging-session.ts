@@ -2,7 +2,10 @@
  * Real-time delivery over amazon-chime-sdk-js `DefaultMessagingSession`, imported by deep paths:
  * the package root is 1.3 MB of meeting code; these modules are the messaging part only.
  */
-import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
+import {
+  type ChimeSDKMessagingClient,
+  GetMessagingSessionEndpointCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import * as DefaultMessagingSessionModule from 'amazon-chime-sdk-js/build/messagingsession/DefaultMessagingSession';
 import * as MessagingSessionConfigurationModule from 'amazon-chime-sdk-js/build/messagingsession/MessagingSessionConfiguration';
 import * as DefaultWebSocketAdapterModule from 'amazon-chime-sdk-js/build/websocketadapter/DefaultWebSocketAdapter';
@@ -10,7 +13,10 @@ import * as LogLevelModule from 'amazon-chime-sdk-js/build/logger/LogLevel';
 import type Logger from 'amazon-chime-sdk-js/build/logger/Logger';
 import type LogLevel from 'amazon-chime-sdk-js/build/logger/LogLevel';
 import type Message from 'amazon-chime-sdk-js/build/message/Message';
+import type { ClientConfig } from '../../contracts/client-config';
+import { messagingSessionHost } from '../../contracts/messaging-session-endpoint';
 import { redactSigned, websocketUrl } from './format';
+import { sessionEndpointKey, startOnSessionEndpoint } from './session-endpoint';
 
 /**
  * Vite hands a deep CommonJS import back as `{ default }` (sometimes nested once more); unwrap
@@ -141,4 +147,39 @@ export function startMessagingSession(
       session.stop();
     },
   };
+}
+
+/**
+ * A session for `userArn` on the endpoint session-endpoint.ts chooses for this app: the client
+ * config's, else the remembered one, else GetMessagingSessionEndpoint's answer (then remembered),
+ * with one retry on the service's answer when a known endpoint fails before the session opens.
+ * Signed-in people and guests both open their sessions here.
+ */
+export function startAppMessagingSession(
+  client: ChimeSDKMessagingClient,
+  userArn: string,
+  config: ClientConfig,
+  callbacks: SessionCallbacks,
+): MessagingSessionHandle {
+  return startOnSessionEndpoint({
+    store: localStorage,
+    key: sessionEndpointKey(config.region, config.appInstanceArn),
+    ...(config.messagingSessionEndpoint && { configured: config.messagingSessionEndpoint }),
+    fetchEndpoint: async () => {
+      const answer = await client.send(new GetMessagingSessionEndpointCommand({}));
+      // The SDK signs wss://<host>/connect: a URL answer is read as its host, as the config's.
+      const host = answer.Endpoint?.Url && messagingSessionHost(answer.Endpoint.Url);
+      if (!host) throw new Error('no messaging session endpoint');
+      return host;
+    },
+    start: (host, sessionCallbacks) =>
+      startMessagingSession(client, userArn, config.endpoints?.chimeMessaging, host, {
+        ...sessionCallbacks,
+        onEvent: (type, payload) => callbacks.onEvent(type, payload),
+      }),
+    callbacks: {
+      onLive: () => callbacks.onLive(),
+      onClosed: (code) => callbacks.onClosed(code),
+    },
+  });
 }

@@ -1,6 +1,6 @@
 /**
  * A sign-in through an external identity provider, after the hosted UI has checked the provider's
- * answer (hosted-ui/upstream-oidc.ts): what Cognito does at `/oauth2/idpresponse`. Not an API
+ * answer (services/hosted-ui/upstream-oidc.ts): what Cognito does at `/oauth2/idpresponse`. Not an API
  * operation (Cognito has none): the hosted UI calls it in-process.
  *
  * The trigger sources are those of the Cognito developer guide's table for federated users:

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { writeFileAtomic } from '../core/state';
+import { writeFileAtomic } from '../../core/state';
 
 /** The names the certificate covers: the hosted UI answers on both. */
 export const CERTIFICATE_HOSTS = ['localhost', '127.0.0.1'] as const;

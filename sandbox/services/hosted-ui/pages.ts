@@ -5,7 +5,7 @@
  * own stylesheet and form posts (to itself, and to the app it redirects to afterwards). A form
  * shown again with an error answers 200, as Cognito's pages do (the browser logs no failed load).
  */
-import { escapeHtml, type HtmlPage, htmlPage } from '../core/html-page';
+import { escapeHtml, type HtmlPage, htmlPage } from '../../core/html-page';
 
 const STYLE = `
 *{box-sizing:border-box}

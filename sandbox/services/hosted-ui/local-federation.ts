@@ -3,12 +3,12 @@
  * the built-in LocalOIDC) by one local OpenID provider (services/oidc-provider/), started at the
  * first federated sign-in so that sandboxes that never federate do not pay for its process.
  */
-import type { SandboxState } from '../core/state';
+import type { SandboxState } from '../../core/state';
 import {
   type ClientMetadata,
   type RunningLocalOidcProvider,
   startLocalOidcProvider,
-} from '../services/oidc-provider';
+} from '../oidc-provider';
 import type { FederationOptions } from './federation';
 import type { SandboxIdentityProvider } from './identity-providers';
 import { UpstreamOidc } from './upstream-oidc';

@@ -7,7 +7,7 @@
  */
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { LoopbackHttpFetcher } from '../core/loopback-fetcher';
+import { LoopbackHttpFetcher } from '../../core/loopback-fetcher';
 
 export interface UpstreamOidcClient {
   /** The user pool's name for the provider (`identity_provider`). */

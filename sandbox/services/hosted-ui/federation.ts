@@ -3,8 +3,8 @@
  * login does it: `/oauth2/authorize?identity_provider=<name>` (or the sign-in page's "Continue
  * with <name>") sends the person to the provider's authorization endpoint; the provider sends them
  * back to `/oauth2/idpresponse` with a code, which is exchanged and checked (upstream-oidc.ts); the
- * user pool then signs the person in (services/user-pool/operations/federated-sign-in.ts) and the hosted UI
- * hands the app a code as after a password sign-in.
+ * user pool then signs the person in (../user-pool/operations/federated-sign-in.ts) and the
+ * hosted UI hands the app a code as after a password sign-in.
  *
  * The round trip is bound to the browser that started it: the `state` sent to the provider is
  * random, single-use, 10 minutes, and must come back with the HttpOnly cookie set when it left
@@ -15,7 +15,9 @@ import type { IncomingMessage } from 'node:http';
 import type {
   FederatedIdentity,
   FederatedSignInResult,
-} from '../services/user-pool/operations/federated-sign-in';
+} from '../user-pool/operations/federated-sign-in';
+import { ExpiringMap } from './expiring-map';
+import { cookieOf } from './http';
 import type { SandboxIdentityProvider } from './identity-providers';
 import { mapAttributes, type UpstreamOidc, UpstreamSignInError } from './upstream-oidc';
 
@@ -47,15 +49,6 @@ interface Pending<R> {
   readonly request: R;
   readonly provider: SandboxIdentityProvider;
   readonly nonce: string;
-  readonly expires: number;
-}
-
-function cookieOf(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
 }
 
 function same(a: string, b: string): boolean {
@@ -66,9 +59,15 @@ function same(a: string, b: string): boolean {
 
 /** `R` is the hosted UI's authorize request, carried through the round trip untouched. */
 export class HostedUiFederation<R extends { readonly clientId: string }> {
-  private readonly pending = new Map<string, Pending<R>>();
+  private readonly pending: ExpiringMap<Pending<R>>;
 
-  constructor(private readonly options: FederationOptions) {}
+  /** @param now epoch milliseconds: the clock by which round trips expire */
+  constructor(
+    private readonly options: FederationOptions,
+    now: () => number = Date.now,
+  ) {
+    this.pending = new ExpiringMap(now, PENDING_KEPT);
+  }
 
   /** The providers the hosted UI offers (emulated ones), for its page and the client config. */
   offered(): { name: string; label: string }[] {
@@ -94,14 +93,9 @@ export class HostedUiFederation<R extends { readonly clientId: string }> {
         `identity provider '${provider.name}' (${provider.type}) is not emulated by the sandbox`,
       );
     }
-    const now = Date.now();
-    for (const [key, p] of this.pending) if (p.expires <= now) this.pending.delete(key);
-    while (this.pending.size >= PENDING_KEPT) {
-      this.pending.delete(this.pending.keys().next().value as string);
-    }
     const state = randomBytes(24).toString('base64url');
     const nonce = randomBytes(24).toString('base64url');
-    this.pending.set(state, { request, provider, nonce, expires: now + PENDING_LIFETIME_MS });
+    this.pending.set(state, { request, provider, nonce }, PENDING_LIFETIME_MS);
     const upstream = await this.options.upstream(provider);
     return {
       location: await upstream.authorizeUrl({ redirectUri, state, nonce }),
@@ -122,10 +116,9 @@ export class HostedUiFederation<R extends { readonly clientId: string }> {
   ): Promise<{ request: R; result: FederatedSignInResult }> {
     const q = new URLSearchParams(search);
     const state = q.get('state') ?? '';
-    const pending = this.pending.get(state);
-    this.pending.delete(state);
+    const pending = this.pending.take(state);
     const cookie = cookieOf(req, FEDERATION_COOKIE);
-    if (!pending || pending.expires <= Date.now() || !cookie || !same(cookie, state)) {
+    if (!pending || !cookie || !same(cookie, state)) {
       throw new FederationError(
         'invalid_request',
         'this sign-in is unknown, expired or was started in another browser: start again from the app',

@@ -21,7 +21,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ensureSynth } from '../sandbox/synth';
-import { SrpClient } from '../sandbox/user-pool/srp';
+import { SrpClient } from '../sandbox/services/user-pool/srp';
 
 const USERS = 10;
 const CALLS = 200;

@@ -8,56 +8,50 @@
  *                                       endpoint: sandbox.url, ... });
  *   sandbox.latestCode('a@example.com');   // the sign-up confirmation code
  *   await sandbox.stop();
+ *
+ * This file is the wiring only, in the order things must start; each step is a function of
+ * sandbox/wiring/ (reading the stack, the user pool, the functions, the context, the hosted UI,
+ * the HTTP API, the client config, the routes, the modules).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientConfig } from '../contracts/client-config';
-import { API_PATHS, apiRouteUrl } from '../contracts/http-api';
-import { sandboxClientConfig } from './client-config';
-import { Authorizer } from './core/authorize';
 import { SandboxClock } from './core/clock';
-import { CredentialStore, SANDBOX_ACCOUNT_ID } from './core/credentials';
+import { CredentialStore } from './core/credentials';
 import { WebOrigins, loopbackUrls } from './core/browser-access';
 import { AwsError } from './core/errors';
-import { verifySigV4 } from './core/sigv4';
-import { SandboxState, writeFileAtomic } from './core/state';
-import { resourcesOfType } from './cloudformation/template';
-import { LambdaRunner, lambdaFunctionsOf } from './lambda/runner';
-import {
-  type SandboxResources,
-  buildResources,
-  loadSynthesizedStack,
-  onlyResourceOfType,
-  preliminaryEnvironment,
-} from './resources';
+import { SandboxState } from './core/state';
+import type { RunningHostedUi } from './services/hosted-ui';
+import type { LambdaRunner } from './lambda/runner';
+import { type SandboxResources, buildResources, loadSynthesizedStack } from './resources';
 import { type SandboxContext, SandboxServer, type ServiceModule } from './server';
-import { chimeIdentity } from './services/chime-identity';
-import { dynamodbModule } from './services/dynamodb';
-import { type RunningHttpApi, startHttpApi } from './services/http-api';
-import { chimeMessagingModule } from './services/chime-messaging';
-import { type RunningHostedUi, startHostedUi } from './services/hosted-ui';
-import { sandboxIdentityProviders } from './services/hosted-ui/identity-providers';
-import { type LocalFederation, localFederation } from './services/hosted-ui/local-federation';
-import { cloudTrailRecorder } from './services/cloudtrail';
-import { type EventBus, startEventBus } from './services/eventbridge';
-import { type RunningScheduler, startScheduler } from './services/scheduler';
-import { identityPool } from './services/identity-pool';
-import { kmsModule } from './services/kms';
-import { sts } from './services/sts';
+import type { EventBus } from './services/eventbridge';
+import type { RunningHttpApi } from './services/http-api';
+import type { RunningScheduler } from './services/scheduler';
+import type { CodeRecord } from './services/user-pool';
+import { userPoolView } from './services/user-pool/view';
 import { PROJECT_ROOT } from './synth';
-import { type CodeRecord, SUPPORTED_TRIGGERS, type TriggerName, startUserPool } from './user-pool';
-import { codesPage } from './user-pool/codes-page';
-import { withIamGate } from './user-pool/iam-gate';
-import { accessTokenVerifier, loadOrCreateSigningKey } from './user-pool/signing-key';
-import type { NamedPolicy } from './iam/roles';
-import { resolveIntrinsics } from './cloudformation/template';
+import { type AdminCredentials, issueAdminCredentials } from './wiring/admin';
+import { Cleanups } from './wiring/cleanups';
+import { codeBook } from './wiring/codes';
+import { sandboxContext } from './wiring/context';
+import { startSandboxFunctions } from './wiring/functions';
+import { startSandboxHostedUi } from './wiring/hosted-ui';
+import { startSandboxHttpApi } from './wiring/http-api';
+import { localClientConfig, writeLocalClientConfig } from './wiring/local-config';
+import { mountModules } from './wiring/modules';
+import { mountSandboxRoutes } from './wiring/sandbox-routes';
+import { readStackSpec } from './wiring/stack-spec';
+import { startSandboxUserPool } from './wiring/user-pool';
+import { mountUserPoolApi, mountUserPoolKeys } from './wiring/user-pool-routes';
 
-export type { CodeRecord } from './user-pool';
+export type { CodeRecord } from './services/user-pool';
 export type { SandboxContext, ServiceModule } from './server';
+export type { SandboxServices } from './services';
 export type { RunningHostedUi } from './services/hosted-ui';
 export type { EventBus } from './services/eventbridge';
 export type { RunningScheduler, ScheduleRun } from './services/scheduler';
 export type { RunningHttpApi } from './services/http-api';
+export { type AdminCredentials, SANDBOX_ADMIN_ROLE_ARN } from './wiring/admin';
 
 export interface StartSandboxOptions {
   /** State directory (created; kept across restarts). @default '<project>/.sandbox' */
@@ -81,9 +75,9 @@ export interface StartSandboxOptions {
   /** Receives the Lambda functions' output lines. @default - discarded */
   readonly lambdaLog?: (functionName: string, line: string) => void;
   /**
-   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS, sandbox/services/hosted-ui/):
-   * its port (0 = a free one) and the local web demo URLs accepted as callback and sign-out
-   * URLs besides the template's; `false` serves none. @default { port: 0 }
+   * The hosted UI (OAuth2 authorize/token/logout over loopback HTTPS,
+   * sandbox/services/hosted-ui/): its port (0 = a free one) and the local web demo URLs accepted
+   * as callback and sign-out URLs besides the template's; `false` serves none. @default { port: 0 }
    */
   readonly hostedUi?: { readonly port?: number; readonly localAppUrls?: readonly string[] } | false;
   /**
@@ -151,65 +145,14 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-const CODES_KEPT = 200;
-
-/**
- * The sandbox's administrator (not in the template): what an operator's own AWS credentials are
- * on AWS. Allowed everything; used for the IAM-only Cognito operations (`Admin*`, `ListUsers`).
- */
-export const SANDBOX_ADMIN_ROLE_ARN = `arn:aws:iam::${SANDBOX_ACCOUNT_ID}:role/SandboxAdministrator`;
-const ADMIN_POLICIES: readonly NamedPolicy[] = [
-  {
-    name: 'SandboxAdministrator/AdministratorAccess',
-    source: 'inline',
-    document: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-    },
-  },
-];
-const ADMIN_CREDENTIALS_SECONDS = 12 * 3600;
-
-export interface AdminCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-  readonly expiration: string;
-}
-
-interface ResourceIds {
-  userPoolId?: string;
-  userPoolClientId?: string;
-}
-
-/** The one user pool and app client cognito-local's files in `dir` hold, if exactly one. */
-function userPoolIdsIn(dir: string): Required<ResourceIds> | undefined {
-  let clients: Record<string, { UserPoolId?: unknown }>;
-  try {
-    clients =
-      (JSON.parse(readFileSync(join(dir, 'clients.json'), 'utf8')) as { Clients?: never })
-        .Clients ?? {};
-  } catch {
-    return undefined;
-  }
-  const found = Object.entries(clients).filter(
-    ([, c]) => typeof c.UserPoolId === 'string' && existsSync(join(dir, `${c.UserPoolId}.json`)),
-  );
-  const [only] = found;
-  return found.length === 1 && only
-    ? { userPoolId: String(only[1].UserPoolId), userPoolClientId: only[0] }
-    : undefined;
-}
-
 export async function startSandbox(options: StartSandboxOptions = {}): Promise<RunningSandbox> {
   const stateDir = options.stateDir ?? join(PROJECT_ROOT, '.sandbox');
-  const cdkOutDir = options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out');
   const log = options.log ?? (() => {});
   // Filled below from the template's callback URLs unless given (the server needs it first).
   const webOrigins = new WebOrigins(options.webOrigins ?? []);
   if (options.reset) SandboxState.reset(stateDir);
   const state = new SandboxState(stateDir, { repair: options.repair === true, log });
-  const stack = loadSynthesizedStack(cdkOutDir);
+  const stack = loadSynthesizedStack(options.cdkOutDir ?? join(PROJECT_ROOT, 'cdk.out'));
   const credentials = new CredentialStore(state);
   const server = new SandboxServer({
     webOrigins,
@@ -221,92 +164,27 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
   });
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
-  const cleanups: (() => Promise<void>)[] = [() => server.close()];
+  const cleanups = new Cleanups();
+  cleanups.add(() => server.close());
 
   try {
-    // The user pool, configured from the template resolved with provisional ids.
-    const prelim = preliminaryEnvironment(stack);
-    const resolvePrelim = (value: unknown) => resolveIntrinsics(value, stack.template, prelim);
-    const poolLogicalId = onlyResourceOfType(stack.template, 'AWS::Cognito::UserPool');
-    const clientLogicalId = onlyResourceOfType(stack.template, 'AWS::Cognito::UserPoolClient');
-    const poolProps = resolvePrelim(
-      stack.template.Resources[poolLogicalId]?.Properties ?? {},
-    ) as Record<string, unknown>;
-    const clientProps = resolvePrelim(
-      stack.template.Resources[clientLogicalId]?.Properties ?? {},
-    ) as Record<string, unknown>;
+    const spec = readStackSpec(stack, log);
+    const localAppUrls = options.hostedUi ? (options.hostedUi.localAppUrls ?? []) : [];
     if (options.webOrigins === undefined) {
-      const strings = (value: unknown) =>
-        Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-      webOrigins.add(
-        loopbackUrls([
-          ...strings(clientProps.CallbackURLs),
-          ...strings(clientProps.LogoutURLs),
-          ...(options.hostedUi ? (options.hostedUi.localAppUrls ?? []) : []),
-        ]),
-      );
+      webOrigins.add(loopbackUrls([...spec.appUrls, ...localAppUrls]));
     }
-    const lambdaConfig = (poolProps.LambdaConfig ?? {}) as Record<string, unknown>;
-    const triggers: Partial<Record<TriggerName, string>> = {};
-    for (const [name, value] of Object.entries(lambdaConfig)) {
-      if ((SUPPORTED_TRIGGERS as readonly string[]).includes(name) && typeof value === 'string') {
-        triggers[name as TriggerName] = value;
-      } else {
-        log(`warning: user pool trigger ${name} is not supported by the sandbox and will not run`);
-      }
-    }
-
-    const idStore = state.store<ResourceIds>('resources', () => ({}));
-    const codeStore = state.store<{ codes: CodeRecord[] }>('codes', () => ({ codes: [] }));
+    const codes = codeBook(state, log);
     // Triggers can only run once the runner exists (it needs the pool's final ids).
-    const runnerRef: { current?: LambdaRunner } = {};
-    // Ids lost with a damaged resources.json (--repair): the pool's own files still name them.
-    const saved = idStore.get().userPoolId
-      ? idStore.get()
-      : (userPoolIdsIn(state.subdir('cognito')) ?? {});
-    const signingKey = loadOrCreateSigningKey(state);
-    // External identity providers: the template's, played locally (services/hosted-ui/identity-providers.ts).
-    const identityProviders = sandboxIdentityProviders(
-      resourcesOfType(stack.template, 'AWS::Cognito::UserPoolIdentityProvider').map(
-        (id) =>
-          resolvePrelim(stack.template.Resources[id]?.Properties ?? {}) as Record<string, unknown>,
-      ),
-    );
-    const userPool = await startUserPool({
-      identityProviders: new Map(identityProviders.map((p) => [p.name, { type: p.type }])),
-      signingKey,
-      signOutStore: state.store<Record<string, number>>('sign-outs', () => ({})),
+    const lambdaRef: { current?: LambdaRunner } = {};
+    const { userPool, signingKey } = await startSandboxUserPool({
+      state,
+      stack,
+      spec,
+      url,
+      lambda: lambdaRef,
+      onCode: (record) => codes.record(record),
       log,
-      dir: state.subdir('cognito'),
-      issuerDomain: url,
-      region: stack.region,
-      accountId: SANDBOX_ACCOUNT_ID,
-      spec: { pool: poolProps, client: clientProps, triggers },
-      ...(saved.userPoolId &&
-        saved.userPoolClientId && {
-          existing: { userPoolId: saved.userPoolId, userPoolClientId: saved.userPoolClientId },
-        }),
-      async invoke(functionName, payload) {
-        const runner = runnerRef.current;
-        if (!runner) throw new Error('the Lambda runner is not started yet');
-        // cognito-local says region "local"; Cognito sends the pool's region.
-        const event = JSON.parse(payload) as Record<string, unknown>;
-        event.region = stack.region;
-        return runner.invoke(functionName, JSON.stringify(event));
-      },
-      onCode(record) {
-        log(`confirmation code for ${record.destination}: ${record.code}`);
-        codeStore.update((s) => {
-          s.codes.push(record);
-          s.codes.splice(0, Math.max(0, s.codes.length - CODES_KEPT));
-        });
-      },
     });
-    idStore.update((s) => {
-      s.userPoolId = userPool.userPoolId;
-      s.userPoolClientId = userPool.userPoolClientId;
-    });
-
     const resources = buildResources(
       stack,
       {
@@ -317,248 +195,68 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       // What the sandbox's GetMessagingSessionEndpoint answers (chime-messaging): its own host.
       { messagingSessionEndpoint: new URL(url).host },
     );
-    const lambda = new LambdaRunner({
-      functions: lambdaFunctionsOf(resources, (logicalId, reason) =>
-        log(`warning: function ${logicalId} will not run: ${reason}`),
-      ),
-      credentials,
-      region: stack.region,
-      endpoint: url,
-      ...(options.lambdaLog && { onLog: options.lambdaLog }),
-    });
-    runnerRef.current = lambda;
-    cleanups.push(() => lambda.close());
-    for (const [runtime, node] of lambda.nodeBinaries) {
-      log(`functions on ${runtime} run on Node.js ${node.version} (${node.path})`);
-    }
-    const eventBus = startEventBus({ resources, lambda, log });
-    const scheduler = startScheduler({
+    const { lambda, eventBus, scheduler } = startSandboxFunctions({
       resources,
-      lambda,
+      credentials,
+      url,
+      ...(options.lambdaLog && { lambdaLog: options.lambdaLog }),
+      ...(options.scheduleIntervalMs !== undefined && {
+        scheduleIntervalMs: options.scheduleIntervalMs,
+      }),
       log,
-      ...(options.scheduleIntervalMs !== undefined && { intervalMs: options.scheduleIntervalMs }),
+      cleanups,
     });
-    cleanups.push(() => Promise.resolve(scheduler.stop()));
+    lambdaRef.current = lambda;
 
     const clock = new SandboxClock(options.clockOffsetMs ?? 0);
-    const authorizer = new Authorizer(
-      (roleArn) =>
-        roleArn === SANDBOX_ADMIN_ROLE_ARN ? ADMIN_POLICIES : resources.role(roleArn)?.policies,
-      () => clock.now(),
-    );
-    const admin = credentials.issue({
-      roleArn: SANDBOX_ADMIN_ROLE_ARN,
-      roleSessionName: 'sandbox-admin',
-      durationSeconds: ADMIN_CREDENTIALS_SECONDS,
-      issuedBy: 'sandbox start',
-    });
-    const adminCredentials: AdminCredentials = {
-      accessKeyId: admin.accessKeyId,
-      secretAccessKey: admin.secretAccessKey,
-      sessionToken: admin.sessionToken,
-      expiration: new Date(admin.expiration).toISOString(),
-    };
-    writeFileAtomic(
-      join(stateDir, 'admin-credentials.json'),
-      `${JSON.stringify(adminCredentials, null, 2)}\n`,
-    );
-    const context: SandboxContext = {
-      region: stack.region,
-      accountId: resources.accountId,
+    const adminCredentials = issueAdminCredentials(credentials, stateDir);
+    const context = sandboxContext({
       url,
       state,
       credentials,
       resources,
-      services: new Map<string, unknown>([
-        ['user-pool-jwk', signingKey.publicJwk],
-        [
-          'user-pool-users',
-          {
-            findUser: (subOrUsername: string) => userPool.findUser(subOrUsername),
-            revoked: (sub: string, iat: number) => userPool.signOuts.revoked(sub, iat),
-          },
-        ],
-      ]),
       clock,
-      authenticate: (req, { service, protocol }) =>
-        verifySigV4(req, { service, region: stack.region, protocol, credentials }),
-      authorize: (caller, request) => authorizer.authorize(caller, request),
+      services: { userPool: userPoolView(userPool, signingKey) },
       log,
-    };
+    });
 
-    let hostedUi: RunningHostedUi | undefined;
-    // Served when the template has a hosted UI: a user pool domain and an OAuth app client.
-    const hasHostedUi =
-      resourcesOfType(stack.template, 'AWS::Cognito::UserPoolDomain').length > 0 &&
-      clientProps.AllowedOAuthFlowsUserPoolClient === true;
-    let federation: LocalFederation | undefined;
-    if (options.hostedUi !== false && hasHostedUi) {
-      federation = localFederation({
-        providers: identityProviders,
-        state,
-        // The hosted UI answers on 127.0.0.1 and localhost alike.
-        redirectUris: () =>
-          hostedUi
-            ? [
-                `${hostedUi.url}/oauth2/idpresponse`,
-                `${hostedUi.url.replace('//127.0.0.1:', '//localhost:')}/oauth2/idpresponse`,
-              ]
-            : [],
-        signIn: (clientId, identity) => userPool.federatedSignIn(clientId, identity),
-        log,
-      });
-      cleanups.push(() => federation!.stop());
-      hostedUi = await startHostedUi({
-        federation: federation.options,
-        port: options.hostedUi?.port ?? 0,
-        state,
-        userPoolEndpoint: url,
-        userPoolId: resources.userPoolId,
-        userPoolClientId: resources.userPoolClientId,
-        client: clientProps,
-        pool: poolProps,
-        localAppUrls: options.hostedUi?.localAppUrls ?? [],
-        webOrigins,
-        signingKey,
-        log,
-      });
-      cleanups.push(() => hostedUi!.stop());
-    }
-
-    let httpApi: RunningHttpApi | undefined;
-    if (options.httpApi !== false) {
-      httpApi = await startHttpApi({
-        resources,
-        lambda,
-        jwk: signingKey.publicJwk,
-        port: options.httpApi?.port ?? 0,
-        localAppOrigins: options.httpApi?.localAppOrigins ?? [],
-        allowsOrigin: (origin) => webOrigins.allows(origin),
-        log,
-      });
-      if (httpApi) cleanups.push(() => httpApi!.stop());
-    }
-    // The credential-vending route, when the template has it (-c credentialVending=true).
-    const vendingUrl =
-      httpApi && httpApi.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.credentials}`)
-        ? apiRouteUrl(httpApi.apiUrl, API_PATHS.credentials)
+    const hostedUi =
+      options.hostedUi !== false && spec.hasHostedUi
+        ? await startSandboxHostedUi({
+            port: options.hostedUi?.port ?? 0,
+            localAppUrls: options.hostedUi?.localAppUrls ?? [],
+            spec,
+            state,
+            url,
+            resources,
+            userPool,
+            signingKey,
+            webOrigins,
+            log,
+            cleanups,
+          })
         : undefined;
-    // Guest access, when the template has its routes (on unless -c guests=false).
-    const guests =
-      httpApi?.spec.routes.some((r) => r.routeKey === `POST ${API_PATHS.guestInvites}`) === true;
-    const config = sandboxClientConfig(stack.template, (value) => resources.resolve(value), {
-      url,
-      guests,
-      ...(hostedUi && { hostedUi: hostedUi.config() }),
-      ...(httpApi && { apiUrl: httpApi.apiUrl }),
-      ...(vendingUrl && { credentialVendingUrl: vendingUrl }),
-      // Tells the web demo it is local: where the codes are, which certificate to accept.
-      localSandbox: {
-        codesUrl: `${url}/_sandbox/codes`,
-        ...(hostedUi && { hostedUiUrl: `${hostedUi.url}/` }),
-      },
-    });
+    const httpApi =
+      options.httpApi !== false
+        ? await startSandboxHttpApi({
+            port: options.httpApi?.port ?? 0,
+            localAppOrigins: options.httpApi?.localAppOrigins ?? [],
+            resources,
+            lambda,
+            signingKey,
+            webOrigins,
+            log,
+            cleanups,
+          })
+        : undefined;
+    const config = localClientConfig({ url, resources, hostedUi, httpApi });
 
-    const codes = (username?: string) =>
-      codeStore
-        .get()
-        .codes.filter(
-          (c) =>
-            username === undefined ||
-            c.username === username ||
-            c.destination.toLowerCase() === username.toLowerCase(),
-        );
+    mountSandboxRoutes(server, { codes, config, scheduler });
+    mountUserPoolKeys(server, context, signingKey);
+    await mountModules(server, context, options.modules ?? [], cleanups);
+    mountUserPoolApi(server, context, { userPool, signingKey, eventBus });
+    const configFile = writeLocalClientConfig(stateDir, config);
 
-    // Sandbox-only routes (never on AWS): confirmation codes, health, the client config.
-    // A page too: the web demo links to it ("no email is sent: your code is on this page").
-    server.page('/_sandbox/codes', (req) => {
-      const username = req.query.username;
-      const list = codes(typeof username === 'string' ? username : undefined);
-      // A person sent here by the web demo gets a page; tools keep the JSON.
-      if (String(req.headers.accept ?? '').includes('text/html')) return codesPage(list);
-      return { body: { codes: list } };
-    });
-    server.rest('GET', '/_sandbox/health', () => ({ body: { ready: true } }));
-    // The pool's JWKS and discovery document (cognito-local serves its published key instead).
-    server.rest('GET', '/:poolId/.well-known/jwks.json', (req) =>
-      req.params.poolId === resources.userPoolId
-        ? { body: { keys: [signingKey.publicJwk] } }
-        : { status: 404, body: { message: 'User pool not found' } },
-    );
-    server.rest('GET', '/:poolId/.well-known/openid-configuration', (req) =>
-      req.params.poolId === resources.userPoolId
-        ? {
-            body: {
-              issuer: resources.userPoolIssuer,
-              jwks_uri: `${resources.userPoolIssuer}/.well-known/jwks.json`,
-              id_token_signing_alg_values_supported: ['RS256'],
-              subject_types_supported: ['public'],
-            },
-          }
-        : { status: 404, body: { message: 'User pool not found' } },
-    );
-    server.rest('GET', '/_sandbox/config.json', () => ({ body: config }));
-    // Runs the scheduled functions now (all, or `?name=<logical id>`), e.g. the user reconcile.
-    server.rest('POST', '/_sandbox/schedules/run', async (req) => {
-      const name = typeof req.query.name === 'string' ? req.query.name : undefined;
-      let runs;
-      try {
-        runs = await scheduler.run(name);
-      } catch (error) {
-        return { status: 404, body: { message: (error as Error).message } };
-      }
-      return {
-        body: {
-          runs: runs.map((r) => ({
-            schedule: r.schedule,
-            functionName: r.functionName,
-            ...(r.result.FunctionError && { functionError: r.result.FunctionError }),
-            result: JSON.parse(r.result.Payload) as unknown,
-          })),
-        },
-      };
-    });
-
-    const modules: ServiceModule[] = [
-      identityPool,
-      sts,
-      chimeIdentity,
-      chimeMessagingModule(),
-      dynamodbModule(),
-      kmsModule(),
-      ...(options.modules ?? []),
-    ];
-    for (const module of modules) {
-      await module.register(server, context);
-      if (module.close) cleanups.push(() => module.close!());
-    }
-    server.fallback(
-      withIamGate(
-        userPool.handler,
-        context,
-        (poolId) =>
-          poolId === resources.userPoolId
-            ? resources.userPoolArn
-            : `arn:aws:cognito-idp:${stack.region}:${SANDBOX_ACCOUNT_ID}:userpool/${poolId}`,
-        accessTokenVerifier(resources.userPoolIssuer, signingKey),
-        userPool.signOuts,
-        // The user pool's calls reach the event rules as CloudTrail events (when there are rules).
-        eventBus.rules.length > 0
-          ? cloudTrailRecorder({
-              region: stack.region,
-              accountId: resources.accountId,
-              findUser: userPool.findUser.bind(userPool),
-              publish: eventBus.publish.bind(eventBus),
-              log,
-            })
-          : undefined,
-      ),
-    );
-
-    const configFile = join(stateDir, 'config.json');
-    writeFileAtomic(configFile, `${JSON.stringify(config, null, 2)}\n`);
-
-    let stopped: Promise<void> | undefined;
     return {
       url,
       port,
@@ -569,25 +267,20 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<R
       credentials,
       lambda,
       context,
-      clock: context.clock,
+      clock,
       adminCredentials,
       ...(hostedUi && { hostedUi }),
       scheduler,
       eventBus,
       ...(httpApi && { httpApi }),
-      codes,
-      latestCode: (username) => codes(username).at(-1)?.code,
+      codes: (username) => codes.list(username),
+      latestCode: (username) => codes.list(username).at(-1)?.code,
       webOrigins: () => webOrigins.list(),
       allowWebOrigins: (urls) => webOrigins.add(urls),
-      stop() {
-        stopped ??= (async () => {
-          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-        })();
-        return stopped;
-      },
+      stop: () => cleanups.runAll(),
     };
   } catch (error) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await cleanups.runAll();
     throw error;
   }
 }

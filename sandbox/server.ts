@@ -36,9 +36,9 @@
  *   `AccessDenied` for STS).
  * - `ctx.resources` holds the resolved template and the sandbox's physical ids (app instance ARN,
  *   pool ids, roles, ...); `ctx.state.store(name, defaults)` gives an atomically persisted JSON
- *   document in the state directory; `ctx.services` lets modules share objects by name:
- *   'chime-identity' (ChimeIdentityDirectory: getUser, nameOf, listUsers), 'user-pool-jwk' (the
- *   pool's public signing key), 'user-pool-users' ({ findUser(sub) }).
+ *   document in the state directory; `ctx.services` (`SandboxServices`, sandbox/services/index.ts)
+ *   holds what modules share, typed: `userPool` (public signing key, findUser, revoked),
+ *   `chimeIdentity` (getUser, nameOf, listUsers), `chimeMessaging` (the MessagingService).
  * - Modules are mounted in order: identity pool, STS, Chime identity, Chime messaging, DynamoDB,
  *   then `startSandbox({ modules })`; unmatched requests go to the user pool.
  * - Browser access (sandbox/core/browser-access.ts): requests whose `Host` is not a loopback name
@@ -67,6 +67,7 @@ import type { CredentialStore } from './core/credentials';
 import type { SandboxState } from './core/state';
 import type { AuthorizeRequest } from './core/authorize';
 import type { SandboxResources } from './resources';
+import type { SandboxServices } from './services';
 
 export interface SandboxRequest {
   method: string;
@@ -130,7 +131,8 @@ export interface SandboxContext {
   readonly state: SandboxState;
   readonly credentials: CredentialStore;
   readonly resources: SandboxResources;
-  readonly services: Map<string, unknown>;
+  /** What the modules share, each member set once by its owner (sandbox/services/index.ts). */
+  readonly services: SandboxServices;
   /** The time of the sandbox's resources (Chime expiration, IAM `aws:CurrentTime`). */
   readonly clock: SandboxClock;
   readonly authenticate: (

@@ -33,7 +33,7 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
 import { PROJECT_ROOT, type SynthContext, ensureSynth } from './synth';
-import { SrpClient } from './user-pool/srp';
+import { SrpClient } from './services/user-pool/srp';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
 /** The temporary password of administrator-created test users. */

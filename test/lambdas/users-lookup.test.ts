@@ -25,7 +25,7 @@ import {
   InvalidEmailError,
   normalizedEmail,
 } from '../../lambdas/lib/users-lookup/email';
-import { parseUserFilter } from '../../sandbox/user-pool/operations/list-users';
+import { parseUserFilter } from '../../sandbox/services/user-pool/operations/list-users';
 import { httpApiEvent, recordingLogger } from './support/http-api-events';
 
 const APP_INSTANCE = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type TestSandbox, TEST_PASSWORD, startTestSandbox } from '../../sandbox/testing';
-import { SrpClient } from '../../sandbox/user-pool/srp';
+import { SrpClient } from '../../sandbox/services/user-pool/srp';
 
 const AWS_CLI = '/usr/bin/aws';
 

@@ -1,5 +1,5 @@
 /** The sandbox's codes page (GET /_sandbox/codes for a browser): escaped, newest first, locked down. */
-import { codesPage } from '../../sandbox/user-pool/codes-page';
+import { codesPage } from '../../sandbox/services/user-pool/codes-page';
 
 test('lists codes newest first and escapes what people typed', () => {
   const page = codesPage([

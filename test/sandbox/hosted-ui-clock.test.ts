@@ -30,7 +30,7 @@ import {
   loadOrCreateSigningKey,
   type SigningKey,
   signJwt,
-} from '../../sandbox/user-pool/signing-key';
+} from '../../sandbox/services/user-pool/signing-key';
 import { rawRequest } from '../support/raw-request';
 
 const APP = 'http://localhost:5173/';

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminDisableUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
-import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
-import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
 import {
   type TestSandbox,
   type TestUser,
@@ -184,7 +182,7 @@ describe('authorization code flow with PKCE', () => {
       audience: sandbox.config.userPoolClientId,
       tokenUse: 'id',
     });
-    idVerifier.cacheJwks({ keys: [sandbox.context.services.get('user-pool-jwk') as JwkWithKid] });
+    idVerifier.cacheJwks({ keys: [sandbox.context.services.userPool!.publicJwk] });
     const id = await idVerifier.verify(idToken);
     expect(id).toMatchObject({ sub: hana.sub, email: hana.email, nonce: 'n-42' });
     expect(claims(accessToken)).toMatchObject({ sub: hana.sub, scope: 'openid email profile' });
@@ -422,7 +420,7 @@ describe('sign-in page', () => {
   it('has an administrator-created user choose a password; the trigger heals them', async () => {
     const email = 'ines@example.com';
     const { sub } = await sandbox.adminCreateUser(email);
-    const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
+    const directory = sandbox.context.services.chimeIdentity!;
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
 

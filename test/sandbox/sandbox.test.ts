@@ -39,7 +39,6 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseClientConfig } from '../../contracts/client-config';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
-import type { ChimeIdentityDirectory } from '../../sandbox/services/chime-identity';
 import {
   type AwsCredentials,
   type TestSandbox,
@@ -180,7 +179,7 @@ describe('sign-up and the post-confirmation trigger', () => {
       );
       expect(out.AppInstanceUser?.AppInstanceUserArn).toBe(arn);
     }
-    const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
+    const directory = sandbox.context.services.chimeIdentity!;
     expect(directory.listUsers().map((u) => u.appInstanceUserId)).toEqual(
       expect.arrayContaining([alice.sub, bob.sub]),
     );
@@ -753,7 +752,7 @@ describe('administrator-created users', () => {
   it('are healed on first sign-in (post-authentication trigger)', async () => {
     const email = 'carol@example.com';
     const { sub } = await sandbox.adminCreateUser(email);
-    const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
+    const directory = sandbox.context.services.chimeIdentity!;
     const arn = appInstanceUserArn(sandbox.config.appInstanceArn, sub);
     expect(directory.getUser(arn)).toBeUndefined();
 
@@ -832,7 +831,7 @@ describe('restart', () => {
     // Credentials issued before the restart are still valid, as on AWS.
     const me = await stsClient(before.credentials).send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toContain('assumed-role');
-    const directory = sandbox.context.services.get('chime-identity') as ChimeIdentityDirectory;
+    const directory = sandbox.context.services.chimeIdentity!;
     expect(
       directory.getUser(appInstanceUserArn(sandbox.config.appInstanceArn, bob.sub)),
     ).toBeDefined();

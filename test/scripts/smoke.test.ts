@@ -14,8 +14,6 @@ import {
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { appInstanceUserArn } from '../../contracts/chime-arns';
 import { STACK_NAME } from '../../infra/stack-outputs';
-import { CHIME_MESSAGING_SERVICE } from '../../sandbox/services/chime-messaging';
-import type { MessagingService } from '../../sandbox/services/chime-messaging/service';
 import { PROJECT_ROOT, ensureSynth } from '../../sandbox/synth';
 import { type TestSandbox, startTestSandbox } from '../../sandbox/testing';
 
@@ -78,7 +76,7 @@ async function leftovers(sandbox: TestSandbox, run: SmokeRun) {
     run.rows.get('create a temporary user (AdminCreateUser)')?.detail ?? '',
   )?.[1];
   const channelArn = run.rows.get('create a channel as oneself (CreateChannel)')?.detail;
-  const messaging = sandbox.context.services.get(CHIME_MESSAGING_SERVICE) as MessagingService;
+  const messaging = sandbox.context.services.chimeMessaging!;
   return {
     users: users.Users ?? [],
     appInstanceUsers: appInstanceUsers.AppInstanceUsers ?? [],

@@ -39,13 +39,8 @@ import {
 export { MessagingService } from './service';
 export type { AppInstanceUserDirectory, ChannelEvent } from './service';
 
-/** The name under which the module shares its `MessagingService` in `ctx.services`. */
-export const CHIME_MESSAGING_SERVICE = 'chime-messaging';
-/** The name under which the Chime identity module is expected to share its users. */
-export const CHIME_IDENTITY_SERVICE = 'chime-identity';
-
 export interface ChimeMessagingModuleOptions {
-  /** Who exists. Default: the `chime-identity` entry of `ctx.services` (looked up per request). */
+  /** Who exists. Default: `ctx.services.chimeIdentity` (looked up per request). */
   readonly users?: AppInstanceUserDirectory;
   /** Where state goes. Default: `.sandbox/chime-messaging/` (snapshot + append log). */
   readonly log?: MutationLog;
@@ -86,32 +81,6 @@ export class DecisionCache {
     this.entries.set(key, { at: now, outcome });
     return outcome;
   }
-}
-
-/**
- * Adapts what the identity module shares to the directory this module needs. Accepted shapes:
- * `{ nameOf(arn) }` (preferred), or a lookup returning a user with `Name`/`name`.
- */
-export function directoryFrom(shared: unknown): AppInstanceUserDirectory | undefined {
-  if (typeof shared !== 'object' || shared === null) return undefined;
-  const candidate = shared as Record<string, unknown>;
-  if (typeof candidate.nameOf === 'function')
-    return candidate as unknown as AppInstanceUserDirectory;
-  for (const method of ['describeAppInstanceUser', 'getUser', 'findUser', 'get']) {
-    const lookup = candidate[method];
-    if (typeof lookup === 'function') {
-      return {
-        nameOf(arn) {
-          const user = (lookup as (arn: string) => unknown).call(shared, arn) as
-            { Name?: unknown; name?: unknown } | undefined | null;
-          if (!user) return undefined;
-          const name = user.Name ?? user.name;
-          return typeof name === 'string' ? name : '';
-        },
-      };
-    }
-  }
-  return undefined;
 }
 
 /** restJson1 writes body timestamps as epoch seconds. */
@@ -263,11 +232,11 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
     register(router, ctx) {
       const users: AppInstanceUserDirectory = options.users ?? {
         nameOf(arn) {
-          const directory = directoryFrom(ctx.services.get(CHIME_IDENTITY_SERVICE));
+          const directory = ctx.services.chimeIdentity;
           if (!directory) {
             throw new AwsError(
               'ServiceFailureException',
-              `The sandbox has no '${CHIME_IDENTITY_SERVICE}' service to look AppInstanceUsers up`,
+              'The sandbox has no chime-identity service to look AppInstanceUsers up',
               500,
             );
           }
@@ -292,7 +261,7 @@ export function chimeMessagingModule(options: ChimeMessagingModuleOptions = {}):
         onEvent: (event) => hub.publish(event),
       });
       service.compactLog();
-      ctx.services.set(CHIME_MESSAGING_SERVICE, service);
+      ctx.services.chimeMessaging = service;
 
       const decisions = new DecisionCache(ctx.authorize, () => ctx.clock.now());
       const groups = new Map<string, OperationSpec[]>();

@@ -19,7 +19,7 @@ import {
   COGNITO_IDP_EVENT_SOURCE,
   USER_LIFECYCLE_EVENT_NAMES,
 } from '../../../contracts/user-lifecycle';
-import type { ApiCallObserver } from '../../user-pool/iam-gate';
+import type { ApiCallObserver } from '../user-pool/iam-gate';
 
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 

@@ -3,8 +3,8 @@
  * login does it: `/oauth2/authorize?identity_provider=<name>` (or the sign-in page's "Continue
  * with <name>") sends the person to the provider's authorization endpoint; the provider sends them
  * back to `/oauth2/idpresponse` with a code, which is exchanged and checked (upstream-oidc.ts); the
- * user pool then signs the person in (user-pool/operations/federated-sign-in.ts) and the hosted UI
- * hands the app a code as after a password sign-in.
+ * user pool then signs the person in (../user-pool/operations/federated-sign-in.ts) and the
+ * hosted UI hands the app a code as after a password sign-in.
  *
  * The round trip is bound to the browser that started it: the `state` sent to the provider is
  * random, single-use, 10 minutes, and must come back with the HttpOnly cookie set when it left
@@ -15,7 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import type {
   FederatedIdentity,
   FederatedSignInResult,
-} from '../../user-pool/operations/federated-sign-in';
+} from '../user-pool/operations/federated-sign-in';
 import { ExpiringMap } from './expiring-map';
 import { cookieOf } from './http';
 import type { SandboxIdentityProvider } from './identity-providers';

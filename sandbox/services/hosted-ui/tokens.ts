@@ -1,5 +1,5 @@
 /** The user pool's tokens as the hosted UI hands them on, with the claims the OAuth flow sets. */
-import { type SigningKey, resign } from '../../user-pool/signing-key';
+import { type SigningKey, resign } from '../user-pool/signing-key';
 
 /** The user pool's signing key, re-exported so one line here names where it lives. */
 export type { SigningKey };

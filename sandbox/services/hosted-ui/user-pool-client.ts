@@ -2,7 +2,7 @@
  * The hosted UI's calls to the sandbox's own user pool API, over HTTP as any app makes them, so
  * the password policy, the triggers and the sign-out checks apply as to any other sign-in.
  */
-import { SrpClient } from '../../user-pool/srp';
+import { SrpClient } from '../user-pool/srp';
 import type { Tokens } from './tokens';
 
 const IDP_TARGET = 'AWSCognitoIdentityProviderService.';

@@ -28,7 +28,7 @@ import {
   TEST_PASSWORD,
   startTestSandbox,
 } from '../../../sandbox/testing';
-import { SrpClient } from '../../../sandbox/user-pool/srp';
+import { SrpClient } from '../../../sandbox/services/user-pool/srp';
 import { claimsOf, expectAwsError } from '../support';
 
 jest.setTimeout(60_000);

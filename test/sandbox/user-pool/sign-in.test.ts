@@ -23,7 +23,7 @@ import {
   TEST_TEMPORARY_PASSWORD,
   startTestSandbox,
 } from '../../../sandbox/testing';
-import { SrpClient, formatTimestamp } from '../../../sandbox/user-pool/srp';
+import { SrpClient, formatTimestamp } from '../../../sandbox/services/user-pool/srp';
 import type {
   CognitoIdentityJsInput,
   CognitoIdentityJsStep,

@@ -1,5 +1,5 @@
 /**
- * The SRP math of the sandbox user pool (sandbox/user-pool/srp.ts), without a server: the modular
+ * The SRP math of the sandbox user pool (sandbox/services/user-pool/srp.ts), without a server: the modular
  * power through OpenSSL agrees with plain bigint arithmetic, values are hashed as Cognito's clients
  * pad them, a claim proves the password and nothing else, TIMESTAMP is read strictly. The
  * interplay with real clients (Amplify, amazon-cognito-identity-js) is in sign-in.test.ts and
@@ -19,7 +19,7 @@ import {
   srpPoolName,
   startServerChallenge,
   verifyPasswordClaim,
-} from '../../../sandbox/user-pool/srp';
+} from '../../../sandbox/services/user-pool/srp';
 
 /** Square-and-multiply over bigint: slow, obviously right. */
 function reference(base: bigint, exponent: bigint): bigint {

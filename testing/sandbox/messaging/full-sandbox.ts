@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { appInstanceUserArn } from '../../../contracts/chime-arns';
 import { type ClientConfig, parseClientConfig } from '../../../contracts/client-config';
-import { SrpClient } from '../../../sandbox/user-pool/srp';
+import { SrpClient } from '../../../sandbox/services/user-pool/srp';
 
 const ROOT = join(__dirname, '..', '..', '..');
 

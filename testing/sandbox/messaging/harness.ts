@@ -99,10 +99,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       webOrigins: new WebOrigins(),
       onError: (error) => console.error('sandbox error', error),
     });
-    module = chimeMessagingModule();
-    const services = new Map<string, unknown>([
-      ['chime-identity', { nameOf: (arn: string) => users.get(arn) }],
-    ]);
+    module = chimeMessagingModule({ users: { nameOf: (arn) => users.get(arn) } });
     const ctx: SandboxContext = {
       region: REGION,
       accountId: '000000000000',
@@ -112,7 +109,7 @@ export async function startMessagingSandbox(): Promise<MessagingSandbox> {
       state,
       credentials,
       resources: { appInstanceArn: APP_INSTANCE_ARN } as SandboxResources,
-      services,
+      services: {},
       clock: new SandboxClock(),
       authenticate: (req, options) => verifySigV4(req, { ...options, region: REGION, credentials }),
       authorize: (caller, request) => authorizer.authorize(caller, request),

@@ -5,8 +5,8 @@
  * pool. cognito-local checks none of it, so this gate does, with the sandbox's enforcement core.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsError, renderError } from '../core/errors';
-import type { SandboxContext, SandboxRequest } from '../server';
+import { AwsError, renderError } from '../../core/errors';
+import type { SandboxContext, SandboxRequest } from '../../server';
 import type { SignOuts } from './sign-outs';
 
 export const COGNITO_IDP_TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';

@@ -5,11 +5,11 @@
  * does for a role assumed from a role session in the same account.
  */
 import { randomUUID } from 'node:crypto';
-import { refusedAssumeRoleAction } from '../iam/evaluate';
-import { fakeRoleId } from '../cloudformation/fake-environment';
-import { assumedRoleArn } from '../core/credentials';
-import { AwsError } from '../core/errors';
-import type { SandboxRequest, ServiceModule } from '../server';
+import { refusedAssumeRoleAction } from '../../iam/evaluate';
+import { fakeRoleId } from '../../cloudformation/fake-environment';
+import { assumedRoleArn } from '../../core/credentials';
+import { AwsError } from '../../core/errors';
+import type { SandboxRequest, ServiceModule } from '../../server';
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;

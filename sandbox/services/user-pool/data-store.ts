@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DataStore } from 'cognito-local/lib/services/dataStore/dataStore';
 import type { DataStoreFactory } from 'cognito-local/lib/services/dataStore/factory';
 import type { Context } from 'cognito-local/lib/services/context';
-import { JsonStore } from '../core/state';
+import { JsonStore } from '../../core/state';
 
 type Tree = Record<string, unknown>;
 

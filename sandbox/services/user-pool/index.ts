@@ -37,7 +37,7 @@ import type { Context } from 'cognito-local/lib/services/context';
 import type { User } from 'cognito-local/lib/services/userPoolService';
 import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { Message } from 'cognito-local/lib/services/messages';
-import type { JsonStore } from '../core/state';
+import type { JsonStore } from '../../core/state';
 import { AuthSessions } from './auth-sessions';
 import { AtomicDataStoreFactory } from './data-store';
 import { type Operation, type PoolServices, sandboxOperations } from './operations';

@@ -4,7 +4,7 @@
  * text/html) gets this table, newest first. Nothing but the page's own inline style may load.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../core/html-page';
+import { escapeHtml } from '../../core/html-page';
 import type { CodeRecord } from './index';
 
 const STYLE = `

@@ -5,7 +5,7 @@
  * refresh tokens by the refresh flow). cognito-local only drops the refresh tokens. Persisted in
  * the state directory (`sign-outs.json`).
  */
-import type { JsonStore } from '../core/state';
+import type { JsonStore } from '../../core/state';
 
 export interface UserSummary {
   readonly sub: string;

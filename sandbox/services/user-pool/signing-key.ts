@@ -16,7 +16,7 @@ import {
 import { JwtRsaVerifier } from 'aws-jwt-verify';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import type { SandboxState } from '../core/state';
+import type { SandboxState } from '../../core/state';
 
 export interface SigningKey {
   readonly kid: string;

@@ -4,106 +4,30 @@
  * and authorized against the caller's role policies (resource: the AppInstanceUser ARN, or the
  * AppInstance ARN for listing).
  *
- * Other modules (messaging) read users through `ctx.services.get('chime-identity')`, typed
- * {@link ChimeIdentityDirectory}.
- *
- * `ExpirationSettings` (`CREATED_TIMESTAMP`, 1-5475 days) are honoured: a user whose time is up
- * is deleted at the next request that touches the identity store, by the sandbox clock
- * (`ctx.clock`, which tests move forward). AWS deletes such users "some hours" after expiry: the
- * sandbox deletes at the instant, the strictest reading.
+ * Other modules (messaging) read users through `ctx.services.chimeIdentity`, typed
+ * {@link ChimeIdentityDirectory}; users whose `ExpirationSettings` ran out are deleted as users.ts
+ * says.
  */
-import { appInstanceUserArn, assertAppInstanceUserId } from '../../contracts/chime-arns';
-import { AwsError } from '../core/errors';
-import type { JsonStore } from '../core/state';
-import type { SandboxRequest, SandboxResponse, ServiceModule } from '../server';
+import { appInstanceUserArn, assertAppInstanceUserId } from '../../../contracts/chime-arns';
+import { AwsError } from '../../core/errors';
+import type { SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
+import {
+  type AppInstanceUserRecord,
+  appInstanceUserDirectory,
+  appInstanceUserStore,
+} from './users';
+import {
+  BadRequestException,
+  badRequest,
+  validateExpiration,
+  validateMetadata,
+  validateName,
+} from './validation';
 
-export interface AppInstanceUserRecord {
-  readonly appInstanceUserArn: string;
-  readonly appInstanceUserId: string;
-  readonly name: string;
-  readonly metadata?: string;
-  readonly clientRequestToken?: string;
-  /** Epoch milliseconds. */
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly expiration?: ExpirationSettings;
-}
+export type { AppInstanceUserRecord, ChimeIdentityDirectory } from './users';
 
-export interface ExpirationSettings {
-  readonly ExpirationDays: number;
-  readonly ExpirationCriterion: 'CREATED_TIMESTAMP';
-}
-
-const DAY_MS = 86_400_000;
-const MAX_EXPIRATION_DAYS = 5475;
-
-/** When Chime deletes the user (epoch ms), or undefined when it never expires. */
-export function expiresAt(user: AppInstanceUserRecord): number | undefined {
-  return user.expiration && user.createdAt + user.expiration.ExpirationDays * DAY_MS;
-}
-
-function validateExpiration(value: unknown): ExpirationSettings | undefined {
-  if (value === undefined || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const days = v.ExpirationDays;
-  if (
-    typeof days !== 'number' ||
-    !Number.isInteger(days) ||
-    days < 1 ||
-    days > MAX_EXPIRATION_DAYS
-  ) {
-    throw badRequest(
-      `ExpirationSettings.ExpirationDays must be a whole number from 1 to ${MAX_EXPIRATION_DAYS}.`,
-    );
-  }
-  if (v.ExpirationCriterion !== 'CREATED_TIMESTAMP') {
-    throw badRequest('ExpirationSettings.ExpirationCriterion must be CREATED_TIMESTAMP.');
-  }
-  return { ExpirationDays: days, ExpirationCriterion: 'CREATED_TIMESTAMP' };
-}
-
-/** What the messaging module may ask about users. */
-export interface ChimeIdentityDirectory {
-  readonly appInstanceArn: string;
-  getUser(appInstanceUserArn: string): AppInstanceUserRecord | undefined;
-  /** The user's name, or `undefined` when no such AppInstanceUser exists. */
-  nameOf(appInstanceUserArn: string): string | undefined;
-  listUsers(): readonly AppInstanceUserRecord[];
-}
-
-interface IdentityState {
-  users: Record<string, AppInstanceUserRecord>;
-}
-
-const NAME = /^.*\S.*$/s;
 const TOKEN = /^[-_a-zA-Z0-9]{2,64}$/;
 const MAX_RESULTS = 50;
-
-/** The API's validation error, in the shape the shared validators throw (contracts/assert.ts). */
-class BadRequestException extends AwsError {
-  constructor(message: string) {
-    super('BadRequestException', message, 400);
-  }
-}
-
-function badRequest(message: string): AwsError {
-  return new BadRequestException(message);
-}
-
-function validateName(value: unknown, field = 'Name'): string {
-  if (typeof value !== 'string' || value.length < 1 || value.length > 100 || !NAME.test(value)) {
-    throw badRequest(`${field} must be 1-100 characters and not blank.`);
-  }
-  return value;
-}
-
-function validateMetadata(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > 1024) {
-    throw badRequest('Metadata must be a string of at most 1024 characters.');
-  }
-  return value;
-}
 
 function summary(user: AppInstanceUserRecord) {
   return {
@@ -121,40 +45,9 @@ export const chimeIdentity: ServiceModule = {
   name: 'chime-identity',
   register(router, ctx) {
     const appInstanceArn = ctx.resources.appInstanceArn;
-    const saved: JsonStore<IdentityState> = ctx.state.store('chime-identity', () => ({
-      users: {},
-    }));
-    /** The store, with users whose expiration has come deleted first (as Chime deletes them). */
-    const store = {
-      get(): IdentityState {
-        const now = ctx.clock.now();
-        const expired = Object.values(saved.get().users).filter(
-          (u) => (expiresAt(u) ?? Infinity) <= now,
-        );
-        if (expired.length > 0) {
-          saved.update((s) => {
-            for (const user of expired) delete s.users[user.appInstanceUserArn];
-          });
-          for (const user of expired) {
-            ctx.log(
-              `chime-identity: AppInstanceUser ${user.appInstanceUserId} expired and was deleted`,
-            );
-          }
-        }
-        return saved.get();
-      },
-      update(change: (s: IdentityState) => void): void {
-        store.get();
-        saved.update(change);
-      },
-    };
-    const directory: ChimeIdentityDirectory = {
-      appInstanceArn,
-      getUser: (arn) => store.get().users[arn],
-      nameOf: (arn) => store.get().users[arn]?.name,
-      listUsers: () => Object.values(store.get().users),
-    };
-    ctx.services.set('chime-identity', directory);
+    const store = appInstanceUserStore(ctx.state, ctx.clock, (line) => ctx.log(line));
+    const directory = appInstanceUserDirectory(appInstanceArn, store);
+    ctx.services.chimeIdentity = directory;
 
     const caller = (req: SandboxRequest) =>
       ctx.authenticate(req, { service: 'chime', protocol: 'restJson' });

@@ -14,7 +14,7 @@ import { type SandboxContext, SandboxServer } from '../../sandbox/server';
 import { identityPool } from '../../sandbox/services/identity-pool';
 import type { CodeRecord } from '../../sandbox/services/user-pool';
 import { Cleanups } from '../../sandbox/wiring/cleanups';
-import { codeBook } from '../../sandbox/wiring/codes';
+import { codeBook, maskedAddress } from '../../sandbox/wiring/codes';
 import { readStackSpec } from '../../sandbox/wiring/stack-spec';
 
 function stackOf(resources: CfnTemplate['Resources']): SynthesizedStack {
@@ -96,6 +96,15 @@ describe('readStackSpec', () => {
   });
 });
 
+describe('maskedAddress', () => {
+  it.each([
+    ['alice@example.com', 'a***@e***.com'],
+    ['x@localhost', 'x***@l***'],
+    ['+15555550100', '+***'],
+    ['', '***'],
+  ])('%s -> %s', (input, masked) => expect(maskedAddress(input)).toBe(masked));
+});
+
 describe('codeBook', () => {
   let dir: string;
   beforeEach(() => {
@@ -110,13 +119,15 @@ describe('codeBook', () => {
     at: n,
   });
 
-  it('logs each code and lists them by username or email address, newest last', () => {
+  it('logs each code (address masked) and lists them by username or email address, newest last', () => {
     const lines: string[] = [];
     const book = codeBook(new SandboxState(dir), (line) => lines.push(line));
     book.record(code(1, 'alice'));
     book.record(code(2, 'bob'));
     book.record(code(3, 'alice'));
-    expect(lines[0]).toBe('confirmation code for alice@Example.com: 100001');
+    // The log masks the address (no email address in logs); the list keeps it whole.
+    expect(lines[0]).toBe('confirmation code for a***@E***.com: 100001');
+    expect(lines.join('\n')).not.toContain('@Example.com');
     expect(book.list('alice').map((c) => c.code)).toEqual(['100001', '100003']);
     expect(book.list('ALICE@example.com').map((c) => c.code)).toEqual(['100001', '100003']);
     expect(book.list()).toHaveLength(3);

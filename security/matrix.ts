@@ -1007,20 +1007,25 @@ function endUserCases(
   }
   deny('cognito-identity-SetIdentityPoolRoles', 'cognito-identity:SetIdentityPoolRoles', '*');
 
+  // One SendChannelMessage row per tag value and target user, in the section `label`.
+  const tagRows =
+    (label: string, group: string) =>
+    (id: string, value: string, target: string, expected: Expectation, note: string) =>
+      cases.push({
+        id: `${base}/${group}/${id}`,
+        section: label,
+        subject: subject.label,
+        action: 'chime:SendChannelMessage',
+        resource: `${ai}/user/${target}`,
+        context: tagText(value),
+        expected,
+        run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
+        note,
+      });
   // Wildcard traps: IAM substitutes the tag value literally, so no value widens the grant.
-  const traps = `${subject.label}: wildcard traps in the tag value`;
+  const trapRow = tagRows(`${subject.label}: wildcard traps in the tag value`, 'trap');
   const trap = (id: string, value: string, target: string, why: string) =>
-    cases.push({
-      id: `${base}/trap/${id}`,
-      section: traps,
-      subject: subject.label,
-      action: 'chime:SendChannelMessage',
-      resource: `${ai}/user/${target}`,
-      context: tagText(value),
-      expected: 'Denied',
-      run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
-      note: why,
-    });
+    trapRow(id, value, target, 'Denied', why);
   trap('star', '*', BOB, '* is not a wildcard in a substituted value');
   trap('star-self', '*', ALICE, 'not even for oneself');
   trap('question', `${BOB.slice(0, -1)}?`, BOB, '? is not a wildcard in a substituted value');
@@ -1035,25 +1040,7 @@ function endUserCases(
   trap('empty', '', BOB, 'an empty tag grants nothing');
 
   // People of an external OIDC issuer (vending API): the same policy, keyed on their derived id.
-  const external = `${subject.label}: external issuer ids (oidc-...)`;
-  const externalRow = (
-    id: string,
-    value: string,
-    target: string,
-    expected: Expectation,
-    note: string,
-  ) =>
-    cases.push({
-      id: `${base}/external/${id}`,
-      section: external,
-      subject: subject.label,
-      action: 'chime:SendChannelMessage',
-      resource: `${ai}/user/${target}`,
-      context: tagText(value),
-      expected,
-      run: ask('chime:SendChannelMessage', `${ai}/user/${target}`, tag(value)),
-      note,
-    });
+  const externalRow = tagRows(`${subject.label}: external issuer ids (oidc-...)`, 'external');
   externalRow('self', EXTERNAL_ALICE, EXTERNAL_ALICE, 'Allowed', 'their own derived id');
   externalRow(
     'sub-equals-pool-sub',

@@ -1252,6 +1252,36 @@ function trustCaseAdder(
       ...(note && { note }),
     });
 }
+/**
+ * Callers outside the trust policy, with a session tag it would accept: another role (even with
+ * sts:* in its own policies) and Cognito's web identity. `webIdentityContext` names the latter's
+ * context column when the tag alone would mislead.
+ */
+function outsiderTrustCases(
+  add: ReturnType<typeof trustCaseAdder>,
+  tags: Record<string, string>,
+  webIdentityContext?: string,
+): void {
+  add(
+    'AssumeRole/other-role',
+    'sts:AssumeRole',
+    'Denied',
+    assumedRoleSessionArn(`arn:aws:iam::${ACCOUNT}:role/Other`),
+    STS_STAR,
+    tags,
+    'even with sts:* in its own policies',
+  );
+  add(
+    'AssumeRoleWithWebIdentity/cognito',
+    'sts:AssumeRoleWithWebIdentity',
+    'Denied',
+    COGNITO_IDENTITY,
+    [],
+    tags,
+    undefined,
+    webIdentityContext,
+  );
+}
 
 function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
   const { role, tagKey } = subject;
@@ -1259,7 +1289,6 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
   const section = `${subject.label}: trust policy`;
   const servers = facts.roles.filter((r) => trustPrincipals(role, 'AWS').includes(r.arn));
   const cases: Case[] = [];
-  const anyRole = `arn:aws:iam::${ACCOUNT}:role/Other`;
   const add = trustCaseAdder(cases, { base, section, role });
   for (const server of servers) {
     const session = assumedRoleSessionArn(server.arn, 'server');
@@ -1278,25 +1307,7 @@ function assumeRoleTrustCases(facts: StackFacts, subject: EndUserSubject): Case[
       );
     }
   }
-  add(
-    'AssumeRole/other-role',
-    'sts:AssumeRole',
-    'Denied',
-    assumedRoleSessionArn(anyRole),
-    STS_STAR,
-    { [tagKey]: ALICE },
-    'even with sts:* in its own policies',
-  );
-  add(
-    'AssumeRoleWithWebIdentity/cognito',
-    'sts:AssumeRoleWithWebIdentity',
-    'Denied',
-    COGNITO_IDENTITY,
-    [],
-    { [tagKey]: ALICE },
-    undefined,
-    'web identity',
-  );
+  outsiderTrustCases(add, { [tagKey]: ALICE }, 'web identity');
   return cases;
 }
 
@@ -1497,23 +1508,7 @@ function guestTrustCases(facts: StackFacts, subject: EndUserSubject): Case[] {
       );
     }
   }
-  add(
-    'AssumeRole/other-role',
-    'sts:AssumeRole',
-    'Denied',
-    assumedRoleSessionArn(`arn:aws:iam::${ACCOUNT}:role/Other`),
-    STS_STAR,
-    { [tagKey]: GUEST },
-    'even with sts:* in its own policies',
-  );
-  add(
-    'AssumeRoleWithWebIdentity/cognito',
-    'sts:AssumeRoleWithWebIdentity',
-    'Denied',
-    COGNITO_IDENTITY,
-    [],
-    { [tagKey]: GUEST },
-  );
+  outsiderTrustCases(add, { [tagKey]: GUEST });
   return cases;
 }
 

@@ -303,6 +303,83 @@ describe('the AWS CLI v2 against the sandbox', () => {
     ]);
   });
 
+  it('chime-sdk-messaging: pages by NextToken one message at a time; MaxResults 51 is refused', async () => {
+    const bearer = ['--chime-bearer', alice.userArn];
+    const { ChannelArn } = await awsJson<{ ChannelArn: string }>(
+      [
+        'chime-sdk-messaging',
+        'create-channel',
+        '--app-instance-arn',
+        sandbox.config.appInstanceArn,
+        '--name',
+        'cli paging',
+        ...bearer,
+      ],
+      { credentials: alice.creds },
+    );
+    for (const content of ['one', 'two', 'three']) {
+      await awsJson(
+        [
+          'chime-sdk-messaging',
+          'send-channel-message',
+          '--channel-arn',
+          ChannelArn,
+          '--content',
+          content,
+          '--type',
+          'STANDARD',
+          '--persistence',
+          'PERSISTENT',
+          ...bearer,
+        ],
+        { credentials: alice.creds },
+      );
+    }
+    // The CLI has no paginator for Chime messaging: page by hand, one message a page.
+    type Page = { ChannelMessages: { Content: string }[]; NextToken?: string };
+    const list = ['chime-sdk-messaging', 'list-channel-messages', '--channel-arn', ChannelArn];
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page: Page = await awsJson<Page>(
+        [
+          ...list,
+          '--sort-order',
+          'ASCENDING',
+          '--max-results',
+          '1',
+          ...(token ? ['--next-token', token] : []),
+          ...bearer,
+        ],
+        { credentials: alice.creds },
+      );
+      pages.push(page.ChannelMessages.map((m) => m.Content));
+      token = page.NextToken;
+    } while (token && pages.length < 5);
+    // Whether AWS answers a NextToken with the last item is not documented: an empty last page
+    // is allowed, no other shape.
+    expect(pages.flat()).toEqual(['one', 'two', 'three']);
+    expect(pages.every((page) => page.length <= 1)).toBe(true);
+    // The API reference bounds MaxResults to 1-50; the service refuses more (BadRequestException).
+    const tooMany = await aws(
+      [
+        'chime-sdk-messaging',
+        'list-channel-messages',
+        '--channel-arn',
+        ChannelArn,
+        '--no-paginate',
+        '--max-results',
+        '51',
+        ...bearer,
+      ],
+      { credentials: alice.creds },
+    );
+    expect(tooMany.code).toBe(254);
+    expect(tooMany.stderr).toMatch(
+      /An error occurred \(BadRequestException\) when calling the ListChannelMessages operation/,
+    );
+  });
+
   it('cognito-idp admin-get-user with the sandbox administrator credentials', async () => {
     const out = await awsJson<{
       Username: string;

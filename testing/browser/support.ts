@@ -1,13 +1,13 @@
 /**
- * Browser-test support: builds the web demo, serves it with `vite preview` (child process, port
- * chosen by the OS) with `/config.json` from a sandbox, and launches Debian's Chromium through
- * playwright-core. Never downloads a browser.
+ * Browser-test support: serves the web demo's shared production build (web-demo-build.ts) with
+ * `vite preview` (child process, port chosen by the OS) with `/config.json` from a sandbox, and
+ * launches Debian's Chromium through playwright-core. Never downloads a browser.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify, stripVTControlCharacters } from 'node:util';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import type { ClientConfig } from '../../contracts/client-config';
@@ -17,37 +17,16 @@ import {
   startTestSandbox,
   type TestSandbox,
 } from '../../sandbox/testing';
+import { PROJECT_ROOT } from '../../sandbox/synth';
+import { VITE_BIN, VITE_CONFIG, webDemoBuild } from './web-demo-build';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-const VITE_CONFIG = join(PROJECT_ROOT, 'web-demo', 'vite.config.ts');
-const VITE_BIN = join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+export { PROJECT_ROOT };
 
 /** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Where screenshots go: git-ignored, kept as CI artifacts. */
 export const ARTIFACTS_DIR = join(PROJECT_ROOT, 'test-results', 'browser');
-
-/** Production build of the web demo into a fresh temporary directory. */
-export async function buildWebDemo(): Promise<string> {
-  const outDir = mkdtempSync(join(tmpdir(), 'web-demo-build-'));
-  await promisify(execFile)(
-    process.execPath,
-    [
-      VITE_BIN,
-      'build',
-      '--config',
-      VITE_CONFIG,
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: PROJECT_ROOT, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
-  );
-  return outDir;
-}
 
 export interface DemoServer {
   readonly url: string;
@@ -290,14 +269,14 @@ export interface DemoStack {
    * its console errors collected into `errors`.
    */
   newPage(errors: string[], options?: BrowserContextOptions): Promise<Page>;
-  /** Closes every context, the browser, the demo server and the sandbox; removes temp dirs. */
+  /** Closes every context, the browser, the demo server and the sandbox; removes the config dir. */
   stop(): Promise<void>;
 }
 
 export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const [sandbox, buildDir, browser] = await Promise.all([
     startTestSandbox(options.sandbox),
-    buildWebDemo(),
+    webDemoBuild(),
     launchChromium(),
   ]);
   const configDir = options.clientConfig ? mkdtempSync(join(tmpdir(), 'demo-config-')) : undefined;
@@ -333,8 +312,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       await browser.close();
       await demo.stop();
       await sandbox.stop();
-      for (const dir of [buildDir, configDir])
-        if (dir) rmSync(dir, { recursive: true, force: true });
+      if (configDir) rmSync(configDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,14 +1,14 @@
 /**
- * The accessibility check every browser test uses (`accessibilityViolations`, axe-core in legacy
- * mode, without the blank page per call): it finds what axe's default mode finds, in the page and
- * in a same-origin frame, and refuses a page with a cross-origin frame, which legacy mode would
- * leave untested.
+ * The browser-test support's own checks. `accessibilityViolations` (axe-core in legacy mode,
+ * without the blank page per call) finds what axe's default mode finds, in the page and in a
+ * same-origin frame, and refuses a page with a cross-origin frame, which legacy mode would leave
+ * untested. `settled` leaves a page as it looks once the transitions of a colour-scheme switch end.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { accessibilityViolations, launchChromium } from '../../testing/browser/support';
+import { accessibilityViolations, launchChromium, settled } from '../../testing/browser/support';
 
 let browser: Browser;
 const servers: Server[] = [];
@@ -67,5 +67,40 @@ test('refuses a page with a cross-origin frame', async () => {
   await expect(accessibilityViolations(page)).rejects.toThrow(
     `cross-origin frames, which legacy-mode axe does not test: ${other}/frame`,
   );
+  await page.context().close();
+});
+
+test('settled: a colour-scheme switch shows its end colours, the infinite animation still runs', async () => {
+  const origin = await site({
+    '/': `<style>
+      p { background-color: rgb(255, 255, 255); transition: background-color 60s; }
+      @media (prefers-color-scheme: dark) { p { background-color: rgb(0, 0, 0); } }
+      @keyframes spin { to { rotate: 1turn; } }
+      b { display: inline-block; animation: spin 1s infinite; }
+    </style><p>text</p><b>*</b>`,
+  });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${origin}/`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await settled(page);
+  const background = await page.locator('p').evaluate(
+    (p: object) =>
+      (
+        globalThis as unknown as {
+          getComputedStyle(el: object): { backgroundColor: string };
+        }
+      ).getComputedStyle(p).backgroundColor,
+  );
+  expect(background).toBe('rgb(0, 0, 0)');
+  const running = await page.evaluate(() =>
+    (
+      globalThis as unknown as {
+        document: { getAnimations(): { playState: string; constructor: { name: string } }[] };
+      }
+    ).document
+      .getAnimations()
+      .map((a) => `${a.constructor.name} ${a.playState}`),
+  );
+  expect(running).toEqual(['CSSAnimation running']);
   await page.context().close();
 });

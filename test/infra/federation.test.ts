@@ -9,7 +9,7 @@ import {
   parseIdentityProviders,
   readIdentityProvidersFile,
 } from '../../infra/identity-providers';
-import { synthFromContext, synthStack, testApp } from './support';
+import { defaultTemplate, synthFromContext, synthStack, testApp } from './support';
 
 const EXAMPLE_FILE = join(__dirname, '..', '..', 'docs', 'examples', 'identity-providers.json');
 
@@ -217,7 +217,7 @@ describe('the typed construct prop', () => {
   });
 
   test('no providers: the web client supports Cognito users only, the config lists none', () => {
-    const template = synthStack();
+    const template = defaultTemplate();
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       SupportedIdentityProviders: ['COGNITO'],
     });

@@ -8,12 +8,13 @@
  *    how many round trips deep the critical path is. Then the same walk with 50 ms added to every
  *    answer of the sandbox (`latencyMs`), to show what a person far from AWS would feel.
  */
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page, Request, WebSocket } from 'playwright-core';
 import { startTestSandbox, TEST_PASSWORD } from '../sandbox/testing';
-import { buildWebDemo, launchChromium, serveWebDemo } from '../testing/browser/support';
+import { launchChromium, serveWebDemo } from '../testing/browser/support';
+import { webDemoBuild } from '../testing/browser/web-demo-build';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const INITIAL_BUDGET = 60 * 1024;
@@ -238,12 +239,9 @@ async function measureSignIn(
 }
 
 export async function run(): Promise<void> {
-  const outDir = await buildWebDemo();
-  try {
-    bundleFigures(outDir);
-    await signInWalk(outDir, 0);
-    await signInWalk(outDir, ADDED_LATENCY_MS);
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+  // The shared build the browser tests serve: rebuilt when the demo's sources changed.
+  const outDir = await webDemoBuild();
+  bundleFigures(outDir);
+  await signInWalk(outDir, 0);
+  await signInWalk(outDir, ADDED_LATENCY_MS);
 }

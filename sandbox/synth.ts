@@ -19,7 +19,7 @@ export const PROJECT_ROOT = join(__dirname, '..');
 const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
 const LOCK_STALE_MS = 180_000;
 
-function newestMtime(path: string): number {
+export function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -85,7 +85,7 @@ function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promi
   });
 }
 
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lockDir);

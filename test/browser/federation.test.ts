@@ -8,7 +8,6 @@
  * button and the provider's page (light, dark, phone), and the hosted UI page.
  * Screenshots: test-results/browser/federation/.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Page } from 'playwright-core';
 import { LOCAL_OIDC_PROVIDER_NAME } from '../../sandbox/services/hosted-ui/identity-providers';
@@ -17,8 +16,10 @@ import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
 import {
   type DemoServer,
   type DemoStack,
+  accessibilityViolations,
   hostedUiAtDemo,
   screenshotter,
+  settled,
   startDemoStack,
 } from '../../testing/browser/support';
 import {
@@ -42,19 +43,13 @@ const shot = screenshotter('federation');
 const ada = LOCAL_OIDC_PEOPLE.find((p) => p.username === 'ada')!;
 const grace = LOCAL_OIDC_PEOPLE.find((p) => p.username === 'grace')!;
 
-async function axeViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
 /** Screenshots and axe-core findings of a page in light, dark and phone size; back to light, wide. */
 async function lightDarkPhoneViolations(page: Page, step: string): Promise<string[]> {
   const found: string[] = [];
   const check = async (variant: string) => {
-    // Let layout and colour transitions settle after a switch (as captureScreen does).
-    await page.waitForTimeout(150);
+    await settled(page);
     await shot(page, `${step}-${variant}`);
-    found.push(...(await axeViolations(page)).map((v) => `${variant}: ${v}`));
+    found.push(...(await accessibilityViolations(page)).map((v) => `${variant}: ${v}`));
   };
   await check('light');
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -146,7 +141,7 @@ test("Grace picks Local OIDC on the hosted UI's own page and is signed in", asyn
   const continueWith = gracePage.getByRole('link', { name: 'Continue with Local OIDC' });
   await continueWith.waitFor();
   await shot(gracePage, 'hosted-ui-with-provider');
-  expect(await axeViolations(gracePage)).toEqual([]);
+  expect(await accessibilityViolations(gracePage)).toEqual([]);
   await continueWith.click();
   await gracePage.getByRole('heading', { name: 'Local OpenID provider' }).waitFor();
   await gracePage.getByLabel('Username').fill(grace.username);

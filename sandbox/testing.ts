@@ -13,7 +13,7 @@
  * The cloud assembly is `<project>/cdk.out`, synthesized first if missing or stale; set
  * SANDBOX_CDK_OUT to use another one as it is.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -32,6 +32,12 @@ import {
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
+import {
+  LocalOidcPortInUseError,
+  type RunningLocalOidcProvider,
+  type StartLocalOidcProviderOptions,
+  startLocalOidcProvider,
+} from './services/oidc-provider';
 import { PROJECT_ROOT, type SynthContext, ensureSynth } from './synth';
 import { SrpClient } from './services/user-pool/srp';
 
@@ -97,21 +103,53 @@ export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stat
   readonly stateDir?: string;
 }
 
+/** Where the test assemblies (and what they depend on, like an issuer's port) are kept. */
+export const TEST_ASSEMBLY_CACHE = join(
+  PROJECT_ROOT,
+  'node_modules',
+  '.cache',
+  'chime-cognito-auth',
+);
+
 /**
  * The cloud assembly of a configuration other than the default one (e.g. `{ credentialVending:
  * 'true' }`), for `startTestSandbox({ cdkOutDir })`: kept under node_modules/.cache and synthesized
- * again only when the stack's sources change, so the test files of one configuration share it.
+ * again only when the stack's sources (or the files its context names) change, so the test files
+ * of one configuration share it.
  */
 export async function testAssembly(name: string, context: SynthContext): Promise<string> {
-  const cdkOutDir = join(
-    PROJECT_ROOT,
-    'node_modules',
-    '.cache',
-    'chime-cognito-auth',
-    `cdk.out-${name}`,
-  );
+  const cdkOutDir = join(TEST_ASSEMBLY_CACHE, `cdk.out-${name}`);
   await ensureSynth(cdkOutDir, PROJECT_ROOT, context);
   return cdkOutDir;
+}
+
+/**
+ * A local OpenID provider whose issuer URL goes into the template of the test assembly `name`
+ * (e.g. `credentialVendingOidcIssuer`). The URL holds the port, so the provider starts on the port
+ * it had the last time and the cached assembly stays valid; only when another process holds that
+ * port does it take a free one, and the assembly, its context changed, is synthesized again.
+ */
+export async function startAssemblyIssuer(
+  name: string,
+  options: Omit<StartLocalOidcProviderOptions, 'port'>,
+): Promise<RunningLocalOidcProvider> {
+  const portFile = join(TEST_ASSEMBLY_CACHE, `cdk.out-${name}.issuer-port`);
+  let remembered = 0;
+  try {
+    remembered = Number(readFileSync(portFile, 'utf8')) || 0;
+  } catch {
+    // First run: no port yet.
+  }
+  let provider: RunningLocalOidcProvider;
+  try {
+    provider = await startLocalOidcProvider({ ...options, port: remembered });
+  } catch (error) {
+    if (!(error instanceof LocalOidcPortInUseError)) throw error;
+    provider = await startLocalOidcProvider({ ...options, port: 0 });
+  }
+  mkdirSync(TEST_ASSEMBLY_CACHE, { recursive: true });
+  writeFileSync(portFile, new URL(provider.issuer).port);
+  return provider;
 }
 
 /** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */

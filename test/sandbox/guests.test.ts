@@ -7,9 +7,6 @@
  * enforced on every call. Then revocation (membership removal, invite cancellation) and Chime
  * expiration by the sandbox clock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeAppInstanceUserCommand,
   ChimeSDKIdentityClient,
@@ -50,9 +47,7 @@ import { API_PATHS, ApiError, apiRouteUrl } from '../../contracts/http-api';
 import { kidOf, kmsInviteSigner, signInvite } from '../../lambdas/lib/guests/invite-token';
 import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
 
-let outdir: string;
 let sandbox: TestSandbox;
 let apiUrl: string;
 let appInstanceArn: string;
@@ -134,9 +129,8 @@ function post(path: string, body: string | undefined, headers: Record<string, st
 }
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'guests-cdkout-'));
-  synthesizeApp({ outdir, context: { webHosting: 'false' } });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  // The default configuration: the shared cdk.out (guests are on by default).
+  sandbox = await startTestSandbox();
   apiUrl = sandbox.config.apiUrl!;
   appInstanceArn = sandbox.config.appInstanceArn;
   admin = {
@@ -167,7 +161,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of Object.values(clients)) client.destroy();
   await sandbox?.stop();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 describe('the client config and routes', () => {

@@ -5,9 +5,6 @@
  * authorized against the synthesized policy), DynamoDB counters (dynalite) and ListUsers as
  * Cognito documents it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
@@ -21,9 +18,7 @@ import {
   lookUpUserByEmail,
 } from '../../contracts/http-api';
 import { startTestSandbox, type TestSandbox, type TestSession } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
 
-let outdir: string;
 let sandbox: TestSandbox;
 let apiUrl: string;
 const sessions: Record<string, TestSession> = {};
@@ -57,9 +52,8 @@ async function get(path: string, token?: string, headers: Record<string, string>
 }
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'people-cdkout-'));
-  synthesizeApp({ outdir, context: { webHosting: 'false' } });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  // The default configuration (the people API is on by default): the shared cdk.out.
+  sandbox = await startTestSandbox();
   apiUrl = sandbox.config.apiUrl!;
   await user('alice');
   await user('bob', 'Bob.Builder@Example.com');
@@ -68,7 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.stop();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 test('the client config names the API on its own loopback port, stage api', () => {

@@ -65,7 +65,13 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       // Type information from the nearest tsconfig.json (the root one, web-demo's for the demo).
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        // No rule here reads JSDoc in .ts files, and TypeScript's own advice for type-aware linting
+        // is to skip parsing it: about a third of the lint's CPU time (mostly aws-cdk-lib's .d.ts).
+        jsDocParsingMode: 'type-info',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': [

@@ -142,14 +142,13 @@ beforeAll(async () => {
   idpDir = mkdtempSync(join(tmpdir(), 'external-vending-idp-'));
   otherIdpDir = mkdtempSync(join(tmpdir(), 'external-vending-other-idp-'));
   // The issuer (its port) is in the template: the same port as last time keeps the cached assembly.
-  idp = await startAssemblyIssuer('external-vending', {
-    state: new SandboxState(idpDir),
-    clients: [APP_CLIENT, OTHER_CLIENT],
-  });
-  otherIdp = await startLocalOidcProvider({
-    state: new SandboxState(otherIdpDir),
-    clients: [APP_CLIENT],
-  });
+  [idp, otherIdp] = await Promise.all([
+    startAssemblyIssuer('external-vending', {
+      state: new SandboxState(idpDir),
+      clients: [APP_CLIENT, OTHER_CLIENT],
+    }),
+    startLocalOidcProvider({ state: new SandboxState(otherIdpDir), clients: [APP_CLIENT] }),
+  ]);
   const cdkOutDir = await testAssembly('external-vending', {
     credentialVending: 'true',
     credentialVendingOidcIssuer: idp.issuer,

@@ -102,7 +102,8 @@ function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promi
   });
 }
 
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` holding `lockDir` (made with mkdir), so one process at a time does it. */
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lockDir);

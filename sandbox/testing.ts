@@ -31,14 +31,17 @@ import {
   GetCredentialsForIdentityCommand,
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
+import { SandboxState, writeFileAtomic } from './core/state';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
+import { loadOrCreateCertificate } from './services/hosted-ui/certificate';
 import {
   LocalOidcPortInUseError,
   type RunningLocalOidcProvider,
   type StartLocalOidcProviderOptions,
   startLocalOidcProvider,
 } from './services/oidc-provider';
-import { PROJECT_ROOT, type SynthContext, ensureSynth } from './synth';
+import { PROJECT_ROOT, type SynthContext, ensureSynth, withLock } from './synth';
+import { loadOrCreateSigningKey } from './services/user-pool/signing-key';
 import { SrpClient } from './services/user-pool/srp';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
@@ -152,6 +155,29 @@ export async function startAssemblyIssuer(
   return provider;
 }
 
+/** Files of a state directory that hold generated keys, relative to it. */
+const KEY_FILES = ['signing-key.json', 'hosted-ui/key.pem', 'hosted-ui/cert.pem'];
+
+/**
+ * Gives a new temporary state directory the keys a first start generates: the user pool's signing
+ * key and the hosted UI's certificate are RSA keys, about a second of CPU per test file. Test
+ * sandboxes reuse one set, made by the same code and kept beside the test assemblies, as a
+ * restarted sandbox reuses its own. Tests that pass their own `stateDir` still generate theirs
+ * (sandbox.test.ts and hosted-ui.test.ts check that path).
+ */
+async function seedKeys(stateDir: string): Promise<void> {
+  const keysDir = join(TEST_ASSEMBLY_CACHE, 'test-state-keys');
+  mkdirSync(TEST_ASSEMBLY_CACHE, { recursive: true });
+  await withLock(`${keysDir}.lock`, async () => {
+    const state = new SandboxState(keysDir);
+    loadOrCreateSigningKey(state);
+    await loadOrCreateCertificate(state.subdir('hosted-ui'));
+  });
+  for (const file of KEY_FILES) {
+    writeFileAtomic(join(stateDir, file), readFileSync(join(keysDir, file), 'utf8'));
+  }
+}
+
 /** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */
 export async function startTestSandbox(
   options: StartTestSandboxOptions = {},
@@ -161,6 +187,7 @@ export async function startTestSandbox(
   if (!options.cdkOutDir && !override) await ensureSynth(cdkOutDir);
   const ownDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+  if (ownDir) await seedKeys(stateDir);
   const sandbox = await startSandbox({ ...options, cdkOutDir, stateDir, port: 0 });
   const { config } = sandbox;
   // Unsigned calls on AWS; the SDK still wants credentials to exist, any will do.

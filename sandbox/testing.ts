@@ -106,7 +106,7 @@ export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stat
   readonly stateDir?: string;
 }
 
-/** Where the test assemblies (and what they depend on, like an issuer's port) are kept. */
+/** Where the test assemblies (with what they depend on, like an issuer's port) and keys are kept. */
 export const TEST_ASSEMBLY_CACHE = join(
   PROJECT_ROOT,
   'node_modules',
@@ -160,10 +160,10 @@ const KEY_FILES = ['signing-key.json', 'hosted-ui/key.pem', 'hosted-ui/cert.pem'
 
 /**
  * Gives a new temporary state directory the keys a first start generates: the user pool's signing
- * key and the hosted UI's certificate are RSA keys, about a second of CPU per test file. Test
- * sandboxes reuse one set, made by the same code and kept beside the test assemblies, as a
- * restarted sandbox reuses its own. Tests that pass their own `stateDir` still generate theirs
- * (sandbox.test.ts and hosted-ui.test.ts check that path).
+ * key and the hosted UI's certificate are RSA keys (with selfsigned loaded for the certificate), a
+ * few hundred milliseconds of every test file. Test sandboxes reuse one set, made by the same code
+ * and kept beside the test assemblies, as a restarted sandbox reuses its own. Tests that pass their
+ * own `stateDir` still generate theirs (sandbox.test.ts and hosted-ui.test.ts check that path).
  */
 async function seedKeys(stateDir: string): Promise<void> {
   const keysDir = join(TEST_ASSEMBLY_CACHE, 'test-state-keys');
@@ -172,10 +172,11 @@ async function seedKeys(stateDir: string): Promise<void> {
     const state = new SandboxState(keysDir);
     loadOrCreateSigningKey(state);
     await loadOrCreateCertificate(state.subdir('hosted-ui'));
+    // Copied under the lock: the key and certificate files stay a pair.
+    for (const file of KEY_FILES) {
+      writeFileAtomic(join(stateDir, file), readFileSync(join(keysDir, file), 'utf8'));
+    }
   });
-  for (const file of KEY_FILES) {
-    writeFileAtomic(join(stateDir, file), readFileSync(join(keysDir, file), 'utf8'));
-  }
 }
 
 /** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */

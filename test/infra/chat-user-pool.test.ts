@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FeaturePlan } from 'aws-cdk-lib/aws-cognito';
 import {
@@ -6,7 +6,7 @@ import {
   ChatUserPool,
   type ChatUserPoolProps,
 } from '../../infra/constructs/chat-user-pool';
-import { defaultTemplate, synthFromContext } from './support';
+import { defaultTemplate, synthFromContext, testApp } from './support';
 
 /** The hosted web demo's URL, which the stack adds to the callback and logout URLs. */
 const hostedSiteUrl = {
@@ -21,7 +21,7 @@ const hostedSiteUrl = {
 };
 
 function userPoolTemplate(props: ChatUserPoolProps = {}): Template {
-  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { region: 'us-east-1' } });
   new ChatUserPool(stack, 'Users', props);
   return Template.fromStack(stack);
 }
@@ -163,7 +163,7 @@ describe('ChatUserPool configuration', () => {
 
 /** The construct alone in a stack: its template and its warnings' messages. */
 function userPoolSynth(props: ChatUserPoolProps = {}) {
-  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1', account: ACCOUNT } });
+  const stack = new Stack(testApp(), 'Test', { env: { region: 'us-east-1', account: ACCOUNT } });
   new ChatUserPool(stack, 'Users', props);
   const warnings = Annotations.fromStack(stack)
     .findWarning('*', Match.anyValue())
@@ -244,7 +244,7 @@ describe('ChatUserPool hosted UI domain changes', () => {
     `${prefix}.auth.${region}.amazoncognito.com`;
 
   test('hostedUi false: no domain at all (step one of a prefix change)', () => {
-    const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Test', { env: { region: 'us-east-1' } });
     const users = new ChatUserPool(stack, 'Users', {
       hostedUi: false,
       deployedHostedUiDomain: deployed('old-chat'),

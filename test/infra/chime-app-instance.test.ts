@@ -1,10 +1,10 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ChimeAppInstance } from '../../infra/constructs/chime-app-instance';
-import { defaultTemplate } from './support';
+import { defaultTemplate, testApp } from './support';
 
 function appInstanceStack(props: ConstructorParameters<typeof ChimeAppInstance>[2] = {}) {
-  const stack = new Stack(new App(), 'Test', { env: { region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { region: 'us-east-1' } });
   const construct = new ChimeAppInstance(stack, 'AppInstance', props);
   return { stack, construct, template: () => Template.fromStack(stack) };
 }

@@ -1,10 +1,16 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { CHIME_USER_MESSAGING_ACTIONS } from '../../contracts/chime-user-policy';
 import { DEFAULT_PRINCIPAL_TAG_KEY } from '../../contracts/principal-tag';
 import { ChimeIdentityPool } from '../../infra/constructs/chime-identity-pool';
-import { authenticatedRole, defaultTemplate, onlyResource, synthFromContext } from './support';
+import {
+  authenticatedRole,
+  defaultTemplate,
+  onlyResource,
+  synthFromContext,
+  testApp,
+} from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:111122223333:app-instance/abc-123';
 
@@ -146,7 +152,7 @@ describe('ChimeIdentityPool validation', () => {
     writeAttributes?: cognito.ClientAttributes;
     identityPoolName?: string;
   }) {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
     const userPool = new cognito.UserPool(stack, 'Pool', {
       customAttributes: { tenant_user: new cognito.StringAttribute({ mutable: false }) },

@@ -15,14 +15,14 @@ import {
 import { ProjectHttpApi } from '../../infra/constructs/project-http-api';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
-import { synthFromContext } from './support';
+import { synthFromContext, testApp } from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
 const CORP = { name: 'corp', issuer: 'https://login.corp.example', audience: ['chat-app'] };
 
 /** GIVEN a stack with a user pool, the HTTP API and the construct (cdk-nag on). */
 function build(props: Partial<CredentialVendingProps>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new Stack(app, 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
   const api = new ProjectHttpApi(stack, 'Api', {
     userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_TestPool1'),
@@ -150,7 +150,7 @@ describe('context key credentialVendingUserPool', () => {
 
   test('the stack prop alone is refused without credentialVending', async () => {
     const { ChimeCognitoAuthStack } = await import('../../infra/chime-cognito-auth-stack');
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     expect(
       () => new ChimeCognitoAuthStack(app, 'Refused', { credentialVendingUserPool: false }),
     ).toThrow(/credentialVendingUserPool: false configures the credential-vending API/);

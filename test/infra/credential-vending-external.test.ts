@@ -4,42 +4,26 @@
  * a function with the shared server role, the same throttle, per-caller counters and reserved
  * concurrency, and Chime permissions for `oidc-*` ids only.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cognito from 'aws-cdk-lib/aws-cognito';
 import {
-  CredentialVending,
   type CredentialVendingProps,
   VENDING_THROTTLE,
 } from '../../infra/constructs/credential-vending';
-import {
-  DEFAULT_ROUTE_RESERVED_CONCURRENCY,
-  ProjectHttpApi,
-} from '../../infra/constructs/project-http-api';
+import { DEFAULT_ROUTE_RESERVED_CONCURRENCY } from '../../infra/constructs/project-http-api';
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
+import { credentialVendingStack, VENDING_APP_INSTANCE_ARN } from './credential-vending-stack';
+import { testApp } from './support';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
 
-const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc';
+const APP_INSTANCE_ARN = VENDING_APP_INSTANCE_ARN;
 const CORP = { name: 'corp', issuer: 'https://login.corp.example', audience: ['chat-app'] };
 
 /** GIVEN a stack with a user pool, the HTTP API and the construct. */
 function template(props: Partial<CredentialVendingProps>, nag = false) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new Stack(app, 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
-  const pool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_TestPool1');
-  const client = cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', 'webclient123');
-  const api = new ProjectHttpApi(stack, 'Api', {
-    userPool: pool,
-    userPoolClient: client,
-    allowedOrigins: ['https://chat.example.com'],
-  });
-  const vending = new CredentialVending(stack, 'CredentialVending', {
-    appInstanceArn: APP_INSTANCE_ARN,
-    api,
-    ...props,
-  });
+  const { app, stack, vending } = credentialVendingStack(testApp(), props);
   if (nag) addNagChecks(app);
   app.synth();
   return { t: Template.fromStack(stack), stack, vending };

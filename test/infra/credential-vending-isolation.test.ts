@@ -20,6 +20,7 @@ import { asTemplate } from '../../sandbox/cloudformation/template';
 import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 import { listRoles, type RoleInfo, statementsOf } from '../../sandbox/iam/roles';
 import { synthesizeApp } from '../../infra/synthesize';
+import { NO_CFN_VALIDATION } from './support';
 
 const KEY = DEFAULT_PRINCIPAL_TAG_KEY;
 const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
@@ -28,7 +29,11 @@ const BOB = '22222222-bbbb-4bbb-8bbb-222222222222';
 /** The stack as `cdk synth -c credentialVending=true` builds it (cdk.json's feature flags included). */
 function synthesizeWithVending() {
   // Policies do not depend on the bundled code: skip bundling.
-  const { template } = synthesizeApp({ context: { credentialVending: 'true' }, bundling: false });
+  const { template } = synthesizeApp({
+    context: { credentialVending: 'true' },
+    bundling: false,
+    appProps: NO_CFN_VALIDATION,
+  });
   const parsed = asTemplate(template);
   return { roles: listRoles(parsed, fakeEnvironment(parsed)) };
 }

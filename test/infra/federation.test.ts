@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CfnTemplate } from '../../sandbox/cloudformation/template';
-import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { CLIENT_CONFIG_OUTPUT, ChimeCognitoAuthStack } from '../../infra/chime-cognito-auth-stack';
 import {
@@ -10,7 +9,7 @@ import {
   parseIdentityProviders,
   readIdentityProvidersFile,
 } from '../../infra/identity-providers';
-import { synthFromContext, synthStack } from './support';
+import { defaultTemplate, synthFromContext, synthStack, testApp } from './support';
 
 const EXAMPLE_FILE = join(__dirname, '..', '..', 'docs', 'examples', 'identity-providers.json');
 
@@ -205,7 +204,7 @@ describe('the typed construct prop', () => {
   });
 
   test('providers without the hosted UI domain (a domain change in progress): a synth warning', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new ChimeCognitoAuthStack(app, 'NoDomain', {
       env: { region: 'us-east-1' },
       identityProviders: [ISSUE_EXAMPLE],
@@ -218,7 +217,7 @@ describe('the typed construct prop', () => {
   });
 
   test('no providers: the web client supports Cognito users only, the config lists none', () => {
-    const template = synthStack();
+    const template = defaultTemplate();
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       SupportedIdentityProviders: ['COGNITO'],
     });

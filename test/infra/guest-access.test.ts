@@ -4,7 +4,7 @@
  * on the moderator routes, none on redeem), their throttles and per-caller limits, each
  * function's least privileges; on by default, `-c guests=false` leaves it out; cdk-nag clean.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { guestRolePolicyDocument } from '../../contracts/guests';
@@ -15,13 +15,13 @@ import {
 } from '../../infra/constructs/guest-access';
 import { ProjectHttpApi } from '../../infra/constructs/project-http-api';
 import { addNagChecks } from '../../infra/nag';
-import { synthFromContext } from './support';
+import { synthFromContext, testApp } from './support';
 
 const APP_INSTANCE_ARN = 'arn:aws:chime:us-east-1:123456789012:app-instance/abc-123';
 
 /** GIVEN a stack with the HTTP API and the construct (cdk-nag on, as `cdk synth` runs it). */
 function build() {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new Stack(app, 'GuestTest', {
     env: { region: 'us-east-1', account: '123456789012' },
   });
@@ -247,7 +247,7 @@ describe('on by default', () => {
 
 describe('an open route must say why', () => {
   it('addRoute refuses an empty reason and scopes without an authorizer', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new Stack(app, 'OpenRoute');
     const api = new ProjectHttpApi(stack, 'Api', {
       userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_TestPool1'),

@@ -14,11 +14,11 @@ import {
 } from '../../infra/constructs/project-http-api';
 import { API_PATHS } from '../../contracts/http-api';
 import { contentSecurityPolicy } from '../../infra/constructs/web-hosting';
-import { onlyResource, synthStack, testApp } from './support';
+import { defaultTemplate, onlyResource, testApp } from './support';
 
 let t: Template;
 beforeAll(() => {
-  t = synthStack();
+  t = defaultTemplate();
 });
 
 type Resources = Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>;

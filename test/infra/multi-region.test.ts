@@ -4,7 +4,7 @@
  * other region's stack also asks for. CloudFormation answers such a second create with "already
  * exists" (409).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CHIME_SDK_MESSAGING_REGIONS } from '../../contracts/regions';
 import { WebHosting } from '../../infra/constructs/web-hosting';
@@ -15,6 +15,7 @@ import {
 } from '../../sandbox/cloudformation/template';
 import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 import { synthesizeApp } from '../../infra/synthesize';
+import { NO_CFN_VALIDATION, testApp } from './support';
 
 /** Where each resource type of a global namespace keeps its name, and the name's length limit. */
 const GLOBAL_NAMES: Readonly<Record<string, { path: readonly string[]; max: number }>> = {
@@ -81,6 +82,7 @@ const templates = CHIME_SDK_MESSAGING_REGIONS.map((region) => {
   const { template } = synthesizeApp({
     context: { region, credentialVending: 'true', channelRetentionDays: '30' },
     bundling: false,
+    appProps: NO_CFN_VALIDATION,
   });
   return { region, template: asTemplate(template) };
 });
@@ -119,7 +121,7 @@ test('no globally unique name is asked for by both regions, nor twice in one', (
 });
 
 test('an environment-agnostic stack names them with the deploy-time region', () => {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'Agnostic');
   new WebHosting(stack, 'WebHosting');
   const template = asTemplate(Template.fromStack(stack).toJSON());

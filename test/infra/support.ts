@@ -16,9 +16,21 @@ import { cdkSynthContext } from '../../infra/synthesize';
  */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 
-/** An App for template tests: `new App(props)`, without bundling. */
+/**
+ * App props that skip aws-cdk-lib's built-in CloudFormation template validation: its WASM engine
+ * takes ~3 s of CPU to load, once per test file (jest gives each file its own modules). With
+ * cdk.json's flags it only prints warnings (it never fails a synth, and no test reads them); `cdk
+ * synth` still runs it, and cdk-nag (a validation plugin of its own) is not affected.
+ */
+export const NO_CFN_VALIDATION = { builtinCloudFormationValidation: false } as const;
+
+/** An App for template tests: `new App(props)`, without bundling or built-in CloudFormation validation. */
 export function testApp(props: AppProps = {}): App {
-  return new App({ ...props, context: { ...props.context, ...NO_BUNDLING } });
+  return new App({
+    ...NO_CFN_VALIDATION,
+    ...props,
+    context: { ...props.context, ...NO_BUNDLING },
+  });
 }
 
 /** Synthesizes the real stack as `cdk synth` does (cdk-nag included) and returns its template. */

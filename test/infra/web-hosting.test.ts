@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type ClientConfig } from '../../contracts/client-config';
@@ -13,7 +13,7 @@ import {
 } from '../../infra/constructs/web-hosting';
 import { addNagChecks } from '../../infra/nag';
 import { cdkSynthContext } from '../../infra/synthesize';
-import { defaultTemplate, synthFromContext } from './support';
+import { defaultTemplate, synthFromContext, testApp } from './support';
 
 /** A Ref / Fn::GetAtt / DependsOn cycle among resources (CloudFormation refuses one), if any. */
 function findCycle(resources: Record<string, unknown>): string[] | undefined {
@@ -79,7 +79,7 @@ afterAll(() => {
 
 /** The construct alone, in a stack checked by cdk-nag (synth throws on an unacknowledged finding). */
 function hostingStack(props: WebHostingProps = {}): { stack: Stack; hosting: WebHosting } {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'Web', { env: { region: 'us-east-1' } });
   const hosting = new WebHosting(stack, 'WebHosting', { siteDirectory: builtSite, ...props });
   hosting.deploySite(CONFIG);
@@ -302,7 +302,7 @@ describe('WebHosting', () => {
   });
 
   test('an access-log bucket turns on S3 and CloudFront logs', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Logs', { env: { region: 'us-east-1' } });
     const logs = new s3.Bucket(stack, 'Logs');
     new WebHosting(stack, 'WebHosting', { siteDirectory: builtSite, accessLogsBucket: logs });
@@ -318,7 +318,7 @@ describe('WebHosting', () => {
   });
 
   test('without a build, synth deploys a placeholder page and warns', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Fresh', { env: { region: 'us-east-1' } });
     const hosting = new WebHosting(stack, 'WebHosting', { siteDirectory: emptyDir });
     hosting.deploySite(CONFIG);
@@ -333,7 +333,7 @@ describe('WebHosting', () => {
   });
 
   test("passes cdk-nag with cdk.json's feature flags too (partition literals, as cdk synth runs)", () => {
-    const app = new App({ context: cdkSynthContext() });
+    const app = testApp({ context: cdkSynthContext() });
     const stack = new Stack(app, 'Flags', { env: { region: 'eu-central-1' } });
     new WebHosting(stack, 'WebHosting', { siteDirectory: builtSite }).deploySite(CONFIG);
     addNagChecks(app);

@@ -7,7 +7,16 @@
  * Sign-up -> confirm (code from /_sandbox/codes) -> sign-in (SRP) -> GetId -> GetCredentialsForIdentity
  * -> STS, Chime SDK identity and messaging with those credentials; the administrator's
  * credentials for AdminGetUser; and the refusals the CLI prints as AWS's.
+ *
+ * Each CLI call is a Python start (~0.8 s of CPU): calls that do not depend on each other run
+ * together, and state a test only reads (a second user, the messages it pages through) is made
+ * with the SDK; every call whose answer is asserted is the CLI's.
  */
+import {
+  ChimeSDKMessagingClient,
+  CreateChannelCommand,
+  SendChannelMessageCommand,
+} from '@aws-sdk/client-chime-sdk-messaging';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -201,15 +210,18 @@ describe('the AWS CLI v2 against the sandbox', () => {
   let bobArn: string;
 
   beforeAll(async () => {
-    const aliceSub = await signUpAndConfirm('cli-alice@example.com');
-    const bobSub = await signUpAndConfirm('cli-bob@example.com');
+    // Alice's whole path is the CLI's; Bob only needs to exist (his is the bearer Alice may not use).
+    const [aliceSub, bob] = await Promise.all([
+      signUpAndConfirm('cli-alice@example.com'),
+      sandbox.signUpUser('cli-bob@example.com'),
+    ]);
     const { creds } = await credentialsOf(await idTokenOf('cli-alice@example.com'));
     alice = {
       sub: aliceSub,
       creds,
       userArn: `${sandbox.config.appInstanceArn}/user/${aliceSub}`,
     };
-    bobArn = `${sandbox.config.appInstanceArn}/user/${bobSub}`;
+    bobArn = `${sandbox.config.appInstanceArn}/user/${bob.sub}`;
   }, 120_000);
 
   it('sts get-caller-identity names the assumed role and an AROA role id', async () => {
@@ -226,25 +238,15 @@ describe('the AWS CLI v2 against the sandbox', () => {
 
   it('chime-sdk-identity describe-app-instance-user: the AppInstanceUser the trigger created', async () => {
     // The operator's view (the user role has no chime:DescribeAppInstanceUser, see below).
-    const out = await awsJson<{ AppInstanceUser: { AppInstanceUserArn: string; Name: string } }>(
-      [
-        'chime-sdk-identity',
-        'describe-app-instance-user',
-        '--app-instance-user-arn',
-        alice.userArn,
-      ],
-      { credentials: admin() },
-    );
+    const describe = ['chime-sdk-identity', 'describe-app-instance-user'];
+    const [out, asUser] = await Promise.all([
+      awsJson<{ AppInstanceUser: { AppInstanceUserArn: string; Name: string } }>(
+        [...describe, '--app-instance-user-arn', alice.userArn],
+        { credentials: admin() },
+      ),
+      aws([...describe, '--app-instance-user-arn', alice.userArn], { credentials: alice.creds }),
+    ]);
     expect(out.AppInstanceUser.AppInstanceUserArn).toBe(alice.userArn);
-    const asUser = await aws(
-      [
-        'chime-sdk-identity',
-        'describe-app-instance-user',
-        '--app-instance-user-arn',
-        alice.userArn,
-      ],
-      { credentials: alice.creds },
-    );
     expect(asUser.code).toBe(254);
     expect(asUser.stderr).toMatch(
       /An error occurred \(ForbiddenException\) when calling the DescribeAppInstanceUser operation: User: arn:aws:sts::\d{12}:assumed-role\/[^/]+\/CognitoIdentityCredentials is not authorized to perform: chime:DescribeAppInstanceUser on resource: /,
@@ -305,39 +307,44 @@ describe('the AWS CLI v2 against the sandbox', () => {
 
   it('chime-sdk-messaging: pages by NextToken one message at a time; MaxResults 51 is refused', async () => {
     const bearer = ['--chime-bearer', alice.userArn];
-    const { ChannelArn } = await awsJson<{ ChannelArn: string }>(
-      [
-        'chime-sdk-messaging',
-        'create-channel',
-        '--app-instance-arn',
-        sandbox.config.appInstanceArn,
-        '--name',
-        'cli paging',
-        ...bearer,
-      ],
-      { credentials: alice.creds },
+    // The channel and its messages as Alice, with the SDK: creating and sending through the CLI
+    // is the previous test's; this one is about the CLI's paging.
+    const chime = new ChimeSDKMessagingClient({
+      region: sandbox.config.region,
+      endpoint: sandbox.url,
+      credentials: {
+        accessKeyId: alice.creds.AccessKeyId,
+        secretAccessKey: alice.creds.SecretKey,
+        sessionToken: alice.creds.SessionToken,
+      },
+    });
+    const { ChannelArn } = await chime.send(
+      new CreateChannelCommand({
+        AppInstanceArn: sandbox.config.appInstanceArn,
+        Name: 'cli paging',
+        ChimeBearer: alice.userArn,
+      }),
     );
+    if (!ChannelArn) throw new Error('CreateChannel returned no ChannelArn');
     for (const content of ['one', 'two', 'three']) {
-      await awsJson(
-        [
-          'chime-sdk-messaging',
-          'send-channel-message',
-          '--channel-arn',
+      await chime.send(
+        new SendChannelMessageCommand({
           ChannelArn,
-          '--content',
-          content,
-          '--type',
-          'STANDARD',
-          '--persistence',
-          'PERSISTENT',
-          ...bearer,
-        ],
-        { credentials: alice.creds },
+          Content: content,
+          Type: 'STANDARD',
+          Persistence: 'PERSISTENT',
+          ChimeBearer: alice.userArn,
+        }),
       );
     }
+    chime.destroy();
     // The CLI has no paginator for Chime messaging: page by hand, one message a page.
     type Page = { ChannelMessages: { Content: string }[]; NextToken?: string };
     const list = ['chime-sdk-messaging', 'list-channel-messages', '--channel-arn', ChannelArn];
+    // MaxResults 51 (asserted below) does not depend on the paging: it runs meanwhile.
+    const refused = aws([...list, '--no-paginate', '--max-results', '51', ...bearer], {
+      credentials: alice.creds,
+    });
     const pages: string[][] = [];
     let token: string | undefined;
     do {
@@ -361,19 +368,7 @@ describe('the AWS CLI v2 against the sandbox', () => {
     expect(pages.flat()).toEqual(['one', 'two', 'three']);
     expect(pages.every((page) => page.length <= 1)).toBe(true);
     // The API reference bounds MaxResults to 1-50; the service refuses more (BadRequestException).
-    const tooMany = await aws(
-      [
-        'chime-sdk-messaging',
-        'list-channel-messages',
-        '--channel-arn',
-        ChannelArn,
-        '--no-paginate',
-        '--max-results',
-        '51',
-        ...bearer,
-      ],
-      { credentials: alice.creds },
-    );
+    const tooMany = await refused;
     expect(tooMany.code).toBe(254);
     expect(tooMany.stderr).toMatch(
       /An error occurred \(BadRequestException\) when calling the ListChannelMessages operation/,
@@ -436,21 +431,21 @@ describe('the AWS CLI v2 against the sandbox', () => {
   });
 
   it('refuses a credential scope in another region, per protocol', async () => {
-    const sts = await aws(['sts', 'get-caller-identity'], {
-      credentials: alice.creds,
-      region: 'eu-west-3',
-    });
+    const elsewhere = { credentials: alice.creds, region: 'eu-west-3' };
+    const [sts, chime] = await Promise.all([
+      aws(['sts', 'get-caller-identity'], elsewhere),
+      aws(
+        [
+          'chime-sdk-identity',
+          'describe-app-instance-user',
+          '--app-instance-user-arn',
+          alice.userArn,
+        ],
+        elsewhere,
+      ),
+    ]);
     expect(sts.stderr).toContain(
       'An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: Credential should be scoped to a valid region.',
-    );
-    const chime = await aws(
-      [
-        'chime-sdk-identity',
-        'describe-app-instance-user',
-        '--app-instance-user-arn',
-        alice.userArn,
-      ],
-      { credentials: alice.creds, region: 'eu-west-3' },
     );
     expect(chime.stderr).toContain(
       'An error occurred (InvalidSignatureException) when calling the DescribeAppInstanceUser operation: Credential should be scoped to a valid region.',
@@ -458,20 +453,22 @@ describe('the AWS CLI v2 against the sandbox', () => {
   });
 
   it('refuses a tampered signature (a wrong secret) and an unknown key', async () => {
-    const tampered = await aws(['sts', 'get-caller-identity'], {
-      credentials: { ...alice.creds, SecretKey: `${alice.creds.SecretKey.slice(0, -2)}AA` },
-    });
+    const [tampered, unknown] = await Promise.all([
+      aws(['sts', 'get-caller-identity'], {
+        credentials: { ...alice.creds, SecretKey: `${alice.creds.SecretKey.slice(0, -2)}AA` },
+      }),
+      aws(
+        [
+          'chime-sdk-identity',
+          'describe-app-instance-user',
+          '--app-instance-user-arn',
+          alice.userArn,
+        ],
+        { credentials: { ...alice.creds, AccessKeyId: 'ASIAAAAAAAAAAAAAAAAA' } },
+      ),
+    ]);
     expect(tampered.stderr).toContain(
       'An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided.',
-    );
-    const unknown = await aws(
-      [
-        'chime-sdk-identity',
-        'describe-app-instance-user',
-        '--app-instance-user-arn',
-        alice.userArn,
-      ],
-      { credentials: { ...alice.creds, AccessKeyId: 'ASIAAAAAAAAAAAAAAAAA' } },
     );
     expect(unknown.stderr).toContain(
       'An error occurred (UnrecognizedClientException) when calling the DescribeAppInstanceUser operation: The security token included in the request is invalid.',

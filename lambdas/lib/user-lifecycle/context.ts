@@ -1,7 +1,15 @@
 import type { ChimeSDKIdentityClient } from '@aws-sdk/client-chime-sdk-identity';
 import type { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type Clock, isThrottling, Pacer, paced, systemClock } from './calls';
+import {
+  BATCH_RETRY,
+  type Clock,
+  isThrottling,
+  Pacer,
+  paced,
+  type RetryPolicy,
+  systemClock,
+} from './calls';
 
 /** Where the lifecycle code writes warnings (Powertools Logger in Lambda, the console in the CLI). */
 export interface LifecycleLog {
@@ -38,6 +46,8 @@ export interface LifecycleDeps {
   readonly rates?: CallRates;
   /** @default the system clock */
   readonly clock?: Clock;
+  /** Backoff and attempts of the paced calls. @default BATCH_RETRY (backoff from 200 ms) */
+  readonly retry?: RetryPolicy;
   /** @default - nothing is logged */
   readonly log?: LifecycleLog;
 }
@@ -48,6 +58,7 @@ const silent: LifecycleLog = { info() {}, warn() {}, error() {} };
 export class LifecycleContext {
   readonly clock: Clock;
   readonly log: LifecycleLog;
+  readonly retry: RetryPolicy;
   /** Attempts answered with throttling (then retried). */
   throttled = 0;
   private readonly cognitoPacer: Pacer;
@@ -56,6 +67,7 @@ export class LifecycleContext {
   constructor(readonly deps: LifecycleDeps) {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.log ?? silent;
+    this.retry = deps.retry ?? BATCH_RETRY;
     const rates = deps.rates ?? DEFAULT_CALL_RATES;
     this.cognitoPacer = new Pacer(rates.cognitoPerSecond, this.clock);
     this.chimePacer = new Pacer(rates.chimePerSecond, this.clock);
@@ -103,6 +115,7 @@ export class LifecycleContext {
       clock: this.clock,
       pacer,
       deadline,
+      policy: this.retry,
       onRetry: (error) => {
         if (isThrottling(error)) this.throttled += 1;
       },

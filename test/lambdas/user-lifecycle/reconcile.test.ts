@@ -143,8 +143,26 @@ describe('reconcileUsers', () => {
       .resolves({ Users: [] });
     const report = await reconcileUsers(deps(clock), { mode: 'plan', brake, deadline: Infinity });
     expect(report.throttled).toBe(3);
-    // random() = 0.5: half of 200 * 2^attempt.
+    // random() = 0.5: half of 200 * 2^attempt (BATCH_RETRY, the default when deps.retry is unset).
     expect(clock.sleeps).toEqual([200, 200, 400]);
+  });
+
+  it('backs off and gives up by the retry policy in deps.retry', async () => {
+    const clock = fakeClock();
+    chime
+      .on(ListAppInstanceUsersCommand)
+      .rejectsOnce(new ThrottledClientException({ message: 'slow', ...meta }))
+      .resolves({ AppInstanceUsers: [] });
+    cognito
+      .on(ListUsersCommand)
+      .rejects(new TooManyRequestsException({ message: 'slow', ...meta }));
+    const withPolicy = { ...deps(clock), retry: { baseMs: 3, capMs: 10, maxAttempts: 3 } };
+    await expect(
+      reconcileUsers(withPolicy, { mode: 'plan', brake, deadline: Infinity }),
+    ).rejects.toThrow(TooManyRequestsException);
+    // random() = 0.5: half of min(10, 3 * 2^attempt), floored; ListUsers gave up at its 3rd attempt.
+    expect(clock.sleeps).toEqual([3, 3, 5]);
+    expect(cognito).toHaveReceivedCommandTimes(ListUsersCommand, 3);
   });
 
   it('paces calls to the configured rate', async () => {

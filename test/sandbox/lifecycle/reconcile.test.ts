@@ -46,6 +46,15 @@ afterAll(async () => {
 
 const arnOf = (id: string) => appInstanceUserArn(sandbox.config.appInstanceArn, id);
 
+/**
+ * A user who signed up (the trigger made their AppInstanceUser) and acts in no channel here: no
+ * sign-in or Chime credentials, which only the users who call Chime need (chatUser).
+ */
+async function signedUpUser(email: string) {
+  const user = await sandbox.signUpUser(email);
+  return { ...user, arn: arnOf(user.sub) };
+}
+
 /** Runs the scheduled reconcile now and returns its summary. */
 async function reconcile(): Promise<Record<string, unknown>> {
   const [run] = await sandbox.scheduler.run();
@@ -62,7 +71,7 @@ it('runs the template schedule: hourly, the reconcile function', () => {
 });
 
 it('without events, an administrator deletion reaches Chime at the next reconcile, memberships included', async () => {
-  const alice = await chatUser(sandbox, 'alice@example.com');
+  const alice = await signedUpUser('alice@example.com');
   const bob = await chatUser(sandbox, 'bob@example.com');
   const { ChannelArn } = await bob.chime.send(
     new CreateChannelCommand({
@@ -95,7 +104,7 @@ it('without events, an administrator deletion reaches Chime at the next reconcil
 });
 
 it('a rename reaches the Chime name at the next reconcile', async () => {
-  const carol = await chatUser(sandbox, 'carol@example.com');
+  const carol = await signedUpUser('carol@example.com');
   await sandbox.adminUserPoolClient.send(
     new AdminUpdateUserAttributesCommand({
       UserPoolId: sandbox.config.userPoolId,
@@ -109,7 +118,7 @@ it('a rename reaches the Chime name at the next reconcile', async () => {
 });
 
 it('an AppInstanceUser deleted by hand is recreated; administrator-created users get one; disabled ones do not', async () => {
-  const dave = await chatUser(sandbox, 'dave@example.com');
+  const dave = await signedUpUser('dave@example.com');
   await chime.send(new DeleteAppInstanceUserCommand({ AppInstanceUserArn: dave.arn }));
   const frank = await sandbox.adminCreateUser('frank@example.com');
   const grace = await sandbox.adminCreateUser('grace@example.com');
@@ -244,7 +253,7 @@ it('ListUsers pages as Cognito does (Limit, PaginationToken, AttributesToGet)', 
 
 it('ListChannelsModeratedByAppInstanceUser lists the channels one moderates, only one own, for the lifecycle role only', async () => {
   const ivan = await chatUser(sandbox, 'ivan@example.com');
-  const judy = await chatUser(sandbox, 'judy@example.com');
+  const judy = await signedUpUser('judy@example.com');
   const { ChannelArn } = await ivan.chime.send(
     new CreateChannelCommand({
       AppInstanceArn: sandbox.config.appInstanceArn,

@@ -1,7 +1,8 @@
 /**
  * `cdk synth` when the cloud assembly is missing or older than the stack's sources (infra/,
- * lambdas/, contracts/, cdk.json, package-lock.json). Concurrent callers (parallel test files)
- * wait on a lock directory so only one synthesizes.
+ * lambdas/, contracts/, cdk.json, package-lock.json, and any project file a context value names,
+ * such as `-c identityProviders=docs/examples/identity-providers.json`). Concurrent callers
+ * (parallel test files) wait on a lock directory so only one synthesizes.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -13,7 +14,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
@@ -37,6 +38,20 @@ export type SynthContext = Readonly<Record<string, string>>;
 /** Where the context of the last synth is recorded, so an assembly of other context is stale. */
 const CONTEXT_STAMP = 'sandbox-synth-context.json';
 
+/**
+ * The files under `root` that context values name (relative to `root`, where `cdk synth` runs, or
+ * absolute): the app reads them at synth time, so they are sources of that assembly too.
+ */
+function contextFiles(root: string, context: SynthContext): string[] {
+  return Object.values(context)
+    .map((value) => resolve(root, value))
+    .filter((path) => {
+      const inside = relative(root, path);
+      if (!inside || inside.startsWith('..') || isAbsolute(inside)) return false;
+      return existsSync(path) && statSync(path).isFile();
+    });
+}
+
 /** Why the assembly must be (re)built, or undefined when it is up to date. */
 export function staleReason(
   cdkOutDir: string,
@@ -48,7 +63,9 @@ export function staleReason(
   if (recordedContext(cdkOutDir) !== JSON.stringify(context)) return 'synth context changed';
   const built = statSync(manifest).mtimeMs;
   const newest = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
-  return newest > built ? 'stack sources changed since the last synth' : undefined;
+  if (newest > built) return 'stack sources changed since the last synth';
+  const changed = contextFiles(root, context).find((file) => statSync(file).mtimeMs > built);
+  return changed ? `${relative(root, changed)} changed since the last synth` : undefined;
 }
 
 function recordedContext(cdkOutDir: string): string {
@@ -85,6 +102,7 @@ function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promi
   });
 }
 
+/** Runs `fn` holding `lockDir` (made with mkdir), so one process at a time does it. */
 export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {

@@ -13,7 +13,7 @@
  * The cloud assembly is `<project>/cdk.out`, synthesized first if missing or stale; set
  * SANDBOX_CDK_OUT to use another one as it is.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -31,8 +31,17 @@ import {
   GetCredentialsForIdentityCommand,
   GetIdCommand,
 } from '@aws-sdk/client-cognito-identity';
+import { SandboxState, writeFileAtomic } from './core/state';
 import { type RunningSandbox, type StartSandboxOptions, startSandbox } from './index';
-import { PROJECT_ROOT, type SynthContext, ensureSynth } from './synth';
+import { loadOrCreateCertificate } from './services/hosted-ui/certificate';
+import {
+  LocalOidcPortInUseError,
+  type RunningLocalOidcProvider,
+  type StartLocalOidcProviderOptions,
+  startLocalOidcProvider,
+} from './services/oidc-provider';
+import { PROJECT_ROOT, type SynthContext, ensureSynth, withLock } from './synth';
+import { loadOrCreateSigningKey } from './services/user-pool/signing-key';
 import { SrpClient } from './services/user-pool/srp';
 
 export const TEST_PASSWORD = 'Sandbox-Passw0rd!';
@@ -97,21 +106,77 @@ export interface StartTestSandboxOptions extends Omit<StartSandboxOptions, 'stat
   readonly stateDir?: string;
 }
 
+/** Where the test assemblies (with what they depend on, like an issuer's port) and keys are kept. */
+export const TEST_ASSEMBLY_CACHE = join(
+  PROJECT_ROOT,
+  'node_modules',
+  '.cache',
+  'chime-cognito-auth',
+);
+
 /**
  * The cloud assembly of a configuration other than the default one (e.g. `{ credentialVending:
  * 'true' }`), for `startTestSandbox({ cdkOutDir })`: kept under node_modules/.cache and synthesized
- * again only when the stack's sources change, so the test files of one configuration share it.
+ * again only when the stack's sources (or the files its context names) change, so the test files
+ * of one configuration share it.
  */
 export async function testAssembly(name: string, context: SynthContext): Promise<string> {
-  const cdkOutDir = join(
-    PROJECT_ROOT,
-    'node_modules',
-    '.cache',
-    'chime-cognito-auth',
-    `cdk.out-${name}`,
-  );
+  const cdkOutDir = join(TEST_ASSEMBLY_CACHE, `cdk.out-${name}`);
   await ensureSynth(cdkOutDir, PROJECT_ROOT, context);
   return cdkOutDir;
+}
+
+/**
+ * A local OpenID provider whose issuer URL goes into the template of the test assembly `name`
+ * (e.g. `credentialVendingOidcIssuer`). The URL holds the port, so the provider starts on the port
+ * it had the last time and the cached assembly stays valid; only when another process holds that
+ * port does it take a free one, and the assembly, its context changed, is synthesized again.
+ */
+export async function startAssemblyIssuer(
+  name: string,
+  options: Omit<StartLocalOidcProviderOptions, 'port'>,
+): Promise<RunningLocalOidcProvider> {
+  const portFile = join(TEST_ASSEMBLY_CACHE, `cdk.out-${name}.issuer-port`);
+  let remembered = 0;
+  try {
+    remembered = Number(readFileSync(portFile, 'utf8')) || 0;
+  } catch {
+    // First run: no port yet.
+  }
+  let provider: RunningLocalOidcProvider;
+  try {
+    provider = await startLocalOidcProvider({ ...options, port: remembered });
+  } catch (error) {
+    if (!(error instanceof LocalOidcPortInUseError)) throw error;
+    provider = await startLocalOidcProvider({ ...options, port: 0 });
+  }
+  mkdirSync(TEST_ASSEMBLY_CACHE, { recursive: true });
+  writeFileSync(portFile, new URL(provider.issuer).port);
+  return provider;
+}
+
+/** Files of a state directory that hold generated keys, relative to it. */
+const KEY_FILES = ['signing-key.json', 'hosted-ui/key.pem', 'hosted-ui/cert.pem'];
+
+/**
+ * Gives a new temporary state directory the keys a first start generates: the user pool's signing
+ * key and the hosted UI's certificate are RSA keys (with selfsigned loaded for the certificate), a
+ * few hundred milliseconds of every test file. Test sandboxes reuse one set, made by the same code
+ * and kept beside the test assemblies, as a restarted sandbox reuses its own. Tests that pass their
+ * own `stateDir` still generate theirs (sandbox.test.ts and hosted-ui.test.ts check that path).
+ */
+async function seedKeys(stateDir: string): Promise<void> {
+  const keysDir = join(TEST_ASSEMBLY_CACHE, 'test-state-keys');
+  mkdirSync(TEST_ASSEMBLY_CACHE, { recursive: true });
+  await withLock(`${keysDir}.lock`, async () => {
+    const state = new SandboxState(keysDir);
+    loadOrCreateSigningKey(state);
+    await loadOrCreateCertificate(state.subdir('hosted-ui'));
+    // Copied under the lock: the key and certificate files stay a pair.
+    for (const file of KEY_FILES) {
+      writeFileAtomic(join(stateDir, file), readFileSync(join(keysDir, file), 'utf8'));
+    }
+  });
 }
 
 /** Starts a sandbox for a test file. `stop()` also deletes its temporary state directory. */
@@ -123,6 +188,7 @@ export async function startTestSandbox(
   if (!options.cdkOutDir && !override) await ensureSynth(cdkOutDir);
   const ownDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+  if (ownDir) await seedKeys(stateDir);
   const sandbox = await startSandbox({ ...options, cdkOutDir, stateDir, port: 0 });
   const { config } = sandbox;
   // Unsigned calls on AWS; the SDK still wants credentials to exist, any will do.

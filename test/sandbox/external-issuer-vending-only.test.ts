@@ -14,10 +14,13 @@ import { SandboxState } from '../../sandbox/core/state';
 import {
   LOCAL_OIDC_PEOPLE,
   type RunningLocalOidcProvider,
-  startLocalOidcProvider,
 } from '../../sandbox/services/oidc-provider';
-import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
+import {
+  startAssemblyIssuer,
+  startTestSandbox,
+  type TestSandbox,
+  testAssembly,
+} from '../../sandbox/testing';
 import { runCodeFlow } from '../support/oidc-code-flow';
 
 const APP_CLIENT = {
@@ -26,7 +29,6 @@ const APP_CLIENT = {
   redirect_uris: ['http://localhost:9/'],
 };
 
-let outdir: string;
 let idpDir: string;
 let sandbox: TestSandbox;
 let idp: RunningLocalOidcProvider;
@@ -46,26 +48,25 @@ const post = (url: string, token: string) =>
   fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'external-only-cdkout-'));
   idpDir = mkdtempSync(join(tmpdir(), 'external-only-idp-'));
-  idp = await startLocalOidcProvider({ state: new SandboxState(idpDir), clients: [APP_CLIENT] });
-  synthesizeApp({
-    outdir,
-    context: {
-      credentialVending: 'true',
-      credentialVendingUserPool: 'false',
-      webHosting: 'false',
-      credentialVendingOidcIssuer: idp.issuer,
-      credentialVendingOidcAudience: APP_CLIENT.client_id,
-      credentialVendingOidcName: 'corp',
-    },
+  // The issuer (its port) is in the template: the same port as last time keeps the cached assembly.
+  idp = await startAssemblyIssuer('external-vending-only', {
+    state: new SandboxState(idpDir),
+    clients: [APP_CLIENT],
   });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  const cdkOutDir = await testAssembly('external-vending-only', {
+    credentialVending: 'true',
+    credentialVendingUserPool: 'false',
+    credentialVendingOidcIssuer: idp.issuer,
+    credentialVendingOidcAudience: APP_CLIENT.client_id,
+    credentialVendingOidcName: 'corp',
+  });
+  sandbox = await startTestSandbox({ cdkOutDir });
 }, 240_000);
 
 afterAll(async () => {
   await Promise.all([sandbox?.stop(), idp?.stop()]);
-  for (const dir of [outdir, idpDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (idpDir) rmSync(idpDir, { recursive: true, force: true });
 });
 
 test('the client config offers no user pool vending route, and the API has none', async () => {

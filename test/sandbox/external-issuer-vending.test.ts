@@ -36,8 +36,13 @@ import {
   type RunningLocalOidcProvider,
   startLocalOidcProvider,
 } from '../../sandbox/services/oidc-provider';
-import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
+import {
+  type AwsCredentials,
+  startAssemblyIssuer,
+  startTestSandbox,
+  type TestSandbox,
+  testAssembly,
+} from '../../sandbox/testing';
 import { runCodeFlow } from '../support/oidc-code-flow';
 
 const APP_CLIENT = {
@@ -48,7 +53,6 @@ const APP_CLIENT = {
 /** Another relying party of the same provider: its tokens have another audience. */
 const OTHER_CLIENT = { ...APP_CLIENT, client_id: 'other-app' };
 
-let outdir: string;
 let idpDir: string;
 let otherIdpDir: string;
 let sandbox: TestSandbox;
@@ -135,27 +139,23 @@ const userCount = async () =>
   ).length;
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'external-vending-cdkout-'));
   idpDir = mkdtempSync(join(tmpdir(), 'external-vending-idp-'));
   otherIdpDir = mkdtempSync(join(tmpdir(), 'external-vending-other-idp-'));
+  // The issuer (its port) is in the template: the same port as last time keeps the cached assembly.
   [idp, otherIdp] = await Promise.all([
-    startLocalOidcProvider({
+    startAssemblyIssuer('external-vending', {
       state: new SandboxState(idpDir),
       clients: [APP_CLIENT, OTHER_CLIENT],
     }),
     startLocalOidcProvider({ state: new SandboxState(otherIdpDir), clients: [APP_CLIENT] }),
   ]);
-  synthesizeApp({
-    outdir,
-    context: {
-      credentialVending: 'true',
-      webHosting: 'false',
-      credentialVendingOidcIssuer: idp.issuer,
-      credentialVendingOidcAudience: APP_CLIENT.client_id,
-      credentialVendingOidcName: 'corp',
-    },
+  const cdkOutDir = await testAssembly('external-vending', {
+    credentialVending: 'true',
+    credentialVendingOidcIssuer: idp.issuer,
+    credentialVendingOidcAudience: APP_CLIENT.client_id,
+    credentialVendingOidcName: 'corp',
   });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  sandbox = await startTestSandbox({ cdkOutDir });
 
   const { resources } = sandbox;
   const fnId = resourcesOfType(resources.stack.template, 'AWS::Lambda::Function').find((id) => {
@@ -178,7 +178,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([sandbox?.stop(), idp?.stop(), otherIdp?.stop()]);
-  for (const dir of [outdir, idpDir, otherIdpDir]) {
+  for (const dir of [idpDir, otherIdpDir]) {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -15,8 +15,8 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_OIDC_PEOPLE } from '../../sandbox/services/oidc-provider';
-import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
+import { PROJECT_ROOT } from '../../sandbox/synth';
+import { startTestSandbox, type TestSandbox, testAssembly } from '../../sandbox/testing';
 import {
   federatedTokens,
   jwtClaims,
@@ -26,7 +26,6 @@ import {
 
 jest.setTimeout(90_000);
 
-let outdir: string;
 let stateDir: string;
 let sandbox: TestSandbox;
 
@@ -44,17 +43,11 @@ const userCount = async () =>
   ).length;
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'federation-linking-cdkout-'));
   stateDir = mkdtempSync(join(tmpdir(), 'federation-linking-state-'));
-  synthesizeApp({
-    outdir,
-    context: {
-      identityProviders: join(__dirname, '..', '..', 'docs', 'examples', 'identity-providers.json'),
-      webHosting: 'false',
-    },
-  });
+  // The example file is a source of this assembly: editing it synthesizes again.
+  const identityProviders = join(PROJECT_ROOT, 'docs', 'examples', 'identity-providers.json');
   sandbox = await startTestSandbox({
-    cdkOutDir: outdir,
+    cdkOutDir: await testAssembly('identity-providers', { identityProviders }),
     stateDir,
     hostedUi: { port: 0, localAppUrls: [TEST_APP_URL] },
   });
@@ -62,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.stop();
-  for (const dir of [outdir, stateDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 });
 
 test("the template's OIDC provider is offered (played locally); SAML and social are not", () => {

@@ -7,9 +7,6 @@
  * enforced on every call. Then revocation (membership removal, invite cancellation) and Chime
  * expiration by the sandbox clock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DescribeAppInstanceUserCommand,
   ChimeSDKIdentityClient,
@@ -50,9 +47,8 @@ import { API_PATHS, ApiError, apiRouteUrl } from '../../contracts/http-api';
 import { kidOf, kmsInviteSigner, signInvite } from '../../lambdas/lib/guests/invite-token';
 import { resourcesOfType } from '../../sandbox/cloudformation/template';
 import { type AwsCredentials, startTestSandbox, type TestSandbox } from '../../sandbox/testing';
-import { synthesizeApp } from '../../infra/synthesize';
+import { pastRouteThrottle } from './support';
 
-let outdir: string;
 let sandbox: TestSandbox;
 let apiUrl: string;
 let appInstanceArn: string;
@@ -103,17 +99,11 @@ async function awsError(
 
 const IAM_DENIAL = /is not authorized to perform/;
 
-/** Invites, waiting out the route throttle (5/s, burst 10) that a fast test run reaches. */
-async function invite(moderator: string, channelArn: string, extra: object = {}) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await createGuestInvite(apiUrl, idTokens[moderator]!, { channelArn, ...extra });
-    } catch (error) {
-      const throttled = error instanceof ApiError && error.status === 429 && !error.code;
-      if (!throttled || attempt > 20) throw error;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+/** Invites, waiting out the route throttle (5/s, burst 10). */
+function invite(moderator: string, channelArn: string, extra: object = {}) {
+  return pastRouteThrottle(() =>
+    createGuestInvite(apiUrl, idTokens[moderator]!, { channelArn, ...extra }),
+  );
 }
 
 async function inviteAndAdd(channelArn: string, extra: object = {}) {
@@ -134,9 +124,8 @@ function post(path: string, body: string | undefined, headers: Record<string, st
 }
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'guests-cdkout-'));
-  synthesizeApp({ outdir, context: { webHosting: 'false' } });
-  sandbox = await startTestSandbox({ cdkOutDir: outdir });
+  // The default configuration: the shared cdk.out (guests are on by default).
+  sandbox = await startTestSandbox();
   apiUrl = sandbox.config.apiUrl!;
   appInstanceArn = sandbox.config.appInstanceArn;
   admin = {
@@ -167,7 +156,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of Object.values(clients)) client.destroy();
   await sandbox?.stop();
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
 describe('the client config and routes', () => {
@@ -819,10 +807,9 @@ describe('throttling', () => {
 
 describe('Chime expiration, fast-forwarded by the sandbox clock', () => {
   test('a day later the guest AppInstanceUser is gone: renewal refused, live credentials refused by their session policy', async () => {
-    // Wait out the throttle buckets of the burst above.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The burst above emptied the routes' buckets: wait out only their refill.
     const created = await inviteAndAdd(channelA, { lifetimeHours: 1 });
-    const guest = await redeemGuestInvite(apiUrl, created.invite);
+    const guest = await pastRouteThrottle(() => redeemGuestInvite(apiUrl, created.invite));
     const client = messaging(guest.credentials);
     const read = () =>
       client.send(
@@ -854,10 +841,9 @@ describe('Chime expiration, fast-forwarded by the sandbox clock', () => {
     ).toMatchObject({ name: 'NotFoundException' });
     identity.destroy();
     // The invite's own exp is real time (the function's clock), so this is the Chime check refusing.
-    expect(await apiError(redeemGuestInvite(apiUrl, created.invite))).toMatchObject({
-      status: 403,
-      code: 'invite_revoked',
-    });
+    expect(
+      await apiError(pastRouteThrottle(() => redeemGuestInvite(apiUrl, created.invite))),
+    ).toMatchObject({ status: 403, code: 'invite_revoked' });
     client.destroy();
   });
 });

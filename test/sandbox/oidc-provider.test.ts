@@ -11,6 +11,7 @@ import { LoopbackHttpFetcher } from '../../sandbox/core/loopback-fetcher';
 import { SandboxState } from '../../sandbox/core/state';
 import {
   LOCAL_OIDC_PEOPLE,
+  LocalOidcPortInUseError,
   type RunningLocalOidcProvider,
   startLocalOidcProvider,
 } from '../../sandbox/services/oidc-provider';
@@ -155,4 +156,18 @@ test('keeps its signing key across restarts (issued tokens stay verifiable)', as
     await again.stop();
   }
   await expect(fetch(`${again.issuer}/jwks`)).rejects.toThrow();
+}, 60_000);
+
+test('a port another process holds: a LocalOidcPortInUseError naming it, not a hang', async () => {
+  const port = Number(new URL(idp.issuer).port);
+  const error = await startLocalOidcProvider({
+    state: new SandboxState(dir),
+    clients: [CLIENT],
+    port,
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(LocalOidcPortInUseError);
+  expect(error).toMatchObject({ port, message: expect.stringContaining(`127.0.0.1:${port}`) });
 }, 60_000);

@@ -1,4 +1,5 @@
 /** Shared by the sandbox tests. */
+import { ApiError } from '../../contracts/http-api';
 
 /** Awaits a rejection with this AWS error name (and HTTP status); returns its message. */
 export async function expectAwsError(
@@ -48,4 +49,21 @@ export async function rawCall(
     ...(typeof json.message === 'string' && { message: json.message }),
     json,
   };
+}
+
+/**
+ * `call` (a contracts/ client of the HTTP API), again while the route throttle refuses it (API
+ * Gateway's 429, which has no error code; never the function's own 429 too_many_requests): a
+ * burst of a test empties the route's bucket, which refills in a fraction of a second.
+ */
+export async function pastRouteThrottle<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const throttled = error instanceof ApiError && error.status === 429 && !error.code;
+      if (!throttled || attempt > 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }

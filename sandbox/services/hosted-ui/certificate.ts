@@ -7,7 +7,6 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { writeFileAtomic } from '../../core/state';
 
 /** The names the certificate covers: the hosted UI answers on both. */
@@ -54,6 +53,9 @@ export async function loadOrCreateCertificate(dir: string): Promise<HostedUiCert
       };
     }
   }
+  // Loaded only here: selfsigned and its X.509 libraries take ~0.4 s to load, and a restart
+  // (or a test sandbox, whose keys are seeded) reuses the certificate it has.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',

@@ -40,6 +40,14 @@ export interface RunningLocalOidcProvider {
   stop(): Promise<void>;
 }
 
+/** The port asked for is held by another process (the caller may try another one). */
+export class LocalOidcPortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`the local OpenID provider cannot listen on 127.0.0.1:${port}: the port is in use`);
+    this.name = 'LocalOidcPortInUseError';
+  }
+}
+
 const MAIN = join(__dirname, 'main.ts');
 const START_TIMEOUT_MS = 30_000;
 
@@ -63,6 +71,7 @@ export async function startLocalOidcProvider(
 ): Promise<RunningLocalOidcProvider> {
   const people = options.people ?? LOCAL_OIDC_PEOPLE;
   const log = options.log ?? (() => {});
+  const port = options.port ?? 0;
   const child: ChildProcess = fork(MAIN, [], {
     cwd: PROJECT_ROOT,
     execArgv: ['--import', 'tsx'],
@@ -70,7 +79,7 @@ export async function startLocalOidcProvider(
     env: {
       ...process.env,
       LOCAL_OIDC_CONFIG: JSON.stringify({
-        port: options.port ?? 0,
+        port,
         clients: options.clients,
         people,
         signingKey: signingKey(options.state),
@@ -92,9 +101,19 @@ export async function startLocalOidcProvider(
         const line = pending.slice(0, newline);
         pending = pending.slice(newline + 1);
         const ready = /^ready (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+        const failed = /^listen-error (\S+)$/.exec(line);
         if (ready) {
           clearTimeout(timer);
           resolve(ready[1]!);
+        } else if (failed) {
+          clearTimeout(timer);
+          reject(
+            failed[1] === 'EADDRINUSE'
+              ? new LocalOidcPortInUseError(port)
+              : new Error(
+                  `the local OpenID provider cannot listen on 127.0.0.1:${port}: ${failed[1]}`,
+                ),
+          );
         } else if (line.trim()) {
           log(line);
         }

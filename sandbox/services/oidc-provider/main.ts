@@ -1,7 +1,8 @@
 /**
  * Process entry of the local OpenID provider (started by index.ts): reads its configuration from
  * the `LOCAL_OIDC_CONFIG` environment variable (JSON), listens on 127.0.0.1 only, and prints one
- * line `ready <issuer>` when it accepts connections.
+ * line `ready <issuer>` when it accepts connections, or `listen-error <code>` (e.g. EADDRINUSE)
+ * and exits when it cannot listen.
  */
 import { createServer } from 'node:http';
 import { createLocalOidcProvider, type LocalOidcProviderOptions } from './provider';
@@ -14,6 +15,9 @@ const config = JSON.parse(process.env.LOCAL_OIDC_CONFIG ?? '{}') as ChildConfig;
 delete process.env.LOCAL_OIDC_CONFIG;
 
 const server = createServer();
+server.once('error', (error: NodeJS.ErrnoException) => {
+  process.stdout.write(`listen-error ${error.code ?? 'unknown'}\n`, () => process.exit(1));
+});
 server.listen(config.port, '127.0.0.1', () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

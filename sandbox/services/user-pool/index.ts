@@ -30,7 +30,7 @@ import {
   TriggersService,
 } from 'cognito-local/lib/services';
 import { CognitoServiceFactoryImpl } from 'cognito-local/lib/services/cognitoService';
-import { CryptoService } from 'cognito-local/lib/services/crypto';
+import type { CryptoService } from 'cognito-local/lib/services/crypto';
 import { otp } from 'cognito-local/lib/services/otp';
 import { InvalidPasswordError } from 'cognito-local/lib/errors';
 import type { Context } from 'cognito-local/lib/services/context';
@@ -51,6 +51,24 @@ import { SignOuts } from './sign-outs';
 import type { SigningKey } from './signing-key';
 import { PoolTokens } from './tokens';
 import { SandboxUserPoolService, SandboxUserPoolServiceFactory } from './user-store';
+
+/**
+ * cognito-local's KMS encryption of codes, which only the custom sender triggers use (not in
+ * SUPPORTED_TRIGGERS: the sandbox never calls it). Its module loads AWS SDK v2 and the AWS
+ * Encryption SDK, about half a second of every start (every sandbox test file), so it is loaded
+ * on first use instead.
+ */
+function lazyCryptoService(config: Config['KMSConfig']): CryptoService {
+  let loaded: Promise<CryptoService> | undefined;
+  const encrypt: CryptoService['encrypt'] = async (ctx, plaintext) => {
+    loaded ??= import('cognito-local/lib/services/crypto').then(
+      ({ CryptoService }) => new CryptoService(config),
+    );
+    return (await loaded).encrypt(ctx, plaintext);
+  };
+  // encrypt() is all that cognito-local's triggers call; the rest of the class is its internals.
+  return { encrypt } satisfies Pick<CryptoService, 'encrypt'> as CryptoService;
+}
 
 /** Cognito trigger names cognito-local can invoke, as in the pool's `LambdaConfig`. */
 export const SUPPORTED_TRIGGERS = [
@@ -263,7 +281,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Runn
     cognito,
     // Only `invoke(...).promise()` is used; the v2 Lambda client type is far wider.
     new LambdaService(config.TriggerFunctions, lambdaClient as never),
-    new CryptoService(config.KMSConfig),
+    lazyCryptoService(config.KMSConfig),
   );
   const messageDelivery = {
     deliver(_ctx: Context, user: User, details: DeliveryDetails, message: Message) {

@@ -2,17 +2,13 @@
  * Helpers of the user lifecycle sandbox tests: chat users with their own identity pool
  * credentials, the administrator's Chime identity client, and waiting for an effect.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ChimeSDKIdentityClient,
   DescribeAppInstanceUserCommand,
 } from '@aws-sdk/client-chime-sdk-identity';
 import { ChimeSDKMessagingClient } from '@aws-sdk/client-chime-sdk-messaging';
 import { appInstanceUserArn } from '../../../contracts/chime-arns';
-import type { TestSandbox, TestUser } from '../../../sandbox/testing';
-import { synthesizeApp } from '../../../infra/synthesize';
+import { type TestSandbox, type TestUser, testAssembly } from '../../../sandbox/testing';
 
 export interface ChatUser extends TestUser {
   readonly arn: string;
@@ -74,9 +70,7 @@ export async function within(ms: number, check: () => boolean | Promise<boolean>
   }
 }
 
-/** `cdk synth -c userEvents=true` (no web hosting) into a temporary cloud assembly. */
-export function synthesizeWithUserEvents(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'lifecycle-cdkout-'));
-  synthesizeApp({ outdir, context: { userEvents: 'true', webHosting: 'false' } });
-  return outdir;
+/** The cloud assembly of `-c userEvents=true`, shared by the files that need it (testAssembly). */
+export function userEventsAssembly(): Promise<string> {
+  return testAssembly('user-events', { userEvents: 'true' });
 }

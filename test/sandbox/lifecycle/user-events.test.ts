@@ -3,7 +3,6 @@
  * calls reach the event rule as CloudTrail events, and the real user-event bundle (its own role,
  * IAM enforced) brings the user's AppInstanceUser in line within seconds.
  */
-import { rmSync } from 'node:fs';
 import {
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
@@ -21,25 +20,17 @@ import {
   ListChannelModeratorsCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
 import { startTestSandbox, type TestSandbox } from '../../../sandbox/testing';
-import {
-  adminChimeIdentity,
-  chatUser,
-  chimeNameOf,
-  synthesizeWithUserEvents,
-  within,
-} from './support';
+import { adminChimeIdentity, chatUser, chimeNameOf, userEventsAssembly, within } from './support';
 
 jest.setTimeout(120_000);
 
-let outdir: string;
 let sandbox: TestSandbox;
 let chime: ChimeSDKIdentityClient;
 const lambdaLines: string[] = [];
 
 beforeAll(async () => {
-  outdir = synthesizeWithUserEvents();
   sandbox = await startTestSandbox({
-    cdkOutDir: outdir,
+    cdkOutDir: await userEventsAssembly(),
     lambdaLog: (_fn, line) => lambdaLines.push(line),
   });
   chime = adminChimeIdentity(sandbox);
@@ -48,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   chime?.destroy();
   await sandbox?.stop();
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 it('serves the event rule of the template', () => {

@@ -1,0 +1,56 @@
+/**
+ * What a test sandbox's start does not spend time on (sandbox/testing.ts): modules only some paths
+ * need (cognito-local's KMS crypto, for the custom sender triggers the sandbox does not run, pulls
+ * in AWS SDK v2 and the AWS Encryption SDK; selfsigned only makes certificates), and RSA key
+ * generation (a temporary state directory starts with the shared test keys).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestSandbox } from '../../sandbox/testing';
+
+const mockLoaded = jest.fn<void, [string]>();
+jest.mock('cognito-local/lib/services/crypto', () => {
+  mockLoaded('cognito-local/lib/services/crypto');
+  return jest.requireActual<object>('cognito-local/lib/services/crypto');
+});
+jest.mock('aws-sdk', () => {
+  mockLoaded('aws-sdk');
+  return jest.requireActual<object>('aws-sdk');
+});
+jest.mock('selfsigned', () => {
+  mockLoaded('selfsigned');
+  return jest.requireActual<object>('selfsigned');
+});
+
+let sandbox: TestSandbox;
+let keys: string;
+
+beforeAll(async () => {
+  // Imported here, not above: jest.mock factories run on import and need mockLoaded to exist.
+  const { startTestSandbox, TEST_ASSEMBLY_CACHE } = await import('../../sandbox/testing');
+  keys = join(TEST_ASSEMBLY_CACHE, 'test-state-keys');
+  sandbox = await startTestSandbox();
+}, 60_000);
+
+afterAll(() => sandbox?.stop());
+
+test('a start, a sign-up and a sign-in load neither AWS SDK v2, cognito-local KMS crypto nor selfsigned', async () => {
+  const user = await sandbox.signUpUser('lazy@example.com');
+  const session = await sandbox.signIn(user);
+  expect(session.idToken).toBeTruthy();
+  expect(mockLoaded).not.toHaveBeenCalled();
+});
+
+test('its temporary state starts with the shared test keys: none generated', async () => {
+  const seeded = JSON.parse(readFileSync(join(keys, 'signing-key.json'), 'utf8')) as {
+    kid: string;
+  };
+  const jwks = (await (
+    await fetch(`${sandbox.url}/${sandbox.config.userPoolId}/.well-known/jwks.json`)
+  ).json()) as { keys: { kid: string }[] };
+  expect(jwks.keys.map((k) => k.kid)).toEqual([seeded.kid]);
+  expect(sandbox.hostedUi!.certificate).toMatchObject({
+    created: false,
+    cert: readFileSync(join(keys, 'hosted-ui', 'cert.pem'), 'utf8'),
+  });
+});

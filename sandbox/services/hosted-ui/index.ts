@@ -31,9 +31,9 @@
  * with an error), `/oauth2/userInfo`, client secrets.
  */
 import { type Server, createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { HostedUiConfig } from '../../../contracts/client-config';
 import { type WebOrigins, loopbackUrls } from '../../core/browser-access';
+import { listenOnLoopback } from '../../core/listen';
 import type { SandboxState } from '../../core/state';
 import { AuthorizationCodes } from './authorization-codes';
 import type { AuthorizeRequest } from './authorize-request';
@@ -159,14 +159,7 @@ export async function startHostedUi(options: StartHostedUiOptions): Promise<Runn
       });
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOnLoopback(server, options.port);
   const domain = `127.0.0.1:${port}`;
 
   return {

@@ -13,9 +13,9 @@
  * route) is served when that issuer is on loopback: its keys are found by OpenID discovery.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { hostRefusal } from '../../core/browser-access';
+import { listenOnLoopback } from '../../core/listen';
 import { LoopbackHttpFetcher } from '../../core/loopback-fetcher';
 import type { LambdaRunner } from '../../lambda/runner';
 import type { SandboxResources } from '../../resources';
@@ -294,14 +294,7 @@ export async function startHttpApi(
         res.end(response.body);
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listenOnLoopback(server, options.port);
   return {
     apiUrl: `http://127.0.0.1:${port}/${spec.stageName}`,
     port,

@@ -9,6 +9,7 @@
  * - bundle: the Lambda bundles as esbuild builds them (`*.bundle.test.ts`);
  * - browser: the web demo in Chromium against the sandbox.
  */
+import { availableParallelism } from 'node:os';
 
 /** @type {import('jest').Config} */
 const common = {
@@ -20,10 +21,8 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '\\.bundle\\.test\\.ts$'],
 };
 
-const { availableParallelism } = require('node:os');
-
 /** @type {import('jest').Config} */
-module.exports = {
+export default {
   // One test file more than there are cores (jest's default is one fewer): the sandbox and browser
   // files spend part of their time waiting on other processes (Lambda runtimes, the AWS CLI,
   // Chromium), which the extra file fills. On 2 cores, 3 files: the whole run 142 s -> 131 s;

@@ -1,7 +1,8 @@
 /**
  * The browser-test support's own checks. `accessibilityViolations` (axe-core in legacy mode,
  * without the blank page per call) finds what axe's default mode finds, in the page and in a
- * same-origin frame, and refuses a page with a cross-origin frame, which legacy mode would leave
+ * same-origin frame; checks a document again without evaluating axe-core's source again, yet sees
+ * what changed; and refuses a page with a cross-origin frame, which legacy mode would leave
  * untested. `settled` leaves a page as it looks once the transitions of a colour-scheme switch end.
  */
 import { createServer, type Server } from 'node:http';
@@ -57,6 +58,40 @@ test('finds what the default mode finds, in the page and in a same-origin frame'
     v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} - ${n.failureSummary ?? ''}`),
   );
   expect(found.sort()).toEqual(byDefault.sort());
+  await page.context().close();
+});
+
+test('checks a document again without evaluating axe-core again, and still sees every change', async () => {
+  const origin = await site({
+    '/': '<iframe src="/frame" title="frame"></iframe>',
+    '/frame': '<label>Name <input type="text"></label>',
+    '/added': '<input type="text">',
+    '/next': '<img src="/x.png">',
+  });
+  const page = await open(`${origin}/`);
+  expect(await accessibilityViolations(page)).toEqual([]);
+  // A mark on the axe-core object the first check left: evaluating the source again replaces it.
+  const window = 'globalThis.window';
+  await page.evaluate(`${window}.axe.keptForTheNextCheck = true`);
+
+  await page.evaluate(`document.querySelector('main').append(document.createElement('button'))`);
+  expect((await accessibilityViolations(page)).map((v) => v.split(' ')[0])).toEqual([
+    'button-name',
+  ]);
+  expect(await page.evaluate(`${window}.axe.keptForTheNextCheck`)).toBe(true);
+
+  // A frame added since has no axe-core yet: it gets the source and is checked.
+  await page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend',
+    '<iframe src="/added" title="added"></iframe>')`);
+  await page.frameLocator('iframe[title="added"]').locator('main').waitFor({ state: 'attached' });
+  expect((await accessibilityViolations(page)).map((v) => v.split(' ')[0]).sort()).toEqual([
+    'button-name',
+    'label',
+  ]);
+
+  // A navigation leaves a document without axe-core.
+  await page.goto(`${origin}/next`);
+  expect((await accessibilityViolations(page)).map((v) => v.split(' ')[0])).toEqual(['image-alt']);
   await page.context().close();
 });
 

@@ -12,13 +12,13 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
-const LOCK_STALE_MS = 180_000;
 
 export function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -102,8 +102,26 @@ function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promi
   });
 }
 
-/** Runs `fn` holding `lockDir` (made with mkdir), so one process at a time does it. */
-export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+export interface LockOptions {
+  /**
+   * A lock whose directory has not been touched for this long belongs to a process that died
+   * holding it, and is taken over. @default 60_000
+   */
+  readonly staleMs?: number;
+  /** How often a waiting caller tries again. @default 250 */
+  readonly pollMs?: number;
+}
+
+/**
+ * Runs `fn` holding `lockDir` (made with mkdir), so one process at a time does it. The holder
+ * touches the directory every quarter of `staleMs`, so however long `fn` takes (a synth on a busy
+ * machine), only the lock of a process that died is ever taken over.
+ */
+export async function withLock<T>(
+  lockDir: string,
+  fn: () => Promise<T>,
+  { staleMs = 60_000, pollMs = 250 }: LockOptions = {},
+): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lockDir);
@@ -111,19 +129,29 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promis
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       try {
-        if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS) {
+        if (Date.now() - statSync(lockDir).mtimeMs > staleMs) {
           rmSync(lockDir, { recursive: true, force: true });
           continue;
         }
       } catch {
         continue;
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   }
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    try {
+      utimesSync(lockDir, now, now);
+    } catch {
+      // Taken over after all (the machine stalled for longer than staleMs): nothing to refresh.
+    }
+  }, staleMs / 4);
+  heartbeat.unref();
   try {
     return await fn();
   } finally {
+    clearInterval(heartbeat);
     rmSync(lockDir, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ import {
 import { stackPropsFromContext } from '../../infra/context';
 import { addNagChecks } from '../../infra/nag';
 import { cdkSynthContext } from '../../infra/synthesize';
+import { DEFAULT_TEMPLATE_ENV, type SharedTemplate } from './default-template';
 
 /**
  * CDK context that skips asset bundling (esbuild) in every stack: template tests read the template,
@@ -53,12 +54,6 @@ export function synthFromContext(context: Record<string, unknown>): Template {
   app.synth();
   return Template.fromStack(stack);
 }
-
-/** Where the infra project's global setup leaves the default stack's template (a JSON file). */
-export const DEFAULT_TEMPLATE_ENV = 'CHIME_TEST_DEFAULT_TEMPLATE';
-
-/** What the global setup writes: the template of `synthStack()`, or why synth failed. */
-export type SharedTemplate = { readonly template: unknown } | { readonly error: string };
 
 /**
  * The template of `synthStack()` (the default stack, cdk-nag on), synthesized once per jest run by

@@ -4,8 +4,10 @@
  * in AWS SDK v2 and the AWS Encryption SDK; selfsigned only makes certificates), and RSA key
  * generation (a temporary state directory starts with the shared test keys).
  */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { TestSandbox } from '../../sandbox/testing';
 
 const mockLoaded = jest.fn<void, [string]>();
@@ -29,8 +31,23 @@ beforeAll(async () => {
   // Imported here, not above: jest.mock factories run on import and need mockLoaded to exist.
   const { startTestSandbox, TEST_ASSEMBLY_CACHE } = await import('../../sandbox/testing');
   keys = join(TEST_ASSEMBLY_CACHE, 'test-state-keys');
+  if (!['signing-key.json', 'hosted-ui/cert.pem'].every((file) => existsSync(join(keys, file)))) {
+    // The first test sandbox on this machine makes the shared keys (and loads selfsigned for
+    // that): let it, in a process of its own, so what is checked is the start of every later one,
+    // whichever test file runs first.
+    await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `require('./sandbox/testing').startTestSandbox().then((s) => s.stop())`,
+      ],
+      { cwd: join(__dirname, '..', '..') },
+    );
+  }
   sandbox = await startTestSandbox();
-}, 60_000);
+}, 120_000);
 
 afterAll(() => sandbox?.stop());
 

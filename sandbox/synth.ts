@@ -18,7 +18,8 @@ import {
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 export const PROJECT_ROOT = join(__dirname, '..');
-const SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
+/** What the stack's template is made from, relative to the project root. */
+export const STACK_SOURCES = ['infra', 'lambdas', 'contracts', 'cdk.json', 'package-lock.json'];
 
 export function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -62,7 +63,7 @@ export function staleReason(
   if (!existsSync(manifest)) return `no cloud assembly in ${cdkOutDir}`;
   if (recordedContext(cdkOutDir) !== JSON.stringify(context)) return 'synth context changed';
   const built = statSync(manifest).mtimeMs;
-  const newest = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
+  const newest = Math.max(...STACK_SOURCES.map((s) => newestMtime(join(root, s))));
   if (newest > built) return 'stack sources changed since the last synth';
   const changed = contextFiles(root, context).find((file) => statSync(file).mtimeMs > built);
   return changed ? `${relative(root, changed)} changed since the last synth` : undefined;

@@ -3,9 +3,10 @@
  * (default-template.setup.ts), and the copy kept between runs. Apart from support.ts so the setup
  * loads aws-cdk-lib only when it has to synthesize.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT, newestMtime } from '../../sandbox/synth';
+import { writeFileAtomic } from '../../sandbox/core/state';
+import { PROJECT_ROOT, STACK_SOURCES, newestMtime } from '../../sandbox/synth';
 
 /** Where the infra project's global setup leaves the default stack's template (a JSON file). */
 export const DEFAULT_TEMPLATE_ENV = 'CHIME_TEST_DEFAULT_TEMPLATE';
@@ -15,11 +16,7 @@ export type SharedTemplate = { readonly template: unknown } | { readonly error: 
 
 /** What the default template is made from: the stack, its code, its flags and packages, its tests' support. */
 export const DEFAULT_TEMPLATE_SOURCES = [
-  'infra',
-  'lambdas',
-  'contracts',
-  'cdk.json',
-  'package-lock.json',
+  ...STACK_SOURCES,
   'test/infra/support.ts',
   'test/infra/default-template.ts',
 ];
@@ -51,14 +48,11 @@ export function keptTemplate(file = KEPT_TEMPLATE_FILE, root = PROJECT_ROOT): un
   return newest < kept.synthStartedAt ? kept.template : undefined;
 }
 
-/** Keeps `template` (written to a temporary file, then renamed: a parallel run reads it whole). */
+/** Keeps `template` (written atomically: a parallel run reads it whole). */
 export function keepTemplate(
   synthStartedAt: number,
   template: unknown,
   file = KEPT_TEMPLATE_FILE,
 ): void {
-  mkdirSync(join(file, '..'), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ synthStartedAt, template } satisfies KeptTemplate));
-  renameSync(temp, file);
+  writeFileAtomic(file, JSON.stringify({ synthStartedAt, template } satisfies KeptTemplate));
 }

@@ -64,9 +64,11 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      // Type information from the nearest tsconfig.json (the root one, web-demo's for the demo).
+      // Type information from the two TypeScript projects (the root one, web-demo's for the
+      // demo). `project` rather than `projectService`: on the command line, typescript-eslint then
+      // builds one Program per tsconfig up front, 5 s (15%) faster here than the project service.
       parserOptions: {
-        projectService: true,
+        project: ['./tsconfig.json', './web-demo/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
         // No rule here reads JSDoc in .ts files, and TypeScript's own advice for type-aware linting
         // is to skip parsing it: about a third of the lint's CPU time (mostly aws-cdk-lib's .d.ts).

@@ -40,6 +40,7 @@ export default {
       displayName: 'infra',
       testMatch: ['<rootDir>/test/{infra,security}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/infra/default-template.setup.ts',
+      globalTeardown: '<rootDir>/test/infra/default-template.teardown.ts',
     },
     {
       ...common,

@@ -4,7 +4,7 @@
  * routes exist. Least privilege: nothing of the user pool route (route, function, its log group,
  * its URL in the outputs and config.json) remains; the external routes are unchanged.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { API_PATHS, externalCredentialsPath } from '../../contracts/http-api';
@@ -113,7 +113,7 @@ describe('construct: beside (default) and instead of the user pool', () => {
 });
 
 describe('context key credentialVendingUserPool', () => {
-  const props = (context: Record<string, unknown>) => stackPropsFromContext(new App({ context }));
+  const props = (context: Record<string, unknown>) => stackPropsFromContext(testApp({ context }));
   const external = {
     credentialVending: 'true',
     credentialVendingOidcIssuer: CORP.issuer,

@@ -4,7 +4,6 @@
  * a function with the shared server role, the same throttle, per-caller counters and reserved
  * concurrency, and Chime permissions for `oidc-*` ids only.
  */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import {
   type CredentialVendingProps,
@@ -155,7 +154,7 @@ test('refuses a name or an issuer used twice', () => {
 });
 
 describe('context keys', () => {
-  const props = (context: Record<string, unknown>) => stackPropsFromContext(new App({ context }));
+  const props = (context: Record<string, unknown>) => stackPropsFromContext(testApp({ context }));
 
   test('-c credentialVendingOidcIssuer/Audience/Name', () => {
     expect(

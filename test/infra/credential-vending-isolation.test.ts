@@ -20,7 +20,7 @@ import { asTemplate } from '../../sandbox/cloudformation/template';
 import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 import { listRoles, type RoleInfo, statementsOf } from '../../sandbox/iam/roles';
 import { synthesizeApp } from '../../infra/synthesize';
-import { NO_CFN_VALIDATION } from './support';
+import { NO_CFN_VALIDATION, testOutdir } from './support';
 
 const KEY = DEFAULT_PRINCIPAL_TAG_KEY;
 const ALICE = '11111111-aaaa-4aaa-8aaa-111111111111';
@@ -33,6 +33,7 @@ function synthesizeWithVending() {
     context: { credentialVending: 'true' },
     bundling: false,
     appProps: NO_CFN_VALIDATION,
+    outdir: testOutdir(),
   });
   const parsed = asTemplate(template);
   return { roles: listRoles(parsed, fakeEnvironment(parsed)) };

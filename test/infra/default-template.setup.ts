@@ -27,8 +27,12 @@ export default async function globalSetup(): Promise<void> {
     const synthStartedAt = Date.now();
     try {
       // Loaded only here: aws-cdk-lib and the stack take about a second to load.
-      const { synthStack } = await import('./support');
-      shared = { template: synthStack().toJSON() };
+      const { synthStack, removeTestOutdirs } = await import('./support');
+      try {
+        shared = { template: synthStack().toJSON() };
+      } finally {
+        removeTestOutdirs();
+      }
       keepTemplate(synthStartedAt, shared.template);
     } catch (error) {
       shared = { error: error instanceof Error ? error.message : String(error) };

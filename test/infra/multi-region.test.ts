@@ -15,7 +15,7 @@ import {
 } from '../../sandbox/cloudformation/template';
 import { fakeEnvironment } from '../../sandbox/cloudformation/fake-environment';
 import { synthesizeApp } from '../../infra/synthesize';
-import { NO_CFN_VALIDATION, testApp } from './support';
+import { NO_CFN_VALIDATION, testApp, testOutdir } from './support';
 
 /** Where each resource type of a global namespace keeps its name, and the name's length limit. */
 const GLOBAL_NAMES: Readonly<Record<string, { path: readonly string[]; max: number }>> = {
@@ -83,6 +83,7 @@ const templates = CHIME_SDK_MESSAGING_REGIONS.map((region) => {
     context: { region, credentialVending: 'true', channelRetentionDays: '30' },
     bundling: false,
     appProps: NO_CFN_VALIDATION,
+    outdir: testOutdir(),
   });
   return { region, template: asTemplate(template) };
 });

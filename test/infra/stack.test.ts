@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { parseClientConfig } from '../../contracts/client-config';
@@ -124,7 +124,7 @@ describe('cdk-nag', () => {
 
 describe('context', () => {
   function props(context: Record<string, unknown>) {
-    return stackPropsFromContext(new App({ context }));
+    return stackPropsFromContext(testApp({ context }));
   }
 
   test('defaults to us-east-1', () => {

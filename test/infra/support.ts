@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
@@ -25,12 +27,45 @@ export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
  */
 export const NO_CFN_VALIDATION = { builtinCloudFormationValidation: false } as const;
 
-/** An App for template tests: `new App(props)`, without bundling or built-in CloudFormation validation. */
+/**
+ * CDK context that references assets where they are instead of copying them into the cloud
+ * assembly: a template test reads no asset file, and the BucketDeployment's AWS CLI layer alone is
+ * 22 MB per synth. The template is the same (asset hashes come from the source).
+ */
+export const NO_ASSET_STAGING = { 'aws:cdk:disable-asset-staging': true } as const;
+
+let outdirRoot: string | undefined;
+
+/**
+ * A new directory for one app's cloud assembly, removed when the test file ends. An App without
+ * `outdir` makes a temporary directory that nothing removes: the infra project left about 160 of
+ * them, 0.6 GB, on every run.
+ */
+export function testOutdir(): string {
+  outdirRoot ??= mkdtempSync(join(tmpdir(), 'chime-cdk-test-'));
+  return mkdtempSync(join(outdirRoot, 'cdk.out-'));
+}
+
+/** Removes every directory testOutdir() made (in a test file, after its last test). */
+export function removeTestOutdirs(): void {
+  if (outdirRoot !== undefined) rmSync(outdirRoot, { recursive: true, force: true });
+  outdirRoot = undefined;
+}
+
+// Jest's globals exist when a test file imports this module, not in the global setup (which calls
+// removeTestOutdirs itself). The same pattern as Testing Library's automatic cleanup.
+if (typeof afterAll === 'function') afterAll(removeTestOutdirs);
+
+/**
+ * An App for template tests: `new App(props)` writing to a testOutdir(), without bundling, asset
+ * staging or built-in CloudFormation validation.
+ */
 export function testApp(props: AppProps = {}): App {
   return new App({
     ...NO_CFN_VALIDATION,
+    outdir: testOutdir(),
     ...props,
-    context: { ...props.context, ...NO_BUNDLING },
+    context: { ...props.context, ...NO_BUNDLING, ...NO_ASSET_STAGING },
   });
 }
 

@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NO_BUNDLING, NO_CFN_VALIDATION, removeTestOutdirs, testApp, testOutdir } from './support';
 
-/** A stack with one file asset (a Lambda function's code from this folder). */
+/** A stack with one file asset (a Lambda function whose code is the contracts/ folder). */
 function stackWithAsset(app: App): Template {
   const stack = new Stack(app, 'WithAsset', { env: { region: 'us-east-1' } });
   new LambdaFunction(stack, 'Fn', {

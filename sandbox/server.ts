@@ -49,7 +49,6 @@
  */
 import type { Duplex } from 'node:stream';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type Refusal,
   type WebOrigins,
@@ -60,6 +59,7 @@ import {
   preflightHeaders,
 } from './core/browser-access';
 import { readLimitedBody } from './core/body';
+import { listenOnLoopback } from './core/listen';
 import { AwsError, type Protocol, renderError } from './core/errors';
 import type { VerifiedCaller } from './core/sigv4';
 import type { SandboxClock } from './core/clock';
@@ -346,15 +346,8 @@ export class SandboxServer implements Router {
     this.fallbackHandler = handler;
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.http.address() as AddressInfo).port;
+  async listen(port: number): Promise<number> {
+    this.port = await listenOnLoopback(this.http, port);
     return this.port;
   }
 

@@ -11,10 +11,11 @@
  * a restart forgets them), capacity and throttling, streams, every operation but those below.
  */
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import type { Server } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AwsError } from '../../core/errors';
+import { listenOnLoopback } from '../../core/listen';
 import { resourcesOfType } from '../../cloudformation/template';
 import type { SandboxResources } from '../../resources';
 import type { SandboxRequest, SandboxResponse, ServiceModule } from '../../server';
@@ -94,8 +95,7 @@ export function dynamodbModule(): ServiceModule {
       const tables = tablesOf(ctx.resources);
       if (tables.length === 0) return;
       server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-      const port = (server.address() as AddressInfo).port;
+      const port = await listenOnLoopback(server, 0);
       // The tables as the template declares them (the administrator's own client, not a caller's).
       const admin = new DynamoDBClient({
         region: ctx.region,

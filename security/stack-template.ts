@@ -81,6 +81,9 @@ function synthesizeInto(outdir: string, variant: StackVariant): CfnTemplate {
       // BucketDeployment's AWS CLI layer): neither changes any policy.
       'aws:cdk:bundling-stacks': [],
       'aws:cdk:disable-asset-staging': true,
+      // Record no creation stack traces in the assembly's metadata: nothing here reads them.
+      'aws:cdk:disable-stack-trace': true,
+      'aws:cdk:disable-creation-stack-traces': true,
       // Keep construct paths in the template: the matrix names roles by them.
       'aws:cdk:enable-path-metadata': true,
     }),

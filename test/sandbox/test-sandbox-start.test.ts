@@ -1,7 +1,8 @@
 /**
  * What a test sandbox's start does not spend time on (sandbox/testing.ts): modules only some paths
  * need (cognito-local's KMS crypto, for the custom sender triggers the sandbox does not run, pulls
- * in AWS SDK v2 and the AWS Encryption SDK; selfsigned only makes certificates), and RSA key
+ * in AWS SDK v2 and the AWS Encryption SDK; selfsigned only makes certificates; dynalite and the
+ * DynamoDB client only serve the rate-limited routes, from their first call), and RSA key
  * generation (a temporary state directory starts with the shared test keys).
  */
 import { execFile } from 'node:child_process';
@@ -22,6 +23,14 @@ jest.mock('aws-sdk', () => {
 jest.mock('selfsigned', () => {
   mockLoaded('selfsigned');
   return jest.requireActual<object>('selfsigned');
+});
+jest.mock('dynalite', () => {
+  mockLoaded('dynalite');
+  return jest.requireActual<object>('dynalite');
+});
+jest.mock('@aws-sdk/client-dynamodb', () => {
+  mockLoaded('@aws-sdk/client-dynamodb');
+  return jest.requireActual<object>('@aws-sdk/client-dynamodb');
 });
 
 let sandbox: TestSandbox;
@@ -51,7 +60,7 @@ beforeAll(async () => {
 
 afterAll(() => sandbox?.stop());
 
-test('a start, a sign-up and a sign-in load neither AWS SDK v2, cognito-local KMS crypto nor selfsigned', async () => {
+test('a start, a sign-up and a sign-in load neither AWS SDK v2, cognito-local KMS crypto, selfsigned nor DynamoDB', async () => {
   const user = await sandbox.signUpUser('lazy@example.com');
   const session = await sandbox.signIn(user);
   expect(session.idToken).toBeTruthy();

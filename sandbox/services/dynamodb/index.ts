@@ -7,13 +7,15 @@
  * request's `dynamodb:LeadingKeys` (the partition key values), then forwarded unchanged, so the
  * SDK gets DynamoDB's own answers (ConditionalCheckFailedException, ValidationException, ...).
  *
+ * dynalite starts, and the tables are created, at the first call: most sandbox runs (and test
+ * files) never reach a rate-limited route, and loading dynalite and the DynamoDB client is about a
+ * tenth of a sandbox start.
+ *
  * Not modelled: TTL deletion (counters are keyed by their window, and the state is in memory, so
  * a restart forgets them), capacity and throttling, streams, every operation but those below.
  */
 import { request as httpRequest } from 'node:http';
 import type { Server } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { AwsError } from '../../core/errors';
 import { listenOnLoopback } from '../../core/listen';
 import { resourcesOfType } from '../../cloudformation/template';
@@ -87,55 +89,100 @@ function forward(port: number, req: SandboxRequest): Promise<SandboxResponse> {
   });
 }
 
+/** dynalite on a loopback port of its own, with the template's tables created in it. */
+async function startDataPlane(
+  tables: readonly SandboxTable[],
+  region: string,
+): Promise<{ server: Server; port: number }> {
+  const [{ default: dynalite }, { CreateTableCommand, DynamoDBClient }] = await Promise.all([
+    import('dynalite'),
+    import('@aws-sdk/client-dynamodb'),
+  ]);
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const port = await listenOnLoopback(server, 0);
+  // The tables as the template declares them (the administrator's own client, not a caller's).
+  const admin = new DynamoDBClient({
+    region,
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+  try {
+    for (const table of tables) {
+      const p = table.properties;
+      await admin.send(
+        new CreateTableCommand({
+          TableName: table.name,
+          KeySchema: p.KeySchema as never,
+          AttributeDefinitions: p.AttributeDefinitions as never,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    }
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  } finally {
+    admin.destroy();
+  }
+  return { server, port };
+}
+
 export function dynamodbModule(): ServiceModule {
-  let server: Server | undefined;
+  let dataPlane: Promise<{ server: Server; port: number }> | undefined;
+  let closed = false;
   return {
     name: 'dynamodb',
-    async register(router, ctx) {
+    register(router, ctx) {
       const tables = tablesOf(ctx.resources);
       if (tables.length === 0) return;
-      server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-      const port = await listenOnLoopback(server, 0);
-      // The tables as the template declares them (the administrator's own client, not a caller's).
-      const admin = new DynamoDBClient({
-        region: ctx.region,
-        endpoint: `http://127.0.0.1:${port}`,
-        credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
-      });
-      for (const table of tables) {
-        const p = table.properties;
-        await admin.send(
-          new CreateTableCommand({
-            TableName: table.name,
-            KeySchema: p.KeySchema as never,
-            AttributeDefinitions: p.AttributeDefinitions as never,
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-      }
-      admin.destroy();
+      // Started once, by the first call; a failed start is tried again by the next call.
+      const started = () => {
+        if (closed) throw new AwsError('ServiceUnavailable', 'the sandbox is stopping', 503);
+        if (!dataPlane) {
+          dataPlane = startDataPlane(tables, ctx.region);
+          dataPlane.catch(() => (dataPlane = undefined));
+        }
+        return dataPlane;
+      };
 
       for (const [operation, keyField] of Object.entries(OPERATIONS)) {
         router.jsonTarget(TARGET_PREFIX + operation, async (req) => {
           const caller = await ctx.authenticate(req, { service: 'dynamodb', protocol: 'json' });
           const tableName = req.json.TableName;
+          if (typeof tableName !== 'string' || tableName === '') {
+            throw new AwsError(
+              'ValidationException',
+              "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null",
+              400,
+            );
+          }
           const table = tables.find((t) => t.name === tableName || t.arn === tableName);
+          // IAM first, as DynamoDB does: a table the caller may not use is refused as such, whether
+          // or not it exists. (Its key schema is unknown, so no LeadingKeys for a missing one.)
+          await ctx.authorize(caller, {
+            action: `dynamodb:${operation}`,
+            resource:
+              table?.arn ??
+              (tableName.startsWith('arn:')
+                ? tableName
+                : `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`),
+            protocol: 'json',
+            ...(table && {
+              context: { 'dynamodb:LeadingKeys': leadingKeys(table, req.json[keyField]) },
+            }),
+          });
           if (!table) {
             throw new AwsError('ResourceNotFoundException', 'Requested resource not found', 400);
           }
-          await ctx.authorize(caller, {
-            action: `dynamodb:${operation}`,
-            resource: table.arn,
-            protocol: 'json',
-            context: { 'dynamodb:LeadingKeys': leadingKeys(table, req.json[keyField]) },
-          });
+          const { port } = await started();
           return forward(port, req);
         });
       }
     },
     async close() {
-      const running = server;
-      if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+      closed = true;
+      const running = await dataPlane?.catch(() => undefined);
+      if (running) await new Promise<void>((resolve) => running.server.close(() => resolve()));
     },
   };
 }

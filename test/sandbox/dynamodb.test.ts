@@ -100,6 +100,15 @@ test('IAM comes first: a table the role may not use is refused, whether or not i
   }
 });
 
+test('a TableName that cannot name a table is a ValidationException, not a crash', async () => {
+  for (const table of ['a*b?', 'x'.repeat(300), 'tab\u202ele', 'a b', 'arn:aws:s3:::bucket']) {
+    await expect(countIn(dynamodb, table)).rejects.toMatchObject({
+      name: 'ValidationException',
+      $metadata: { httpStatusCode: 400 },
+    });
+  }
+});
+
 test('a caller allowed everywhere gets ResourceNotFoundException for a missing table', async () => {
   const admin = new DynamoDBClient({
     region: sandbox.config.region,

@@ -8,8 +8,8 @@
  * SDK gets DynamoDB's own answers (ConditionalCheckFailedException, ValidationException, ...).
  *
  * dynalite starts, and the tables are created, at the first call: most sandbox runs (and test
- * files) never reach a rate-limited route, and loading dynalite and the DynamoDB client is about a
- * tenth of a sandbox start.
+ * files) never reach a rate-limited route, and loading dynalite and the DynamoDB client was a third
+ * of a test sandbox's start.
  *
  * Not modelled: TTL deletion (counters are keyed by their window, and the state is in memory, so
  * a restart forgets them), capacity and throttling, streams, every operation but those below.
@@ -31,6 +31,10 @@ const OPERATIONS: Readonly<Record<string, 'Key' | 'Item'>> = {
   PutItem: 'Item',
   DeleteItem: 'Key',
 };
+
+/** DynamoDB's naming rules for tables; a request may also name the table by its ARN. */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
 
 interface SandboxTable {
   readonly name: string;
@@ -156,6 +160,13 @@ export function dynamodbModule(): ServiceModule {
               400,
             );
           }
+          if (!TABLE_NAME.test(tableName) && !TABLE_ARN.test(tableName)) {
+            throw new AwsError(
+              'ValidationException',
+              "1 validation error detected: Value at 'tableName' failed to satisfy constraint: Member must be a table name (3-255 of a-z, A-Z, 0-9, _, -, .) or a table ARN",
+              400,
+            );
+          }
           const table = tables.find((t) => t.name === tableName || t.arn === tableName);
           // IAM first, as DynamoDB does: a table the caller may not use is refused as such, whether
           // or not it exists. (Its key schema is unknown, so no LeadingKeys for a missing one.)
@@ -163,7 +174,7 @@ export function dynamodbModule(): ServiceModule {
             action: `dynamodb:${operation}`,
             resource:
               table?.arn ??
-              (tableName.startsWith('arn:')
+              (TABLE_ARN.test(tableName)
                 ? tableName
                 : `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`),
             protocol: 'json',

@@ -6,7 +6,8 @@
  *
  * Sign-up -> confirm (code from /_sandbox/codes) -> sign-in (SRP) -> GetId -> GetCredentialsForIdentity
  * -> STS, Chime SDK identity and messaging with those credentials; the administrator's
- * credentials for AdminGetUser; and the refusals the CLI prints as AWS's.
+ * credentials for AdminGetUser; DynamoDB with a function's role; and the refusals the CLI prints
+ * as AWS's.
  *
  * Each CLI call is a Python start (~0.8 s of CPU): calls that do not depend on each other run
  * together, and state a test only reads (a second user, the messages it pages through) is made
@@ -391,6 +392,46 @@ describe('the AWS CLI v2 against the sandbox', () => {
       { credentials: admin() },
     );
     expect(out.UserAttributes).toContainEqual({ Name: 'sub', Value: alice.sub });
+  });
+
+  it("dynamodb update-item: the people-lookup function's counter, and another table refused", async () => {
+    const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith('HttpApiUsersLookup'));
+    if (!fn) throw new Error('the template has no people-lookup function');
+    const role = sandbox.functionRoleCredentials('HttpApiUsersLookup');
+    const credentials: Credentials = {
+      AccessKeyId: role.accessKeyId,
+      SecretKey: role.secretAccessKey,
+      SessionToken: role.sessionToken,
+    };
+    const count = (table: string) => [
+      'dynamodb',
+      'update-item',
+      '--table-name',
+      table,
+      '--key',
+      JSON.stringify({ pk: { S: 'users#cli-caller#0' } }),
+      '--update-expression',
+      'ADD #count :one',
+      '--expression-attribute-names',
+      JSON.stringify({ '#count': 'requests' }),
+      '--expression-attribute-values',
+      JSON.stringify({ ':one': { N: '1' } }),
+      '--return-values',
+      'UPDATED_NEW',
+    ];
+    // Independent calls: they run together.
+    const [counted, refused] = await Promise.all([
+      awsJson<{ Attributes: Record<string, { N: string }> }>(
+        count(fn.environment.RATE_LIMIT_TABLE_NAME!),
+        { credentials },
+      ),
+      aws(count('another-table'), { credentials }),
+    ]);
+    expect(counted.Attributes).toEqual({ requests: { N: '1' } });
+    expect(refused.code).toBe(254);
+    expect(refused.stderr).toMatch(
+      /An error occurred \(AccessDeniedException\) when calling the UpdateItem operation: User: arn:aws:sts::\d{12}:assumed-role\/[^/]+\/[^ ]+ is not authorized to perform: dynamodb:UpdateItem on resource: arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/another-table/,
+    );
   });
 
   it('refuses acting as another user (their bearer), with the error AWS prints', async () => {

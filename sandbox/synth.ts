@@ -5,6 +5,7 @@
  * (parallel test files) wait on a lock directory so only one synthesizes.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -36,8 +37,42 @@ export function newestMtime(path: string): number {
 /** `-c key=value` context of a synth, beside the sandbox's own `webHosting=false`. */
 export type SynthContext = Readonly<Record<string, string>>;
 
-/** Where the context of the last synth is recorded, so an assembly of other context is stale. */
-const CONTEXT_STAMP = 'sandbox-synth-context.json';
+/**
+ * What the sandbox's last synth recorded beside its assembly: its context (an assembly of other
+ * context is stale) and a hash of the manifest it wrote. `cdk synth`, `cdk deploy` and `cdk
+ * destroy` in the project write `cdk.out` too, with other context (web hosting on; no bundling at
+ * all for destroy): a manifest that is not the one recorded is not the sandbox's assembly.
+ */
+const SYNTH_STAMP = 'sandbox-synth-context.json';
+
+interface SynthStamp {
+  readonly context: SynthContext;
+  readonly manifestSha256: string;
+}
+
+function manifestSha256(cdkOutDir: string): string {
+  return createHash('sha256')
+    .update(readFileSync(join(cdkOutDir, 'manifest.json')))
+    .digest('hex');
+}
+
+/** Records that the assembly in `cdkOutDir` is the sandbox's synth with `context`. */
+export function stampAssembly(cdkOutDir: string, context: SynthContext): void {
+  const stamp: SynthStamp = { context, manifestSha256: manifestSha256(cdkOutDir) };
+  writeFileSync(join(cdkOutDir, SYNTH_STAMP), JSON.stringify(stamp));
+}
+
+function readStamp(cdkOutDir: string): SynthStamp | undefined {
+  try {
+    const stamp = JSON.parse(readFileSync(join(cdkOutDir, SYNTH_STAMP), 'utf8')) as unknown;
+    const { context, manifestSha256: sha } = (stamp ?? {}) as Partial<SynthStamp>;
+    return typeof sha === 'string' && typeof context === 'object' && context !== null
+      ? { context, manifestSha256: sha }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The files under `root` that context values name (relative to `root`, where `cdk synth` runs, or
@@ -61,21 +96,16 @@ export function staleReason(
 ): string | undefined {
   const manifest = join(cdkOutDir, 'manifest.json');
   if (!existsSync(manifest)) return `no cloud assembly in ${cdkOutDir}`;
-  if (recordedContext(cdkOutDir) !== JSON.stringify(context)) return 'synth context changed';
+  const stamp = readStamp(cdkOutDir);
+  if (!stamp || stamp.manifestSha256 !== manifestSha256(cdkOutDir)) {
+    return 'the cloud assembly was written by another command (cdk synth, deploy or destroy)';
+  }
+  if (JSON.stringify(stamp.context) !== JSON.stringify(context)) return 'synth context changed';
   const built = statSync(manifest).mtimeMs;
   const newest = Math.max(...STACK_SOURCES.map((s) => newestMtime(join(root, s))));
   if (newest > built) return 'stack sources changed since the last synth';
   const changed = contextFiles(root, context).find((file) => statSync(file).mtimeMs > built);
   return changed ? `${relative(root, changed)} changed since the last synth` : undefined;
-}
-
-function recordedContext(cdkOutDir: string): string {
-  try {
-    return readFileSync(join(cdkOutDir, CONTEXT_STAMP), 'utf8');
-  } catch {
-    // Assemblies written before the stamp existed were synthesized without extra context.
-    return JSON.stringify({});
-  }
 }
 
 function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promise<void> {
@@ -97,7 +127,7 @@ function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promi
         reject(new Error(`cdk synth failed with code ${code}:\n${output.slice(-4000)}`));
         return;
       }
-      writeFileSync(join(cdkOutDir, CONTEXT_STAMP), JSON.stringify(context));
+      stampAssembly(cdkOutDir, context);
       resolve();
     });
   });

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type SynthContext, staleReason } from '../../sandbox/synth';
+import { type SynthContext, stampAssembly, staleReason } from '../../sandbox/synth';
 
 const BUILT = new Date('2026-12-01T12:00:00Z');
 const BEFORE = new Date(BUILT.getTime() - 60_000);
@@ -22,10 +22,10 @@ function file(path: string, time: Date, text = '{}'): string {
   return path;
 }
 
-/** An assembly built at BUILT with `context`, its sources older. */
+/** An assembly the sandbox built at BUILT with `context`, its sources older. */
 function assembly(context: SynthContext): void {
-  file(join(cdkOut, 'sandbox-synth-context.json'), BUILT, JSON.stringify(context));
-  file(join(cdkOut, 'manifest.json'), BUILT);
+  file(join(cdkOut, 'manifest.json'), BUILT, JSON.stringify({ version: '1', artifacts: {} }));
+  stampAssembly(cdkOut, context);
 }
 
 beforeEach(() => {
@@ -52,6 +52,26 @@ test('stale without an assembly, with other context, or after a source changed',
   expect(staleReason(cdkOut, root, { userEvents: 'true' })).toBe('synth context changed');
   file(join(root, 'infra', 'stack.ts'), AFTER);
   expect(staleReason(cdkOut, root)).toBe('stack sources changed since the last synth');
+});
+
+test("an assembly another command wrote over the sandbox's (cdk synth, deploy, destroy) is stale", () => {
+  assembly({});
+  expect(staleReason(cdkOut, root)).toBeUndefined();
+  // `cdk destroy` synthesizes into cdk.out without bundling: same context stamp, new manifest.
+  file(
+    join(cdkOut, 'manifest.json'),
+    BUILT,
+    JSON.stringify({ version: '1', artifacts: { x: {} } }),
+  );
+  expect(staleReason(cdkOut, root)).toBe(
+    'the cloud assembly was written by another command (cdk synth, deploy or destroy)',
+  );
+  // An assembly with no stamp at all (the CLI's own, or one from before stamps) is not trusted.
+  rmSync(join(cdkOut, 'sandbox-synth-context.json'));
+  expect(staleReason(cdkOut, root)).toMatch(/written by another command/);
+  // The sandbox's synth stamps it again: up to date.
+  stampAssembly(cdkOut, {});
+  expect(staleReason(cdkOut, root)).toBeUndefined();
 });
 
 test('a project file that a context value names is a source: editing it makes the assembly stale', () => {

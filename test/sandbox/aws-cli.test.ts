@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type TestSandbox, TEST_PASSWORD, startTestSandbox } from '../../sandbox/testing';
 import { SrpClient } from '../../sandbox/services/user-pool/srp';
+import { peopleLookupCounters } from './support';
 
 const AWS_CLI = '/usr/bin/aws';
 
@@ -395,9 +396,7 @@ describe('the AWS CLI v2 against the sandbox', () => {
   });
 
   it("dynamodb update-item: the people-lookup function's counter, and another table refused", async () => {
-    const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith('HttpApiUsersLookup'));
-    if (!fn) throw new Error('the template has no people-lookup function');
-    const role = sandbox.functionRoleCredentials('HttpApiUsersLookup');
+    const { tableName, credentials: role } = peopleLookupCounters(sandbox);
     const credentials: Credentials = {
       AccessKeyId: role.accessKeyId,
       SecretKey: role.secretAccessKey,
@@ -421,10 +420,7 @@ describe('the AWS CLI v2 against the sandbox', () => {
     ];
     // Independent calls: they run together.
     const [counted, refused] = await Promise.all([
-      awsJson<{ Attributes: Record<string, { N: string }> }>(
-        count(fn.environment.RATE_LIMIT_TABLE_NAME!),
-        { credentials },
-      ),
+      awsJson<{ Attributes: Record<string, { N: string }> }>(count(tableName), { credentials }),
       aws(count('another-table'), { credentials }),
     ]);
     expect(counted.Attributes).toEqual({ requests: { N: '1' } });

@@ -5,10 +5,10 @@
  * function calls DynamoDB.
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { readRateLimitConfig } from '../../lambdas/lib/http-api/config';
 import { consumeRateLimit, rateLimitKeyPrefix } from '../../lambdas/lib/http-api/rate-limit';
 import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
+import { peopleLookupCounters } from './support';
 
 let sandbox: TestSandbox;
 let dynamodb: DynamoDBClient;
@@ -17,14 +17,12 @@ let accountId: string;
 
 beforeAll(async () => {
   sandbox = await startTestSandbox();
-  const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith('HttpApiUsersLookup'));
-  if (!fn) throw new Error('the template has no people-lookup function');
-  ({ tableName } = readRateLimitConfig(USERS_LOOKUP_RATE_SCOPE, fn.environment));
-  accountId = fn.functionArn.split(':')[4]!;
+  const counters = peopleLookupCounters(sandbox);
+  ({ tableName, accountId } = counters);
   dynamodb = new DynamoDBClient({
     region: sandbox.config.region,
     endpoint: sandbox.url,
-    credentials: sandbox.functionRoleCredentials('HttpApiUsersLookup'),
+    credentials: counters.credentials,
   });
 }, 120_000);
 

@@ -1,5 +1,8 @@
 /** Shared by the sandbox tests. */
 import { ApiError } from '../../contracts/http-api';
+import { readRateLimitConfig } from '../../lambdas/lib/http-api/config';
+import { USERS_LOOKUP_RATE_SCOPE } from '../../lambdas/lib/users-lookup/config';
+import type { AwsCredentials, TestSandbox } from '../../sandbox/testing';
 
 /** Awaits a rejection with this AWS error name (and HTTP status); returns its message. */
 export async function expectAwsError(
@@ -66,4 +69,23 @@ export async function pastRouteThrottle<T>(call: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/**
+ * The people-lookup function's rate-limit counters, as that function reaches them: the table its
+ * environment names and its own role's credentials (for DynamoDB calls the sandbox authorizes).
+ */
+export function peopleLookupCounters(sandbox: TestSandbox): {
+  readonly tableName: string;
+  readonly credentials: AwsCredentials;
+  readonly accountId: string;
+} {
+  const prefix = 'HttpApiUsersLookup';
+  const fn = sandbox.lambda.functions.find((f) => f.logicalId.startsWith(prefix));
+  if (!fn) throw new Error('the template has no people-lookup function');
+  return {
+    tableName: readRateLimitConfig(USERS_LOOKUP_RATE_SCOPE, fn.environment).tableName,
+    credentials: sandbox.functionRoleCredentials(prefix),
+    accountId: fn.functionArn.split(':')[4]!,
+  };
 }

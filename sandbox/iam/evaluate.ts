@@ -28,6 +28,8 @@ import {
   type Simulation,
 } from '@cloud-copilot/iam-simulate';
 import type { NamedPolicy, PolicyDocument } from './roles';
+// Installs the memo of iam-utils' resource-type matchers that iam-simulate calls on every request.
+import './resource-type-memo';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 

@@ -44,6 +44,18 @@ export function writeFileAtomic(file: string, data: string): void {
   renameSync(temp, file);
 }
 
+/**
+ * A small JSON file a cache keeps beside its builds (`current.json`): its value, or undefined when
+ * it is missing or unreadable, which callers treat as "nothing built yet".
+ */
+export function readJsonFileIfValid<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What `--repair` loses when it starts a store of this name empty. */
 export const REPAIR_LOSSES: Readonly<Record<string, string>> = {
   codes: 'the confirmation codes sent so far (ask for new ones)',

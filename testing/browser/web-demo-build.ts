@@ -13,7 +13,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
   renameSync,
   rmSync,
@@ -21,6 +20,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
+import { readJsonFileIfValid } from '../../sandbox/core/state';
 import { PROJECT_ROOT, newestMtime, withLock } from '../../sandbox/synth';
 
 export const VITE_CONFIG = join(PROJECT_ROOT, 'web-demo', 'vite.config.ts');
@@ -66,11 +66,7 @@ function sourcesMtime(root: string): number {
 }
 
 function readCurrent(cacheDir: string): CurrentBuild | undefined {
-  try {
-    return JSON.parse(readFileSync(join(cacheDir, 'current.json'), 'utf8')) as CurrentBuild;
-  } catch {
-    return undefined;
-  }
+  return readJsonFileIfValid<CurrentBuild>(join(cacheDir, 'current.json'));
 }
 
 function buildPath(cacheDir: string, build: string): string {

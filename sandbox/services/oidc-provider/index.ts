@@ -1,6 +1,7 @@
 /**
  * The local OpenID Connect provider, as a service of the sandbox (docs/sandbox.md): a real OpenID
- * Provider (oidc-provider, certified) on 127.0.0.1, in a child process, with a few test people.
+ * Provider (oidc-provider, certified) on 127.0.0.1, in a child process (main.ts, run as the bundle
+ * bundle.ts keeps), with a few test people.
  * The sandbox hosted UI federates to it as Cognito federates to a deployer's OIDC provider, and
  * the credential-vending API can accept its ID tokens as an external issuer.
  *
@@ -11,10 +12,10 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { ClientMetadata } from 'oidc-provider';
 import type { SandboxState } from '../../core/state';
 import { PROJECT_ROOT } from '../../synth';
+import { localOidcProviderBundle } from './bundle';
 import { LOCAL_OIDC_PEOPLE, type LocalPerson } from './people';
 
 export type { ClientMetadata } from 'oidc-provider';
@@ -48,7 +49,6 @@ export class LocalOidcPortInUseError extends Error {
   }
 }
 
-const MAIN = join(__dirname, 'main.ts');
 const START_TIMEOUT_MS = 30_000;
 
 function signingKey(state: SandboxState): Record<string, unknown> {
@@ -72,9 +72,9 @@ export async function startLocalOidcProvider(
   const people = options.people ?? LOCAL_OIDC_PEOPLE;
   const log = options.log ?? (() => {});
   const port = options.port ?? 0;
-  const child: ChildProcess = fork(MAIN, [], {
+  const child: ChildProcess = fork(await localOidcProviderBundle(), [], {
     cwd: PROJECT_ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       ...process.env,

@@ -1,0 +1,123 @@
+/**
+ * The local OpenID provider's process entry (main.ts) bundled by esbuild into one CommonJS file,
+ * with oidc-provider and its dependencies: kept under node_modules/.cache/chime-cognito-auth/
+ * oidc-provider/ and built again only when a file it was built from changes (esbuild's metafile
+ * lists them; their sizes and mtimes are recorded beside the bundle).
+ *
+ * Why: started through tsx, the child resolved, transformed and compiled about 300 modules on
+ * every start, 0.6 CPU-s; the bundle starts in 0.1. A sandbox test file that federates starts one.
+ *
+ * Each build gets a new file, and `current.json` (replaced by a rename) names the one to run: a
+ * reader sees the previous bundle or the new one, never half of one. The bundle it replaced is
+ * deleted one build later, as testing/browser/web-demo-build.ts does.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { readJsonFileIfValid, writeFileAtomic } from '../../core/state';
+import { PROJECT_ROOT, withLock } from '../../synth';
+
+export const OIDC_BUNDLE_CACHE_DIR = join(
+  PROJECT_ROOT,
+  'node_modules',
+  '.cache',
+  'chime-cognito-auth',
+  'oidc-provider',
+);
+
+/** A file the bundle was built from, as it was then. */
+interface BuiltFrom {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** What `current.json` records. */
+interface CurrentBundle {
+  /** File name of the bundle in the cache directory. */
+  readonly bundle: string;
+  /** Absolute path of the entry it was built from. */
+  readonly entry: string;
+  readonly inputs: Readonly<Record<string, BuiltFrom>>;
+  /** The bundle it replaced: run, perhaps, by a process that started before. */
+  readonly previous?: string;
+}
+
+export interface OidcBundleOptions {
+  /** Where bundles are kept. @default OIDC_BUNDLE_CACHE_DIR */
+  readonly cacheDir?: string;
+  /** The entry to bundle (a test's fixture). @default - the provider's main.ts */
+  readonly entry?: string;
+}
+
+function readCurrent(cacheDir: string): CurrentBundle | undefined {
+  return readJsonFileIfValid<CurrentBundle>(join(cacheDir, 'current.json'));
+}
+
+function sameFile(path: string, then: BuiltFrom): boolean {
+  try {
+    const now = statSync(path);
+    return now.size === then.size && now.mtimeMs === then.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the cached bundle of `entry` cannot be run, or undefined when it is up to date. */
+export function oidcBundleStaleReason(cacheDir: string, entry: string): string | undefined {
+  const current = readCurrent(cacheDir);
+  if (!current || current.entry !== entry || !existsSync(join(cacheDir, current.bundle))) {
+    return `no bundle of ${basename(entry)} in ${cacheDir}`;
+  }
+  const changed = Object.entries(current.inputs).find(([path, then]) => !sameFile(path, then));
+  return changed ? `${changed[0]} changed since the bundle was built` : undefined;
+}
+
+async function buildBundle(cacheDir: string, entry: string): Promise<CurrentBundle> {
+  // Loaded here: a sandbox whose cached bundle is up to date never needs esbuild.
+  const { build } = await import('esbuild');
+  const startedAt = Date.now();
+  const bundle = `main-${randomUUID()}.cjs`;
+  const result = await build({
+    entryPoints: [entry],
+    absWorkingDir: PROJECT_ROOT,
+    outfile: join(cacheDir, bundle),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs: Record<string, BuiltFrom> = {};
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const path = resolve(PROJECT_ROOT, input);
+    const stat = statSync(path);
+    // A file saved while esbuild read it may be in the bundle as it was before: never up to date.
+    inputs[path] = { size: stat.size, mtimeMs: stat.mtimeMs >= startedAt ? -1 : stat.mtimeMs };
+  }
+  return { bundle, entry, inputs };
+}
+
+/** The path of an up-to-date bundle of the local OpenID provider's entry, built if needed. */
+export async function localOidcProviderBundle(options: OidcBundleOptions = {}): Promise<string> {
+  const { cacheDir = OIDC_BUNDLE_CACHE_DIR, entry = join(__dirname, 'main.ts') } = options;
+  const upToDate = () =>
+    oidcBundleStaleReason(cacheDir, entry) === undefined
+      ? join(cacheDir, readCurrent(cacheDir)!.bundle)
+      : undefined;
+  const ready = upToDate();
+  if (ready) return ready;
+  mkdirSync(cacheDir, { recursive: true });
+  return withLock(join(cacheDir, 'lock'), async () => {
+    const builtMeanwhile = upToDate();
+    if (builtMeanwhile) return builtMeanwhile;
+    const before = readCurrent(cacheDir);
+    const next: CurrentBundle = {
+      ...(await buildBundle(cacheDir, entry)),
+      ...(before && { previous: before.bundle }),
+    };
+    writeFileAtomic(join(cacheDir, 'current.json'), JSON.stringify(next));
+    if (before?.previous) rmSync(join(cacheDir, before.previous), { force: true });
+    return join(cacheDir, next.bundle);
+  });
+}

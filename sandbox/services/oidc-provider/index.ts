@@ -1,7 +1,7 @@
 /**
  * The local OpenID Connect provider, as a service of the sandbox (docs/sandbox.md): a real OpenID
- * Provider (oidc-provider, certified) on 127.0.0.1, in a child process (main.ts, run as the bundle
- * bundle.ts keeps), with a few test people.
+ * Provider (oidc-provider, certified) on 127.0.0.1, in a child process (main.ts, run as one
+ * bundled file: core/entry-bundle.ts), with a few test people.
  * The sandbox hosted UI federates to it as Cognito federates to a deployer's OIDC provider, and
  * the credential-vending API can accept its ID tokens as an external issuer.
  *
@@ -12,10 +12,11 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { ClientMetadata } from 'oidc-provider';
 import type { SandboxState } from '../../core/state';
+import { bundleCacheDir, entryBundle } from '../../core/entry-bundle';
 import { PROJECT_ROOT } from '../../synth';
-import { localOidcProviderBundle } from './bundle';
 import { LOCAL_OIDC_PEOPLE, type LocalPerson } from './people';
 
 export type { ClientMetadata } from 'oidc-provider';
@@ -49,6 +50,7 @@ export class LocalOidcPortInUseError extends Error {
   }
 }
 
+const MAIN = join(__dirname, 'main.ts');
 const START_TIMEOUT_MS = 30_000;
 
 function signingKey(state: SandboxState): Record<string, unknown> {
@@ -72,21 +74,25 @@ export async function startLocalOidcProvider(
   const people = options.people ?? LOCAL_OIDC_PEOPLE;
   const log = options.log ?? (() => {});
   const port = options.port ?? 0;
-  const child: ChildProcess = fork(await localOidcProviderBundle(), [], {
-    cwd: PROJECT_ROOT,
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      LOCAL_OIDC_CONFIG: JSON.stringify({
-        port,
-        clients: options.clients,
-        people,
-        signingKey: signingKey(options.state),
-        cookieKeys: [randomBytes(32).toString('base64url')],
-      }),
+  const child: ChildProcess = fork(
+    await entryBundle({ entry: MAIN, cacheDir: bundleCacheDir('oidc-provider') }),
+    [],
+    {
+      cwd: PROJECT_ROOT,
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: {
+        ...process.env,
+        LOCAL_OIDC_CONFIG: JSON.stringify({
+          port,
+          clients: options.clients,
+          people,
+          signingKey: signingKey(options.state),
+          cookieKeys: [randomBytes(32).toString('base64url')],
+        }),
+      },
     },
-  });
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const issuer = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -13,7 +13,7 @@ import {
   signUp,
 } from 'aws-amplify/auth';
 import type { ClientConfig } from '../../../contracts/client-config';
-import { latestCode, runSteps } from './run-client';
+import { latestCode, runSteps } from './steps';
 
 export type AmplifyStep =
   | { op: 'signUp'; email: string; password: string; attributes?: Record<string, string> }

@@ -10,7 +10,7 @@ import {
   type CognitoUserSession,
 } from 'amazon-cognito-identity-js';
 import type { ClientConfig } from '../../../contracts/client-config';
-import { runSteps } from './run-client';
+import { runSteps } from './steps';
 
 export type CognitoIdentityJsStep = {
   op: 'authenticate';

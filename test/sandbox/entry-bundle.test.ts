@@ -1,16 +1,14 @@
 /**
- * The bundle the local OpenID provider's child runs (sandbox/services/oidc-provider/bundle.ts):
- * built once, run as built, built again when a file it was built from changes, and built once
- * when several processes ask at the same time. On a fixture entry, in a cache of its own.
+ * The bundles child processes run (sandbox/core/entry-bundle.ts; the local OpenID provider, the
+ * SRP test clients): built once, run as built, built again when a file it was built from changes,
+ * and built once when several callers ask at the same time. On a fixture entry, in a cache of its
+ * own.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  localOidcProviderBundle,
-  oidcBundleStaleReason,
-} from '../../sandbox/services/oidc-provider/bundle';
+import { entryBundle, entryBundleStaleReason } from '../../sandbox/core/entry-bundle';
 
 let dir: string;
 let cacheDir: string;
@@ -18,7 +16,7 @@ let entry: string;
 let dep: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'oidc-bundle-'));
+  dir = mkdtempSync(join(tmpdir(), 'entry-bundle-'));
   cacheDir = join(dir, 'cache');
   entry = join(dir, 'entry.ts');
   dep = join(dir, 'dep.ts');
@@ -32,22 +30,22 @@ const run = (bundle: string) => execFileSync(process.execPath, [bundle], { encod
 const bundles = () => readdirSync(cacheDir).filter((name) => name.endsWith('.cjs'));
 
 test('builds the entry with what it imports into one file that runs without a TypeScript loader', async () => {
-  expect(oidcBundleStaleReason(cacheDir, entry)).toBe(`no bundle of entry.ts in ${cacheDir}`);
+  expect(entryBundleStaleReason(cacheDir, entry)).toBe(`no bundle of entry.ts in ${cacheDir}`);
 
-  const bundle = await localOidcProviderBundle({ cacheDir, entry });
+  const bundle = await entryBundle({ cacheDir, entry });
 
   expect(run(bundle)).toBe('first');
-  expect(oidcBundleStaleReason(cacheDir, entry)).toBeUndefined();
-  expect(await localOidcProviderBundle({ cacheDir, entry })).toBe(bundle);
+  expect(entryBundleStaleReason(cacheDir, entry)).toBeUndefined();
+  expect(await entryBundle({ cacheDir, entry })).toBe(bundle);
   expect(bundles()).toHaveLength(1);
 });
 
 test('a changed source is built again; the bundle it replaces is kept one build longer', async () => {
-  const first = await localOidcProviderBundle({ cacheDir, entry });
+  const first = await entryBundle({ cacheDir, entry });
 
   writeFileSync(dep, "export const greeting: string = 'second, longer';\n");
-  expect(oidcBundleStaleReason(cacheDir, entry)).toBe(`${dep} changed since the bundle was built`);
-  const second = await localOidcProviderBundle({ cacheDir, entry });
+  expect(entryBundleStaleReason(cacheDir, entry)).toBe(`${dep} changed since the bundle was built`);
+  const second = await entryBundle({ cacheDir, entry });
 
   expect(second).not.toBe(first);
   expect(run(second)).toBe('second, longer');
@@ -55,7 +53,7 @@ test('a changed source is built again; the bundle it replaces is kept one build 
   expect(run(first)).toBe('first');
 
   writeFileSync(dep, "export const greeting: string = 'third';\n");
-  const third = await localOidcProviderBundle({ cacheDir, entry });
+  const third = await entryBundle({ cacheDir, entry });
 
   expect(run(third)).toBe('third');
   expect(bundles().sort()).toEqual(
@@ -64,19 +62,28 @@ test('a changed source is built again; the bundle it replaces is kept one build 
 });
 
 test('a deleted source makes the bundle stale', async () => {
-  await localOidcProviderBundle({ cacheDir, entry });
+  await entryBundle({ cacheDir, entry });
   rmSync(dep);
 
-  expect(oidcBundleStaleReason(cacheDir, entry)).toBe(`${dep} changed since the bundle was built`);
-  await expect(localOidcProviderBundle({ cacheDir, entry })).rejects.toThrow(/dep/);
+  expect(entryBundleStaleReason(cacheDir, entry)).toBe(`${dep} changed since the bundle was built`);
+  await expect(entryBundle({ cacheDir, entry })).rejects.toThrow(/dep/);
 });
 
 test('callers that ask at the same time share one build', async () => {
   const paths = await Promise.all(
-    Array.from({ length: 4 }, () => localOidcProviderBundle({ cacheDir, entry })),
+    Array.from({ length: 4 }, () => entryBundle({ cacheDir, entry })),
   );
 
   expect(new Set(paths).size).toBe(1);
   expect(bundles()).toHaveLength(1);
   expect(run(paths[0]!)).toBe('first');
+});
+
+test('an entry esbuild warns about is refused, with the warning', async () => {
+  writeFileSync(entry, "process.stdout.write(require.resolve('esbuild'));\n");
+
+  await expect(entryBundle({ cacheDir, entry })).rejects.toThrow(
+    /esbuild warned while bundling .*entry\.ts:\n.*"esbuild" should be marked as external/,
+  );
+  expect(bundles()).toEqual([]);
 });

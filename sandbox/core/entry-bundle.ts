@@ -1,11 +1,11 @@
 /**
- * The local OpenID provider's process entry (main.ts) bundled by esbuild into one CommonJS file,
- * with oidc-provider and its dependencies: kept under node_modules/.cache/chime-cognito-auth/
- * oidc-provider/ and built again only when a file it was built from changes (esbuild's metafile
- * lists them; their sizes and mtimes are recorded beside the bundle).
+ * A Node.js entry file bundled by esbuild into one CommonJS file with everything it imports, for
+ * child processes the sandbox and its tests start again and again: kept in a cache directory and
+ * built again only when a file it was built from changes (esbuild's metafile lists them; their
+ * sizes and mtimes are recorded beside the bundle).
  *
- * Why: started through tsx, the child resolved, transformed and compiled about 300 modules on
- * every start, 0.6 CPU-s; the bundle starts in 0.1. A sandbox test file that federates starts one.
+ * Why: started through tsx, such a child resolves, transforms and compiles its modules on every
+ * start. The local OpenID provider (about 300 modules) took 0.6 CPU-s a start that way, 0.1 bundled.
  *
  * Each build gets a new file, and `current.json` (replaced by a rename) names the one to run: a
  * reader sees the previous bundle or the new one, never half of one. The bundle it replaced is
@@ -14,16 +14,22 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readJsonFileIfValid, writeFileAtomic } from '../../core/state';
-import { PROJECT_ROOT, withLock } from '../../synth';
+import { PROJECT_ROOT, withLock } from '../synth';
+import { readJsonFileIfValid, writeFileAtomic } from './state';
 
-export const OIDC_BUNDLE_CACHE_DIR = join(
+/** Where `bundleCacheDir(name)` keeps bundles (git-ignored with node_modules). */
+export const ENTRY_BUNDLE_CACHE_ROOT = join(
   PROJECT_ROOT,
   'node_modules',
   '.cache',
   'chime-cognito-auth',
-  'oidc-provider',
+  'bundles',
 );
+
+/** The cache directory of one entry's bundles. */
+export function bundleCacheDir(name: string): string {
+  return join(ENTRY_BUNDLE_CACHE_ROOT, name);
+}
 
 /** A file the bundle was built from, as it was then. */
 interface BuiltFrom {
@@ -42,11 +48,11 @@ interface CurrentBundle {
   readonly previous?: string;
 }
 
-export interface OidcBundleOptions {
-  /** Where bundles are kept. @default OIDC_BUNDLE_CACHE_DIR */
-  readonly cacheDir?: string;
-  /** The entry to bundle (a test's fixture). @default - the provider's main.ts */
-  readonly entry?: string;
+export interface EntryBundleOptions {
+  /** The TypeScript or JavaScript file to bundle. */
+  readonly entry: string;
+  /** Where its bundles are kept, one directory per entry (e.g. `bundleCacheDir(name)`). */
+  readonly cacheDir: string;
 }
 
 function readCurrent(cacheDir: string): CurrentBundle | undefined {
@@ -63,7 +69,7 @@ function sameFile(path: string, then: BuiltFrom): boolean {
 }
 
 /** Why the cached bundle of `entry` cannot be run, or undefined when it is up to date. */
-export function oidcBundleStaleReason(cacheDir: string, entry: string): string | undefined {
+export function entryBundleStaleReason(cacheDir: string, entry: string): string | undefined {
   const current = readCurrent(cacheDir);
   if (!current || current.entry !== entry || !existsSync(join(cacheDir, current.bundle))) {
     return `no bundle of ${basename(entry)} in ${cacheDir}`;
@@ -88,6 +94,13 @@ async function buildBundle(cacheDir: string, entry: string): Promise<CurrentBund
     metafile: true,
     logLevel: 'silent',
   });
+  // A warning is something that may not run as it does unbundled (`require.resolve` of a package,
+  // `import.meta` in CommonJS): the bundle is not used.
+  if (result.warnings.length > 0) {
+    rmSync(join(cacheDir, bundle), { force: true });
+    const texts = result.warnings.map((w) => `${w.location?.file ?? entry}: ${w.text}`);
+    throw new Error(`esbuild warned while bundling ${entry}:\n${texts.join('\n')}`);
+  }
   const inputs: Record<string, BuiltFrom> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const path = resolve(PROJECT_ROOT, input);
@@ -98,11 +111,10 @@ async function buildBundle(cacheDir: string, entry: string): Promise<CurrentBund
   return { bundle, entry, inputs };
 }
 
-/** The path of an up-to-date bundle of the local OpenID provider's entry, built if needed. */
-export async function localOidcProviderBundle(options: OidcBundleOptions = {}): Promise<string> {
-  const { cacheDir = OIDC_BUNDLE_CACHE_DIR, entry = join(__dirname, 'main.ts') } = options;
+/** The path of an up-to-date bundle of `entry`, built if needed. */
+export async function entryBundle({ entry, cacheDir }: EntryBundleOptions): Promise<string> {
   const upToDate = () =>
-    oidcBundleStaleReason(cacheDir, entry) === undefined
+    entryBundleStaleReason(cacheDir, entry) === undefined
       ? join(cacheDir, readCurrent(cacheDir)!.bundle)
       : undefined;
   const ready = upToDate();

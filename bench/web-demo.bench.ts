@@ -7,14 +7,18 @@
  *    a local sandbox: every request named, when it started and ended, which ran side by side, and
  *    how many round trips deep the critical path is. Then the same walk with 50 ms added to every
  *    answer of the sandbox (`latencyMs`), to show what a person far from AWS would feel.
+ * 3. The times of a conversation (web-demo/src/timeline.ts): the words and the exact time of 1,000
+ *    messages, as one render formats them, in Node's V8 and ICU (the browser's engines).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { Page, Request, WebSocket } from 'playwright-core';
 import { startTestSandbox, TEST_PASSWORD } from '../sandbox/testing';
 import { launchChromium, serveWebDemo } from '../testing/browser/support';
 import { webDemoBuild } from '../testing/browser/web-demo-build';
+import { exactTime, relativeTime } from '../web-demo/src/timeline';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const INITIAL_BUDGET = 60 * 1024;
@@ -238,7 +242,28 @@ async function measureSignIn(
   console.log(`  budget (at most 6 requests): ${api.length <= 6 ? 'met' : 'NOT met'}`);
 }
 
+function timeFigures(): void {
+  const now = Date.now();
+  // A week of messages, newest last: every kind of wording ("just now" to weekday and date).
+  const times = Array.from({ length: 1_000 }, (_, i) => now - (1_000 - i) * 10 * 60_000);
+  const render = () => {
+    for (const ts of times) {
+      relativeTime(ts, now);
+      exactTime(ts);
+    }
+  };
+  render(); // the first render builds the formatters
+  const renders = 20;
+  const started = performance.now();
+  for (let i = 0; i < renders; i++) render();
+  const perRender = (performance.now() - started) / renders;
+  console.log(
+    `\nTimes of 1,000 messages (words and exact time): ${perRender.toFixed(1)} ms per render`,
+  );
+}
+
 export async function run(): Promise<void> {
+  timeFigures();
   // The shared build the browser tests serve: rebuilt when the demo's sources changed.
   const outDir = await webDemoBuild();
   bundleFigures(outDir);

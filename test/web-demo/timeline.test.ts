@@ -65,6 +65,37 @@ describe('times in words', () => {
     expect(dayLabel(lateEvening, NOW, { ...UTC, timeZone: 'Europe/Berlin' })).toBe('Today');
     expect(dayLabel(lateEvening, NOW, UTC)).toBe('Yesterday');
   });
+
+  test('each locale, time zone and format is built once, however many times it is used', () => {
+    const built = jest.spyOn(Intl, 'DateTimeFormat');
+    try {
+      const zone = { locale: 'en-GB', timeZone: 'Asia/Kathmandu' };
+      const other = { locale: 'de-DE', timeZone: 'Asia/Kathmandu' };
+      const at = Date.parse('2026-12-10T09:07:00Z');
+      const first = [
+        relativeTime(at, NOW, zone),
+        exactTime(at, zone),
+        relativeTime(at, NOW, other),
+      ];
+      const afterFirst = built.mock.calls.length;
+      for (let i = 0; i < 50; i++) {
+        expect([
+          relativeTime(at, NOW, zone),
+          exactTime(at, zone),
+          relativeTime(at, NOW, other),
+        ]).toEqual(first);
+      }
+
+      // Clock time and calendar day for each locale, calendar day shared, and the exact time.
+      expect(afterFirst).toBe(4);
+      expect(built.mock.calls.length).toBe(afterFirst);
+      // The locale and the zone still decide: a formatter of one is not used for the other.
+      expect(first).toEqual(['14:52', 'Thursday, 10 December 2026 at 14:52:00', '14:52']);
+      expect(exactTime(at, other)).toBe('Donnerstag, 10. Dezember 2026 um 14:52:00');
+    } finally {
+      built.mockRestore();
+    }
+  });
 });
 
 describe('timeline', () => {

@@ -95,6 +95,23 @@ test('checks a document again without evaluating axe-core again, and still sees 
   await page.context().close();
 });
 
+test('a frame slow to answer is still checked (axe skips a frame that misses its 500 ms ping)', async () => {
+  // The frame answers its first message (axe's ping) 1.5 s late, as a busy machine may.
+  const slowFirstMessage = `<script>addEventListener('message', (event) => {
+    event.stopImmediatePropagation();
+    const { data, origin, source } = event;
+    setTimeout(() => dispatchEvent(new MessageEvent('message', { data, origin, source })), 1500);
+  }, { capture: true, once: true });</script>`;
+  const origin = await site({
+    '/': '<iframe src="/frame" title="frame"></iframe>',
+    '/frame': `${slowFirstMessage}<input type="text">`,
+  });
+  const page = await open(`${origin}/`);
+
+  expect((await accessibilityViolations(page)).map((v) => v.split(' ')[0])).toEqual(['label']);
+  await page.context().close();
+});
+
 test('refuses a page with a cross-origin frame', async () => {
   const other = await site({ '/frame': '<input type="text">' });
   const origin = await site({ '/': `<iframe src="${other}/frame" title="frame"></iframe>` });

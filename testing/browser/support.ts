@@ -242,7 +242,11 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
     axeSource: everyFrameHasAxe ? AXE_KEPT : AXE_SOURCE,
   })
     .setLegacyMode()
-    .options({ reporter: VIOLATIONS_REPORTER })
+    // axe pings each frame first and silently leaves out one that has not answered within 500 ms
+    // (`pingWaitTime`): on a loaded machine, a frame's violations went missing. Every frame here
+    // has axe-core, so there is no ping: a frame that never answers fails the check after
+    // `frameWaitTime` (60 s) with "Axe in frame timed out", instead of passing it.
+    .options({ reporter: VIOLATIONS_REPORTER, pingWaitTime: 0 })
     .analyze();
   return results.violations.flatMap((v) =>
     v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} - ${n.failureSummary ?? ''}`),

@@ -5,19 +5,21 @@
  * hosted-ui.test.ts and bug 18 (no sandbox hints) in auth.test.ts, where those flows live.
  * Screenshots: test-results/browser/bugs/.
  */
-import type { Page, WebSocketRoute } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestSandbox, TestUser } from '../../sandbox/testing';
 import {
   addMember,
   channelArnOf,
   channelLink,
   chimeAs,
-  createChannelAs,
   composer,
   connection,
   createChannel,
+  createChannelAs,
   message,
   messageAction,
+  messagingSocketControl,
+  type MessagingSocketControl,
   newChannelButton,
   openChannel,
   openIdentity,
@@ -51,7 +53,7 @@ let carol: TestUser;
 let a: Page;
 let b: Page;
 /** Alice's messaging WebSocket, proxied so a test can drop it. */
-let aliceSocket: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
+let aliceSocket: MessagingSocketControl;
 let lunch = '';
 
 async function signedIn(user: TestUser): Promise<Page> {
@@ -84,9 +86,7 @@ beforeAll(async () => {
   bob = await sandbox.signUpUser('bob@example.com');
   carol = await sandbox.signUpUser('carol@example.com');
   a = await stack.newPage(pageErrors, { viewport: DESKTOP });
-  await a.context().routeWebSocket(/\/connect\?/, (ws) => {
-    aliceSocket = { page: ws, server: ws.connectToServer() };
-  });
+  aliceSocket = await messagingSocketControl(a, sandbox.url);
   await a.goto(stack.demo.url);
   await signIn(a, alice.email);
   b = await signedIn(bob);
@@ -150,11 +150,10 @@ test("bug 3: trying one's own id is explained, not reported as a security failur
 });
 
 test('bug 4: a backend outage reads "Reconnecting…" within 2 s, then reconnects by itself', async () => {
-  // The backend goes away: every request to it fails and the socket drops.
-  await a.route(`${sandbox.url}/**`, (route) => route.abort('connectionrefused'));
+  // The backend goes away: every request to it and every new socket fails, and the socket drops.
+  await aliceSocket.outage();
   const lost = Date.now();
-  await aliceSocket?.server.close({ code: 1011, reason: 'backend gone' });
-  await aliceSocket?.page.close({ code: 1011, reason: 'backend gone' });
+  await aliceSocket.close(1011, 'backend gone');
   await connection(a).filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 2000 });
   expect(Date.now() - lost).toBeLessThan(2000);
   // Sending meanwhile: shown as not sent, in words, with the text kept and a Retry.
@@ -165,7 +164,7 @@ test('bug 4: a backend outage reads "Reconnecting…" within 2 s, then reconnect
   await expect(a.getByText(/TypeError|code \d+|Live/).count()).resolves.toBe(0);
   await shot(a, 'outage');
   // The backend is back: no click needed.
-  await a.unroute(`${sandbox.url}/**`);
+  await aliceSocket.restore();
   await connection(a).filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
   await failed.getByRole('button', { name: 'Retry' }).click();
   await storedMessage(a, 'Sent during the outage').waitFor();

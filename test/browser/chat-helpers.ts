@@ -10,8 +10,51 @@ import {
   ListChannelMessagesCommand,
   SendChannelMessageCommand,
 } from '@aws-sdk/client-chime-sdk-messaging';
-import type { Locator, Page } from 'playwright-core';
+import type { Locator, Page, Route, WebSocketRoute } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox } from '../../sandbox/testing';
+
+/** A page's messaging WebSocket, routed through Playwright so that a test can end it. */
+export interface MessagingSocketControl {
+  /** Closes both sides of the page's current socket. */
+  close(code: number, reason: string): Promise<void>;
+  /**
+   * The backend goes away: the sandbox's HTTP requests and new sockets are refused until
+   * `restore()`. New sockets too: the demo reconnects with the endpoint it remembered and the
+   * credentials it holds, so refusing HTTP alone let its socket come back within a second.
+   */
+  outage(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+export async function messagingSocketControl(
+  page: Page,
+  backendUrl: string,
+): Promise<MessagingSocketControl> {
+  let current: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
+  let down = false;
+  await page.context().routeWebSocket(/\/connect\?/, (ws) => {
+    if (down) {
+      void ws.close({ code: 1011, reason: 'backend gone' });
+      return;
+    }
+    current = { page: ws, server: ws.connectToServer() };
+  });
+  const refuse = (route: Route) => route.abort('connectionrefused');
+  return {
+    async close(code, reason) {
+      await current?.server.close({ code, reason });
+      await current?.page.close({ code, reason });
+    },
+    async outage() {
+      down = true;
+      await page.route(`${backendUrl}/**`, refuse);
+    },
+    async restore() {
+      down = false;
+      await page.unroute(`${backendUrl}/**`, refuse);
+    },
+  };
+}
 
 export function connection(page: Page): Locator {
   return page.getByRole('status', { name: 'Connection' });

@@ -4,7 +4,7 @@
  * to look at) and axe-core on each, which must find nothing.
  */
 import { join } from 'node:path';
-import type { Page, WebSocketRoute } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TEST_PASSWORD, type TestSandbox, type TestUser } from '../../sandbox/testing';
 import {
   addMember,
@@ -13,6 +13,8 @@ import {
   connection,
   createChannel,
   message,
+  messagingSocketControl,
+  type MessagingSocketControl,
   newChannelButton,
   openChannel,
   openIdentity,
@@ -125,13 +127,11 @@ describe('before sign-in', () => {
 describe('signed in', () => {
   let a: Page;
   let b: Page;
-  let socket: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
+  let socket: MessagingSocketControl;
 
   beforeAll(async () => {
     a = await stack.newPage(pageErrors, { viewport: DESKTOP });
-    await a.context().routeWebSocket(/\/connect\?/, (ws) => {
-      socket = { page: ws, server: ws.connectToServer() };
-    });
+    socket = await messagingSocketControl(a, sandbox.url);
     await a.goto(stack.demo.url);
     await signIn(a, alice.email);
     b = await stack.newPage(pageErrors, { viewport: DESKTOP });
@@ -211,22 +211,20 @@ describe('signed in', () => {
   });
 
   test('a message that could not be sent, while reconnecting', async () => {
-    await a.route(`${sandbox.url}/**`, (route) => route.abort('connectionrefused'));
-    await socket?.server.close({ code: 1011, reason: 'outage' });
-    await socket?.page.close({ code: 1011, reason: 'outage' });
+    await socket.outage();
+    await socket.close(1011, 'outage');
     await connection(a).filter({ hasText: 'Reconnecting…' }).waitFor();
     await composer(a).fill('Are you there?');
     await a.getByRole('button', { name: 'Send' }).click();
     await a.getByText('Not sent: cannot reach the server.').waitFor();
     await screen(a, 'reconnecting');
-    await a.unroute(`${sandbox.url}/**`);
+    await socket.restore();
     await connection(a).filter({ hasText: 'Live' }).waitFor({ timeout: 30_000 });
     await a.getByRole('button', { name: 'Retry' }).click();
   });
 
   test('disconnected for good', async () => {
-    await socket?.server.close({ code: 4003, reason: 'kicked' });
-    await socket?.page.close({ code: 4003, reason: 'kicked' });
+    await socket.close(4003, 'kicked');
     await connection(a).filter({ hasText: 'Disconnected' }).waitFor();
     await screen(a, 'disconnected');
     await a.getByRole('button', { name: 'Reconnect' }).click();

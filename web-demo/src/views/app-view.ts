@@ -24,7 +24,8 @@ function connectionIndicator(ctx: ViewContext): TemplateResult {
       role="status"
       aria-label="Connection"
       data-testid="connection"
-      ><span class="connection-dot" aria-hidden="true"></span>${label}</span
+      ><span class="connection-dot" aria-hidden="true"></span
+      ><span class="connection-label">${label}</span></span
     >
     ${
       status.kind === 'reconnecting' && state.online

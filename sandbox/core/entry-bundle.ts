@@ -68,14 +68,21 @@ function sameFile(path: string, then: BuiltFrom): boolean {
   }
 }
 
-/** Why the cached bundle of `entry` cannot be run, or undefined when it is up to date. */
-export function entryBundleStaleReason(cacheDir: string, entry: string): string | undefined {
-  const current = readCurrent(cacheDir);
+function staleReason(
+  cacheDir: string,
+  entry: string,
+  current: CurrentBundle | undefined,
+): string | undefined {
   if (!current || current.entry !== entry || !existsSync(join(cacheDir, current.bundle))) {
     return `no bundle of ${basename(entry)} in ${cacheDir}`;
   }
   const changed = Object.entries(current.inputs).find(([path, then]) => !sameFile(path, then));
   return changed ? `${changed[0]} changed since the bundle was built` : undefined;
+}
+
+/** Why the cached bundle of `entry` cannot be run, or undefined when it is up to date. */
+export function entryBundleStaleReason(cacheDir: string, entry: string): string | undefined {
+  return staleReason(cacheDir, entry, readCurrent(cacheDir));
 }
 
 async function buildBundle(cacheDir: string, entry: string): Promise<CurrentBundle> {
@@ -113,10 +120,12 @@ async function buildBundle(cacheDir: string, entry: string): Promise<CurrentBund
 
 /** The path of an up-to-date bundle of `entry`, built if needed. */
 export async function entryBundle({ entry, cacheDir }: EntryBundleOptions): Promise<string> {
-  const upToDate = () =>
-    entryBundleStaleReason(cacheDir, entry) === undefined
-      ? join(cacheDir, readCurrent(cacheDir)!.bundle)
+  const upToDate = () => {
+    const current = readCurrent(cacheDir);
+    return staleReason(cacheDir, entry, current) === undefined
+      ? join(cacheDir, current!.bundle)
       : undefined;
+  };
   const ready = upToDate();
   if (ready) return ready;
   mkdirSync(cacheDir, { recursive: true });

@@ -546,3 +546,16 @@ test('an aws that is not a Python script (a frozen binary) runs as one process p
     },
   );
 });
+
+test('an aws whose Python cannot start fails the call with the reason, and the next call tries again', async () => {
+  const broken = join(home, 'broken-aws');
+  writeFileSync(broken, '#!/nonexistent/python3\nimport awscli.clidriver\n', { mode: 0o755 });
+  const cli = awsCliDriver(broken);
+  expect(cli.mode).toBe('driver');
+  for (const _attempt of [1, 2]) {
+    await expect(cli.run(['sts', 'get-caller-identity'], {})).rejects.toThrow(
+      /the AWS CLI driver stopped:\n.*ENOENT/,
+    );
+  }
+  await cli.close();
+});

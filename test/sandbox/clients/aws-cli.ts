@@ -77,9 +77,13 @@ export function awsCliDriver(awsPath: string): AwsCli {
       env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
     });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      diagnostics = (diagnostics + chunk.toString()).slice(-4000);
-    });
+    const note = (text: string) => {
+      diagnostics = (diagnostics + text).slice(-4000);
+    };
+    child.stderr?.on('data', (chunk: Buffer) => note(chunk.toString()));
+    // No interpreter, or a write after Python died: the waiting call fails with this, not the worker.
+    child.on('error', (error) => note(`${error.message}\n`));
+    child.stdin?.on('error', (error) => note(`${error.message}\n`));
     answers = createInterface({ input: child.stdio[3] as Readable })[Symbol.asyncIterator]();
     return { child, answers };
   };
@@ -91,6 +95,7 @@ export function awsCliDriver(awsPath: string): AwsCli {
     const next = await running.answers.next();
     if (next.done) {
       child = undefined;
+      answers = undefined;
       throw new Error(`the AWS CLI driver stopped:\n${diagnostics}`);
     }
     return JSON.parse(next.value) as CliResult;

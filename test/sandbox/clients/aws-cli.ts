@@ -48,7 +48,7 @@ export async function runAwsCommand(
 }
 
 /** The interpreter of an `aws` that is a Python script (its `#!` line), or undefined. */
-export function pythonOf(awsPath: string): string[] | undefined {
+function pythonOf(awsPath: string): string[] | undefined {
   const firstLine = readFileSync(awsPath).subarray(0, 256).toString('latin1').split('\n')[0] ?? '';
   if (!firstLine.startsWith('#!') || !/python/.test(firstLine)) return undefined;
   return firstLine.slice(2).trim().split(/\s+/);

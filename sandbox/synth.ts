@@ -111,7 +111,20 @@ export function staleReason(
 function runSynth(cdkOutDir: string, root: string, context: SynthContext): Promise<void> {
   return new Promise((resolve, reject) => {
     // The sandbox serves no web hosting: leave it out so synth needs no web demo build.
-    const args = ['cdk', 'synth', '--quiet', '--output', cdkOutDir, '-c', 'webHosting=false'];
+    // `--no-validation` skips aws-cdk-lib's built-in CloudFormation template validation (a WASM
+    // engine, 3-5 s of CPU per synth), whose findings this synth would only print into output
+    // nobody reads; test/infra/cloudformation-validation.test.ts asserts every variant passes it,
+    // and `npm run synth` and `npm run deploy` still run it. cdk-nag is not affected.
+    const args = [
+      'cdk',
+      'synth',
+      '--quiet',
+      '--no-validation',
+      '--output',
+      cdkOutDir,
+      '-c',
+      'webHosting=false',
+    ];
     for (const [key, value] of Object.entries(context)) args.push('-c', `${key}=${value}`);
     const child = spawn('npx', args, {
       cwd: root,

@@ -3,8 +3,9 @@
  * props from context), and returns its CloudFormation template.
  *
  * Differences from the CLI, none of which touch IAM: asset bundling, cdk-nag and the built-in
- * CloudFormation template validation (a WASM engine, ~3 s) are skipped, and the region is pinned
- * (the account left unresolved) so the matrix does not depend on the caller's AWS environment.
+ * CloudFormation template validation (a WASM engine, ~3 s; a test of its own runs it on every
+ * variant) are skipped, and the region is pinned (the account left unresolved) so the matrix does
+ * not depend on the caller's AWS environment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -22,8 +22,8 @@ export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 /**
  * App props that skip aws-cdk-lib's built-in CloudFormation template validation: its WASM engine
  * takes ~3 s of CPU to load, once per test file (jest gives each file its own modules). With
- * cdk.json's flags it only prints warnings (it never fails a synth, and no test reads them); `cdk
- * synth` still runs it, and cdk-nag (a validation plugin of its own) is not affected.
+ * cdk.json's flags a synth only prints its findings; cloudformation-validation.test.ts asserts
+ * there are none, once per stack variant. cdk-nag (a validation plugin of its own) still runs.
  */
 export const NO_CFN_VALIDATION = { builtinCloudFormationValidation: false } as const;
 

@@ -26,9 +26,13 @@ type Template = {
 // One plugin (one WASM engine, about 3 s of CPU to start) for the whole file.
 const plugin = new CloudFormationValidatePlugin();
 let dir: string;
+/** The app the validation context names (the plugin reads only the templates). */
+let app: App;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cfn-validate-'));
+  // An App makes its output directory at once (a temp dir by default): keep it in ours.
+  app = new App({ outdir: join(dir, 'cdk.out') });
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
@@ -43,8 +47,7 @@ function findings(name: string, template: unknown): string[] {
     stackTemplates: [
       { templatePath, stackConstructPath: STACK_NAME, accountId: undefined, region: MATRIX_REGION },
     ],
-    // The plugin reads only the templates; the context still names an app.
-    appConstruct: new App(),
+    appConstruct: app,
   });
   const lines = report.violations.flatMap((v) =>
     v.violatingResources.map(

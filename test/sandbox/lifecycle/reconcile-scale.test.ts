@@ -1,8 +1,9 @@
 /**
  * 2,000 users, every kind of drift, and throttling injected on both services: the lifecycle core
  * (the code the reconcile function runs) against the sandbox, with the reconcile function's own
- * role (IAM enforced), through a proxy that throttles every 4th Chime and Cognito request. The run
- * repairs everything, retries every throttled call, and a second run finds nothing to do.
+ * role (IAM enforced), through a proxy that throttles every 4th Chime and Cognito request (one call
+ * at most 3 times in a row, within the retry policy's 8 attempts). The run repairs everything,
+ * retries every throttled call, and a second run finds nothing to do.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

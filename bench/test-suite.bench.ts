@@ -10,8 +10,8 @@
  * Chromium's renderers out: a 2 s loop in a page added 0.2 s to its launcher's.)
  * A run that fails is shown with its exit code and log, and not counted towards the goal.
  *
- * On a machine with more than 2 cores the commands run under `taskset -c 0,1`, so jest, ESLint and
- * Chromium all see the 2 cores of the goal. A control runs before and after: a fixed
+ * On a machine with more than 2 cores the commands run under `taskset` on 2 of them, so jest,
+ * ESLint and Chromium all see the 2 cores of the goal. A control runs before and after: a fixed
  * single-threaded JavaScript workload whose CPU time shows how fast this machine's cores are at the
  * time (a shared host's change from one hour to the next, as CONTRIBUTING.md says).
  *
@@ -71,16 +71,29 @@ function control(): number {
   return (used.user + used.system) / 1e6;
 }
 
-/** `taskset -c 0,1` on a machine with more cores than the goal's (Linux), else nothing. */
+/** The CPUs this process may run on (Linux: `Cpus_allowed_list` of /proc/self/status, "0-3,8"). */
+function allowedCpus(): number[] {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? '';
+  return list.split(',').flatMap((range) => {
+    const [first = NaN, last = first] = range.split('-').map(Number);
+    return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  });
+}
+
+/**
+ * `taskset -c <the first 2 allowed CPUs>` on a machine with more cores than the goal's (Linux),
+ * else nothing.
+ */
 function pinning(): string[] {
   const cores = availableParallelism();
   if (cores <= GOAL_CORES) return [];
-  if (!existsSync('/usr/bin/taskset')) {
+  if (!existsSync('/usr/bin/taskset') || !existsSync('/proc/self/status')) {
     throw new Error(
-      `this machine has ${cores} cores and no /usr/bin/taskset to run the suite on ${GOAL_CORES} of them (apt-get install util-linux)`,
+      `this machine has ${cores} cores, and no /usr/bin/taskset (apt-get install util-linux) or /proc to run the suite on ${GOAL_CORES} of them`,
     );
   }
-  return ['/usr/bin/taskset', '-c', Array.from({ length: GOAL_CORES }, (_, i) => i).join(',')];
+  return ['/usr/bin/taskset', '-c', allowedCpus().slice(0, GOAL_CORES).join(',')];
 }
 
 interface RunFigures {

@@ -231,15 +231,24 @@ test(`429 past ${DEFAULT_USER_LOOKUPS_PER_MINUTE} lookups a minute per caller; o
   expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
   expect(ok).toBeGreaterThanOrEqual(DEFAULT_USER_LOOKUPS_PER_MINUTE);
   if (ok < statuses.length) {
+    // The limit counts in windows of whole minutes of the clock this machine shares with the
+    // function: the client's refusal is asserted when both calls fell in one window.
+    const window = Math.floor(Date.now() / 60_000);
     const refused = await get(`${API_PATHS.users}?email=y%40example.com`, sessions.eve!.idToken);
     if (refused.status === 429) {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      await expect(
-        pastRouteThrottle(() => lookUpUserByEmail(apiUrl, sessions.eve!.idToken, 'y@example.com')),
-      ).rejects.toMatchObject({
-        status: 429,
-        code: 'too_many_requests',
-      } satisfies Partial<ApiError>);
+      const again = await pastRouteThrottle(() =>
+        lookUpUserByEmail(apiUrl, sessions.eve!.idToken, 'y@example.com'),
+      ).then(
+        () => 'answered',
+        (error: unknown) => error,
+      );
+      if (Math.floor(Date.now() / 60_000) === window) {
+        expect(again).toMatchObject({
+          status: 429,
+          code: 'too_many_requests',
+        } satisfies Partial<ApiError>);
+      }
     }
   }
   // Another caller still gets answers.

@@ -233,7 +233,7 @@ test(`429 past ${DEFAULT_USER_LOOKUPS_PER_MINUTE} lookups a minute per caller; o
   if (ok < statuses.length) {
     // The limit counts in windows of whole minutes of the clock this machine shares with the
     // function: the client's refusal is asserted when both calls fell in one window.
-    const window = Math.floor(Date.now() / 60_000);
+    const minute = Math.floor(Date.now() / 60_000);
     const refused = await get(`${API_PATHS.users}?email=y%40example.com`, sessions.eve!.idToken);
     if (refused.status === 429) {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -243,7 +243,7 @@ test(`429 past ${DEFAULT_USER_LOOKUPS_PER_MINUTE} lookups a minute per caller; o
         () => 'answered',
         (error: unknown) => error,
       );
-      if (Math.floor(Date.now() / 60_000) === window) {
+      if (Math.floor(Date.now() / 60_000) === minute) {
         expect(again).toMatchObject({
           status: 429,
           code: 'too_many_requests',
